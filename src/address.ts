@@ -1,0 +1,140 @@
+/**
+ * socklab's address notation, the same everywhere (CLI, library, lab):
+ *   tcp://HOST:PORT   udp://HOST:PORT   (IPv6 literal in brackets: tcp://[::1]:9301)
+ *   unix:PATH   unix-dgram:PATH   abstract:NAME   abstract-dgram:NAME
+ */
+import { isIPv6 } from "node:net";
+import { AddressError } from "./errors.js";
+
+export type InetKind = "tcp" | "udp";
+export type UnixKind = "unix" | "unix-dgram" | "abstract" | "abstract-dgram";
+export type AddressKind = InetKind | UnixKind;
+
+export interface InetAddress {
+  kind: InetKind;
+  /** Host name or IP literal, without brackets. */
+  host: string;
+  port: number;
+}
+
+export interface UnixPathAddress {
+  kind: "unix" | "unix-dgram";
+  path: string;
+}
+
+export interface AbstractAddress {
+  kind: "abstract" | "abstract-dgram";
+  /** The name without the leading NUL byte; exactly these bytes are bound, no padding. */
+  name: string;
+}
+
+export type Address = InetAddress | UnixPathAddress | AbstractAddress;
+
+/** `sun_path` is 108 bytes on Linux; a path needs its NUL, an abstract name its leading NUL. */
+export const SUN_PATH_MAX = 108;
+
+export const ADDRESS_FORMS =
+  "tcp://HOST:PORT, udp://HOST:PORT, tcp://[IPv6]:PORT, unix:PATH, unix-dgram:PATH, abstract:NAME, abstract-dgram:NAME";
+
+const SCHEMES: readonly AddressKind[] = ["tcp", "udp", "unix-dgram", "unix", "abstract-dgram", "abstract"];
+
+function bad(text: string, why: string): AddressError {
+  return new AddressError(`bad address "${text}": ${why} (expected ${ADDRESS_FORMS})`);
+}
+
+function parsePort(text: string, raw: string): number {
+  if (!/^\d{1,5}$/.test(raw)) throw bad(text, `port "${raw}" is not a number from 0 to 65535`);
+  const port = Number(raw);
+  if (port > 65535) throw bad(text, `port ${port} is out of range (0 to 65535)`);
+  return port;
+}
+
+function parseInet(kind: InetKind, text: string, rest: string): InetAddress {
+  let host: string;
+  let portText: string;
+  if (rest.startsWith("[")) {
+    const close = rest.indexOf("]");
+    if (close < 0) throw bad(text, "missing ] after the IPv6 address");
+    host = rest.slice(1, close);
+    if (!isIPv6(host.split("%")[0] ?? "")) throw bad(text, `"${host}" is not an IPv6 address`);
+    if (rest[close + 1] !== ":") throw bad(text, "missing :PORT after the IPv6 address");
+    portText = rest.slice(close + 2);
+  } else {
+    const colon = rest.lastIndexOf(":");
+    if (colon < 0) throw bad(text, "missing :PORT");
+    host = rest.slice(0, colon);
+    portText = rest.slice(colon + 1);
+    if (host.includes(":")) throw bad(text, "IPv6 addresses go in brackets, e.g. tcp://[::1]:9301");
+  }
+  if (host === "") throw bad(text, "missing host (use 127.0.0.1, ::1 in brackets, 0.0.0.0 or a name)");
+  if (portText === "") throw bad(text, "missing port");
+  if (/[\s/?#]/.test(host)) throw bad(text, `"${host}" is not a host name`);
+  return { kind, host, port: parsePort(text, portText) };
+}
+
+function checkUnixName(text: string, value: string, what: string, room: number): void {
+  if (value === "") throw bad(text, `missing ${what}`);
+  if (value.includes("\0")) throw bad(text, `the ${what} contains a NUL byte`);
+  const bytes = Buffer.byteLength(value);
+  if (bytes > room) {
+    throw bad(text, `the ${what} is ${bytes} bytes; a Unix socket ${what} fits at most ${room} bytes`);
+  }
+}
+
+/** Parse an address; throws AddressError with a message that shows the accepted forms. */
+export function parseAddress(text: string): Address {
+  const trimmed = text.trim();
+  for (const scheme of SCHEMES) {
+    if (scheme === "tcp" || scheme === "udp") {
+      const prefix = `${scheme}://`;
+      if (trimmed.toLowerCase().startsWith(prefix)) {
+        return parseInet(scheme, text, trimmed.slice(prefix.length));
+      }
+      continue;
+    }
+    const prefix = `${scheme}:`;
+    if (!trimmed.startsWith(prefix)) continue;
+    const value = trimmed.slice(prefix.length);
+    if (scheme === "unix" || scheme === "unix-dgram") {
+      checkUnixName(text, value, "path", SUN_PATH_MAX - 1);
+      return { kind: scheme, path: value };
+    }
+    checkUnixName(text, value, "name", SUN_PATH_MAX - 1);
+    return { kind: scheme, name: value };
+  }
+  if (/^\d{1,5}$/.test(trimmed)) throw bad(text, `did you mean tcp://127.0.0.1:${trimmed}?`);
+  if (/^[^/]*:\d{1,5}$/.test(trimmed)) throw bad(text, `did you mean tcp://${trimmed}?`);
+  throw bad(text, "unknown form");
+}
+
+/** Format an address back into socklab notation (IPv6 hosts in brackets). */
+export function formatAddress(address: Address): string {
+  switch (address.kind) {
+    case "tcp":
+    case "udp":
+      return `${address.kind}://${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`;
+    case "unix":
+    case "unix-dgram":
+      return `${address.kind}:${address.path}`;
+    case "abstract":
+    case "abstract-dgram":
+      return `${address.kind}:${address.name}`;
+  }
+}
+
+export function isStreamAddress(address: Address): boolean {
+  return address.kind === "tcp" || address.kind === "unix" || address.kind === "abstract";
+}
+
+export function isDatagramAddress(address: Address): boolean {
+  return !isStreamAddress(address);
+}
+
+export function isInetAddress(address: Address): address is InetAddress {
+  return address.kind === "tcp" || address.kind === "udp";
+}
+
+/** Format a peer seen by Node (`remoteAddress`, `remotePort`) as a socklab address. */
+export function formatInetPeer(kind: InetKind, host: string | undefined, port: number | undefined): string {
+  return formatAddress({ kind, host: host ?? "?", port: port ?? 0 });
+}

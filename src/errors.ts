@@ -1,0 +1,161 @@
+/**
+ * socklab's error classes. Every failure a user can meet has a stable string `code`,
+ * the underlying error is kept as `cause`, and `address` names what we were talking to,
+ * so the CLI can print one clear line without a stack trace.
+ */
+import { getSystemErrorName } from "node:util";
+
+export interface SocklabErrorOptions {
+  cause?: unknown;
+  /** The address (in socklab's `tcp://…` / `unix:…` notation) the operation was about. */
+  address?: string;
+  syscall?: string;
+  errno?: number;
+  path?: string;
+}
+
+export class SocklabError extends Error {
+  readonly code: string;
+  address?: string;
+  syscall?: string;
+  errno?: number;
+  path?: string;
+
+  constructor(code: string, message: string, options: SocklabErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (options.address !== undefined) this.address = options.address;
+    if (options.syscall !== undefined) this.syscall = options.syscall;
+    if (options.errno !== undefined) this.errno = options.errno;
+    if (options.path !== undefined) this.path = options.path;
+  }
+}
+
+/** Bad command line or bad option value: the CLI exits 2 and prints the usage line. */
+export class UsageError extends SocklabError {
+  constructor(message: string, options: SocklabErrorOptions = {}) {
+    super("ERR_USAGE", message, options);
+  }
+}
+
+/** An address string that does not parse (`tcp://host` without a port, …). */
+export class AddressError extends SocklabError {
+  constructor(message: string, options: SocklabErrorOptions = {}) {
+    super("ERR_BAD_ADDRESS", message, options);
+  }
+}
+
+/** One failed connection attempt, as recorded by the TCP client. */
+export interface AttemptRecord {
+  attempt: number;
+  /** Address tried, e.g. `tcp://127.0.0.1:9004`. */
+  address: string;
+  /** Error code: ECONNREFUSED, ETIMEDOUT, … */
+  code: string;
+  message: string;
+  /** Milliseconds waited after this attempt before the next (0 for the last). */
+  delayMs: number;
+}
+
+/** All attempts to reach a server failed. `attempts` lists each one. */
+export class UnavailableError extends SocklabError {
+  readonly attempts: AttemptRecord[];
+  constructor(message: string, attempts: AttemptRecord[], options: SocklabErrorOptions = {}) {
+    super("ERR_UNAVAILABLE", message, options);
+    this.attempts = attempts;
+  }
+}
+
+/** An operation took longer than its timeout. */
+export class TimeoutError extends SocklabError {
+  constructor(message: string, options: SocklabErrorOptions = {}) {
+    super("ETIMEDOUT", message, options);
+  }
+}
+
+/** A datagram request got no answer after every retransmission. */
+export class NoResponseError extends SocklabError {
+  constructor(message: string, options: SocklabErrorOptions = {}) {
+    super("ERR_NO_RESPONSE", message, options);
+  }
+}
+
+/** A feature this platform (or this build) lacks. */
+export class NotSupportedError extends SocklabError {
+  constructor(message: string, options: SocklabErrorOptions = {}) {
+    super("ERR_NOT_SUPPORTED", message, options);
+  }
+}
+
+/** An aborted operation (AbortSignal fired). */
+export class AbortError extends SocklabError {
+  constructor(message = "the operation was aborted", options: SocklabErrorOptions = {}) {
+    super("ABORT_ERR", message, options);
+  }
+}
+
+/**
+ * The one place that turns a raw errno (as the native addon returns it, negative or
+ * positive) into a Node-style error: string `code`, numeric `errno`, `syscall`, `path`.
+ */
+export function errnoError(
+  errno: number,
+  syscall: string,
+  extra: { path?: string; address?: string } = {},
+): SocklabError {
+  const negative = errno > 0 ? -errno : errno;
+  let code: string;
+  try {
+    code = getSystemErrorName(negative);
+  } catch {
+    code = `E${-negative}`;
+  }
+  const where = extra.address ?? extra.path;
+  const message = `${syscall} ${code}${where ? ` ${where}` : ""}`;
+  return new SocklabError(code, message, { syscall, errno: negative, ...extra });
+}
+
+/** Human explanations of the error codes a socket user meets most. */
+const CAUSES: Record<string, string> = {
+  ECONNREFUSED: "connection refused (nothing is listening there)",
+  ECONNRESET: "connection reset by peer",
+  ETIMEDOUT: "timed out",
+  ENOENT: "not found (no server is listening there)",
+  EADDRINUSE: "address already in use",
+  EADDRNOTAVAIL: "address not available on this machine",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EPIPE: "broken pipe (the peer closed the connection)",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "temporary failure resolving the host name",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ENOTSOCK: "not a socket",
+  EAFNOSUPPORT: "address family not supported on this machine",
+  EMSGSIZE: "message too long for one datagram",
+  ENAMETOOLONG: "socket path too long",
+  ECONNABORTED: "connection aborted",
+};
+
+/** A short human cause for an error code, or undefined if we have none. */
+export function explainCode(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : CAUSES[code];
+}
+
+/**
+ * One line that says what failed and why, for the CLI. Never includes a stack.
+ * `fallbackAddress` is used when the error itself does not carry one.
+ */
+export function describeError(err: unknown, fallbackAddress?: string): string {
+  if (!(err instanceof Error)) return String(err);
+  const e = err as Error & { code?: string; address?: string; port?: number; path?: string };
+  if (err instanceof SocklabError && !(err instanceof UsageError) && err.code.startsWith("ERR_")) {
+    return err.message;
+  }
+  if (err instanceof UsageError) return err.message;
+  const address = (err instanceof SocklabError ? err.address : undefined) ?? fallbackAddress;
+  const cause = explainCode(e.code);
+  if (cause !== undefined) return address ? `${address}: ${cause}` : cause;
+  return address ? `${address}: ${err.message}` : err.message;
+}
