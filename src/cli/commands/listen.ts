@@ -1,0 +1,115 @@
+/** `socklab listen ADDRESS [--keep-open]`: the nc -l role, for stream and datagram addresses. */
+import type { Socket } from "node:net";
+import { createInterface } from "node:readline";
+import { isStreamAddress, type Address } from "../../address.js";
+import { bindDatagram } from "../../services/registry.js";
+import { StreamServer } from "../../stream/server.js";
+import { unixSupport } from "../../stream/unix-hooks.js";
+import { UsageError } from "../../errors.js";
+import { address, flag, parseCommand, str } from "../args.js";
+import { diag, flushed } from "../output.js";
+import { untilSignal } from "../signals.js";
+
+export const listenOptions = {
+  "keep-open": { type: "boolean", short: "k" },
+  mode: { type: "string" },
+  trace: { type: "boolean" },
+} as const;
+
+export async function listen(argv: string[]): Promise<number | "help"> {
+  const { values, positionals } = parseCommand(argv, listenOptions);
+  if (flag(values, "help")) return "help";
+  const [addressText, ...extra] = positionals;
+  const where = address(addressText);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const rawMode = str(values, "mode");
+  if (rawMode !== undefined && !/^[0-7]{3,4}$/.test(rawMode)) throw new UsageError(`--mode needs octal permissions like 600, got "${rawMode}"`);
+  const mode = rawMode === undefined ? undefined : parseInt(rawMode, 8);
+  return isStreamAddress(where)
+    ? listenStream(where, flag(values, "keep-open"), flag(values, "trace"), mode)
+    : listenDatagram(where, mode);
+}
+
+/** The standard input, shared by successive connections; once it ended, later ones get EOF at once. */
+class StdinFeed {
+  ended = false;
+  constructor() {
+    process.stdin.once("end", () => (this.ended = true));
+  }
+  attach(socket: Socket): void {
+    if (this.ended) {
+      socket.end();
+      return;
+    }
+    process.stdin.pipe(socket);
+    socket.once("close", () => process.stdin.unpipe(socket));
+  }
+}
+
+async function listenStream(where: Address, keepOpen: boolean, trace: boolean, mode: number | undefined): Promise<number> {
+  const feed = new StdinFeed();
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  let server: StreamServer | undefined;
+  const handler = (socket: Socket): void => {
+    if (!keepOpen) server?.stopAccepting();
+    socket.on("data", (chunk: Buffer) => {
+      if (!process.stdout.write(chunk)) {
+        socket.pause();
+        process.stdout.once("drain", () => socket.resume());
+      }
+    });
+    socket.once("end", () => {
+      if (process.stdin.isTTY) socket.end();
+    });
+    socket.once("close", () => {
+      if (!keepOpen) finish();
+    });
+    feed.attach(socket);
+  };
+  server = await StreamServer.listen({
+    address: where,
+    handler,
+    log: diag,
+    trace,
+    socketMode: mode,
+    ...(await unixSupport().serverExtras(where, undefined)),
+  });
+  diag(`listening ${server.address}`);
+  const stopped = await Promise.race([finished.then(() => null), untilSignal()]);
+  if (stopped) diag(`stopping (${stopped})`);
+  await flushed(process.stdout);
+  await server.close();
+  process.stdin.destroy();
+  return 0;
+}
+
+async function listenDatagram(where: Address, mode: number | undefined): Promise<number> {
+  const endpoint = await bindDatagram(where, { mode });
+  let latest: unknown;
+  let firstSender!: () => void;
+  const known = new Promise<void>((resolve) => (firstSender = resolve));
+  endpoint.onError((err) => diag(`error ${err.message}`));
+  endpoint.onMessage((data, peer) => {
+    latest = peer;
+    process.stdout.write(data);
+    diag(`datagram ${endpoint.formatPeer(peer)} ${data.length} bytes`);
+    firstSender();
+  });
+  diag(`listening ${endpoint.address}`);
+  // Read stdin only once we know whom to send to, as nc -u -l does.
+  const sending = (async () => {
+    await known;
+    const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    for await (const line of rl) {
+      await endpoint.send(Buffer.from(`${line}\n`), latest).catch((err: Error) => diag(`error sending: ${err.message}`));
+    }
+  })();
+  sending.catch(() => {});
+  const signal = await untilSignal();
+  diag(`stopping (${signal})`);
+  await flushed(process.stdout);
+  await endpoint.close();
+  process.stdin.destroy();
+  return 0;
+}

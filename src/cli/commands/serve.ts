@@ -1,0 +1,105 @@
+/** `socklab serve SERVICE ADDRESS`: run one of the guides' servers until a signal. */
+import { formatAddress, isStreamAddress, type Address } from "../../address.js";
+import { UsageError } from "../../errors.js";
+import { bindDatagram, type ServiceName, type ServiceSpec, SERVICES, streamHandlerFor, datagramResponderFor } from "../../services/registry.js";
+import { DatagramServer } from "../../datagram/server.js";
+import { StreamServer } from "../../stream/server.js";
+import { unixSupport } from "../../stream/unix-hooks.js";
+import { address, count, decodeEscapes, flag, parseCommand, seconds, str } from "../args.js";
+import { diag } from "../output.js";
+import { untilSignal } from "../signals.js";
+
+export const serveOptions = {
+  concurrent: { type: "boolean" },
+  "idle-timeout": { type: "string" },
+  "dual-stack": { type: "boolean" },
+  "ipv6-only": { type: "boolean" },
+  text: { type: "string" },
+  err: { type: "string" },
+  file: { type: "string" },
+  "max-line": { type: "string" },
+  mode: { type: "string" },
+  "allow-uid": { type: "string" },
+  trace: { type: "boolean" },
+} as const;
+
+function parseMode(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[0-7]{3,4}$/.test(raw)) throw new UsageError(`--mode needs octal permissions like 600 or 660, got "${raw}"`);
+  return parseInt(raw, 8);
+}
+
+function parseUids(raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const uids = raw.split(",").map((s) => s.trim());
+  if (uids.some((u) => !/^\d+$/.test(u))) throw new UsageError(`--allow-uid needs numeric uids separated by commas, got "${raw}"`);
+  return uids.map(Number);
+}
+
+export async function serve(argv: string[]): Promise<number | "help"> {
+  const { values, positionals } = parseCommand(argv, serveOptions);
+  if (flag(values, "help")) return "help";
+  const [serviceName, addressText, ...extra] = positionals;
+  if (serviceName === undefined) throw new UsageError("missing SERVICE");
+  if (!(serviceName in SERVICES)) {
+    throw new UsageError(`unknown service "${serviceName}" (services: ${Object.keys(SERVICES).join(", ")})`);
+  }
+  const service = serviceName as ServiceName;
+  const where: Address = address(addressText);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (flag(values, "dual-stack") && flag(values, "ipv6-only")) throw new UsageError("--dual-stack and --ipv6-only exclude each other");
+
+  const settings = {
+    text: str(values, "text") === undefined ? undefined : decodeEscapes(str(values, "text")!),
+    unknownReply: str(values, "err") === undefined ? undefined : withNewline(decodeEscapes(str(values, "err")!)),
+    file: str(values, "file"),
+    maxLineLength: count(values, "max-line", 1, 1 << 30),
+  };
+  const trace = flag(values, "trace");
+  const log = diag;
+
+  const spec: ServiceSpec = SERVICES[service];
+  const stream = isStreamAddress(where);
+  if (stream ? !spec.stream : !spec.datagram) {
+    throw new UsageError(
+      `service ${service} does not run on ${formatAddress(where)} (it needs ${spec.stream ? "a stream address: tcp://, unix:, abstract:" : "a datagram address: udp://, unix-dgram:"})`,
+    );
+  }
+  if (spec.unixOnly && where.kind === "tcp") throw new UsageError(`service ${service} needs a Unix address (unix:PATH or abstract:NAME)`);
+
+  let close: () => Promise<void>;
+  if (stream) {
+    const allowUids = parseUids(str(values, "allow-uid"));
+    if (allowUids && where.kind === "tcp") throw new UsageError("--allow-uid works on Unix addresses only");
+    const handler = await streamHandlerFor(service, settings);
+    const server = await StreamServer.listen({
+      address: where,
+      handler,
+      concurrent: flag(values, "concurrent"),
+      idleTimeoutMs: seconds(values, "idle-timeout"),
+      dualStack: flag(values, "ipv6-only") ? false : true,
+      ipv6Only: flag(values, "ipv6-only"),
+      log,
+      trace,
+      socketMode: parseMode(str(values, "mode")),
+      ...(await unixSupport().serverExtras(where, allowUids)),
+    });
+    diag(`listening ${server.address}`);
+    for (const note of server.notes) diag(note);
+    close = () => server.close();
+  } else {
+    const endpoint = await bindDatagram(where, { reuseAddr: service === "announce", mode: parseMode(str(values, "mode")) });
+    const server = new DatagramServer({ endpoint, responder: datagramResponderFor(service, settings), log, trace });
+    diag(`listening ${server.address}`);
+    close = () => server.close();
+  }
+  const signal = await untilSignal();
+  diag(`stopping (${signal})`);
+  await close();
+  return 0;
+}
+
+function withNewline(b: Buffer): string {
+  const s = b.toString("utf8");
+  return s.endsWith("\n") ? s : `${s}\n`;
+}

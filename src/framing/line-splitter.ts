@@ -1,0 +1,86 @@
+/**
+ * Line framing for byte streams: split on `\n`, drop one trailing `\r`, keep a partial
+ * line across reads, and refuse to buffer more than `maxLineLength` bytes of one line —
+ * a peer that never sends `\n` cannot make us grow without limit.
+ */
+import { SocklabError } from "../errors.js";
+
+export const DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
+
+export class LineTooLongError extends SocklabError {
+  readonly limit: number;
+  constructor(limit: number) {
+    super("ERR_LINE_TOO_LONG", `line longer than ${limit} bytes`);
+    this.limit = limit;
+  }
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+function dropCR(line: Buffer): Buffer {
+  return line.length > 0 && line[line.length - 1] === CR ? line.subarray(0, line.length - 1) : line;
+}
+
+export class LineSplitter {
+  readonly maxLineLength: number;
+  /** Pieces of the current, not yet terminated line. */
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+
+  constructor(maxLineLength: number = DEFAULT_MAX_LINE_LENGTH) {
+    if (!Number.isInteger(maxLineLength) || maxLineLength < 1) {
+      throw new RangeError(`maxLineLength must be a positive integer, got ${maxLineLength}`);
+    }
+    this.maxLineLength = maxLineLength;
+  }
+
+  /** Bytes held for the current unterminated line. */
+  get buffered(): number {
+    return this.pendingLength;
+  }
+
+  /**
+   * Feed one chunk; returns the complete lines it finishes, without `\n` and without one
+   * trailing `\r`. Throws LineTooLongError when a line (terminated or not) exceeds the limit;
+   * the splitter must not be used after that.
+   */
+  push(chunk: Buffer): Buffer[] {
+    const lines: Buffer[] = [];
+    let start = 0;
+    let nl = chunk.indexOf(LF, start);
+    while (nl !== -1) {
+      let line = chunk.subarray(start, nl);
+      if (this.pendingLength > 0) {
+        this.pending.push(line);
+        line = Buffer.concat(this.pending, this.pendingLength + line.length);
+        this.pending = [];
+        this.pendingLength = 0;
+      }
+      line = dropCR(line);
+      // A `\r` before the `\n` does not count against the limit.
+      if (line.length > this.maxLineLength) throw new LineTooLongError(this.maxLineLength);
+      lines.push(line);
+      start = nl + 1;
+      nl = chunk.indexOf(LF, start);
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      this.pending.push(rest);
+      this.pendingLength += rest.length;
+      // +1: a trailing `\r` may still be followed by `\n` and dropped.
+      if (this.pendingLength > this.maxLineLength + 1) throw new LineTooLongError(this.maxLineLength);
+    }
+    return lines;
+  }
+
+  /** End of input: the last line if it had no `\n` (one trailing `\r` dropped), else null. */
+  end(): Buffer | null {
+    if (this.pendingLength === 0) return null;
+    const line = dropCR(Buffer.concat(this.pending, this.pendingLength));
+    this.pending = [];
+    this.pendingLength = 0;
+    if (line.length > this.maxLineLength) throw new LineTooLongError(this.maxLineLength);
+    return line;
+  }
+}

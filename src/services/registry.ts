@@ -1,0 +1,90 @@
+/** The services `socklab serve` knows, which transports each runs on, and how to build them. */
+import type { Address } from "../address.js";
+import { bindUdp, type DatagramEndpoint } from "../datagram/endpoint.js";
+import { NotSupportedError } from "../errors.js";
+import type { StreamHandler } from "../stream/server.js";
+import { announceService } from "./announce.js";
+import { commandService } from "./cmd.js";
+import { datagramEcho, streamEcho } from "./echo.js";
+import { greetService } from "./greet.js";
+import { lineEcho } from "./line-echo.js";
+import { datagramTime } from "./time.js";
+import type { DatagramResponder } from "./types.js";
+
+export interface ServiceSpec {
+  stream: boolean;
+  datagram: boolean;
+  unixOnly?: boolean;
+}
+
+export const SERVICES = {
+  echo: { stream: true, datagram: true },
+  "line-echo": { stream: true, datagram: false },
+  cmd: { stream: true, datagram: false },
+  time: { stream: false, datagram: true },
+  greet: { stream: true, datagram: false },
+  announce: { stream: false, datagram: true },
+  peercred: { stream: true, datagram: false, unixOnly: true },
+  fd: { stream: true, datagram: false, unixOnly: true },
+} satisfies Record<string, ServiceSpec>;
+
+export type ServiceName = keyof typeof SERVICES;
+
+export interface ServiceSettings {
+  text?: Buffer | undefined;
+  unknownReply?: string | undefined;
+  file?: string | undefined;
+  maxLineLength?: number | undefined;
+}
+
+/** Builders for the Unix-only services, registered by the Unix module. */
+export const unixServices: {
+  peercred?: () => StreamHandler;
+  fd?: (file: string) => Promise<StreamHandler>;
+  bindUnixDatagram?: (address: Address, mode?: number) => Promise<DatagramEndpoint<unknown>>;
+} = {};
+
+export async function streamHandlerFor(service: ServiceName, settings: ServiceSettings): Promise<StreamHandler> {
+  const line = { maxLineLength: settings.maxLineLength };
+  switch (service) {
+    case "echo":
+      return streamEcho;
+    case "line-echo":
+      return lineEcho(line);
+    case "cmd":
+      return commandService({ ...line, unknownReply: settings.unknownReply });
+    case "greet":
+      return greetService(settings.text);
+    case "peercred":
+      if (!unixServices.peercred) throw new NotSupportedError("SO_PEERCRED is not supported on this platform");
+      return unixServices.peercred();
+    case "fd":
+      if (!unixServices.fd) throw new NotSupportedError("descriptor passing (SCM_RIGHTS) is not supported on this platform");
+      return unixServices.fd(settings.file ?? "/etc/hostname");
+    default:
+      throw new NotSupportedError(`${service} is not a stream service`);
+  }
+}
+
+export function datagramResponderFor(service: ServiceName, settings: ServiceSettings): DatagramResponder {
+  switch (service) {
+    case "echo":
+      return datagramEcho;
+    case "time":
+      return datagramTime;
+    case "announce":
+      return announceService(settings.text);
+    default:
+      throw new NotSupportedError(`${service} is not a datagram service`);
+  }
+}
+
+/** Bind a datagram endpoint for a server at `address`. */
+export async function bindDatagram(
+  address: Address,
+  options: { reuseAddr?: boolean; mode?: number | undefined } = {},
+): Promise<DatagramEndpoint<unknown>> {
+  if (address.kind === "udp") return (await bindUdp(address, { reuseAddr: options.reuseAddr })) as DatagramEndpoint<unknown>;
+  if (!unixServices.bindUnixDatagram) throw new NotSupportedError("Unix datagram sockets are not supported on this platform");
+  return unixServices.bindUnixDatagram(address, options.mode);
+}

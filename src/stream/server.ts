@@ -1,0 +1,298 @@
+/**
+ * The stream server runner shared by every TCP and Unix stream service.
+ *
+ * Sequential by default, as in the guides: the kernel completes the handshake for waiting
+ * clients (they are accepted with reading paused, so their bytes stay in kernel buffers),
+ * and each one is served when the previous one has closed. `concurrent` serves them at once.
+ * Per-connection idle timeout, dual-stack or IPv6-only for `::`, event log lines, an
+ * optional socket-level trace, and an idempotent graceful close().
+ */
+import { once } from "node:events";
+import { chmod, unlink } from "node:fs/promises";
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { formatAddress, formatInetPeer, type Address } from "../address.js";
+import { describeError, SocklabError } from "../errors.js";
+import { traceReads, traceWrites } from "./trace.js";
+
+export interface ConnectionContext {
+  /** The peer in socklab notation (tcp://127.0.0.1:51000, or `unix:PATH#3` for Unix clients). */
+  readonly peer: string;
+  /** Log one event line (stderr in the CLI). */
+  log(line: string): void;
+  /** Log a socket-level step; a no-op unless tracing. */
+  trace(line: string): void;
+  /** Aborted when the server stops. */
+  readonly signal: AbortSignal;
+}
+
+/** Serves one connection; the runner waits for the socket to close, not for this promise. */
+export type StreamHandler = (socket: Socket, context: ConnectionContext) => void | Promise<void>;
+
+/** Decides, right after accept, whether a client may be served (e.g. by its peer uid). */
+export type AcceptFilter = (socket: Socket) => { ok: true } | { ok: false; reason: string };
+
+export interface StreamServerOptions {
+  address: Address;
+  handler: StreamHandler;
+  /** Serve clients at once instead of one after another. */
+  concurrent?: boolean;
+  /** Close a connection with no traffic for this long (ms). */
+  idleTimeoutMs?: number;
+  /** For `::`: accept IPv4 too (IPV6_V6ONLY off). Default true for `::`. */
+  dualStack?: boolean;
+  /** For IPv6 addresses: IPV6_V6ONLY on. */
+  ipv6Only?: boolean;
+  /** Event log sink (one line per call). Default: none. */
+  log?: (line: string) => void;
+  /** Also log socket-level steps (recv/send sizes, shutdown, close). */
+  trace?: boolean;
+  /** Most clients held (waiting plus served); past that new ones are closed at once. */
+  maxConnections?: number;
+  /** listen(2) backlog. */
+  backlog?: number;
+  /** Unix socket file permissions. Default 0o600 (owner only). */
+  socketMode?: number;
+  /** Listen on an already bound and listening descriptor (abstract sockets). */
+  listenFd?: number;
+  /** Prepares a Unix socket path before bind (stale-socket removal). */
+  preparePath?: (path: string) => Promise<void>;
+  acceptFilter?: AcceptFilter;
+}
+
+const noop = (): void => {};
+
+export class StreamServer {
+  /** Where the server listens, with the real port (tcp://127.0.0.1:41234). */
+  readonly address: string;
+  private readonly servers: Server[];
+  private readonly options: StreamServerOptions;
+  private readonly log: (line: string) => void;
+  private readonly waiting: Socket[] = [];
+  private readonly active = new Set<Socket>();
+  private readonly stop = new AbortController();
+  private createdPath: string | undefined;
+  private closing: Promise<void> | undefined;
+  private nextId = 1;
+  /** Set when dual-stack had to fall back to a second IPv4 listener. */
+  readonly notes: string[] = [];
+
+  private constructor(options: StreamServerOptions, servers: Server[], address: string, createdPath?: string) {
+    this.options = options;
+    this.servers = servers;
+    this.address = address;
+    this.createdPath = createdPath;
+    this.log = options.log ?? noop;
+    for (const server of servers) server.on("connection", (socket: Socket) => this.onConnection(socket));
+  }
+
+  /** Bind and listen; resolves when ready to accept. */
+  static async listen(options: StreamServerOptions): Promise<StreamServer> {
+    const address = options.address;
+    const make = (): Server => {
+      const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
+      server.maxConnections = options.maxConnections ?? 1024;
+      return server;
+    };
+    const servers: Server[] = [];
+    const notes: string[] = [];
+    let createdPath: string | undefined;
+    let shown: string;
+    try {
+      if (options.listenFd !== undefined) {
+        const server = make();
+        servers.push(server);
+        await listenOn(server, { fd: options.listenFd });
+        shown = formatAddress(address);
+      } else if (address.kind === "tcp") {
+        const v6 = address.host.includes(":");
+        const wantDual = v6 && !options.ipv6Only && (options.dualStack ?? true) && isUnspecified6(address.host);
+        const server = make();
+        servers.push(server);
+        await listenOn(server, {
+          host: address.host,
+          port: address.port,
+          ipv6Only: v6 ? !wantDual : false,
+          backlog: options.backlog ?? 511,
+        });
+        const port = (server.address() as AddressInfo).port;
+        shown = formatAddress({ ...address, port });
+        if (wantDual && !(await ipv4Covered(port))) {
+          // The OS keeps this socket IPv6-only: a second listener takes IPv4.
+          const v4 = make();
+          servers.push(v4);
+          await listenOn(v4, { host: "0.0.0.0", port, backlog: options.backlog ?? 511 });
+          notes.push(`dual-stack not available here; listening on tcp://0.0.0.0:${port} too`);
+        } else if (wantDual) {
+          notes.push("dual-stack: IPv4 clients are seen as ::ffff:a.b.c.d");
+        }
+      } else if (address.kind === "unix") {
+        await options.preparePath?.(address.path);
+        const server = make();
+        servers.push(server);
+        await listenOn(server, { path: address.path, backlog: options.backlog ?? 511 });
+        createdPath = address.path;
+        await chmod(address.path, options.socketMode ?? 0o600);
+        shown = formatAddress(address);
+      } else {
+        throw new SocklabError("ERR_NOT_SUPPORTED", `${formatAddress(address)} is not a stream address`);
+      }
+    } catch (err) {
+      for (const server of servers) server.close();
+      if (createdPath) await unlink(createdPath).catch(noop);
+      throw annotate(err, formatAddress(address));
+    }
+    const result = new StreamServer(options, servers, shown, createdPath);
+    result.notes.push(...notes);
+    return result;
+  }
+
+  /** Clients waiting for their turn (sequential mode). */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Clients being served now. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  private peerOf(socket: Socket, id: number): string {
+    if (this.options.address.kind === "tcp") return formatInetPeer("tcp", socket.remoteAddress, socket.remotePort);
+    return `${formatAddress(this.options.address)}#${id}`;
+  }
+
+  private onConnection(socket: Socket): void {
+    if (this.stop.signal.aborted) {
+      socket.destroy();
+      return;
+    }
+    const id = this.nextId++;
+    const peer = this.peerOf(socket, id);
+    // Errors (reset peers) are logged and end that connection only.
+    socket.on("error", (err) => this.log(`error ${peer} ${describeError(err)}`));
+    (socket as Socket & { socklabPeer?: string }).socklabPeer = peer;
+    const filter = this.options.acceptFilter?.(socket);
+    if (filter && !filter.ok) {
+      this.log(`refused ${peer} ${filter.reason}`);
+      socket.destroy();
+      return;
+    }
+    if (this.options.concurrent || this.active.size === 0) {
+      this.serve(socket, peer);
+    } else {
+      this.waiting.push(socket);
+      this.log(`queued ${peer} (waits its turn, ${this.waiting.length} waiting)`);
+      socket.once("close", () => {
+        const at = this.waiting.indexOf(socket);
+        if (at >= 0) this.waiting.splice(at, 1);
+      });
+    }
+  }
+
+  private serveNext(): void {
+    while (!this.options.concurrent && this.active.size === 0 && this.waiting.length > 0) {
+      const socket = this.waiting.shift()!;
+      if (socket.destroyed) continue;
+      this.serve(socket, (socket as Socket & { socklabPeer?: string }).socklabPeer ?? "?");
+    }
+  }
+
+  private serve(socket: Socket, peer: string): void {
+    this.active.add(socket);
+    const tracing = this.options.trace === true;
+    const trace = tracing ? (line: string): void => this.log(line) : noop;
+    this.log(`accept ${peer}`);
+    const idle = this.options.idleTimeoutMs;
+    if (idle !== undefined && idle > 0) {
+      socket.setTimeout(idle, () => {
+        this.log(`idle-timeout ${peer} after ${idle / 1000}s`);
+        socket.destroy();
+      });
+    }
+    socket.once("close", () => {
+      this.active.delete(socket);
+      this.log(`close ${peer} received ${socket.bytesRead} sent ${socket.bytesWritten}`);
+      this.serveNext();
+    });
+    const context: ConnectionContext = { peer, log: this.log, trace, signal: this.stop.signal };
+    if (tracing) traceWrites(socket, peer, trace);
+    try {
+      const result = this.options.handler(socket, context);
+      if (result instanceof Promise) {
+        result.catch((err: unknown) => {
+          this.log(`error ${peer} ${describeError(err)}`);
+          socket.destroy();
+        });
+      }
+    } catch (err) {
+      this.log(`error ${peer} ${describeError(err)}`);
+      socket.destroy();
+    }
+    // After the handler attached its own listeners, so no byte is emitted before it listens.
+    if (tracing) traceReads(socket, peer, trace);
+    socket.resume();
+  }
+
+  /** Stop accepting new clients (the nc -l role after its one client); current ones go on. */
+  stopAccepting(): void {
+    for (const server of this.servers) if (server.listening) server.close();
+  }
+
+  /** Stop accepting, close every client, remove the socket file we created. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stop.abort();
+      const closed = this.servers.map((server) => (server.listening ? once(server, "close") : Promise.resolve()));
+      // Servers stopped by stopAccepting() only wait for their last client, destroyed below.
+      for (const server of this.servers) server.close();
+      for (const socket of [...this.waiting, ...this.active]) socket.destroy();
+      this.waiting.length = 0;
+      await Promise.all(closed);
+      if (this.createdPath) {
+        await unlink(this.createdPath).catch(noop);
+        this.createdPath = undefined;
+      }
+    })();
+    return this.closing;
+  }
+}
+
+function isUnspecified6(host: string): boolean {
+  return host === "::" || /^0*:0*:0*:0*:0*:0*:0*:0*$/.test(host) || host === "::0";
+}
+
+function listenOn(server: Server, options: Parameters<Server["listen"]>[0]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once("error", onError);
+    server.listen(options, () => {
+      server.removeListener("error", onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Whether IPv4 port `port` is already covered by our `::` listener: if binding 127.0.0.1
+ * there fails with EADDRINUSE, dual-stack is on. No connection is made to the server.
+ */
+async function ipv4Covered(port: number): Promise<boolean> {
+  const probe = createServer();
+  try {
+    await listenOn(probe, { host: "127.0.0.1", port, exclusive: true });
+    return false;
+  } catch (err) {
+    return (err as { code?: string }).code === "EADDRINUSE";
+  } finally {
+    if (probe.listening) probe.close();
+  }
+}
+
+function annotate(err: unknown, address: string): unknown {
+  if (err && typeof err === "object" && !(err instanceof SocklabError)) {
+    (err as { address?: string }).address = address;
+    const e = err as { code?: string; message?: string };
+    return new SocklabError(e.code ?? "ERROR", e.message ?? String(err), { cause: err, address });
+  }
+  return err;
+}

@@ -1,0 +1,193 @@
+/**
+ * TCP client connection: every resolved address of every family, in order, each with a
+ * per-attempt timeout; N attempts with a linear backoff (the guide's 0.5 s × attempt);
+ * every failure recorded. Gives up with one UnavailableError that lists what was tried.
+ */
+import { lookup } from "node:dns/promises";
+import { isIP, Socket } from "node:net";
+import { abortReason, delay, throwIfAborted } from "../abort.js";
+import { formatAddress } from "../address.js";
+import { explainCode, TimeoutError, UnavailableError, type AttemptRecord } from "../errors.js";
+
+export interface RetryOptions {
+  /** Total attempts (the guide's max_retries=5 is 5). Default 1. */
+  attempts?: number;
+  /** Per-attempt timeout in ms (the guide uses 1500). Default 10000. */
+  timeoutMs?: number;
+  /** Delay after failed attempt k is backoffMs × k (the guide: 500). Default 500. */
+  backoffMs?: number;
+  /** Randomise each delay by ±jitter (0..1, fraction of the delay). Default 0. */
+  jitter?: number;
+  signal?: AbortSignal;
+  /** Called once per failed attempt, before the backoff delay. */
+  onAttemptFailed?: (record: AttemptRecord, totalAttempts: number) => void;
+}
+
+export interface TcpConnectOptions extends RetryOptions {
+  host: string;
+  port: number;
+  /** 4 or 6 to restrict the address family; 0 (default) tries every family. */
+  family?: 0 | 4 | 6;
+}
+
+export interface TcpConnection {
+  socket: Socket;
+  /** The address that answered, e.g. tcp://[::1]:9005. */
+  address: string;
+  attempts: AttemptRecord[];
+}
+
+/** Codes worth retrying: the server may come up, or the path may clear. */
+const RETRYABLE = new Set(["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOENT", "EAGAIN"]);
+
+export function backoffDelay(attempt: number, backoffMs: number, jitter = 0): number {
+  const base = backoffMs * attempt;
+  if (jitter <= 0) return base;
+  return Math.max(0, Math.round(base * (1 + (Math.random() * 2 - 1) * Math.min(jitter, 1))));
+}
+
+/** Resolve every address of `host` (all families unless restricted), in the resolver's order. */
+export async function resolveAll(host: string, family: 0 | 4 | 6 = 0): Promise<{ address: string; family: number }[]> {
+  const literal = isIP(host);
+  if (literal !== 0) {
+    if (family !== 0 && literal !== family) {
+      throw Object.assign(new Error(`${host} is an IPv${literal} address but -${family} was given`), { code: "EAFNOSUPPORT" });
+    }
+    return [{ address: host, family: literal }];
+  }
+  // verbatim: keep the system's order (e.g. ::1 before 127.0.0.1 for localhost).
+  return lookup(host, { all: true, family, verbatim: true });
+}
+
+/** One connect to one address, bounded by `timeoutMs` and `signal`. */
+export function connectOnce(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const socket = new Socket({ allowHalfOpen: true });
+    const where = formatAddress({ kind: "tcp", host, port });
+    const finish = (err: Error | null): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      socket.removeListener("error", onError);
+      socket.removeListener("connect", onConnect);
+      if (err) {
+        socket.destroy();
+        reject(err);
+      } else {
+        resolve(socket);
+      }
+    };
+    const onError = (err: Error): void => finish(err);
+    const onConnect = (): void => {
+      socket.setNoDelay(true);
+      finish(null);
+    };
+    const onAbort = (): void => finish(abortReason(signal!));
+    const timer = setTimeout(
+      () => finish(new TimeoutError(`${where}: connect timed out after ${timeoutMs / 1000}s`, { address: where })),
+      timeoutMs,
+    );
+    signal?.addEventListener("abort", onAbort, { once: true });
+    socket.once("error", onError);
+    socket.once("connect", onConnect);
+    socket.connect({ host, port });
+  });
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "ERROR";
+}
+
+function errorText(err: unknown): string {
+  const code = errorCode(err);
+  return explainCode(code) ?? (err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * Run `attemptFn` up to `attempts` times with the guide's linear backoff, recording each
+ * failure. Only retryable failures (refused, timed out, …) are retried; others are thrown
+ * at once. Used by the TCP client, the Unix client and request/response exchanges.
+ */
+export async function withRetries<T>(
+  label: string,
+  options: RetryOptions,
+  attemptFn: (attempt: number, record: (address: string, err: unknown) => void) => Promise<T>,
+): Promise<{ value: T; attempts: AttemptRecord[] }> {
+  const total = Math.max(1, options.attempts ?? 1);
+  const backoffMs = options.backoffMs ?? 500;
+  const records: AttemptRecord[] = [];
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= total; attempt++) {
+    throwIfAborted(options.signal);
+    const failures: { address: string; err: unknown }[] = [];
+    try {
+      const value = await attemptFn(attempt, (address, err) => failures.push({ address, err }));
+      return { value, attempts: records };
+    } catch (err) {
+      if (options.signal?.aborted) throw abortReason(options.signal);
+      lastError = err;
+      const last = failures[failures.length - 1] ?? { address: label, err };
+      const delayMs = attempt < total ? backoffDelay(attempt, backoffMs, options.jitter) : 0;
+      const record: AttemptRecord = {
+        attempt,
+        address: last.address,
+        code: errorCode(err),
+        message: failures.length > 1 ? failures.map((f) => `${f.address}: ${errorText(f.err)}`).join("; ") : errorText(err),
+        delayMs,
+      };
+      records.push(record);
+      options.onAttemptFailed?.(record, total);
+      if (!RETRYABLE.has(record.code)) break;
+      if (delayMs > 0) await delay(delayMs, options.signal);
+    }
+  }
+  const last = records[records.length - 1];
+  const message =
+    records.length > 1
+      ? `${label}: server unavailable after ${records.length} attempts: ${last?.message ?? "failed"}`
+      : `${label}: ${last?.message ?? "failed"}`;
+  throw new UnavailableError(message, records, { cause: lastError, address: label });
+}
+
+/**
+ * One attempt: resolve `host` and try each address in order (each with `timeoutMs`); the
+ * first that connects wins. Each failure is passed to `record`; the last one is thrown.
+ */
+export async function connectAny(
+  host: string,
+  port: number,
+  options: { family?: 0 | 4 | 6; timeoutMs?: number; signal?: AbortSignal },
+  record: (address: string, err: unknown) => void = () => {},
+): Promise<{ socket: Socket; address: string }> {
+  const label = formatAddress({ kind: "tcp", host, port });
+  let addresses: { address: string; family: number }[];
+  try {
+    addresses = await resolveAll(host, options.family ?? 0);
+  } catch (err) {
+    record(label, err);
+    throw err;
+  }
+  let lastErr: unknown = new Error(`no address for ${host}`);
+  for (const { address } of addresses) {
+    const where = formatAddress({ kind: "tcp", host: address, port });
+    try {
+      const socket = await connectOnce(address, port, options.timeoutMs ?? 10_000, options.signal);
+      return { socket, address: where };
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      record(where, err);
+      lastErr = err;
+    }
+  }
+  throw lastErr;
+}
+
+/** Connect over TCP to the first address of `host` that answers, with retries. */
+export async function connectTcp(options: TcpConnectOptions): Promise<TcpConnection> {
+  const label = formatAddress({ kind: "tcp", host: options.host, port: options.port });
+  const { value, attempts } = await withRetries(label, options, (_attempt, record) =>
+    connectAny(options.host, options.port, options, record),
+  );
+  return { socket: value.socket, address: value.address, attempts };
+}

@@ -1,0 +1,71 @@
+/**
+ * Broadcast discovery (exercise 9): with SO_BROADCAST on, send the question once to a
+ * broadcast address and collect every reply that arrives within the window.
+ * Tests and the lab use 127.255.255.255 (loopback) only.
+ */
+import { createSocket } from "node:dgram";
+import { abortReason } from "../abort.js";
+import { formatAddress } from "../address.js";
+
+export interface DiscoverOptions {
+  host: string;
+  port: number;
+  message?: Buffer;
+  /** Collect replies for this long (ms). Default 1000. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Called as each reply arrives. */
+  onReply?: (reply: DiscoveredPeer) => void;
+}
+
+export interface DiscoveredPeer {
+  from: string;
+  data: Buffer;
+}
+
+export async function discover(options: DiscoverOptions): Promise<DiscoveredPeer[]> {
+  const message = options.message ?? Buffer.from("DISCOVER?");
+  const timeoutMs = options.timeoutMs ?? 1000;
+  const socket = createSocket("udp4");
+  const replies: DiscoveredPeer[] = [];
+  // Loopback broadcast stays on loopback: bind the client there too.
+  const bindHost = options.host.startsWith("127.") ? "127.0.0.1" : "0.0.0.0";
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind(0, bindHost, () => {
+        socket.removeListener("error", reject);
+        resolve();
+      });
+    });
+    socket.setBroadcast(true); // only valid after bind
+    socket.on("message", (data, rinfo) => {
+      const reply = { from: formatAddress({ kind: "udp", host: rinfo.address, port: rinfo.port }), data };
+      replies.push(reply);
+      options.onReply?.(reply);
+    });
+    await new Promise<void>((resolve, reject) =>
+      socket.send(message, options.port, options.host, (err) => (err ? reject(err) : resolve())),
+    );
+    await new Promise<void>((resolve, reject) => {
+      const signal = options.signal;
+      if (signal?.aborted) return reject(abortReason(signal));
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(abortReason(signal!));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, timeoutMs);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      socket.once("error", (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+    return replies;
+  } finally {
+    socket.close();
+  }
+}
