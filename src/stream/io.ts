@@ -52,6 +52,8 @@ function readUntil(
     let timer: NodeJS.Timeout | undefined;
     const { signal, idleTimeoutMs, onData } = options;
     if (signal?.aborted) return reject(abortReason(signal));
+    // EOF already seen by an earlier read: nothing more will come.
+    if (socket.readableEnded || socket.destroyed) return resolve({ data: Buffer.alloc(0), eof: true });
     const cleanup = (): void => {
       if (timer) clearTimeout(timer);
       socket.removeListener("data", onChunk);
@@ -86,8 +88,9 @@ function readUntil(
         length += onData ? 0 : used.length;
       }
       if (verdict.done) {
-        if (verdict.keep < chunk.length) socket.unshift(chunk.subarray(verdict.keep));
         done(false);
+        // After our listener is gone and the socket paused, or unshift would re-emit to us.
+        if (verdict.keep < chunk.length) socket.unshift(chunk.subarray(verdict.keep));
       } else {
         arm();
       }

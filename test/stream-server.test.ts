@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import type { Socket } from "node:net";
+import { test } from "node:test";
+import { parseAddress } from "../src/address.js";
+import { StreamServer, type StreamHandler } from "../src/stream/server.js";
+import { connectStream } from "../src/stream/connect.js";
+import { readChunk, readUntilClose, sendAll, halfClose } from "../src/stream/io.js";
+import { streamEcho } from "../src/services/echo.js";
+import { lineEcho } from "../src/services/line-echo.js";
+import { commandService } from "../src/services/cmd.js";
+
+async function start(t: { after: (fn: () => unknown) => void }, handler: StreamHandler, extra: Partial<Parameters<typeof StreamServer.listen>[0]> = {}) {
+  const lines: string[] = [];
+  const server = await StreamServer.listen({ address: parseAddress("tcp://127.0.0.1:0"), handler, log: (l) => lines.push(l), ...extra });
+  t.after(() => server.close());
+  return { server, lines, address: parseAddress(server.address) };
+}
+
+test("sequential by default: the second client waits until the first has closed", async (t) => {
+  const { address, lines } = await start(t, streamEcho);
+  const first = (await connectStream(address)).socket;
+  const second = (await connectStream(address)).socket;
+  await sendAll(second, "two");
+  await sendAll(first, "one");
+  assert.equal((await readChunk(first)).data.toString(), "one");
+  // The second is accepted by the kernel but not served yet.
+  const early = await Promise.race([readChunk(second), new Promise((r) => setTimeout(() => r("waiting"), 150))]);
+  assert.equal(early, "waiting");
+  assert.ok(lines.some((l) => l.startsWith("queued ")));
+  first.end();
+  assert.equal((await readChunk(second)).data.toString(), "two");
+  second.destroy();
+});
+
+test("concurrent: both clients are served at once", async (t) => {
+  const { address } = await start(t, streamEcho, { concurrent: true });
+  const a = (await connectStream(address)).socket;
+  const b = (await connectStream(address)).socket;
+  await sendAll(b, "b");
+  assert.equal((await readChunk(b)).data.toString(), "b");
+  await sendAll(a, "a");
+  assert.equal((await readChunk(a)).data.toString(), "a");
+  a.destroy();
+  b.destroy();
+});
+
+test("idle timeout closes the connection and logs it", async (t) => {
+  const { address, lines } = await start(t, streamEcho, { idleTimeoutMs: 100 });
+  const { socket } = await connectStream(address);
+  await readUntilClose(socket);
+  socket.destroy();
+  assert.ok(lines.some((l) => /^idle-timeout tcp:\/\/127\.0\.0\.1:\d+ after 0\.1s$/.test(l)), lines.join("\n"));
+});
+
+test("line-echo: CRLF, split lines, many per read, final line without \\n", async (t) => {
+  const { address } = await start(t, lineEcho());
+  const { socket } = await connectStream(address);
+  await sendAll(socket, "uno\r\nd");
+  await new Promise((r) => setTimeout(r, 20));
+  await sendAll(socket, "os\ntres\ncuatro");
+  await halfClose(socket);
+  assert.equal((await readUntilClose(socket)).toString(), "eco: uno\neco: dos\neco: tres\neco: cuatro\n");
+  socket.destroy();
+});
+
+test("an over-long line is refused with a reply, and the next client is served", async (t) => {
+  const { address, lines } = await start(t, lineEcho({ maxLineLength: 16 }));
+  const bad = (await connectStream(address)).socket;
+  const good = (await connectStream(address)).socket;
+  await sendAll(bad, "x".repeat(1000));
+  assert.equal((await readUntilClose(bad)).toString(), "ERR línea demasiado larga\n");
+  await sendAll(good, "hola\n");
+  await halfClose(good);
+  assert.equal((await readUntilClose(good)).toString(), "eco: hola\n");
+  assert.ok(lines.some((l) => l.startsWith("line-too-long")));
+  bad.destroy();
+  good.destroy();
+});
+
+test("cmd: replies and the configurable unknown reply", async (t) => {
+  const { address } = await start(t, commandService({ unknownReply: "ERR\n" }));
+  const { socket } = await connectStream(address);
+  await sendAll(socket, "PING\n  ECHO hola  \nTIME\nFOO\n\xff\n");
+  await halfClose(socket);
+  const reply = (await readUntilClose(socket)).toString();
+  socket.destroy();
+  assert.match(reply, /^PONG\nhola\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\nERR\nERR\n$/);
+});
+
+test("backpressure: a peer that does not read makes the server stop reading", async (t) => {
+  let served: Socket | undefined;
+  const { address } = await start(t, (socket, ctx) => {
+    served = socket;
+    return streamEcho(socket, ctx);
+  });
+  const { socket } = await connectStream(address);
+  socket.pause(); // never read the echo
+  const chunk = Buffer.alloc(64 * 1024);
+  let written = 0;
+  // Write until our own side is full: the kernel buffers fill because the server stopped reading.
+  for (let i = 0; i < 2000 && socket.write(chunk); i++) written += chunk.length;
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(served, "connection served");
+  assert.ok(served!.writableLength <= 1024 * 1024, `server buffers ${served!.writableLength} bytes`);
+  assert.ok(written < 2000 * chunk.length, "client writes were eventually refused");
+  socket.destroy();
+});
+
+test("a reset peer does not take the server down", async (t) => {
+  const { address, lines } = await start(t, lineEcho(), { concurrent: true });
+  const { socket } = await connectStream(address);
+  socket.resetAndDestroy();
+  await new Promise((r) => setTimeout(r, 50));
+  const next = (await connectStream(address)).socket;
+  await sendAll(next, "ok\n");
+  await halfClose(next);
+  assert.equal((await readUntilClose(next)).toString(), "eco: ok\n");
+  next.destroy();
+  assert.ok(lines.filter((l) => l.startsWith("close")).length >= 1);
+});
+
+test("dual-stack on :: accepts IPv4 (as ::ffff:127.0.0.1) and IPv6", async (t) => {
+  const lines: string[] = [];
+  const server = await StreamServer.listen({
+    address: parseAddress("tcp://[::]:0"),
+    handler: (s) => void s.end("hola dual\n"),
+    dualStack: true,
+    log: (l) => lines.push(l),
+  });
+  t.after(() => server.close());
+  const port = parseAddress(server.address) as { port: number };
+  for (const host of ["127.0.0.1", "[::1]"]) {
+    const { socket } = await connectStream(parseAddress(`tcp://${host}:${port.port}`));
+    assert.equal((await readUntilClose(socket)).toString(), "hola dual\n");
+    socket.destroy();
+  }
+  assert.ok(lines.some((l) => l.includes("::ffff:127.0.0.1")), lines.join("\n"));
+});
+
+test("close() is idempotent and stops a server with waiting clients", async (t) => {
+  const { server, address } = await start(t, streamEcho);
+  const a = (await connectStream(address)).socket;
+  const b = (await connectStream(address)).socket;
+  await new Promise((r) => setTimeout(r, 30));
+  await Promise.all([server.close(), server.close()]);
+  // Both clients see the server go away (EOF or reset), waiting one included.
+  await Promise.all([readUntilClose(a).catch(() => {}), readUntilClose(b).catch(() => {})]);
+  a.destroy();
+  b.destroy();
+});
