@@ -1,0 +1,22 @@
+{
+  "targets": [
+    {
+      "target_name": "socklab_native",
+      "conditions": [
+        ["OS=='linux'", {
+          "sources": [
+            "native/module.c",
+            "native/common.c",
+            "native/sockets.c",
+            "native/fdpass.c",
+            "native/poller.c"
+          ],
+          "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
+          "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"]
+        }, {
+          "sources": ["native/unsupported.c"]
+        }]
+      ]
+    }
+  ]
+}

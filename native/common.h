@@ -1,0 +1,66 @@
+/*
+ * Shared helpers for socklab_native. Every exported function wraps one syscall and
+ * returns its value or -errno as a JS number; no strings are formatted here.
+ */
+#ifndef SOCKLAB_COMMON_H
+#define SOCKLAB_COMMON_H
+
+#ifndef NAPI_VERSION
+#define NAPI_VERSION 8
+#endif
+#include <node_api.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+/* Address kinds as the TypeScript side passes them. */
+enum { ADDR_PATH = 0, ADDR_ABSTRACT = 1, ADDR_AUTOBIND = 2, ADDR_NONE = -1 };
+
+/* Bail out of a napi_callback on a failed napi call (a pending exception says why). */
+#define NAPI_CALL(env, call)                                                    \
+  do {                                                                          \
+    if ((call) != napi_ok) {                                                    \
+      const napi_extended_error_info* info_ = NULL;                             \
+      bool pending_ = false;                                                    \
+      napi_get_last_error_info((env), &info_);                                  \
+      napi_is_exception_pending((env), &pending_);                              \
+      if (!pending_)                                                            \
+        napi_throw_error((env), "ERR_SOCKLAB_NATIVE",                           \
+                         info_ && info_->error_message ? info_->error_message   \
+                                                       : "N-API call failed");  \
+      return NULL;                                                              \
+    }                                                                           \
+  } while (0)
+
+#define GET_ARGS(n)                                                             \
+  size_t argc = (n);                                                            \
+  napi_value argv[(n) > 0 ? (n) : 1];                                           \
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));         \
+  if (argc < (n)) {                                                             \
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "missing arguments");        \
+    return NULL;                                                                \
+  }
+
+/* Take exactly n arguments in argv (a napi_callback preamble). */
+napi_value make_int(napi_env env, int64_t value);
+int arg_int(napi_env env, napi_value value, int32_t* out);
+int arg_buffer(napi_env env, napi_value value, void** data, size_t* len);
+int arg_int32_array(napi_env env, napi_value value, int32_t** data, size_t* len);
+
+/*
+ * Build a sockaddr_un for `kind` and `name` (raw bytes, no NUL). Returns the exact
+ * address length or -errno: paths that do not fit sun_path are rejected (ENAMETOOLONG),
+ * never truncated; abstract names are exact-length (no NUL padding).
+ */
+int build_sockaddr(int kind, const char* name, size_t len, struct sockaddr_un* sun,
+                   socklen_t* sun_len);
+
+/* Registration of each concern's exports. */
+napi_status register_sockets(napi_env env, napi_value exports);
+napi_status register_poller(napi_env env, napi_value exports);
+napi_status register_fdpass(napi_env env, napi_value exports);
+
+napi_status export_fn(napi_env env, napi_value exports, const char* name, napi_callback cb);
+
+#endif

@@ -1,0 +1,152 @@
+/**
+ * Unix stream sockets created natively and handed to Node's net module. Needed for
+ * abstract names: libuv 1.46 (Node 20) pads them with NUL bytes to the full sun_path,
+ * so `nc -U @name`, socat ABSTRACT-* and Python "\0name" could not reach a Node server
+ * (nor a Node client them). Here the address length is exact.
+ */
+import { Socket, type SocketConstructorOpts } from "node:net";
+import { chmodSync, rmSync } from "node:fs";
+import { constants as osConstants } from "node:os";
+import { abortReason, delay, throwIfAborted } from "../abort.js";
+import { errnoError, TimeoutError } from "../errors.js";
+import { nativeBinding, SOCK_STREAM, type NativeBinding } from "./native.js";
+import { Poller } from "./poller.js";
+import { encodeTarget, formatUnixPeer, targetPath, type UnixSocketTarget } from "./sockaddr.js";
+
+const { EAGAIN, EINPROGRESS } = osConstants.errno;
+
+export interface ListenUnixStreamOptions {
+  /** listen() backlog. Default 511, as Node's. */
+  backlog?: number;
+  /** Permissions of the socket file (path targets only), e.g. 0o600. */
+  mode?: number;
+}
+
+export interface ConnectUnixStreamOptions {
+  /** Give up after this long (only matters while the server's backlog is full). Default 10 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /**
+   * Create the net.Socket without reading (Node would start reading at once). Needed before
+   * receiveDescriptors(): bytes libuv reads lose the descriptors they carry.
+   */
+  paused?: boolean;
+}
+
+function where(target: UnixSocketTarget): { address: string; path?: string } {
+  const path = targetPath(target);
+  return { address: formatUnixPeer(target, false), ...(path === undefined ? {} : { path }) };
+}
+
+/**
+ * Create, bind and listen on a Unix stream socket; returns the listening descriptor for
+ * `net.Server.listen({ fd })`. Node does not remove a path it did not bind itself: the
+ * caller removes the file after closing the server.
+ */
+export function listenUnixStream(target: UnixSocketTarget, options: ListenUnixStreamOptions = {}): number {
+  const native = nativeBinding("a native Unix stream socket");
+  const at = where(target);
+  const fd = native.socket(SOCK_STREAM);
+  if (fd < 0) throw errnoError(fd, "socket", at);
+  let bound = false;
+  try {
+    if (at.path !== undefined && options.mode !== undefined) {
+      const r = native.fchmod(fd, options.mode);
+      if (r < 0) throw errnoError(r, "fchmod", at);
+    }
+    const { kind, name } = encodeTarget(target);
+    let r = native.bind(fd, kind, name);
+    if (r < 0) throw errnoError(r, "bind", at);
+    bound = true;
+    // chmod after bind too: the umask may have removed bits the caller asked for.
+    if (at.path !== undefined && options.mode !== undefined) chmodSync(at.path, options.mode);
+    r = native.listen(fd, options.backlog ?? 511);
+    if (r < 0) throw errnoError(r, "listen", at);
+  } catch (err) {
+    native.close(fd);
+    if (bound && at.path !== undefined) rmSync(at.path, { force: true });
+    throw err;
+  }
+  return fd;
+}
+
+/** A listening descriptor on the exact abstract name `name` (no file, no padding). */
+export function listenAbstractStream(name: string, backlog = 511): number {
+  return listenUnixStream({ abstract: name }, { backlog });
+}
+
+/** Wait until a descriptor we own (not yet given to libuv) is writable. */
+function waitWritable(native: NativeBinding, fd: number, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      poller.close(); // stops the poll; the descriptor stays open (not owned)
+      if (err) reject(err);
+      else resolve();
+    };
+    const onAbort = (): void => done(abortReason(signal!));
+    const poller = new Poller(native, fd, false, { writable: () => done(), error: (err) => done(err) });
+    const timer = setTimeout(() => done(new TimeoutError(`timed out after ${ms} ms`)), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    poller.watch(false, true);
+  });
+}
+
+/**
+ * Connect natively (non-blocking) to a Unix stream socket and wrap the descriptor in a
+ * net.Socket. A missing path rejects ENOENT, nobody listening ECONNREFUSED; a full backlog
+ * (EAGAIN: Linux never blocks a non-blocking Unix connect) is retried until the timeout.
+ */
+export async function connectUnixStream(
+  target: UnixSocketTarget,
+  options: ConnectUnixStreamOptions = {},
+): Promise<Socket> {
+  const native = nativeBinding("a native Unix stream socket");
+  throwIfAborted(options.signal);
+  const at = where(target);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  const fd = native.socket(SOCK_STREAM);
+  if (fd < 0) throw errnoError(fd, "socket", at);
+  try {
+    const { kind, name } = encodeTarget(target);
+    for (let backoff = 5; ; backoff = Math.min(backoff * 2, 100)) {
+      const r = native.connect(fd, kind, name);
+      if (r === 0) break;
+      const left = deadline - Date.now();
+      if (r === -EINPROGRESS) {
+        await waitWritable(native, fd, Math.max(left, 0), options.signal);
+        const e = native.getsockerror(fd);
+        if (e < 0) throw errnoError(e, "connect", at);
+        break;
+      }
+      if (r !== -EAGAIN) throw errnoError(r, "connect", at);
+      if (left <= 0) {
+        throw new TimeoutError(`${at.address}: timed out (the server's backlog stayed full for ${timeoutMs} ms)`, {
+          address: at.address,
+          syscall: "connect",
+        });
+      }
+      await delay(Math.min(backoff, left), options.signal);
+    }
+  } catch (err) {
+    native.close(fd);
+    throw err;
+  }
+  // pauseOnCreate is a (long-standing) net.Socket option missing from @types/node.
+  const socketOptions: SocketConstructorOpts & { pauseOnCreate?: boolean } = {
+    fd,
+    readable: true,
+    writable: true,
+    // Like socklab's TCP sockets: our write side stays open after the peer's FIN.
+    allowHalfOpen: true,
+    ...(options.paused ? { pauseOnCreate: true } : {}),
+  };
+  return new Socket(socketOptions);
+}
+
+/** Connect to the exact abstract name `name`. */
+export function connectAbstractStream(name: string, options: ConnectUnixStreamOptions = {}): Promise<Socket> {
+  return connectUnixStream({ abstract: name }, options);
+}

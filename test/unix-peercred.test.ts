@@ -1,0 +1,81 @@
+/**
+ * SO_PEERCRED (guide exercise B3): the pid/uid/gid the kernel recorded for the peer, checked
+ * against processes whose pid we know (python3, nc, this process).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type Socket } from "node:net";
+import { once } from "node:events";
+import { connectUnixStream, listenUnixStream, peerCredentials, type PeerCredentials } from "../src/unix/index.js";
+import { B3_CLIENT, B3_SERVER } from "./fixtures/unix/guide-programs.js";
+import { abstractName, missing, NC, Peer, PYTHON, python, socketPath, substitute } from "./fixtures/unix/helpers.js";
+
+type Ctx = { after(fn: () => unknown): void };
+
+/** The B3 server: logs the peer's credentials and replies `Hola UID=<uid> PID=<pid>\n`. */
+async function peercredServer(t: Ctx, target: { path: string } | { abstract: string }): Promise<PeerCredentials[]> {
+  const seen: PeerCredentials[] = [];
+  const server = createServer((socket: Socket) => {
+    const cred = peerCredentials(socket);
+    seen.push(cred);
+    socket.end(`Hola UID=${cred.uid} PID=${cred.pid}\n`);
+  });
+  server.listen({ fd: listenUnixStream(target) });
+  await once(server, "listening");
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return seen;
+}
+
+test("B3: the guide's Python client; the pid is the client process's", { skip: missing("python3", PYTHON) }, async (t) => {
+  const path = socketPath(t, "peercd.sock");
+  const seen = await peercredServer(t, { path });
+  const client = python(t, substitute(B3_CLIENT, [["/tmp/peercd.sock", path]]), "B3 client");
+  const result = await client.exit();
+  assert.equal(result.code, 0, result.stderr);
+  const uid = process.getuid!();
+  assert.equal(seen.length, 1);
+  assert.deepEqual(seen[0], { pid: client.pid, uid, gid: process.getgid!() });
+  assert.equal(result.stdout.toString(), `b'Hola UID=${uid} PID=${client.pid}\\n'\n`);
+});
+
+test("B3: nc -U as the client; its pid is reported", { skip: missing("nc", NC) }, async (t) => {
+  const name = abstractName();
+  const seen = await peercredServer(t, { abstract: name });
+  const nc = new Peer(t, NC!, ["-U", `@${name}`], "nc -U");
+  nc.write("", true);
+  const result = await nc.exit();
+  assert.equal(result.stdout.toString(), `Hola UID=${process.getuid!()} PID=${nc.pid}\n`);
+  assert.equal(seen[0]?.pid, nc.pid);
+});
+
+test("B3: socklab client against the guide's Python server sees its own pid", { skip: missing("python3", PYTHON) }, async (t) => {
+  const path = socketPath(t, "peercd.sock");
+  const server = python(t, substitute(B3_SERVER, [["/tmp/peercd.sock", path]]), "B3 server");
+  let socket: Socket | undefined;
+  const deadline = Date.now() + 5000;
+  while (socket === undefined) {
+    try {
+      socket = await connectUnixStream({ path });
+    } catch {
+      assert.ok(Date.now() < deadline, "the Python server did not listen");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  const chunks: Buffer[] = [];
+  socket.on("data", (c: Buffer) => chunks.push(c));
+  await once(socket, "end");
+  assert.equal(Buffer.concat(chunks).toString(), `Hola UID=${process.getuid!()} PID=${process.pid}\n`);
+  // The guide's server logged the same credentials.
+  assert.equal((await server.exit()).code, 0);
+  assert.match(server.stdout, new RegExp(`'pid': ${process.pid}`));
+});
+
+test("peerCredentials on our own connection, and on a closed socket", async (t) => {
+  const name = abstractName();
+  await peercredServer(t, { abstract: name });
+  const socket = await connectUnixStream({ abstract: name });
+  const mine = peerCredentials(socket); // the server is this process too
+  assert.equal(mine.pid, process.pid);
+  socket.destroy();
+  assert.throws(() => peerCredentials(socket), { code: "EBADF" });
+});

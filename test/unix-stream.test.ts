@@ -1,0 +1,201 @@
+/**
+ * Unix stream sockets created natively: exercise 1 (path) and B2 (exact-length abstract
+ * names), interop with nc -U / nc -U @name, socat ABSTRACT-LISTEN/CONNECT and the guide's
+ * Python programs in both roles; socket-file hygiene (prepareSocketPath).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type Server, type Socket } from "node:net";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
+import { dirname } from "node:path";
+import {
+  connectAbstractStream,
+  connectUnixStream,
+  listenAbstractStream,
+  listenUnixStream,
+  prepareSocketPath,
+  UnixDatagramSocket,
+} from "../src/unix/index.js";
+import { describeError } from "../src/errors.js";
+import { B2_CLIENT, B2_SERVER, G1_01_CLIENT } from "./fixtures/unix/guide-programs.js";
+import { abstractName, missing, NC, Peer, PYTHON, python, SOCAT, socketPath, substitute } from "./fixtures/unix/helpers.js";
+
+type Ctx = { after(fn: () => unknown): void };
+
+/** A net.Server on a natively created listening descriptor. */
+async function serve(t: Ctx, fd: number, onConnection: (socket: Socket) => void): Promise<Server> {
+  const server = createServer(onConnection);
+  server.listen({ fd });
+  await once(server, "listening");
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return server;
+}
+
+function readAll(socket: Socket): Promise<string> {
+  const chunks: Buffer[] = [];
+  socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+  return new Promise((resolve, reject) => {
+    socket.on("end", () => resolve(Buffer.concat(chunks).toString()));
+    socket.on("error", reject);
+  });
+}
+
+const greet = (socket: Socket): void => {
+  socket.end("hola abstract\n");
+};
+
+test("B2: socklab abstract server and client; no file is created", async (t) => {
+  const name = abstractName();
+  await serve(t, listenAbstractStream(name), greet);
+  const client = await connectAbstractStream(name);
+  assert.equal(await readAll(client), "hola abstract\n");
+  assert.equal(existsSync(name), false);
+  assert.equal(existsSync(`/tmp/${name}`), false);
+});
+
+test("B2: nc -U @name and socat ABSTRACT-CONNECT reach a socklab server", { skip: missing("nc", NC) || missing("socat", SOCAT) }, async (t) => {
+  const name = abstractName();
+  await serve(t, listenAbstractStream(name), greet);
+  const nc = new Peer(t, NC!, ["-U", `@${name}`], "nc -U @name");
+  nc.write("", true);
+  assert.equal((await nc.exit()).stdout.toString(), "hola abstract\n");
+  const socat = new Peer(t, SOCAT!, ["-", `ABSTRACT-CONNECT:${name}`], "socat ABSTRACT-CONNECT");
+  socat.write("", true);
+  assert.equal((await socat.exit()).stdout.toString(), "hola abstract\n");
+});
+
+test("B2: socklab reaches nc -lU @name and socat ABSTRACT-LISTEN", { skip: missing("nc", NC) || missing("socat", SOCAT) }, async (t) => {
+  for (const [command, args] of [
+    [NC!, (name: string) => ["-lU", `@${name}`]],
+    [SOCAT!, (name: string) => [`ABSTRACT-LISTEN:${name}`, "-"]],
+  ] as const) {
+    const name = abstractName();
+    const peer = new Peer(t, command, args(name), command);
+    peer.write("hola desde el peer\n");
+    let client: Socket | undefined;
+    const deadline = Date.now() + 5000;
+    while (client === undefined) {
+      try {
+        client = await connectAbstractStream(name);
+      } catch (err) {
+        // the peer may not be listening yet
+        assert.equal((err as NodeJS.ErrnoException).code, "ECONNREFUSED");
+        assert.ok(Date.now() < deadline, `${command} did not listen`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    const got = once(client, "data");
+    client.write("hola desde socklab\n");
+    assert.equal(String((await got)[0]), "hola desde el peer\n");
+    await peer.waitFor(/hola desde socklab/);
+    client.destroy();
+    peer.kill();
+  }
+});
+
+test("B2: the guide's Python client and server, both roles", { skip: missing("python3", PYTHON) }, async (t) => {
+  const name = abstractName();
+  await serve(t, listenAbstractStream(name), greet);
+  const client = await python(t, substitute(B2_CLIENT, [["demo_abstract", name]]), "B2 client").exit();
+  assert.equal(client.code, 0, client.stderr);
+  assert.equal(client.stdout.toString(), "b'hola abstract\\n'\n");
+
+  const other = abstractName();
+  const server = python(t, substitute(B2_SERVER, [["demo_abstract", other]]), "B2 server");
+  let socket: Socket | undefined;
+  const deadline = Date.now() + 5000;
+  while (socket === undefined) {
+    try {
+      socket = await connectAbstractStream(other);
+    } catch {
+      assert.ok(Date.now() < deadline, "the Python server did not listen");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  assert.equal(await readAll(socket), "hola abstract\n");
+  assert.equal((await server.exit()).code, 0);
+});
+
+test("1: the guide's Python client against a socklab Unix stream server", { skip: missing("python3", PYTHON) }, async (t) => {
+  const path = socketPath(t, "eco.sock");
+  await serve(t, listenUnixStream({ path }, { mode: 0o600 }), (socket) => socket.pipe(socket));
+  const client = await python(t, substitute(G1_01_CLIENT, [["/tmp/eco.sock", path]]), "1 client").exit();
+  assert.equal(client.code, 0, client.stderr);
+  assert.equal(client.stdout.toString(), "< b'hola desde UDS\\n'\n");
+});
+
+test("1: socklab client against nc -lU; a missing path says ENOENT", { skip: missing("nc", NC) }, async (t) => {
+  const path = socketPath(t, "eco.sock");
+  await assert.rejects(connectUnixStream({ path }), (err: Error & { code?: string; syscall?: string }) => {
+    assert.equal(err.code, "ENOENT");
+    assert.equal(err.syscall, "connect");
+    // The CLI's one line for it.
+    assert.equal(describeError(err), `unix:${path}: not found (no server is listening there)`);
+    return true;
+  });
+  const nc = new Peer(t, NC!, ["-lU", path], "nc -lU");
+  const deadline = Date.now() + 5000;
+  while (!existsSync(path)) {
+    assert.ok(Date.now() < deadline, "nc did not listen");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const client = await connectUnixStream({ path });
+  client.write("hola desde UDS\n");
+  await nc.waitFor(/hola desde UDS/);
+  const got = once(client, "data");
+  nc.write("eco\n");
+  assert.equal(String((await got)[0]), "eco\n");
+  client.destroy();
+});
+
+test("abstract connect to nobody is ECONNREFUSED with the address", async () => {
+  const name = abstractName();
+  await assert.rejects(connectAbstractStream(name), { code: "ECONNREFUSED", address: `abstract:${name}` });
+});
+
+test("paths too long are rejected before anything is created", async (t) => {
+  const path = `${socketPath(t, "")}/${"y".repeat(110)}`;
+  assert.throws(() => listenUnixStream({ path }), { code: "ENAMETOOLONG" });
+  await assert.rejects(connectUnixStream({ path }), { code: "ENAMETOOLONG" });
+  assert.throws(() => listenAbstractStream("n".repeat(108)), { code: "ENAMETOOLONG" });
+});
+
+test("prepareSocketPath: free, stale (stream and datagram), live, and not a socket", async (t) => {
+  const dir = dirname(socketPath(t));
+  mkdirSync(dir, { recursive: true });
+  // Nothing there.
+  await prepareSocketPath(`${dir}/free.sock`);
+
+  // A regular file is never replaced.
+  const file = `${dir}/file`;
+  writeFileSync(file, "data");
+  await assert.rejects(prepareSocketPath(file), (err: Error & { code?: string }) => {
+    assert.equal(err.code, "EEXIST");
+    assert.match(err.message, /exists and is not a socket; refusing to replace it/);
+    return true;
+  });
+  assert.equal(existsSync(file), true);
+
+  // A live stream listener and a live datagram socket are in use.
+  const live = `${dir}/live.sock`;
+  const server = await serve(t, listenUnixStream({ path: live }), (s) => s.destroy());
+  await assert.rejects(prepareSocketPath(live), { code: "EADDRINUSE", message: /already in use/ });
+  const dgramPath = `${dir}/live-dgram.sock`;
+  const dgram = await UnixDatagramSocket.bind({ path: dgramPath });
+  await assert.rejects(prepareSocketPath(dgramPath), { code: "EADDRINUSE" });
+
+  // Stale ones (their owner is gone, the file stays) are removed.
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  assert.equal(existsSync(live), true, "a server on a descriptor leaves its file");
+  await prepareSocketPath(live);
+  assert.equal(existsSync(live), false);
+  // A closed datagram socket's file: bound, renamed (close() then finds nothing to remove).
+  const staleDgram = `${dir}/stale-dgram.sock`;
+  const leaver = await UnixDatagramSocket.bind({ path: `${dir}/moved.sock` });
+  renameSync(`${dir}/moved.sock`, staleDgram);
+  await leaver.close();
+  await prepareSocketPath(staleDgram);
+  assert.equal(existsSync(staleDgram), false);
+  await dgram.close();
+});
