@@ -149,13 +149,14 @@ export function explainCode(code: string | undefined): string | undefined {
  */
 export function describeError(err: unknown, fallbackAddress?: string): string {
   if (!(err instanceof Error)) return String(err);
-  const e = err as Error & { code?: string; address?: string; port?: number; path?: string };
-  if (err instanceof SocklabError && !(err instanceof UsageError) && err.code.startsWith("ERR_")) {
-    return err.message;
+  const e = err as Error & { code?: string; address?: unknown };
+  const address = (typeof e.address === "string" ? e.address : undefined) ?? fallbackAddress;
+  if (err instanceof SocklabError) {
+    // Our own messages already say what happened; keep them, prefixed by the address once.
+    if (err instanceof UsageError || err.code.startsWith("ERR_")) return err.message;
+    if (address === undefined || err.message.startsWith(address)) return err.message;
+    if (!err.message.startsWith(`${err.syscall ?? "\0"} `)) return `${address}: ${err.message}`;
   }
-  if (err instanceof UsageError) return err.message;
-  const address = (err instanceof SocklabError ? err.address : undefined) ?? fallbackAddress;
-  const cause = explainCode(e.code);
-  if (cause !== undefined) return address ? `${address}: ${cause}` : cause;
-  return address ? `${address}: ${err.message}` : err.message;
+  const cause = explainCode(e.code) ?? err.message;
+  return address ? `${address}: ${cause}` : cause;
 }

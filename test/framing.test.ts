@@ -68,3 +68,11 @@ test("binary and invalid UTF-8 bytes pass through untouched", () => {
   const [line] = new LineSplitter().push(bytes);
   assert.deepEqual(line, bytes.subarray(0, 4));
 });
+
+test("complete lines before an over-long one in the same read are kept for answering", () => {
+  const splitter = new LineSplitter(8);
+  assert.throws(
+    () => splitter.push(Buffer.from("ok\nalso\nthis line is too long\n")),
+    (err: unknown) => err instanceof LineTooLongError && err.before.map(String).join(",") === "ok,also",
+  );
+});

@@ -6,6 +6,9 @@ import { describeError, UsageError } from "../errors.js";
 import { connect } from "./commands/connect.js";
 import { discoverCommand } from "./commands/discover.js";
 import { listen } from "./commands/listen.js";
+import { recvFdCommand } from "./commands/recv-fd.js";
+import "../unix/register.js";
+import { runLab } from "../lab/main.js";
 import { serve } from "./commands/serve.js";
 import { HELP, USAGE } from "./help.js";
 import { diag, flushed } from "./output.js";
@@ -20,17 +23,13 @@ async function external(path: string, exportName: string, argv: string[]): Promi
   return fn(argv);
 }
 
-async function recvFd(argv: string[]): Promise<number | "help"> {
-  return external("../unix/recv-fd-command.js", "recvFdCommand", argv);
-}
-
 const COMMANDS: Record<string, Command> = {
   serve,
   connect,
   listen,
   discover: discoverCommand,
-  "recv-fd": recvFd,
-  lab: async (argv) => (argv.includes("--help") || argv.includes("-h") ? "help" : external("../lab/main.js", "runLab", argv)),
+  "recv-fd": recvFdCommand,
+  lab: (argv) => runLab(argv),
   bench: async (argv) => (argv.includes("--help") || argv.includes("-h") ? "help" : external("../../bench/main.js", "main", argv)),
 };
 

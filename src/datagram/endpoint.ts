@@ -43,7 +43,7 @@ export function bindUdp(address: InetAddress, options: UdpBindOptions = {}): Pro
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       socket.close();
-      reject(err);
+      reject(Object.assign(err, { address: formatAddress(address) }));
     };
     socket.once("error", onError);
     socket.bind(address.port, address.host, () => {

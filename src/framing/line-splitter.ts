@@ -9,9 +9,12 @@ export const DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
 
 export class LineTooLongError extends SocklabError {
   readonly limit: number;
-  constructor(limit: number) {
+  /** Complete lines of the same chunk that came before the over-long one: still to answer. */
+  readonly before: Buffer[];
+  constructor(limit: number, before: Buffer[] = []) {
     super("ERR_LINE_TOO_LONG", `line longer than ${limit} bytes`);
     this.limit = limit;
+    this.before = before;
   }
 }
 
@@ -42,8 +45,8 @@ export class LineSplitter {
 
   /**
    * Feed one chunk; returns the complete lines it finishes, without `\n` and without one
-   * trailing `\r`. Throws LineTooLongError when a line (terminated or not) exceeds the limit;
-   * the splitter must not be used after that.
+   * trailing `\r`. Throws LineTooLongError when a line (terminated or not) exceeds the limit,
+   * carrying the complete lines before it; the splitter must not be used after that.
    */
   push(chunk: Buffer): Buffer[] {
     const lines: Buffer[] = [];
@@ -59,7 +62,7 @@ export class LineSplitter {
       }
       line = dropCR(line);
       // A `\r` before the `\n` does not count against the limit.
-      if (line.length > this.maxLineLength) throw new LineTooLongError(this.maxLineLength);
+      if (line.length > this.maxLineLength) throw new LineTooLongError(this.maxLineLength, lines);
       lines.push(line);
       start = nl + 1;
       nl = chunk.indexOf(LF, start);
@@ -69,7 +72,7 @@ export class LineSplitter {
       this.pending.push(rest);
       this.pendingLength += rest.length;
       // +1: a trailing `\r` may still be followed by `\n` and dropped.
-      if (this.pendingLength > this.maxLineLength + 1) throw new LineTooLongError(this.maxLineLength);
+      if (this.pendingLength > this.maxLineLength + 1) throw new LineTooLongError(this.maxLineLength, lines);
     }
     return lines;
   }

@@ -31,8 +31,9 @@ export function lineService(respond: (line: Buffer) => Buffer, options: LineServ
       }
     };
 
-    const refuse = (): void => {
+    const refuse = (err: LineTooLongError): void => {
       broken = true;
+      answer(err.before);
       context.log(`line-too-long ${context.peer} (over ${maxLineLength} bytes), closing`);
       // Drain and drop what the peer still sends, so our error reply is not lost to a reset.
       socket.end(tooLongReply);
@@ -44,7 +45,7 @@ export function lineService(respond: (line: Buffer) => Buffer, options: LineServ
       try {
         answer(splitter.push(chunk));
       } catch (err) {
-        if (err instanceof LineTooLongError) refuse();
+        if (err instanceof LineTooLongError) refuse(err);
         else socket.destroy(err as Error);
       }
     });
@@ -56,7 +57,7 @@ export function lineService(respond: (line: Buffer) => Buffer, options: LineServ
         if (last) answer([last]);
         socket.end();
       } catch (err) {
-        if (err instanceof LineTooLongError) refuse();
+        if (err instanceof LineTooLongError) refuse(err);
         else socket.destroy(err as Error);
       }
     });

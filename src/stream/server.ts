@@ -289,7 +289,11 @@ async function ipv4Covered(port: number): Promise<boolean> {
 }
 
 function annotate(err: unknown, address: string): unknown {
-  if (err && typeof err === "object" && !(err instanceof SocklabError)) {
+  if (err instanceof SocklabError) {
+    err.address ??= address;
+    return err;
+  }
+  if (err && typeof err === "object") {
     (err as { address?: string }).address = address;
     const e = err as { code?: string; message?: string };
     return new SocklabError(e.code ?? "ERROR", e.message ?? String(err), { cause: err, address });

@@ -12,6 +12,16 @@ export function traceWrites(socket: Socket, peer: string, trace: (line: string) 
     if (size > 0) trace(`send ${peer} ${size} bytes`);
     return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
   } as Socket["write"];
+  // end(data) writes without going through socket.write.
+  const end = socket.end;
+  socket.end = function tracedEnd(this: Socket, ...args: unknown[]): Socket {
+    const [chunk] = args;
+    if (typeof chunk === "string" || chunk instanceof Uint8Array) {
+      const size = typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+      if (size > 0) trace(`send ${peer} ${size} bytes`);
+    }
+    return (end as (...a: unknown[]) => Socket).apply(this, args);
+  } as Socket["end"];
   socket.once("finish", () => trace(`shutdown ${peer} (write side closed, FIN sent)`));
 }
 

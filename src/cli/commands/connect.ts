@@ -10,7 +10,8 @@ import { openStream } from "../../stream/connect.js";
 import { halfClose, readChunk, readLines, readUntilClose, sendAll, type ReadOptions } from "../../stream/io.js";
 import { traceReads, traceWrites } from "../../stream/trace.js";
 import { withRetries } from "../../tcp/connect.js";
-import { openDatagramClient, type DatagramClient } from "../../datagram/client.js";
+import { openDatagramClient, type DatagramClientBase as DatagramClient } from "../../datagram/client.js";
+import "../../udp/request.js";
 import { address, count, decodeEscapes, flag, list, parseCommand, seconds, str } from "../args.js";
 import { diag, flushed, printable } from "../output.js";
 

@@ -47,6 +47,7 @@ class StdinFeed {
 }
 
 async function listenStream(where: Address, keepOpen: boolean, trace: boolean, mode: number | undefined): Promise<number> {
+  const stopSignal = untilSignal();
   const feed = new StdinFeed();
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -60,7 +61,12 @@ async function listenStream(where: Address, keepOpen: boolean, trace: boolean, m
       }
     });
     socket.once("end", () => {
-      if (process.stdin.isTTY) socket.end();
+      // The peer half-closed but may still be reading: what is still coming on stdin
+      // reaches it (exercise 3's replies, exercise 4's payload); a fully closed peer makes
+      // our next write fail and ends the connection. Someone typing can't be expected to
+      // press Ctrl-D after the peer left, so a terminal ends it at once.
+      // With --keep-open stdin belongs to the connections to come, so the peer's FIN ends this one.
+      if (keepOpen || process.stdin.isTTY || feed.ended) socket.end();
     });
     socket.once("close", () => {
       if (!keepOpen) finish();
@@ -76,7 +82,7 @@ async function listenStream(where: Address, keepOpen: boolean, trace: boolean, m
     ...(await unixSupport().serverExtras(where, undefined)),
   });
   diag(`listening ${server.address}`);
-  const stopped = await Promise.race([finished.then(() => null), untilSignal()]);
+  const stopped = await Promise.race([finished.then(() => null), stopSignal]);
   if (stopped) diag(`stopping (${stopped})`);
   await flushed(process.stdout);
   await server.close();
@@ -85,6 +91,7 @@ async function listenStream(where: Address, keepOpen: boolean, trace: boolean, m
 }
 
 async function listenDatagram(where: Address, mode: number | undefined): Promise<number> {
+  const stopSignal = untilSignal();
   const endpoint = await bindDatagram(where, { mode });
   let latest: unknown;
   let firstSender!: () => void;
@@ -106,7 +113,7 @@ async function listenDatagram(where: Address, mode: number | undefined): Promise
     }
   })();
   sending.catch(() => {});
-  const signal = await untilSignal();
+  const signal = await stopSignal;
   diag(`stopping (${signal})`);
   await flushed(process.stdout);
   await endpoint.close();

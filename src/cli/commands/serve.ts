@@ -67,6 +67,8 @@ export async function serve(argv: string[]): Promise<number | "help"> {
   }
   if (spec.unixOnly && where.kind === "tcp") throw new UsageError(`service ${service} needs a Unix address (unix:PATH or abstract:NAME)`);
 
+  // Handlers first: a signal right after the readiness line must still stop us cleanly.
+  const stopSignal = untilSignal();
   let close: () => Promise<void>;
   if (stream) {
     const allowUids = parseUids(str(values, "allow-uid"));
@@ -93,7 +95,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
     diag(`listening ${server.address}`);
     close = () => server.close();
   }
-  const signal = await untilSignal();
+  const signal = await stopSignal;
   diag(`stopping (${signal})`);
   await close();
   return 0;

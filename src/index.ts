@@ -1,0 +1,41 @@
+/** socklab's public library API. */
+export * from "./address.js";
+export * from "./errors.js";
+export { delay } from "./abort.js";
+export { LineSplitter, LineTooLongError, DEFAULT_MAX_LINE_LENGTH } from "./framing/line-splitter.js";
+export {
+  connectTcp,
+  connectAny,
+  connectOnce,
+  resolveAll,
+  withRetries,
+  backoffDelay,
+  type RetryOptions,
+  type TcpConnectOptions,
+  type TcpConnection,
+} from "./tcp/connect.js";
+export { connectStream, openStream, type OpenStreamOptions, type OpenedStream } from "./stream/connect.js";
+export { sendAll, halfClose, readUntilClose, recvAll, readExactly, readLines, readChunk, type ReadOptions } from "./stream/io.js";
+export {
+  StreamServer,
+  type StreamServerOptions,
+  type StreamHandler,
+  type ConnectionContext,
+  type AcceptFilter,
+} from "./stream/server.js";
+export { bindUdp, type DatagramEndpoint, type UdpPeer, type UdpBindOptions } from "./datagram/endpoint.js";
+export { DatagramServer, type DatagramServerOptions } from "./datagram/server.js";
+export { openDatagramClient, DatagramClientBase, type DatagramReply, type DatagramRequestOptions, type DatagramClientOptions } from "./datagram/client.js";
+export { UdpClient, udpRequest, type UdpRequestOptions, type UdpReply } from "./udp/request.js";
+export { discover, type DiscoverOptions, type DiscoveredPeer } from "./udp/discover.js";
+export { streamEcho, datagramEcho } from "./services/echo.js";
+export { lineService, LINE_TOO_LONG_REPLY, type LineServiceOptions } from "./services/line-service.js";
+export { lineEcho, lineEchoReply } from "./services/line-echo.js";
+export { commandService, commandReply, GUIDE1_UNKNOWN_REPLY, GUIDE2_UNKNOWN_REPLY } from "./services/cmd.js";
+export { datagramTime } from "./services/time.js";
+export { greetService, DEFAULT_GREETING } from "./services/greet.js";
+export { announceService, DISCOVER_MESSAGE } from "./services/announce.js";
+export { clockTime, clockDateTime } from "./services/clock.js";
+export type { DatagramResponder } from "./services/types.js";
+export * from "./unix/index.js";
+export { registerUnixSupport, UnixDatagramClient, peercredService, fdService } from "./unix/register.js";
