@@ -1,0 +1,317 @@
+/**
+ * What an exercise gets to work with: start socklab processes (servers wait for their
+ * `listening ADDRESS` line), wait for output or exit under the exercise's deadline, check
+ * results with precise failure messages, record what was exchanged and, when narrating,
+ * every step. `cleanup()` stops every process it started, whatever happened.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { parseAddress, type Address } from "../address.js";
+import { Proc, type ExitStatus } from "./process.js";
+import { quote } from "./report.js";
+
+/** The exercise did not do what the guide says; the message says what differed. */
+export class LabFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LabFailure";
+  }
+}
+
+/** The exercise cannot run on this machine (e.g. no IPv6 loopback); the message says why. */
+export class LabSkip extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LabSkip";
+  }
+}
+
+export interface LabEvent {
+  /** Milliseconds since the exercise started. */
+  at: number;
+  /** "lab" for the lab's own actions, else the process label. */
+  who: string;
+  text: string;
+  kind: "lab" | "stderr" | "stdout";
+}
+
+export interface ContextOptions {
+  node: string;
+  bin: string;
+  tmpDir: string;
+  narrate: boolean;
+  signal: AbortSignal;
+}
+
+export interface Server {
+  proc: Proc;
+  /** The address printed on the readiness line, e.g. `tcp://127.0.0.1:41234`. */
+  address: string;
+  parsed: Address;
+  /** The port, for tcp/udp addresses (0 otherwise). */
+  port: number;
+}
+
+export interface SpawnOptions {
+  stdin?: "ignore" | "pipe" | string | Buffer | Readable;
+  sinkStdout?: boolean;
+  /** Run this script instead of bin/socklab.js (a library-based client, see recv-all-client.ts). */
+  script?: string;
+}
+
+export class LabContext {
+  readonly signal: AbortSignal;
+  readonly narrate: boolean;
+  readonly tmpDir: string;
+  readonly events: LabEvent[] = [];
+  /** Short descriptions of what travelled, joined with "; " in the table. */
+  readonly exchanged: string[] = [];
+  /** What the exercise is doing now (named in the timeout message). */
+  step = "starting";
+  private readonly t0 = Date.now();
+  private readonly procs: Proc[] = [];
+  private readonly servers: Server[] = [];
+  private readonly node: string;
+  private readonly bin: string;
+
+  constructor(options: ContextOptions) {
+    this.signal = options.signal;
+    this.narrate = options.narrate;
+    this.tmpDir = options.tmpDir;
+    this.node = options.node;
+    this.bin = options.bin;
+  }
+
+  /** Milliseconds since the exercise started. */
+  now(): number {
+    return Date.now() - this.t0;
+  }
+
+  /** A path inside this run's private temporary directory. */
+  tmp(name: string): string {
+    return join(this.tmpDir, name);
+  }
+
+  /** Narration: something the lab itself does or explains. */
+  say(text: string): void {
+    this.events.push({ at: this.now(), who: "lab", text, kind: "lab" });
+  }
+
+  exchange(text: string): void {
+    this.exchanged.push(text);
+  }
+
+  /** Start `socklab ARGS…` without waiting. `serve` and `connect` get `--trace` when narrating. */
+  spawn(label: string, args: string[], options: SpawnOptions = {}): Proc {
+    this.throwIfAborted();
+    const socklab = options.script === undefined;
+    const full = socklab && this.narrate && (args[0] === "serve" || args[0] === "connect") ? [...args, "--trace"] : args;
+    const command = socklab ? "socklab" : `node ${options.script}`;
+    this.say(`$ ${command} ${full.map(shellQuote).join(" ")}${describeStdin(options.stdin)}`);
+    const proc = new Proc({
+      label,
+      node: this.node,
+      bin: options.script ?? this.bin,
+      args: full,
+      t0: this.t0,
+      ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+      ...(options.sinkStdout ? { sinkStdout: true } : {}),
+      onStderr: (p, line) => {
+        if (this.narrate) this.events.push({ at: line.at, who: p.label, text: line.text, kind: "stderr" });
+      },
+      onStdout: (p, chunk) => {
+        if (this.narrate) this.events.push({ at: this.now(), who: p.label, text: `stdout ← ${quote(chunk, 70)}`, kind: "stdout" });
+      },
+    });
+    this.procs.push(proc);
+    return proc;
+  }
+
+  /**
+   * Start a server (`serve …` or `listen …`) and wait for its `listening ADDRESS` line.
+   * Fails with the server's own error line if it exits first.
+   */
+  async server(label: string, args: string[], options: SpawnOptions = {}): Promise<Server> {
+    const proc = this.spawn(label, args, options);
+    this.step = `waiting for "${label}" (socklab ${args.slice(0, 3).join(" ")}) to print its listening line`;
+    let address: string | undefined;
+    const ready = (): boolean => {
+      for (const l of proc.stderrLines) {
+        const m = /^listening (\S+)/.exec(l.text);
+        if (m) {
+          address = m[1];
+          return true;
+        }
+      }
+      return !proc.running;
+    };
+    await proc.waitFor(ready, this.signal);
+    if (address === undefined) {
+      throw new LabFailure(
+        `${label} (socklab ${args.join(" ")}) exited ${exitText(proc.exitStatus)} before listening: ${proc.lastStderrLine() ?? "no message"}`,
+      );
+    }
+    let parsed: Address;
+    try {
+      parsed = parseAddress(address);
+    } catch {
+      throw new LabFailure(`${label} printed an unparsable readiness address: "listening ${address}"`);
+    }
+    const server: Server = { proc, address, parsed, port: "port" in parsed ? parsed.port : 0 };
+    if (args[0] === "serve") this.servers.push(server);
+    return server;
+  }
+
+  /** Start a process and wait for it to exit. */
+  async run(label: string, args: string[], options: SpawnOptions = {}): Promise<Proc> {
+    const proc = this.spawn(label, args, options);
+    await this.exit(proc);
+    return proc;
+  }
+
+  /** Wait until `proc` exits. */
+  async exit(proc: Proc): Promise<ExitStatus> {
+    this.step = `waiting for "${proc.label}" (socklab ${proc.args.slice(0, 2).join(" ")}) to exit`;
+    await proc.waitFor(() => !proc.running, this.signal);
+    return proc.exitStatus as ExitStatus;
+  }
+
+  /** Wait until `proc`'s standard output satisfies `check` (or it exits: then fail). */
+  async stdout(proc: Proc, check: (out: Buffer) => boolean, what: string): Promise<Buffer> {
+    this.step = `waiting for ${what}`;
+    await proc.waitFor(() => check(proc.stdout) || !proc.running, this.signal);
+    if (!check(proc.stdout)) {
+      throw new LabFailure(
+        `${proc.label} exited ${exitText(proc.exitStatus)} before ${what}; stdout ${quote(proc.stdout)}${errTail(proc)}`,
+      );
+    }
+    return proc.stdout;
+  }
+
+  /** Wait until one of `proc`'s stderr lines matches `re` (or it exits: then fail). */
+  async stderrLine(proc: Proc, re: RegExp, what: string): Promise<RegExpExecArray> {
+    this.step = `waiting for ${what}`;
+    let match: RegExpExecArray | null = null;
+    const found = (): boolean => {
+      for (const l of proc.stderrLines) {
+        match = re.exec(l.text);
+        if (match) return true;
+      }
+      return false;
+    };
+    await proc.waitFor(() => found() || !proc.running, this.signal);
+    if (!found() || match === null) {
+      throw new LabFailure(`${proc.label} exited ${exitText(proc.exitStatus)} without ${what}${errTail(proc)}`);
+    }
+    return match;
+  }
+
+  sleep(ms: number): Promise<void> {
+    this.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(this.signal.reason);
+      };
+      const timer = setTimeout(() => {
+        this.signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      this.signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  throwIfAborted(): void {
+    if (this.signal.aborted) throw this.signal.reason;
+  }
+
+  // ---- checks -------------------------------------------------------------------------
+
+  check(condition: boolean, reason: string): void {
+    if (!condition) throw new LabFailure(reason);
+  }
+
+  /** The process exited with `code`; otherwise fail naming its last stderr line. */
+  exitCode(proc: Proc, code: number): void {
+    const s = proc.exitStatus;
+    if (!s || s.code !== code) {
+      throw new LabFailure(`${proc.label} exited ${exitText(s)}, expected code ${code}${errTail(proc)}`);
+    }
+  }
+
+  /** `proc`'s standard output is exactly `expected` (byte for byte). */
+  stdoutIs(proc: Proc, expected: string | Buffer): void {
+    const want = typeof expected === "string" ? Buffer.from(expected) : expected;
+    const got = proc.stdout;
+    if (!got.equals(want)) {
+      let at = 0;
+      while (at < want.length && at < got.length && want[at] === got[at]) at++;
+      const where = at > 40 || got.length > 80 || want.length > 80
+        ? ` — ${got.length} bytes instead of ${want.length}, first difference at byte ${at}: expected ${quote(want.subarray(at), 24)}, got ${quote(got.subarray(at), 24)}`
+        : "";
+      throw new LabFailure(`${proc.label} stdout: expected ${quote(want, 80)}, got ${quote(got, 80)}${where}${errTail(proc)}`);
+    }
+  }
+
+  // ---- teardown -----------------------------------------------------------------------
+
+  /**
+   * Stop everything. Servers get SIGTERM and must exit 0 and remove the socket file they
+   * created (the CLI contract); the returned text says what went wrong, if anything.
+   * Other processes still running are killed.
+   */
+  async cleanup(): Promise<string | undefined> {
+    const problems: string[] = [];
+    await Promise.all(
+      this.servers.map(async (server) => {
+        if (!server.proc.running) return;
+        this.say(`el lab envía SIGTERM a ${server.proc.label} (el Ctrl+C de la guía)`);
+        const status = await server.proc.stop(2000);
+        if (status.code !== 0) {
+          problems.push(
+            `${server.proc.label} did not exit 0 on SIGTERM (${exitText(status)})${errTail(server.proc)}`,
+          );
+        }
+        if ((server.parsed.kind === "unix" || server.parsed.kind === "unix-dgram") && existsSync(server.parsed.path)) {
+          problems.push(`${server.proc.label} left its socket file ${server.parsed.path} behind after SIGTERM`);
+        }
+      }),
+    );
+    await Promise.all(this.procs.filter((p) => p.running).map((p) => p.stop(1000)));
+    return problems.length ? problems.join("; ") : undefined;
+  }
+
+  /** Kill every process now (timeouts, interrupted lab). */
+  killAll(): void {
+    for (const p of this.procs) p.kill();
+  }
+}
+
+/** Fail the exercise with `reason` unless `value` is truthy (a type-narrowing check). */
+export function ensure(value: unknown, reason: string): asserts value {
+  if (!value) throw new LabFailure(reason);
+}
+
+export function exitText(s: ExitStatus | undefined): string {
+  if (!s) return "(still running)";
+  if (s.signal) return `by signal ${s.signal}`;
+  return `with code ${s.code}`;
+}
+
+/** ": stderr says …" with the process's last stderr line, for failure messages. */
+export function errTail(proc: Proc): string {
+  const last = proc.lastStderrLine();
+  return last ? ` (its stderr: ${JSON.stringify(last.length > 160 ? `${last.slice(0, 160)}…` : last)})` : "";
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./[\]-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+}
+
+function describeStdin(stdin: SpawnOptions["stdin"]): string {
+  if (stdin === undefined || stdin === "ignore") return " < /dev/null";
+  if (stdin === "pipe") return "";
+  if (stdin instanceof Readable) return "   [stdin: datos generados por el lab]";
+  return `   [stdin: ${quote(stdin, 40)}]`;
+}

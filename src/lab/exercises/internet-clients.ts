@@ -1,0 +1,286 @@
+/**
+ * Guide 1, level 1: Internet clients (exercises 2–9). In the guide the peer is `nc`;
+ * here socklab plays it (`socklab listen …`, or a `socklab serve` service that fits), and
+ * the lab plays the person typing at the nc terminal.
+ */
+import { ensure } from "../context.js";
+import { BulkPayload, checkLocalTime, freePort, hasIPv6Loopback, localhostAddresses } from "../helpers.js";
+import { bytes, quote } from "../report.js";
+import { escapeRe, NL, ncAnswers, type Exercise } from "./types.js";
+
+const LOOPBACK = "tcp://127.0.0.1:0";
+
+export const ex2: Exercise = {
+  id: "2",
+  guide: 1,
+  title: "Cliente TCP “hola mundo” (bloqueante)",
+  gloss: "TCP hello-world client",
+  story: [
+    "El cliente crea un socket TCP/IPv4 (socket(AF_INET, SOCK_STREAM)) y llama a connect(): el kernel hace el three-way handshake (SYN, SYN/ACK, ACK) con el nc que está en listen()/accept().",
+    "Después send() de \"hola mundo\\n\" y un único recv(): bloquea hasta que llega algo (lo que teclea la persona en nc) o el peer cierra. Al salir del with, close() envía FIN.",
+  ],
+  async run(ctx) {
+    const nc = await ctx.server("nc", ["listen", LOOPBACK], { stdin: "pipe" });
+    const client = ctx.spawn("cliente", ["connect", nc.address, "--send", "hola mundo", "--lines"]);
+    await ncAnswers(ctx, nc.proc, "hola mundo\n", "hola, soy nc\n");
+    await ctx.exit(client);
+    ctx.exitCode(client, 0);
+    ctx.stdoutIs(client, "hola, soy nc\n");
+    await ctx.exit(nc.proc);
+    ctx.exitCode(nc.proc, 0);
+    ctx.stdoutIs(nc.proc, "hola mundo\n");
+    ctx.exchange(`→ ${quote("hola mundo\n")} ← ${quote("hola, soy nc\n")}`);
+  },
+};
+
+export const ex3: Exercise = {
+  id: "3",
+  guide: 1,
+  title: "Cliente TCP por líneas (framing con \\n)",
+  gloss: "TCP line client with half-close",
+  story: [
+    "TCP es un flujo de bytes sin mensajes: el framing lo decide la aplicación. Aquí cada mensaje termina en \\n.",
+    "El cliente hace connect(), envía \"uno\\n\", \"dos\\n\", \"tres\\n\" con sendall() y luego shutdown(SHUT_WR): manda FIN (\"no envío más\") pero sigue pudiendo leer. Lee con recv() en bucle hasta que recv() devuelve 0 bytes, que significa que el peer también cerró.",
+  ],
+  async run(ctx) {
+    // nc's answer is typed in advance: it goes out as soon as the connection is accepted,
+    // followed by FIN; the client still sends its three lines and reads until EOF.
+    const reply = "ok, 3 líneas\n";
+    const nc = await ctx.server("nc", ["listen", LOOPBACK], { stdin: reply });
+    const client = await ctx.run("cliente", [
+      "connect", nc.address, "--send", "uno", "--send", "dos", "--send", "tres", "--lines", "--half-close",
+    ]);
+    ctx.exitCode(client, 0);
+    ctx.stdoutIs(client, reply);
+    await ctx.exit(nc.proc);
+    ctx.exitCode(nc.proc, 0);
+    ctx.stdoutIs(nc.proc, "uno\ndos\ntres\n");
+    ctx.exchange(`→ ${quote("uno\ndos\ntres\n")} + FIN ← ${quote(reply)} + EOF`);
+  },
+};
+
+export const ex4: Exercise = {
+  id: "4",
+  guide: 1,
+  title: "Cliente TCP con lecturas parciales",
+  gloss: "TCP bulk reader until EOF",
+  story: [
+    "Un recv() devuelve lo que haya en el buffer del kernel, no \"el mensaje\": para un payload grande hay que llamar a recv() en bucle (de 64 KiB en 64 KiB) hasta que devuelva 0 bytes (EOF, el peer cerró).",
+    "socklab no acumula en memoria: cada trozo recibido se escribe en stdout (aquí, un sumidero del lab que sólo cuenta bytes y calcula sha256), con memoria constante aunque sean GiB.",
+  ],
+  async run(ctx) {
+    const payload = new BulkPayload(32 * 1024 * 1024);
+    const nc = await ctx.server("nc", ["listen", LOOPBACK], { stdin: payload.stream() });
+    // The client's stdin stays open (nothing to send) until everything has arrived, so it
+    // never half-closes early; then EOF on stdin and it finishes like nc -N.
+    const client = ctx.spawn("cliente", ["connect", nc.address, "-v"], { stdin: "pipe", sinkStdout: true });
+    ctx.step = `waiting for ${bytes(payload.size)} on the client's stdout`;
+    await client.waitFor(() => client.stdoutBytes >= payload.size || !client.running, ctx.signal);
+    client.end();
+    await ctx.exit(client);
+    ctx.exitCode(client, 0);
+    ctx.check(
+      client.stdoutBytes === payload.size,
+      `client wrote ${client.stdoutBytes} bytes to stdout, expected ${payload.size}`,
+    );
+    ctx.check(client.stdoutDigest() === payload.digest(), "client's stdout differs from what nc sent (sha256 mismatch)");
+    const rate = /received (\d+) bytes in ([\d.]+) ?s \(([\d.]+) MiB\/s\)/.exec(client.stderr);
+    ensure(
+      rate,
+      `connect -v did not print "received N bytes in T s (R MiB/s)" on stderr (got ${quote(client.stderr, 120)})`,
+    );
+    ctx.check(Number(rate[1]) === payload.size, `connect -v reported ${rate[1]} bytes, expected ${payload.size}`);
+    await ctx.exit(nc.proc);
+    ctx.exitCode(nc.proc, 0);
+    ctx.exchange(`← ${bytes(payload.size)} until EOF, sha256 ok, ${rate[3]} MiB/s`);
+  },
+};
+
+export const ex5: Exercise = {
+  id: "5",
+  guide: 1,
+  title: "Cliente TCP con timeouts y reintentos",
+  gloss: "TCP client with timeouts, retries, backoff",
+  story: [
+    "Cada intento crea un socket nuevo con timeout de 1,5 s (settimeout) y llama a connect(). Si no hay nadie en listen() en ese puerto, el kernel contesta al SYN con RST y connect() falla con ECONNREFUSED al instante; si nadie contesta, vence el timeout.",
+    "Tras el intento k el cliente espera 0,5 s × k (backoff lineal) y vuelve a probar, hasta 5 intentos. Aquí el servidor (nc) arranca ~1,2 s tarde: los primeros intentos fallan y uno posterior conecta, envía \"ping\\n\" y recibe la respuesta.",
+  ],
+  async run(ctx) {
+    const port = await freePort("tcp");
+    const address = `tcp://127.0.0.1:${port}`;
+    const deadPort = await freePort("tcp");
+    const client = ctx.spawn("cliente", [
+      "connect", address, "--send", "ping", "--lines", "--timeout", "1.5", "--retries", "5", "--backoff", "0.5",
+    ]);
+    // Second client: nobody ever listens; 2 attempts, then "server unavailable".
+    const doomed = ctx.spawn("cliente sin servidor", [
+      "connect", `tcp://127.0.0.1:${deadPort}`, "--send", "ping", "--timeout", "0.5", "--retries", "2", "--backoff", "0.1",
+    ]);
+    ctx.say("el lab espera 1,2 s (y al menos un intento fallido) antes de arrancar el servidor: el cliente tiene que reintentar");
+    // On a slow machine the client may start late: wait for its first failure too.
+    await Promise.all([ctx.sleep(1200), ctx.stderrLine(client, /^attempt 1\/5 failed/, 'the client\'s "attempt 1/5 failed" line')]);
+    const nc = await ctx.server("nc", ["listen", address], { stdin: "pipe" });
+    await ncAnswers(ctx, nc.proc, "ping\n", "pong\n");
+    await ctx.exit(client);
+    ctx.exitCode(client, 0);
+    ctx.stdoutIs(client, "pong\n");
+    const failed = client.stderrLines.filter((l) => /attempt \d+\/5 failed/.test(l.text));
+    ctx.check(
+      failed.length >= 1,
+      `no "attempt N/5 failed: …" line on the client's stderr although the server started 1.2 s late (stderr ${quote(client.stderr, 120)})`,
+    );
+    const first = failed[0]?.text ?? "";
+    ctx.check(
+      /^attempt 1\/5 failed: .*refused.*retrying in 0\.5s/.test(first),
+      `first failed attempt line is ${quote(first)}, expected "attempt 1/5 failed: connection refused…; retrying in 0.5s"`,
+    );
+    await ctx.exit(nc.proc);
+    ctx.exitCode(nc.proc, 0);
+    await ctx.exit(doomed);
+    ctx.exitCode(doomed, 1);
+    const last = doomed.lastStderrLine() ?? "";
+    ctx.check(
+      /server unavailable after 2 attempts/.test(last) && last.includes(`127.0.0.1:${deadPort}`),
+      `client without server: last stderr line ${quote(last)}, expected "socklab: tcp://127.0.0.1:${deadPort}: server unavailable after 2 attempts (…)"`,
+    );
+    ctx.exchange(`${failed.length} failed attempt(s), then → "ping\\n" ← "pong\\n"; no server: "unavailable after 2 attempts"`);
+  },
+};
+
+export const ex6: Exercise = {
+  id: "6",
+  guide: 1,
+  title: "Cliente TCP con getaddrinfo (IPv4/IPv6)",
+  gloss: "TCP client over every resolved address",
+  story: [
+    "getaddrinfo(\"localhost\", puerto) devuelve una lista de direcciones, quizá de varias familias (AF_INET 127.0.0.1, AF_INET6 ::1). El cliente crea un socket de la familia de cada una y prueba connect() en orden; el primero que conecta gana, los errores (ECONNREFUSED…) hacen pasar a la siguiente.",
+    "El lab arranca nc sólo en 127.0.0.1 y, si localhost también resuelve a ::1, otro sólo en ::1: en cada caso el cliente tiene que encontrar la dirección que sí escucha.",
+  ],
+  async run(ctx) {
+    const resolved = await localhostAddresses();
+    ctx.say(`localhost resuelve a: ${resolved.map((a) => a.address).join(", ") || "(nada)"}`);
+    ctx.check(resolved.some((a) => a.family === 4), "localhost does not resolve to an IPv4 address on this machine");
+    const parts: string[] = [];
+    const cases: { host: string; family: 4 | 6 }[] = [{ host: "127.0.0.1", family: 4 }];
+    if (resolved.some((a) => a.family === 6) && (await hasIPv6Loopback())) cases.push({ host: "::1", family: 6 });
+    for (const { host, family } of cases) {
+      const nc = await ctx.server(`nc IPv${family}`, ["listen", `tcp://${family === 6 ? `[${host}]` : host}:0`], {
+        stdin: "pipe",
+      });
+      const client = ctx.spawn(`cliente (IPv${family})`, ["connect", `tcp://localhost:${nc.port}`, "--send", "hola", "--lines", "-v"]);
+      const reply = `hola, soy nc en ${host}\n`;
+      await ncAnswers(ctx, nc.proc, "hola\n", reply);
+      await ctx.exit(client);
+      ctx.exitCode(client, 0);
+      ctx.stdoutIs(client, reply);
+      ctx.check(
+        client.stderr.includes(host),
+        `connect -v does not name the address it connected to (${host}) on stderr (got ${quote(client.stderr, 120)})`,
+      );
+      await ctx.exit(nc.proc);
+      ctx.exitCode(nc.proc, 0);
+      parts.push(`localhost:${nc.port} → ${host} ✓`);
+    }
+    if (cases.length === 1) parts.push("(no ::1 for localhost here)");
+    ctx.exchange(`→ "hola\\n" ${parts.join(", ")}`);
+  },
+};
+
+export const ex7: Exercise = {
+  id: "7",
+  guide: 1,
+  title: "Cliente UDP “ping-pong” manual",
+  gloss: "UDP ping-pong client",
+  story: [
+    "UDP no tiene conexión: el cliente crea socket(AF_INET, SOCK_DGRAM) y llama a sendto(b\"ping\", (host, puerto)); el kernel le asigna un puerto efímero (bind implícito).",
+    "nc -u -l hizo bind() y espera con recvfrom(), que además de los datos devuelve la dirección del remitente; la respuesta \"pong\" vuelve con sendto() a esa dirección, y el cliente la lee con recvfrom(), que le dice de dónde vino.",
+  ],
+  async run(ctx) {
+    const nc = await ctx.server("nc -u", ["listen", "udp://127.0.0.1:0"], { stdin: "pipe" });
+    const client = ctx.spawn("cliente", ["connect", nc.address, "--send", "ping"]);
+    await ncAnswers(ctx, nc.proc, "ping", "pong\n", true);
+    await ctx.exit(client);
+    ctx.exitCode(client, 0);
+    const got = client.stdout.toString("latin1");
+    ctx.check(got === "pong" || got === "pong\n", `client stdout: expected "pong" (or "pong\\n"), got ${quote(client.stdout)}`);
+    const from = new RegExp(`reply from ${escapeRe(nc.address)} ${got.length} bytes`);
+    ctx.check(
+      from.test(client.stderr),
+      `client stderr lacks "reply from ${nc.address} ${got.length} bytes" (got ${quote(client.stderr, 120)})`,
+    );
+    ctx.stdoutIs(nc.proc, "ping");
+    ctx.exchange(`→ "ping" ← ${quote(got)} from ${nc.address}`);
+  },
+};
+
+export const ex8: Exercise = {
+  id: "8",
+  guide: 1,
+  title: "Cliente UDP con timeout + retransmisión",
+  gloss: "UDP client with timeout and retransmission",
+  story: [
+    "UDP puede perder datagramas y nadie avisa. El cliente hace sendto(b\"TIME\") y espera en recvfrom() con timeout de 1 s; si vence, retransmite, hasta 3 intentos.",
+    "El lab lo prueba dos veces: contra el servidor TIME (responde la hora) y contra un nc mudo que recibe pero nunca contesta: ahí deben llegarle exactamente 3 \"TIME\" y el cliente debe terminar con \"no response after 3 attempts\".",
+  ],
+  async run(ctx) {
+    const server = await ctx.server("servidor TIME", ["serve", "time", "udp://127.0.0.1:0"]);
+    const mute = await ctx.server("nc -u mudo", ["listen", "udp://127.0.0.1:0"], { stdin: "pipe" });
+    const client = ctx.spawn("cliente", ["connect", server.address, "--send", "TIME", "--timeout", "1", "--retries", "3"]);
+    const lost = ctx.spawn("cliente (sin respuesta)", [
+      "connect", mute.address, "--send", "TIME", "--timeout", "0.4", "--retries", "3",
+    ]);
+    await ctx.exit(client);
+    ctx.exitCode(client, 0);
+    const time = client.stdout.toString("utf8");
+    const bad = checkLocalTime(time, false);
+    ctx.check(bad === undefined, `TIME reply: ${bad}`);
+    await ctx.exit(lost);
+    ctx.exitCode(lost, 1);
+    const last = lost.lastStderrLine() ?? "";
+    ctx.check(
+      /no response after 3 attempts/.test(last),
+      `unanswered client: last stderr line ${quote(last)}, expected "… no response after 3 attempts"`,
+    );
+    ctx.stdoutIs(mute.proc, "TIMETIMETIME");
+    ctx.exchange(`→ "TIME" ← ${quote(time)}; mute peer got 3× "TIME", then "no response after 3 attempts"`);
+  },
+};
+
+export const ex9: Exercise = {
+  id: "9",
+  guide: 1,
+  title: "Cliente UDP broadcast (discovery)",
+  gloss: "UDP broadcast discovery",
+  story: [
+    "Para enviar a una dirección de broadcast hay que activar SO_BROADCAST con setsockopt(); sin él, sendto() falla con EACCES. El cliente envía \"DISCOVER?\" una sola vez y escucha con recvfrom() hasta que vence el timeout, anotando cada respuesta y su dirección.",
+    "Por seguridad el lab nunca usa 255.255.255.255: usa el broadcast de loopback 127.255.255.255, con dos servidores announce en el mismo puerto (SO_REUSEADDR) que deben aparecer los dos.",
+  ],
+  async run(ctx) {
+    const a = await ctx.server("servidor A", ["serve", "announce", "udp://127.255.255.255:0", "--text", `lab-A${NL}`]);
+    const b = await ctx.server("servidor B", ["serve", "announce", `udp://127.255.255.255:${a.port}`, "--text", `lab-B${NL}`]);
+    const nobodyPort = await freePort("udp");
+    const lonely = ctx.spawn("cliente (nadie escucha)", [
+      "discover", `udp://127.255.255.255:${nobodyPort}`, "--timeout", "0.5",
+    ]);
+    const client = await ctx.run("cliente", ["discover", `udp://127.255.255.255:${a.port}`, "--timeout", "1"]);
+    ctx.exitCode(client, 0);
+    const lines = client.stdout.toString("utf8").split("\n").filter((l) => l !== "");
+    for (const name of ["lab-A", "lab-B"]) {
+      ctx.check(
+        lines.some((l) => new RegExp(`^udp://127\\.[\\d.]+:${a.port} "?${name}(\\\\n)?"?$`).test(l)),
+        `discover did not list responder ${name} as "udp://127.x.x.x:${a.port} ${name}\\n" (stdout ${quote(client.stdout, 120)})`,
+      );
+    }
+    ctx.check(lines.length === 2, `discover printed ${lines.length} lines, expected 2: ${quote(client.stdout, 120)}`);
+    ctx.check(b.port === a.port, `the two announce servers are on different ports (${a.address}, ${b.address})`);
+    await ctx.exit(lonely);
+    ctx.exitCode(lonely, 1);
+    ctx.check(
+      /no responder within/.test(lonely.lastStderrLine() ?? ""),
+      `discover with nobody listening: last stderr line ${quote(lonely.lastStderrLine() ?? "")}, expected "no responder within 0.5s"`,
+    );
+    ctx.exchange(`→ "DISCOVER?" to 127.255.255.255 ← ${lines.map((l) => l.split(" ").slice(1).join(" ")).join(", ")}`);
+  },
+};
+
+export const internetClients: Exercise[] = [ex2, ex3, ex4, ex5, ex6, ex7, ex8, ex9];

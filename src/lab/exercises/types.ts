@@ -1,0 +1,51 @@
+/**
+ * The shape of one lab exercise, and helpers several exercises share.
+ */
+import type { LabContext } from "../context.js";
+import type { Proc } from "../process.js";
+import { quote } from "../report.js";
+
+export interface Exercise {
+  /** The id used in the guides and on the command line: "2", "B3", "2.1c". */
+  id: string;
+  /** Which guide (1: `seeds/000_…`, 2: `seeds/002_…`). */
+  guide: 1 | 2;
+  /** The guide's own title (Spanish). */
+  title: string;
+  /** A short English gloss for `--list`. */
+  gloss: string;
+  /**
+   * What happens at the socket level, in Spanish, for the step-by-step narration
+   * (`socklab lab ID`). One paragraph per entry.
+   */
+  story: string[];
+  run(ctx: LabContext): Promise<void>;
+}
+
+/**
+ * The lab playing the human at an `nc` terminal: wait until `nc` has printed exactly
+ * `expected` (what the client sent), then "type" `reply` and, unless `keepOpen`, press
+ * Ctrl-D (end of stdin: the write side is shut down).
+ */
+export async function ncAnswers(
+  ctx: LabContext,
+  nc: Proc,
+  expected: string | Buffer,
+  reply: string,
+  keepOpen = false,
+): Promise<void> {
+  const want = typeof expected === "string" ? Buffer.from(expected) : expected;
+  const got = await ctx.stdout(nc, (out) => out.length >= want.length, `${nc.label} to receive ${quote(want)}`);
+  ctx.check(got.equals(want), `${nc.label} received ${quote(got)}, expected ${quote(want)}`);
+  ctx.say(`el lab, como la persona frente a nc, escribe ${quote(reply)}${keepOpen ? "" : " y Ctrl-D (fin de stdin)"}`);
+  if (keepOpen) nc.write(reply);
+  else nc.end(reply);
+}
+
+/** Escape sequences for `--send`: the CLI turns `\n` (backslash, n) into a newline. */
+export const NL = "\\n";
+
+/** `text` as a literal inside a RegExp. */
+export function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

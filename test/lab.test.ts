@@ -1,0 +1,197 @@
+/**
+ * `socklab lab`: the listing, argument errors, a few exercises, the narration of one,
+ * the whole lab against the real CLI, and the failure paths (a broken or hanging socklab
+ * is reported as FAIL, its processes killed and the temporary files removed).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runLab } from "../src/lab/main.js";
+import { EXERCISES } from "../src/lab/exercises/index.js";
+import { quote } from "../src/lab/report.js";
+
+const BIN = fileURLToPath(new URL("../../bin/socklab.js", import.meta.url));
+const ALL_IDS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "B1", "B2", "B3", "B4", "2.1", "2.1c", "2.2", "2.3", "2.4", "2.5", "2.6"];
+
+async function lab(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  try {
+    const code = await runLab(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
+    return { code, out, err };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** The table rows: id → status ("PASS" | "FAIL" | "SKIP") and the reason line, if any. */
+function rows(out: string): Map<string, { status: string; line: string; reason?: string }> {
+  const map = new Map<string, { status: string; line: string; reason?: string }>();
+  const lines = out.split("\n");
+  lines.forEach((line, i) => {
+    const m = /^(\S+)\s.*\s(PASS|FAIL|SKIP) \d+\.\ds$/.exec(line);
+    if (!m) return;
+    const next = lines[i + 1] ?? "";
+    const reason = /^\s+↳ (.*)$/.exec(next)?.[1];
+    map.set(m[1] as string, { status: m[2] as string, line, ...(reason !== undefined ? { reason } : {}) });
+  });
+  return map;
+}
+
+function labTempDirs(): string[] {
+  return readdirSync(tmpdir()).filter((n) => n.startsWith("socklab-lab-"));
+}
+
+test("every exercise of both guides is in the lab, in the guides' order", () => {
+  assert.deepEqual(
+    EXERCISES.map((e) => e.id),
+    ALL_IDS,
+  );
+});
+
+test("--list prints id, the guide's title and an English gloss, exit 0", async () => {
+  const r = await lab(["--list"]);
+  assert.equal(r.code, 0);
+  for (const id of ALL_IDS) assert.match(r.out, new RegExp(`^  ${id.replace(".", "\\.")}\\s+\\S.* — \\S`, "m"), `no line for ${id}`);
+  assert.match(r.out, /Cliente TCP “hola mundo”/);
+  assert.match(r.out, /SO_PEERCRED/);
+});
+
+test("--list with ids lists only those", async () => {
+  const r = await lab(["--list", "b3", "2.5"]);
+  assert.equal(r.code, 0);
+  assert.equal(r.out.split("\n").filter((l) => /^  \S/.test(l)).length, 2);
+});
+
+test("--help prints the usage on stdout and exits 0", async () => {
+  const r = await lab(["--help"]);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /^usage: socklab lab/);
+});
+
+test("an unknown exercise or option is a usage error (exit 2, usage on stderr)", async () => {
+  for (const argv of [["99"], ["--bogus"], ["--jobs", "0"]]) {
+    const r = await lab(argv);
+    assert.equal(r.code, 2, argv.join(" "));
+    assert.match(r.err, /usage: socklab lab/);
+    assert.equal(r.out, "");
+  }
+});
+
+test("quote() shows exactly what travelled: escapes, invalid UTF-8, truncation", () => {
+  assert.equal(quote("hola mundo\n"), '"hola mundo\\n"');
+  assert.equal(quote(Buffer.from([0, 0xff, 0x0d, 0x0a, 0x22])), '"\\0\\xff\\r\\n\\""');
+  assert.equal(quote("líneas"), '"líneas"');
+  assert.equal(quote("abcdefghij", 4), '"abcd…');
+});
+
+test("a few exercises pass against the real CLI, with the exchange in the table", { timeout: 60_000 }, async () => {
+  const before = labTempDirs();
+  const r = await lab(["2", "11", "13", "2.1c"]);
+  const table = rows(r.out);
+  for (const id of ["2", "11", "13", "2.1c"]) {
+    const row = table.get(id);
+    assert.ok(row, `no row for ${id} in:\n${r.out}`);
+    assert.equal(row.status, "PASS", `${id}: ${row.reason ?? ""}\n${r.out}`);
+  }
+  assert.match(table.get("2")?.line ?? "", /→ "hola mundo\\n" ← "hola, soy nc\\n"/);
+  assert.match(r.out, /"PONG\\nhola\\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\\nERR desconocido\\n"/);
+  assert.match(r.out, /\n4 passed, 0 failed\n$/);
+  assert.equal(r.code, 0);
+  assert.deepEqual(labTempDirs(), before, "the lab left a temporary directory behind");
+});
+
+test("one exercise is narrated step by step (Spanish, with the socket calls)", { timeout: 30_000 }, async () => {
+  const r = await lab(["11"]);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /── 11 · Servidor TCP por líneas con comandos — paso a paso/);
+  for (const call of ["bind()", "listen()", "accept()", "recv()", "send()", "shutdown(SHUT_WR)", "close()"]) {
+    assert.ok(r.out.includes(call), `the narration never mentions ${call}`);
+  }
+  assert.match(r.out, /servidor\s+listening tcp:\/\/127\.0\.0\.1:\d+/);
+  assert.match(r.out, /\$ socklab serve cmd tcp:\/\/127\.0\.0\.1:0 --trace/);
+  assert.match(r.out, /\n1 passed, 0 failed\n$/);
+});
+
+test("the whole lab: every exercise passes (or is skipped with a reason), under 30 s", { timeout: 120_000 }, async () => {
+  const started = Date.now();
+  const r = await lab([]);
+  const seconds = (Date.now() - started) / 1000;
+  const table = rows(r.out);
+  assert.deepEqual([...table.keys()], ALL_IDS, r.out);
+  const failed = [...table].filter(([, row]) => row.status === "FAIL");
+  assert.deepEqual(
+    failed.map(([id, row]) => `${id}: ${row.reason}`),
+    [],
+    r.out,
+  );
+  for (const [id, row] of table) if (row.status === "SKIP") assert.ok(row.reason, `${id} skipped without a reason`);
+  const m = /\n(\d+) passed, (\d+) failed(, \d+ skipped)?\n$/.exec(r.out);
+  assert.ok(m, `no summary line at the end:\n${r.out}`);
+  assert.equal(r.code, 0);
+  assert.ok(seconds < 30, `the lab took ${seconds.toFixed(1)} s`);
+});
+
+test("`socklab lab 13` through the real CLI: exit 0, table and summary on stdout", { timeout: 30_000 }, () => {
+  const r = spawnSync(process.execPath, [BIN, "lab", "13"], { encoding: "utf8", timeout: 25_000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^13\s+Servidor UDP eco .* PASS /m);
+  assert.match(r.stdout, /\n1 passed, 0 failed\n$/);
+});
+
+// ---- failure paths, with a fake socklab ------------------------------------------------
+
+function fakeBin(body: string): { bin: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), "socklab-labtest-"));
+  const bin = join(dir, "fake-socklab.mjs");
+  writeFileSync(bin, body);
+  return { bin, dir };
+}
+
+test("a socklab that fails is reported as FAIL with its own error line; exit 1", { timeout: 30_000 }, async (t) => {
+  const { bin, dir } = fakeBin(`process.stderr.write("socklab: tcp://127.0.0.1:0: address not available\\n"); process.exit(1);\n`);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = await lab(["2", "13"], { SOCKLAB_LAB_BIN: bin });
+  assert.equal(r.code, 1);
+  const table = rows(r.out);
+  assert.equal(table.get("2")?.status, "FAIL");
+  assert.match(table.get("2")?.reason ?? "", /exited with code 1 before listening: socklab: tcp:\/\/127\.0\.0\.1:0: address not available/);
+  assert.match(r.out, /\n0 passed, 2 failed\n$/);
+});
+
+test("a hanging socklab times the exercise out and every process is killed", { timeout: 30_000 }, async (t) => {
+  const { bin, dir } = fakeBin(
+    [
+      `import { appendFileSync } from "node:fs";`,
+      `appendFileSync(process.env.FAKE_PIDS, process.pid + "\\n");`,
+      `setInterval(() => {}, 1000);`,
+      `process.on("SIGTERM", () => {}); // deaf to SIGTERM: only SIGKILL stops it`,
+      ``,
+    ].join("\n"),
+  );
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pids = join(dir, "pids");
+  writeFileSync(pids, "");
+  const before = labTempDirs();
+  const r = await lab(["11"], { SOCKLAB_LAB_BIN: bin, SOCKLAB_LAB_TIMEOUT_MS: "1500", FAKE_PIDS: pids });
+  assert.equal(r.code, 1);
+  assert.match(rows(r.out).get("11")?.reason ?? "", /timed out after 1\.5s waiting for "servidor"/);
+  const started = readFileSync(pids, "utf8").split("\n").filter(Boolean).map(Number);
+  assert.ok(started.length >= 1);
+  for (const pid of started) {
+    assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, `process ${pid} is still alive`);
+  }
+  assert.deepEqual(labTempDirs(), before, "the lab left a temporary directory behind");
+});
