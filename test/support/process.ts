@@ -1,0 +1,249 @@
+/**
+ * Spawn a child process for a test and observe it: stdout collected as bytes, stderr as
+ * text, promises for "a line matching X appeared" and "the process exited", and teardown
+ * that always kills what is still running. Used for the socklab CLI, python3, nc and socat.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { accessSync, constants } from "node:fs";
+
+export interface ExitResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Something with an `after` hook: node:test's TestContext or a suite-level registrar. */
+export interface Teardown {
+  after(fn: () => unknown): void;
+}
+
+export interface SpawnOptions {
+  /** Bytes written to stdin, then stdin is ended. `"pipe"` leaves stdin open for the test. */
+  input?: Buffer | string | "pipe";
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Registers a kill in `after`; strongly recommended. */
+  teardown?: Teardown;
+  /** A short name used in timeout messages. */
+  label?: string;
+}
+
+/** Every live child of this test process, so nothing outlives the test file. */
+const live = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
+
+export class Proc {
+  readonly child: ChildProcess;
+  readonly label: string;
+  readonly exited: Promise<ExitResult>;
+  private readonly out: Buffer[] = [];
+  private outLength = 0;
+  private err = "";
+  private readonly waiters = new Set<() => void>();
+  private done = false;
+
+  constructor(command: string, args: readonly string[], options: SpawnOptions = {}) {
+    this.label = options.label ?? [command, ...args].join(" ");
+    const spawnOptions: Parameters<typeof spawn>[2] = {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: options.env ?? process.env,
+    };
+    if (options.cwd !== undefined) spawnOptions.cwd = options.cwd;
+    this.child = spawn(command, args, spawnOptions);
+    live.add(this.child);
+    this.child.stdout!.on("data", (chunk: Buffer) => {
+      this.out.push(chunk);
+      this.outLength += chunk.length;
+      this.notify();
+    });
+    this.child.stderr!.setEncoding("utf8");
+    this.child.stderr!.on("data", (chunk: string) => {
+      this.err += chunk;
+      this.notify();
+    });
+    // A child that exits before reading its stdin must not crash the test with EPIPE.
+    this.child.stdin!.on("error", () => {});
+    this.exited = new Promise<ExitResult>((resolve, reject) => {
+      this.child.once("error", (e) => {
+        live.delete(this.child);
+        this.done = true;
+        this.notify();
+        reject(e);
+      });
+      // "close" fires after stdout/stderr have ended: all output is collected.
+      this.child.once("close", (code, signal) => {
+        live.delete(this.child);
+        this.done = true;
+        this.notify();
+        resolve({ code, signal, stdout: this.stdout, stderr: this.err });
+      });
+    });
+    this.exited.catch(() => {});
+    const input = options.input;
+    if (input === undefined) this.child.stdin!.end();
+    else if (input !== "pipe") this.child.stdin!.end(input);
+    options.teardown?.after(() => this.kill());
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Everything written to stdout so far. */
+  get stdout(): Buffer {
+    if (this.out.length > 1) {
+      const joined = Buffer.concat(this.out, this.outLength);
+      this.out.length = 0;
+      this.out.push(joined);
+    }
+    return this.out[0] ?? Buffer.alloc(0);
+  }
+
+  /** Everything written to stderr so far. */
+  get stderr(): string {
+    return this.err;
+  }
+
+  get hasExited(): boolean {
+    return this.done;
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /**
+   * Resolve with `check()`'s first non-undefined value, re-checked whenever output arrives.
+   * Rejects (with everything seen so far) on timeout or if the process exits first.
+   */
+  waitFor<T>(what: string, check: () => T | undefined, timeoutMs: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const finish = (): boolean => {
+        const value = check();
+        if (value !== undefined) {
+          cleanup();
+          resolve(value);
+          return true;
+        }
+        if (this.done) {
+          cleanup();
+          reject(new Error(`${this.label}: exited (code ${this.child.exitCode}, signal ${this.child.signalCode}) before ${what}\n${this.describe()}`));
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`${this.label}: timed out after ${timeoutMs} ms waiting for ${what}\n${this.describe()}`));
+      }, timeoutMs);
+      const waiter = (): void => {
+        finish();
+      };
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
+      this.waiters.add(waiter);
+      // Check on the next tick so that a synchronous resolution never surprises the caller.
+      queueMicrotask(waiter);
+    });
+  }
+
+  /** Wait until a stderr line matches `re`; resolves with the match. */
+  waitForStderr(re: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
+    return this.waitFor(`stderr matching ${re}`, () => {
+      for (const line of this.err.split("\n")) {
+        const m = line.match(re);
+        if (m) return m;
+      }
+      return undefined;
+    }, timeoutMs);
+  }
+
+  /** Wait until stdout contains `needle` (or has at least `needle` bytes if a number). */
+  waitForStdout(needle: string | Buffer | number, timeoutMs = 5000): Promise<Buffer> {
+    return this.waitFor(`stdout ${typeof needle === "number" ? `>= ${needle} bytes` : JSON.stringify(needle.toString())}`, () => {
+      const out = this.stdout;
+      if (typeof needle === "number") return out.length >= needle ? out : undefined;
+      return out.includes(needle) ? out : undefined;
+    }, timeoutMs);
+  }
+
+  /** Wait for a stdout line (text) matching `re`. */
+  waitForStdoutLine(re: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
+    return this.waitFor(`stdout matching ${re}`, () => {
+      for (const line of this.stdout.toString("utf8").split("\n")) {
+        const m = line.match(re);
+        if (m) return m;
+      }
+      return undefined;
+    }, timeoutMs);
+  }
+
+  /** Resolve when the process exits; reject (and kill it) after `timeoutMs`. */
+  async waitExit(timeoutMs = 5000): Promise<ExitResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const seen = this.describe();
+        this.kill();
+        reject(new Error(`${this.label}: did not exit within ${timeoutMs} ms\n${seen}`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  write(data: Buffer | string): void {
+    this.child.stdin!.write(data);
+  }
+
+  endInput(data?: Buffer | string): void {
+    if (data === undefined) this.child.stdin!.end();
+    else this.child.stdin!.end(data);
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    if (!this.done) this.child.kill(sig);
+  }
+
+  /** Idempotent: SIGKILL if still running, then wait for the exit to be observed. */
+  async kill(): Promise<void> {
+    if (this.done || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill("SIGKILL");
+    await Promise.race([once(this.child, "close").catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+  }
+
+  /** Output seen so far, for failure messages. */
+  describe(): string {
+    const out = this.stdout;
+    const shown = out.length > 2000 ? `${out.subarray(0, 2000).toString("latin1")}… (${out.length} bytes)` : out.toString("latin1");
+    return `--- stdout ---\n${shown}\n--- stderr ---\n${this.err}`;
+  }
+}
+
+export function spawnProc(command: string, args: readonly string[], options: SpawnOptions = {}): Proc {
+  return new Proc(command, args, options);
+}
+
+/** Is `command` an executable on PATH? Returns its full path. */
+export function which(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    if (dir === "") continue;
+    const full = `${dir}/${command}`;
+    try {
+      accessSync(full, constants.X_OK);
+      return full;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}

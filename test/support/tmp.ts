@@ -1,0 +1,17 @@
+/** Unique temporary paths under os.tmpdir(), removed after the test. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Teardown } from "./process.js";
+
+/** A fresh private directory; removed in `after` when a teardown is given. */
+export function tempDir(teardown?: Teardown, prefix = "socklab-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  teardown?.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A path that does not exist yet, inside a fresh temporary directory. */
+export function tempPath(teardown?: Teardown, name = "sock"): string {
+  return join(tempDir(teardown), name);
+}
