@@ -107,7 +107,7 @@ export function registerUnixSupport(): void {
   if (registered) return;
   registered = true;
   streamOpeners.abstract = (name, options) =>
-    connectAbstractStream(name, { timeoutMs: options.timeoutMs, signal: options.signal });
+    connectAbstractStream(name, { timeoutMs: options.timeoutMs, signal: options.signal, allowHalfOpen: true });
   unixServices.peercred = peercredService;
   unixServices.fd = fdService;
   unixServices.bindUnixDatagram = (address, mode) => bindUnixDatagram(address, mode) as Promise<DatagramEndpoint<unknown>>;

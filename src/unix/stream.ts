@@ -23,6 +23,8 @@ export interface ListenUnixStreamOptions {
 }
 
 export interface ConnectUnixStreamOptions {
+  /** Keep our write side open after the peer's FIN (as socklab's CLI sockets do). Default false, as net.Socket. */
+  allowHalfOpen?: boolean;
   /** Give up after this long (only matters while the server's backlog is full). Default 10 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -139,8 +141,7 @@ export async function connectUnixStream(
     fd,
     readable: true,
     writable: true,
-    // Like socklab's TCP sockets: our write side stays open after the peer's FIN.
-    allowHalfOpen: true,
+    ...(options.allowHalfOpen ? { allowHalfOpen: true } : {}),
     ...(options.paused ? { pauseOnCreate: true } : {}),
   };
   return new Socket(socketOptions);
