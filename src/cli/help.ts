@@ -9,7 +9,7 @@ export const USAGE: Record<string, string> = {
   discover: "usage: socklab discover [ADDRESS] [--message TEXT] [--timeout S]",
   "recv-fd": "usage: socklab recv-fd ADDRESS",
   lab: "usage: socklab lab [ID...] [--list] [--verbose]",
-  bench: "usage: socklab bench [--quick]",
+  bench: "usage: socklab bench [--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...] [--runs N] [--secs S] [--no-pin | --same-core]",
 };
 
 const ADDRESSES = `Addresses: ${ADDRESS_FORMS}.

@@ -1,0 +1,89 @@
+// Builds the C helpers and drives one row: the load generator runs warm-up + measured
+// phases against a running server and prints a JSON line at each phase boundary; the
+// server's CPU time is sampled from /proc exactly when each line arrives.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, renameSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Metric, PhaseResult } from "./metrics.js";
+import { cpuBetween, cpuSample } from "./proc.js";
+import { track, type RunningServer } from "./servers.js";
+
+/** Compiles bench/c/NAME.c into the build dir unless the binary is newer than the source. */
+export function buildC(root: string, buildDir: string, name: string): string {
+  const src = join(root, "bench", "c", `${name}.c`);
+  const out = join(buildDir, name);
+  mkdirSync(buildDir, { recursive: true });
+  let fresh = false;
+  try {
+    fresh = statSync(out).mtimeMs >= statSync(src).mtimeMs;
+  } catch {
+    fresh = false;
+  }
+  if (!fresh) {
+    // Build under a private name, then rename: a concurrent bench may be running the old binary.
+    const tmp = `${out}.${process.pid}.tmp`;
+    try {
+      execFileSync("cc", ["-O2", "-Wall", "-o", tmp, src], { stdio: ["ignore", "ignore", "pipe"] });
+    } catch (err) {
+      const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim() ?? "";
+      throw new Error(`cannot compile ${src} with cc${stderr ? `: ${stderr.split("\n").slice(0, 3).join(" ")}` : ""}`);
+    }
+    renameSync(tmp, out);
+  }
+  return out;
+}
+
+export interface PhaseSample extends PhaseResult {
+  /** Server CPU seconds during this phase (undefined if /proc could not be read). */
+  serverCpu: number | undefined;
+}
+
+export async function runLoad(
+  loadgen: string,
+  metric: Metric,
+  server: RunningServer,
+  phases: number[],
+  cpu: number | undefined,
+): Promise<PhaseSample[]> {
+  const longest = Math.max(...phases);
+  const args = [
+    ...metric.loadgen,
+    "--addr",
+    server.address,
+    "--phases",
+    phases.map((s) => s.toFixed(3)).join(","),
+    "--max-ops",
+    String(Math.ceil(metric.maxOpsPerSecond * longest)),
+  ];
+  const argv = cpu === undefined ? [loadgen, ...args] : ["taskset", "-c", String(cpu), loadgen, ...args];
+  const child = track(spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] }));
+  let stderr = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (d: string) => {
+    if (stderr.length < 4096) stderr += d;
+  });
+  const samples: PhaseSample[] = [];
+  let lastCpu = cpuSample(server.pid, server.forks);
+  const lines = createInterface({ input: child.stdout! });
+  const linesClosed = new Promise<void>((resolve) => lines.once("close", () => resolve()));
+  lines.on("line", (line) => {
+    const now = cpuSample(server.pid, server.forks);
+    const p = JSON.parse(line) as PhaseResult;
+    samples.push({ ...p, serverCpu: now !== undefined && lastCpu !== undefined ? cpuBetween(lastCpu, now) : undefined });
+    lastCpu = now;
+  });
+  // The generator bounds itself (alarm); this is the bench's own bound on top.
+  const budgetMs = (phases.reduce((a, b) => a + b, 0) + 15) * 1000;
+  const timer = setTimeout(() => child.kill("SIGKILL"), budgetMs);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    child.once("exit", (c, s) => resolve([c, s]));
+  });
+  clearTimeout(timer);
+  await linesClosed;
+  if (code !== 0 || samples.length !== phases.length) {
+    const why = signal ? `killed by ${signal}` : `exit ${code}`;
+    throw new Error(`load generator ${why} after ${samples.length}/${phases.length} phases: ${stderr.trim()}`);
+  }
+  return samples;
+}
