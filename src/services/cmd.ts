@@ -29,7 +29,7 @@ export function commandService(options: CommandServiceOptions = {}): StreamHandl
   const unknownBuffer = Buffer.from(unknown);
   return lineService((line) => {
     // Fast paths for the hot, constant replies.
-    if (line.length === 4 && line.toString("latin1") === "PING") return pong;
+    if (line.length === 4 && line[0] === 0x50 && line[1] === 0x49 && line[2] === 0x4e && line[3] === 0x47) return pong;
     const reply = commandReply(line.toString("utf8"), unknown);
     return reply === unknown ? unknownBuffer : Buffer.from(reply);
   }, options);

@@ -4,7 +4,7 @@
  * Tests and the lab use 127.255.255.255 (loopback) only.
  */
 import { createSocket } from "node:dgram";
-import { abortReason } from "../abort.js";
+import { delay } from "../abort.js";
 import { formatAddress } from "../address.js";
 
 export interface DiscoverOptions {
@@ -47,23 +47,9 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveredPeer
     await new Promise<void>((resolve, reject) =>
       socket.send(message, options.port, options.host, (err) => (err ? reject(err) : resolve())),
     );
-    await new Promise<void>((resolve, reject) => {
-      const signal = options.signal;
-      if (signal?.aborted) return reject(abortReason(signal));
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(abortReason(signal!));
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, timeoutMs);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      socket.once("error", (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-    });
+    // Collect until the window closes; a socket error ends it early.
+    const failed = new Promise<never>((_, reject) => socket.once("error", reject));
+    await Promise.race([delay(timeoutMs, options.signal), failed]);
     return replies;
   } finally {
     socket.close();

@@ -32,7 +32,8 @@ export function peercredService(): StreamHandler {
   return (socket, context) => {
     const { pid, uid, gid } = peerCredentials(socket);
     context.log(`peercred ${context.peer} pid=${pid} uid=${uid} gid=${gid}`);
-    socket.end(`Hola UID=${uid} PID=${pid}\n`);
+    // Close once the reply is handed to the kernel, as the guide does (no wait for the peer's FIN).
+    socket.end(`Hola UID=${uid} PID=${pid}\n`, () => socket.destroy());
   };
 }
 
@@ -42,7 +43,7 @@ export async function fdService(file: string): Promise<StreamHandler> {
   return async (socket, context) => {
     await sendDescriptors(socket, Buffer.from("FD"), [handle.fd]);
     context.log(`sent-fd ${context.peer} ${file}`);
-    socket.end();
+    socket.end(() => socket.destroy());
   };
 }
 
