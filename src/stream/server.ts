@@ -99,6 +99,8 @@ export class StreamServer {
     let shown: string;
     try {
       if (options.listenFd !== undefined) {
+        // Bound by the caller; a Unix path is still ours to remove on close.
+        if (address.kind === "unix") createdPath = address.path;
         const server = make();
         servers.push(server);
         await listenOn(server, { fd: options.listenFd });

@@ -8,7 +8,7 @@ import { NotSupportedError } from "../errors.js";
 import type { StreamServerOptions } from "./server.js";
 
 export interface UnixSupport {
-  serverExtras(address: Address, allowUids: number[] | undefined): Promise<Partial<StreamServerOptions>>;
+  serverExtras(address: Address, allowUids: number[] | undefined, mode?: number): Promise<Partial<StreamServerOptions>>;
 }
 
 const fallback: UnixSupport = {

@@ -18,7 +18,7 @@ import { UnixDatagramSocket } from "./datagram.js";
 import { sendDescriptors } from "./descriptors.js";
 import { formatUnixPeer, type UnixDatagramPeer, type UnixSocketTarget } from "./sockaddr.js";
 import { prepareSocketPath } from "./socket-path.js";
-import { connectAbstractStream, listenAbstractStream } from "./stream.js";
+import { connectAbstractStream, listenAbstractStream, listenUnixStream } from "./stream.js";
 
 /** The Unix target of a unix-dgram:/abstract-dgram: address. */
 function datagramTarget(address: Address): UnixSocketTarget {
@@ -114,9 +114,13 @@ export function registerUnixSupport(): void {
   unixServices.bindUnixDatagram = (address, mode) => bindUnixDatagram(address, mode) as Promise<DatagramEndpoint<unknown>>;
   datagramOpeners.unix = (address, options) => UnixDatagramClient.open(address, options.bind);
   setUnixSupport({
-    async serverExtras(address, allowUids) {
+    async serverExtras(address, allowUids, mode) {
       const extras: Partial<StreamServerOptions> = {};
-      if (address.kind === "unix") extras.preparePath = prepareSocketPath;
+      if (address.kind === "unix") {
+        // Bound natively with fchmod first: the file never exists with looser permissions.
+        await prepareSocketPath(address.path);
+        extras.listenFd = listenUnixStream({ path: address.path }, { mode: mode ?? 0o600 });
+      }
       if (address.kind === "abstract") extras.listenFd = listenAbstractStream(address.name);
       if (allowUids) {
         const allowed = new Set(allowUids);

@@ -79,7 +79,7 @@ async function listenStream(where: Address, keepOpen: boolean, trace: boolean, m
     log: diag,
     trace,
     socketMode: mode,
-    ...(await unixSupport().serverExtras(where, undefined)),
+    ...(await unixSupport().serverExtras(where, undefined, mode)),
   });
   diag(`listening ${server.address}`);
   const stopped = await Promise.race([finished.then(() => null), stopSignal]);

@@ -56,6 +56,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
     maxLineLength: count(values, "max-line", 1, 1 << 30),
   };
   const trace = flag(values, "trace");
+  const mode = parseMode(str(values, "mode"));
   const log = diag;
 
   const spec: ServiceSpec = SERVICES[service];
@@ -83,14 +84,14 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       ipv6Only: flag(values, "ipv6-only"),
       log,
       trace,
-      socketMode: parseMode(str(values, "mode")),
-      ...(await unixSupport().serverExtras(where, allowUids)),
+      socketMode: mode,
+      ...(await unixSupport().serverExtras(where, allowUids, mode)),
     });
     diag(`listening ${server.address}`);
     for (const note of server.notes) diag(note);
     close = () => server.close();
   } else {
-    const endpoint = await bindDatagram(where, { reuseAddr: service === "announce", mode: parseMode(str(values, "mode")) });
+    const endpoint = await bindDatagram(where, { reuseAddr: service === "announce", mode });
     const server = new DatagramServer({ endpoint, responder: datagramResponderFor(service, settings), log, trace });
     diag(`listening ${server.address}`);
     close = () => server.close();
