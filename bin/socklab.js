@@ -7,7 +7,7 @@ if (!existsSync(main)) {
   process.stderr.write("socklab: not built yet; run `npm install` (or `npm run build`) in the socklab folder\n");
   process.exit(1);
 }
-const { run } = await import(main.href);
+const { run, exitAfterFlush } = await import(main.href);
 let code;
 try {
   code = await run(process.argv.slice(2));
@@ -15,5 +15,6 @@ try {
   process.stderr.write(`socklab: ${err instanceof Error ? err.message : String(err)}\n`);
   code = 1;
 }
-// Servers and clients have closed their sockets; exit now rather than wait on stray handles.
-process.exit(code);
+// Servers and clients have closed their sockets; exit now rather than wait on stray
+// handles, but only once what we printed has reached stdout and stderr.
+await exitAfterFlush(code);

@@ -11,7 +11,7 @@ import "../unix/register.js";
 import { runLab } from "../lab/main.js";
 import { serve } from "./commands/serve.js";
 import { HELP, USAGE } from "./help.js";
-import { diag, flushed } from "./output.js";
+import { diag, drainOutput, flushed } from "./output.js";
 
 type Command = (argv: string[]) => Promise<number | "help">;
 
@@ -38,10 +38,16 @@ function guard(): void {
   const fatal = (err: unknown): void => {
     diag(`socklab: internal error: ${describeError(err)}`);
     if (process.env.SOCKLAB_DEBUG && err instanceof Error && err.stack) diag(err.stack);
-    process.exit(1);
+    void exitAfterFlush(1);
   };
   process.on("uncaughtException", fatal);
   process.on("unhandledRejection", fatal);
+}
+
+/** Exit once stdout and stderr have drained (bounded: a reader that never reads can't hold us). */
+export async function exitAfterFlush(code: number): Promise<never> {
+  await drainOutput(10_000);
+  process.exit(code);
 }
 
 export async function run(argv: string[]): Promise<number> {

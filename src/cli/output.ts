@@ -7,23 +7,35 @@ import { Writable } from "node:stream";
 /*
  * Diagnostics are batched: lines logged in one turn of the event loop go out in one write.
  * A busy server logs a line per event; a write(2) per line cost it a third of its CPU
- * per datagram. Pending lines are flushed at exit (stderr is synchronous for files, pipes
- * and terminals on Linux), so nothing is lost on process.exit().
+ * per datagram. The CLI drains them (drainOutput) before it exits; the 'exit' hook is a
+ * last resort for paths that exit abruptly.
  */
 let pending = "";
 let scheduled = false;
 
+/** Past this much unwritten stderr (a reader that does not keep up), log lines are counted, not kept. */
+const STDERR_BACKLOG = 1024 * 1024;
+let dropped = 0;
+
 function flushDiag(): void {
   scheduled = false;
   if (pending === "") return;
-  const out = pending;
+  let out = pending;
   pending = "";
+  if (dropped > 0) {
+    out = `(${dropped} log lines dropped: standard error was not keeping up)\n${out}`;
+    dropped = 0;
+  }
   process.stderr.write(out);
 }
 
 process.on("exit", flushDiag);
 
 export function diag(line: string): void {
+  if (process.stderr.writableLength > STDERR_BACKLOG) {
+    dropped++;
+    return;
+  }
   pending += `${line}\n`;
   if (pending.length > 64 * 1024) return flushDiag();
   if (!scheduled) {
@@ -43,6 +55,31 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 
 export function isStdoutBroken(): boolean {
   return stdoutBroken;
+}
+
+/** Datagrams can't be slowed down: past this much unwritten stdout, payloads are dropped (and counted). */
+const STDOUT_BACKLOG = 16 * 1024 * 1024;
+let droppedDatagrams = 0;
+
+/** Write one datagram's payload to stdout unless stdout is hopelessly behind; false if dropped. */
+export function writeDatagram(data: Buffer): boolean {
+  if (process.stdout.writableLength > STDOUT_BACKLOG) {
+    if (droppedDatagrams++ % 1000 === 0) diag(`standard output is not keeping up: ${droppedDatagrams} datagram(s) dropped so far`);
+    return false;
+  }
+  process.stdout.write(data);
+  return true;
+}
+
+/** Flush pending diagnostics and wait (at most `limitMs`) for stdout and stderr to drain. */
+export async function drainOutput(limitMs: number): Promise<void> {
+  flushDiag();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([flushed(process.stdout), flushed(process.stderr)]),
+    new Promise((resolve) => (timer = setTimeout(resolve, limitMs))),
+  ]);
+  clearTimeout(timer);
 }
 
 /** Wait until everything written to `stream` so far is flushed. */

@@ -95,6 +95,9 @@ export abstract class DatagramClientBase {
 
   /** Request with retransmission (exercises 7 and 8). */
   async request(payload: Buffer, options: DatagramRequestOptions = {}): Promise<DatagramReply> {
+    // Late answers to an earlier request (or its retransmissions) are not this one's reply.
+    this.queue.length = 0;
+    this.pendingError = undefined;
     const timeoutMs = options.timeoutMs ?? 1000;
     const total = Math.max(1, options.attempts ?? 3);
     let lastCode = "ETIMEDOUT";

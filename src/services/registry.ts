@@ -82,9 +82,9 @@ export function datagramResponderFor(service: ServiceName, settings: ServiceSett
 /** Bind a datagram endpoint for a server at `address`. */
 export async function bindDatagram(
   address: Address,
-  options: { reuseAddr?: boolean; mode?: number | undefined } = {},
+  options: { reuseAddr?: boolean; mode?: number | undefined; ipv6Only?: boolean } = {},
 ): Promise<DatagramEndpoint<unknown>> {
-  if (address.kind === "udp") return (await bindUdp(address, { reuseAddr: options.reuseAddr })) as DatagramEndpoint<unknown>;
+  if (address.kind === "udp") return (await bindUdp(address, { reuseAddr: options.reuseAddr, ipv6Only: options.ipv6Only })) as DatagramEndpoint<unknown>;
   if (!unixServices.bindUnixDatagram) throw new NotSupportedError("Unix datagram sockets are not supported on this platform");
   return unixServices.bindUnixDatagram(address, options.mode);
 }

@@ -72,6 +72,19 @@ export async function openStream(
   options: OpenStreamOptions = {},
   record: (address: string, err: unknown) => void = () => {},
 ): Promise<OpenedStream> {
+  const opened = await openRaw(address, options, record);
+  // Whoever uses the socket sees its errors (write callbacks, read helpers); this listener
+  // only keeps an error that arrives while nobody listens from crashing the process.
+  // The read helpers then find it in socket.errored.
+  opened.socket.on("error", () => {});
+  return opened;
+}
+
+async function openRaw(
+  address: Address,
+  options: OpenStreamOptions,
+  record: (address: string, err: unknown) => void,
+): Promise<OpenedStream> {
   const where = formatAddress(address);
   switch (address.kind) {
     case "tcp":

@@ -18,7 +18,15 @@ export interface ReadOptions {
 /** Write `data` and resolve once it is handed to the kernel. */
 export function sendAll(socket: Socket, data: Buffer | string): Promise<void> {
   return new Promise((resolve, reject) => {
-    socket.write(data, (err) => (err ? reject(err) : resolve()));
+    if (socket.errored) return reject(socket.errored);
+    // The callback reports a failed write; the listener keeps the 'error' event from going unhandled.
+    const onError = (): void => {};
+    socket.on("error", onError);
+    socket.write(data, (err) => {
+      socket.removeListener("error", onError);
+      if (err) reject(err);
+      else resolve();
+    });
   });
 }
 
@@ -52,7 +60,8 @@ function readUntil(
     let timer: NodeJS.Timeout | undefined;
     const { signal, idleTimeoutMs, onData } = options;
     if (signal?.aborted) return reject(abortReason(signal));
-    // EOF already seen by an earlier read: nothing more will come.
+    // An error that arrived while nobody was reading, or EOF seen by an earlier read.
+    if (socket.errored) return reject(socket.errored);
     if (socket.readableEnded || socket.destroyed) return resolve({ data: Buffer.alloc(0), eof: true });
     const cleanup = (): void => {
       if (timer) clearTimeout(timer);
@@ -74,10 +83,11 @@ function readUntil(
     const arm = (): void => {
       if (idleTimeoutMs === undefined) return;
       if (timer) clearTimeout(timer);
-      timer = setTimeout(
-        () => fail(new TimeoutError(`no data for ${idleTimeoutMs / 1000}s`)),
-        idleTimeoutMs,
-      );
+      timer = setTimeout(() => {
+        // Paused by our own consumer (e.g. a slow stdout): that is not the peer being idle.
+        if (socket.isPaused()) return arm();
+        fail(new TimeoutError(`no data for ${idleTimeoutMs / 1000}s`));
+      }, idleTimeoutMs);
     };
     const onChunk = (chunk: Buffer): void => {
       const verdict = decide(chunk);

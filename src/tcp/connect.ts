@@ -128,7 +128,8 @@ export async function withRetries<T>(
       if (options.signal?.aborted) throw abortReason(options.signal);
       lastError = err;
       const last = failures[failures.length - 1] ?? { address: label, err };
-      const delayMs = attempt < total ? backoffDelay(attempt, backoffMs, options.jitter) : 0;
+      const retryable = RETRYABLE.has(errorCode(err));
+      const delayMs = attempt < total && retryable ? backoffDelay(attempt, backoffMs, options.jitter) : 0;
       const record: AttemptRecord = {
         attempt,
         address: last.address,
@@ -137,8 +138,8 @@ export async function withRetries<T>(
         delayMs,
       };
       records.push(record);
-      options.onAttemptFailed?.(record, total);
-      if (!RETRYABLE.has(record.code)) break;
+      options.onAttemptFailed?.(record, retryable ? total : attempt);
+      if (!retryable) break;
       if (delayMs > 0) await delay(delayMs, options.signal);
     }
   }

@@ -5,7 +5,7 @@
 import type { Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { formatAddress, isStreamAddress, type Address } from "../../address.js";
-import { describeError, SocklabError, UsageError, type AttemptRecord } from "../../errors.js";
+import { describeError, explainCode, SocklabError, UsageError, type AttemptRecord } from "../../errors.js";
 import { openStream } from "../../stream/connect.js";
 import { halfClose, readChunk, readLines, readUntilClose, sendAll, type ReadOptions } from "../../stream/io.js";
 import { traceReads, traceWrites } from "../../stream/trace.js";
@@ -13,7 +13,7 @@ import { withRetries } from "../../tcp/connect.js";
 import { openDatagramClient, type DatagramClientBase as DatagramClient } from "../../datagram/client.js";
 import "../../udp/request.js";
 import { address, count, decodeEscapes, flag, list, parseCommand, seconds, str } from "../args.js";
-import { diag, flushed, printable } from "../output.js";
+import { diag, writeDatagram, flushed, printable } from "../output.js";
 
 export const connectOptions = {
   send: { type: "string", multiple: true },
@@ -148,7 +148,7 @@ async function sendAndReceive(s: ConnectSettings): Promise<number> {
         socket.destroy();
         record(address, err);
         if (printed > 0) {
-          throw new SocklabError(PARTIAL, `${address}: reply cut short: ${describeError(err)}`, { cause: err, address });
+          throw new SocklabError(PARTIAL, `reply cut short: ${explainCode((err as { code?: string }).code) ?? describeError(err)}`, { cause: err, address });
         }
         throw err;
       }
@@ -182,8 +182,9 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
     });
     // 'close' comes once both directions are finished (allowHalfOpen), or on reset.
     socket.once("close", () => resolve(null));
+    // EPIPE: the peer closed while stdin was still flowing; it has said all it will say.
     socket.once("error", (err: NodeJS.ErrnoException) =>
-      resolve(peerDone && (err.code === "EPIPE" || err.code === "ECONNRESET") ? null : err),
+      resolve(err.code === "EPIPE" || (peerDone && err.code === "ECONNRESET") ? null : err),
     );
     // pipe() ends the socket when stdin ends: that is the half-close (shutdown SHUT_WR).
     stdin.pipe(socket);
@@ -202,10 +203,11 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
 async function datagramClient(s: ConnectSettings): Promise<number> {
   const client: DatagramClient = await openDatagramClient(s.where, { family: s.family, bind: s.bind });
   const show = (data: Buffer, from: string): void => {
-    process.stdout.write(data);
+    writeDatagram(data);
     diag(`reply from ${from} ${data.length} bytes`);
   };
   const timeoutMs = s.timeoutMs ?? 5000;
+  let exitCode = 0;
   try {
     if (s.payloads.length > 0) {
       for (const payload of s.payloads) {
@@ -222,10 +224,12 @@ async function datagramClient(s: ConnectSettings): Promise<number> {
     } else {
       // Each stdin line (with its \n, as nc sends it) is one datagram; replies are printed as they come.
       let receiving = true;
+      let failed = false;
       const receiver = (async () => {
         while (receiving) {
           const got = await client.receive(100).catch((err: unknown) => {
             diag(`socklab: ${describeError(err, s.label)}`);
+            failed = true;
             return null;
           });
           if (got) show(got.data, got.from);
@@ -236,10 +240,11 @@ async function datagramClient(s: ConnectSettings): Promise<number> {
       await new Promise((r) => setTimeout(r, s.timeoutMs ?? 1000));
       receiving = false;
       await receiver;
+      if (failed) exitCode = 1;
     }
   } finally {
     await client.close();
   }
   await flushed(process.stdout);
-  return 0;
+  return exitCode;
 }

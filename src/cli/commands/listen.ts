@@ -7,7 +7,7 @@ import { StreamServer } from "../../stream/server.js";
 import { unixSupport } from "../../stream/unix-hooks.js";
 import { UsageError } from "../../errors.js";
 import { address, flag, parseCommand, str } from "../args.js";
-import { diag, flushed } from "../output.js";
+import { diag, writeDatagram, flushed } from "../output.js";
 import { untilSignal } from "../signals.js";
 
 export const listenOptions = {
@@ -99,7 +99,7 @@ async function listenDatagram(where: Address, mode: number | undefined): Promise
   endpoint.onError((err) => diag(`error ${err.message}`));
   endpoint.onMessage((data, peer) => {
     latest = peer;
-    process.stdout.write(data);
+    writeDatagram(data);
     diag(`datagram ${endpoint.formatPeer(peer)} ${data.length} bytes`);
     firstSender();
   });

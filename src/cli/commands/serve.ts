@@ -61,6 +61,12 @@ export async function serve(argv: string[]): Promise<number | "help"> {
 
   const spec: ServiceSpec = SERVICES[service];
   const stream = isStreamAddress(where);
+  const idleTimeoutMs = seconds(values, "idle-timeout");
+  if (!stream) {
+    for (const name of ["concurrent", "idle-timeout", "allow-uid", "max-line", "dual-stack"]) {
+      if (values[name] !== undefined) throw new UsageError(`--${name} applies to stream addresses only (tcp://, unix:, abstract:)`);
+    }
+  }
   if (stream ? !spec.stream : !spec.datagram) {
     throw new UsageError(
       `service ${service} does not run on ${formatAddress(where)} (it needs ${spec.stream ? "a stream address: tcp://, unix:, abstract:" : "a datagram address: udp://, unix-dgram:"})`,
@@ -79,7 +85,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       address: where,
       handler,
       concurrent: flag(values, "concurrent"),
-      idleTimeoutMs: seconds(values, "idle-timeout"),
+      idleTimeoutMs,
       dualStack: flag(values, "ipv6-only") ? false : true,
       ipv6Only: flag(values, "ipv6-only"),
       log,
@@ -91,7 +97,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
     for (const note of server.notes) diag(note);
     close = () => server.close();
   } else {
-    const endpoint = await bindDatagram(where, { reuseAddr: service === "announce", mode });
+    const endpoint = await bindDatagram(where, { reuseAddr: service === "announce", mode, ipv6Only: flag(values, "ipv6-only") });
     const server = new DatagramServer({ endpoint, responder: datagramResponderFor(service, settings), log, trace });
     diag(`listening ${server.address}`);
     close = () => server.close();
