@@ -82,7 +82,11 @@ export class StreamServer {
     this.address = address;
     this.createdPath = createdPath;
     this.log = options.log ?? noop;
-    for (const server of servers) server.on("connection", (socket: Socket) => this.onConnection(socket));
+    for (const server of servers) {
+      server.on("connection", (socket: Socket) => this.onConnection(socket));
+      // An accept error (e.g. out of descriptors) is logged; the server keeps listening.
+      server.on("error", (err) => this.log(`error ${describeError(err, this.address)}`));
+    }
   }
 
   /** Bind and listen; resolves when ready to accept. */
