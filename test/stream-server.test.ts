@@ -6,6 +6,8 @@ import { StreamServer, type StreamHandler } from "../src/stream/server.js";
 import { connectStream } from "../src/stream/connect.js";
 import { readChunk, readUntilClose, sendAll, halfClose } from "../src/stream/io.js";
 import { streamEcho } from "../src/services/echo.js";
+import { unixSupport } from "../src/stream/unix-hooks.js";
+import "../src/unix/register.js";
 import { lineEcho } from "../src/services/line-echo.js";
 import { commandService } from "../src/services/cmd.js";
 
@@ -147,4 +149,29 @@ test("close() is idempotent and stops a server with waiting clients", async (t) 
   await Promise.all([readUntilClose(a).catch(() => {}), readUntilClose(b).catch(() => {})]);
   a.destroy();
   b.destroy();
+});
+
+test("close() removes its own socket file, never one re-bound at the same path since", async (t) => {
+  const { mkdtempSync, existsSync, unlinkSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { createServer } = await import("node:net");
+  const dir = mkdtempSync(`${tmpdir()}/socklab-ino-`);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = `${dir}/s.sock`;
+  // As the CLI does: bound natively (with its mode set before bind), removed by the runner.
+  const listen = async () => {
+    const address = parseAddress(`unix:${path}`);
+    return StreamServer.listen({ address, handler: streamEcho, ...(await unixSupport().serverExtras(address, undefined)) });
+  };
+  const first = await listen();
+  await first.close();
+  assert.equal(existsSync(path), false, "own file removed");
+
+  const ours = await listen();
+  unlinkSync(path); // someone removed it and bound a new server there
+  const other = createServer().listen(path);
+  await new Promise((r) => other.once("listening", r));
+  t.after(() => other.close());
+  await ours.close();
+  assert.equal(existsSync(path), true, "the other server's file is left alone");
 });

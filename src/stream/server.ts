@@ -8,7 +8,7 @@
  * optional socket-level trace, and an idempotent graceful close().
  */
 import { once } from "node:events";
-import { chmod, unlink } from "node:fs/promises";
+import { chmod, lstat, unlink } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { formatAddress, formatInetPeer, type Address } from "../address.js";
 import { describeError, SocklabError } from "../errors.js";
@@ -71,13 +71,15 @@ export class StreamServer {
   private readonly active = new Set<Socket>();
   private readonly stop = new AbortController();
   private createdPath: string | undefined;
+  private readonly createdIno: number | undefined;
   private closing: Promise<void> | undefined;
   private nextId = 1;
   /** Set when dual-stack had to fall back to a second IPv4 listener. */
   readonly notes: string[] = [];
 
-  private constructor(options: StreamServerOptions, servers: Server[], address: string, createdPath?: string) {
+  private constructor(options: StreamServerOptions, servers: Server[], address: string, createdPath?: string, createdIno?: number) {
     this.options = options;
+    this.createdIno = createdIno;
     this.servers = servers;
     this.address = address;
     this.createdPath = createdPath;
@@ -147,7 +149,10 @@ export class StreamServer {
       if (createdPath) await unlink(createdPath).catch(noop);
       throw annotate(err, formatAddress(address));
     }
-    const result = new StreamServer(options, servers, shown, createdPath);
+    // Remember which file we created: on close we remove that file, not one that a later
+    // server may have bound at the same path meanwhile.
+    const createdIno = createdPath === undefined ? undefined : await lstat(createdPath).then((st) => st.ino, () => undefined);
+    const result = new StreamServer(options, servers, shown, createdPath, createdIno);
     result.notes.push(...notes);
     return result;
   }
@@ -255,8 +260,10 @@ export class StreamServer {
       this.waiting.length = 0;
       await Promise.all(closed);
       if (this.createdPath) {
-        await unlink(this.createdPath).catch(noop);
+        const path = this.createdPath;
         this.createdPath = undefined;
+        const ino = await lstat(path).then((st) => st.ino, () => undefined);
+        if (ino !== undefined && ino === this.createdIno) await unlink(path).catch(noop);
       }
     })();
     return this.closing;
