@@ -177,6 +177,13 @@ export class LabContext {
     return proc.exitStatus as ExitStatus;
   }
 
+  /** Wait for `proc` to exit, then check its exit code and (if given) its exact standard output. */
+  async finished(proc: Proc, code: number, stdout?: string | Buffer): Promise<void> {
+    await this.exit(proc);
+    this.exitCode(proc, code);
+    if (stdout !== undefined) this.stdoutIs(proc, stdout);
+  }
+
   /** Wait until `proc`'s standard output satisfies `check` (or it exits: then fail). */
   async stdout(proc: Proc, check: (out: Buffer) => boolean, what: string): Promise<Buffer> {
     this.step = `waiting for ${what}`;

@@ -33,9 +33,7 @@ export const ex2_1: Exercise = {
       await ctx.sleep(120);
     }
     split.end();
-    await ctx.exit(split);
-    ctx.exitCode(split, 0);
-    ctx.stdoutIs(split, "eco: primera\neco: segunda\n");
+    await ctx.finished(split, 0, "eco: primera\neco: segunda\n");
     ctx.exchange(`→ "hola\\r\\nmundo\\nfin" ← "eco: hola\\neco: mundo\\neco: fin\\n"; "pri|mera\\nseg|unda\\n" ← 2 lines`);
   },
 };
@@ -175,8 +173,7 @@ export const ex2_6: Exercise = {
       reader.stdout.equals(whole),
       `read until EOF: got ${reader.stdout.length} bytes, expected ${whole.length} identical bytes`,
     );
-    await ctx.exit(nc1.proc);
-    ctx.exitCode(nc1.proc, 0);
+    await ctx.finished(nc1.proc, 0);
 
     const n = 100;
     const offered = randomBytes(1000);

@@ -23,12 +23,8 @@ export const ex2: Exercise = {
     const nc = await ctx.server("nc", ["listen", LOOPBACK], { stdin: "pipe" });
     const client = ctx.spawn("cliente", ["connect", nc.address, "--send", "hola mundo", "--lines"]);
     await ncAnswers(ctx, nc.proc, "hola mundo\n", "hola, soy nc\n");
-    await ctx.exit(client);
-    ctx.exitCode(client, 0);
-    ctx.stdoutIs(client, "hola, soy nc\n");
-    await ctx.exit(nc.proc);
-    ctx.exitCode(nc.proc, 0);
-    ctx.stdoutIs(nc.proc, "hola mundo\n");
+    await ctx.finished(client, 0, "hola, soy nc\n");
+    await ctx.finished(nc.proc, 0, "hola mundo\n");
     ctx.exchange(`→ ${quote("hola mundo\n")} ← ${quote("hola, soy nc\n")}`);
   },
 };
@@ -52,9 +48,7 @@ export const ex3: Exercise = {
     ]);
     ctx.exitCode(client, 0);
     ctx.stdoutIs(client, reply);
-    await ctx.exit(nc.proc);
-    ctx.exitCode(nc.proc, 0);
-    ctx.stdoutIs(nc.proc, "uno\ndos\ntres\n");
+    await ctx.finished(nc.proc, 0, "uno\ndos\ntres\n");
     ctx.exchange(`→ ${quote("uno\ndos\ntres\n")} + FIN ← ${quote(reply)} + EOF`);
   },
 };
@@ -77,8 +71,7 @@ export const ex4: Exercise = {
     ctx.step = `waiting for ${bytes(payload.size)} on the client's stdout`;
     await client.waitFor(() => client.stdoutBytes >= payload.size || !client.running, ctx.signal);
     client.end();
-    await ctx.exit(client);
-    ctx.exitCode(client, 0);
+    await ctx.finished(client, 0);
     ctx.check(
       client.stdoutBytes === payload.size,
       `client wrote ${client.stdoutBytes} bytes to stdout, expected ${payload.size}`,
@@ -90,8 +83,7 @@ export const ex4: Exercise = {
       `connect -v did not print "received N bytes in T s (R MiB/s)" on stderr (got ${quote(client.stderr, 120)})`,
     );
     ctx.check(Number(rate[1]) === payload.size, `connect -v reported ${rate[1]} bytes, expected ${payload.size}`);
-    await ctx.exit(nc.proc);
-    ctx.exitCode(nc.proc, 0);
+    await ctx.finished(nc.proc, 0);
     ctx.exchange(`← ${bytes(payload.size)} until EOF, sha256 ok, ${rate[3]} MiB/s`);
   },
 };
@@ -121,9 +113,7 @@ export const ex5: Exercise = {
     await Promise.all([ctx.sleep(1200), ctx.stderrLine(client, /^attempt 1\/5 failed/, 'the client\'s "attempt 1/5 failed" line')]);
     const nc = await ctx.server("nc", ["listen", address], { stdin: "pipe" });
     await ncAnswers(ctx, nc.proc, "ping\n", "pong\n");
-    await ctx.exit(client);
-    ctx.exitCode(client, 0);
-    ctx.stdoutIs(client, "pong\n");
+    await ctx.finished(client, 0, "pong\n");
     const failed = client.stderrLines.filter((l) => /attempt \d+\/5 failed/.test(l.text));
     ctx.check(
       failed.length >= 1,
@@ -134,10 +124,8 @@ export const ex5: Exercise = {
       /^attempt 1\/5 failed: .*refused.*retrying in 0\.5s/.test(first),
       `first failed attempt line is ${quote(first)}, expected "attempt 1/5 failed: connection refused…; retrying in 0.5s"`,
     );
-    await ctx.exit(nc.proc);
-    ctx.exitCode(nc.proc, 0);
-    await ctx.exit(doomed);
-    ctx.exitCode(doomed, 1);
+    await ctx.finished(nc.proc, 0);
+    await ctx.finished(doomed, 1);
     const last = doomed.lastStderrLine() ?? "";
     ctx.check(
       /server unavailable after 2 attempts/.test(last) && last.includes(`127.0.0.1:${deadPort}`),
@@ -170,15 +158,12 @@ export const ex6: Exercise = {
       const client = ctx.spawn(`cliente (IPv${family})`, ["connect", `tcp://localhost:${nc.port}`, "--send", "hola", "--lines", "-v"]);
       const reply = `hola, soy nc en ${host}\n`;
       await ncAnswers(ctx, nc.proc, "hola\n", reply);
-      await ctx.exit(client);
-      ctx.exitCode(client, 0);
-      ctx.stdoutIs(client, reply);
+      await ctx.finished(client, 0, reply);
       ctx.check(
         client.stderr.includes(host),
         `connect -v does not name the address it connected to (${host}) on stderr (got ${quote(client.stderr, 120)})`,
       );
-      await ctx.exit(nc.proc);
-      ctx.exitCode(nc.proc, 0);
+      await ctx.finished(nc.proc, 0);
       parts.push(`localhost:${nc.port} → ${host} ✓`);
     }
     if (cases.length === 1) parts.push("(no ::1 for localhost here)");
@@ -199,8 +184,7 @@ export const ex7: Exercise = {
     const nc = await ctx.server("nc -u", ["listen", "udp://127.0.0.1:0"], { stdin: "pipe" });
     const client = ctx.spawn("cliente", ["connect", nc.address, "--send", "ping"]);
     await ncAnswers(ctx, nc.proc, "ping", "pong\n", true);
-    await ctx.exit(client);
-    ctx.exitCode(client, 0);
+    await ctx.finished(client, 0);
     const got = client.stdout.toString("latin1");
     ctx.check(got === "pong" || got === "pong\n", `client stdout: expected "pong" (or "pong\\n"), got ${quote(client.stdout)}`);
     const from = new RegExp(`reply from ${escapeRe(nc.address)} ${got.length} bytes`);
@@ -229,13 +213,11 @@ export const ex8: Exercise = {
     const lost = ctx.spawn("cliente (sin respuesta)", [
       "connect", mute.address, "--send", "TIME", "--timeout", "0.4", "--retries", "3",
     ]);
-    await ctx.exit(client);
-    ctx.exitCode(client, 0);
+    await ctx.finished(client, 0);
     const time = client.stdout.toString("utf8");
     const bad = checkLocalTime(time, false);
     ctx.check(bad === undefined, `TIME reply: ${bad}`);
-    await ctx.exit(lost);
-    ctx.exitCode(lost, 1);
+    await ctx.finished(lost, 1);
     const last = lost.lastStderrLine() ?? "";
     ctx.check(
       /no response after 3 attempts/.test(last),
@@ -273,8 +255,7 @@ export const ex9: Exercise = {
     }
     ctx.check(lines.length === 2, `discover printed ${lines.length} lines, expected 2: ${quote(client.stdout, 120)}`);
     ctx.check(b.port === a.port, `the two announce servers are on different ports (${a.address}, ${b.address})`);
-    await ctx.exit(lonely);
-    ctx.exitCode(lonely, 1);
+    await ctx.finished(lonely, 1);
     ctx.check(
       /no responder within/.test(lonely.lastStderrLine() ?? ""),
       `discover with nobody listening: last stderr line ${quote(lonely.lastStderrLine() ?? "")}, expected "no responder within 0.5s"`,

@@ -50,12 +50,8 @@ export const ex10: Exercise = {
     ctx.check(accepts <= 1, `the server logged ${accepts} accepts while serving client 1 (expected 1: sequential)`);
     ctx.say("el lab cierra la stdin del cliente 1 (Ctrl-D): el cliente hace shutdown(SHUT_WR)");
     first.end();
-    await ctx.exit(first);
-    ctx.exitCode(first, 0);
-    ctx.stdoutIs(first, "primero\n");
-    await ctx.exit(second);
-    ctx.exitCode(second, 0);
-    ctx.stdoutIs(second, "hola mundo\n");
+    await ctx.finished(first, 0, "primero\n");
+    await ctx.finished(second, 0, "hola mundo\n");
     ctx.exchange(
       `c1 → "primero\\n" ← same; c2 waited${connected ? " (connected, queued)" : ""}, then → "hola mundo\\n" ← same`,
     );

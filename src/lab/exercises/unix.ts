@@ -31,12 +31,8 @@ export const ex1: Exercise = {
     const nc = await ctx.server("nc -U", ["listen", `unix:${path}`], { stdin: "pipe" });
     const client = ctx.spawn("cliente", ["connect", `unix:${path}`, "--send", `hola desde UDS${NL}`]);
     await ncAnswers(ctx, nc.proc, "hola desde UDS\n", "hola desde nc\n");
-    await ctx.exit(client);
-    ctx.exitCode(client, 0);
-    ctx.stdoutIs(client, "hola desde nc\n");
-    await ctx.exit(nc.proc);
-    ctx.exitCode(nc.proc, 0);
-    ctx.stdoutIs(nc.proc, "hola desde UDS\n");
+    await ctx.finished(client, 0, "hola desde nc\n");
+    await ctx.finished(nc.proc, 0, "hola desde UDS\n");
     ctx.check(!existsSync(path), `nc (socklab listen) exited but left its socket file ${path} behind`);
     // The guide's first check: a missing path must say that nobody listens there.
     const missing = ctx.tmp("no-existe.sock");
