@@ -13,6 +13,15 @@
 
 /* sendfds(fd, payload, fds Int32Array) -> payload bytes sent (the descriptors travel with
  * the first byte), or -errno. The payload must not be empty on a stream socket. */
+/* One payload buffer plus a control buffer of `space` bytes, shared by send and receive. */
+static void init_msghdr(struct msghdr* msg, struct iovec* iov, char* control, size_t space) {
+  memset(msg, 0, sizeof(*msg));
+  msg->msg_iov = iov;
+  msg->msg_iovlen = 1;
+  msg->msg_control = control;
+  msg->msg_controllen = space;
+}
+
 static napi_value js_sendfds(napi_env env, napi_callback_info info) {
   GET_ARGS(3);
   int32_t fd;
@@ -29,11 +38,7 @@ static napi_value js_sendfds(napi_env env, napi_callback_info info) {
   if (control == NULL) return make_int(env, -ENOMEM);
   struct iovec iov = {.iov_base = data, .iov_len = len};
   struct msghdr msg;
-  memset(&msg, 0, sizeof(msg));
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = space;
+  init_msghdr(&msg, &iov, control, space);
   struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
   cmsg->cmsg_level = SOL_SOCKET;
   cmsg->cmsg_type = SCM_RIGHTS;
@@ -71,11 +76,7 @@ static napi_value js_recvfds(napi_env env, napi_callback_info info) {
   if (control == NULL) return make_int(env, -ENOMEM);
   struct iovec iov = {.iov_base = data, .iov_len = len};
   struct msghdr msg;
-  memset(&msg, 0, sizeof(msg));
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = space;
+  init_msghdr(&msg, &iov, control, space);
   ssize_t r;
   do r = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
   while (r < 0 && errno == EINTR);
