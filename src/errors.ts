@@ -10,7 +10,14 @@ import { getSystemErrorName } from "node:util";
  * carries one is shown in the user's language; `message` stays the English text for logs
  * and for library users who print `err.message`.
  */
-export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "reply-incomplete" | "usage";
+export type ErrorMessageKey =
+  | "unavailable"
+  | "no-response"
+  | "no-responder"
+  | "reply-incomplete"
+  | "usage"
+  | "transfer-cut-short"
+  | "client-idle-timeout";
 
 export interface SocklabErrorOptions {
   cause?: unknown;
@@ -150,6 +157,7 @@ export const CAUSES: Record<string, string> = {
   EMSGSIZE: "message too long for one datagram",
   ENAMETOOLONG: "socket path too long",
   ECONNABORTED: "connection aborted",
+  ERR_NO_DIRECTORY: "no such directory (no server can be listening there)",
 };
 
 /** A short human cause for an error code, or undefined if we have none. */

@@ -86,6 +86,7 @@ export const en: Catalog = {
     EMSGSIZE: "message too long for one datagram",
     ENAMETOOLONG: "socket path too long",
     ECONNABORTED: "connection aborted",
+    ERR_NO_DIRECTORY: "no such directory (no server can be listening there)",
   },
   errors: {
     unavailable: (p, t) =>
@@ -98,6 +99,15 @@ export const en: Catalog = {
     "no-responder": (p, t) => `${p.address}: no responder within ${t.seconds(Number(p.timeoutMs))}s`,
     "reply-incomplete": (p, t) => `reply cut short: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
+    "transfer-cut-short": (p, t) => {
+      const from = p.source === "send" ? "given with --send" : "read from standard input";
+      const cause = t.cause(String(p.code)) ?? p.detail;
+      return Number(p.sent) < Number(p.read)
+        ? `${p.address}: upload cut short (${cause}): sent ${p.sent} of ${p.read} bytes ${from}; received ${p.received} bytes`
+        : `${p.address}: ${cause} after receiving ${p.received} bytes (sent all ${p.sent} bytes ${from})`;
+    },
+    "client-idle-timeout": (p, t) =>
+      `${p.address}: nothing moved in either direction for ${t.seconds(Number(p.idleMs))}s; gave up (received ${p.received} bytes, sent ${p.sent})`,
   },
   text: {
     unknownCommand: (name) => `socklab: unknown command "${name}"`,

@@ -85,6 +85,7 @@ export const es: Catalog = {
     EMSGSIZE: "mensaje demasiado largo para un solo datagrama",
     ENAMETOOLONG: "ruta de socket demasiado larga",
     ECONNABORTED: "conexión abortada",
+    ERR_NO_DIRECTORY: "el directorio no existe (nadie puede estar escuchando ahí)",
   },
   errors: {
     unavailable: (p, t) =>
@@ -97,6 +98,15 @@ export const es: Catalog = {
     "no-responder": (p, t) => `${p.address}: nadie respondió en ${t.seconds(Number(p.timeoutMs))} s`,
     "reply-incomplete": (p, t) => `la respuesta quedó cortada: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
+    "transfer-cut-short": (p, t) => {
+      const from = p.source === "send" ? "dados con --send" : "leídos de la entrada estándar";
+      const cause = t.cause(String(p.code)) ?? p.detail;
+      return Number(p.sent) < Number(p.read)
+        ? `${p.address}: envío interrumpido (${cause}): enviados ${p.sent} de ${p.read} bytes ${from}; recibidos ${p.received} bytes`
+        : `${p.address}: ${cause} tras recibir ${p.received} bytes (enviados los ${p.sent} bytes ${from})`;
+    },
+    "client-idle-timeout": (p, t) =>
+      `${p.address}: nada se movió en ningún sentido durante ${t.seconds(Number(p.idleMs))} s; abandono (recibidos ${p.received} bytes, enviados ${p.sent})`,
   },
   text: {
     unknownCommand: (name) => `socklab: orden desconocida "${name}"`,
