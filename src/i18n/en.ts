@@ -102,8 +102,9 @@ export const en: Catalog = {
     "transfer-cut-short": (p, t) => {
       const from = p.source === "send" ? "given with --send" : "read from standard input";
       const cause = t.cause(String(p.code)) ?? p.detail;
-      return Number(p.sent) < Number(p.read)
-        ? `${p.address}: upload cut short (${cause}): sent ${p.sent} of ${p.read} bytes ${from}; received ${p.received} bytes`
+      return Number(p.sent) < Number(p.read) || p.unfinished === 1
+        ? `${p.address}: upload cut short (${cause}): sent ${p.sent} of ${p.read} bytes ${from}` +
+            `${p.unfinished === 1 ? " (more was coming)" : ""}; received ${p.received} bytes`
         : `${p.address}: ${cause} after receiving ${p.received} bytes (sent all ${p.sent} bytes ${from})`;
     },
     "client-idle-timeout": (p, t) =>

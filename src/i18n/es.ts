@@ -101,8 +101,9 @@ export const es: Catalog = {
     "transfer-cut-short": (p, t) => {
       const from = p.source === "send" ? "dados con --send" : "leídos de la entrada estándar";
       const cause = t.cause(String(p.code)) ?? p.detail;
-      return Number(p.sent) < Number(p.read)
-        ? `${p.address}: envío interrumpido (${cause}): enviados ${p.sent} de ${p.read} bytes ${from}; recibidos ${p.received} bytes`
+      return Number(p.sent) < Number(p.read) || p.unfinished === 1
+        ? `${p.address}: envío interrumpido (${cause}): enviados ${p.sent} de ${p.read} bytes ${from}` +
+            `${p.unfinished === 1 ? " (faltaba más)" : ""}; recibidos ${p.received} bytes`
         : `${p.address}: ${cause} tras recibir ${p.received} bytes (enviados los ${p.sent} bytes ${from})`;
     },
     "client-idle-timeout": (p, t) =>

@@ -122,6 +122,8 @@ interface Counts {
   read: number;
   sent: number;
   received: number;
+  /** Standard input had not ended yet: there was more to send. */
+  unfinished?: boolean;
 }
 
 /**
@@ -139,6 +141,7 @@ function cutShort(err: unknown, address: string, counts: Counts, source: "stdin"
     read: counts.read,
     received: counts.received,
     source,
+    unfinished: counts.unfinished ? 1 : 0,
   };
   return new SocklabError(params.code, en.errors["transfer-cut-short"](params, messageTools("en")), {
     cause: err,
@@ -341,9 +344,13 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
       offStdout();
       resolve(result);
     };
+    const cut = (err: Error): Error => {
+      counts.unfinished = stdin !== undefined && !stdinEnded;
+      return cutShort(err, address, counts, "stdin");
+    };
     const check = (): void => {
       if (!readDone || !writeDone) return;
-      finish(writeFailure ? { kind: "failed", err: cutShort(writeFailure, address, counts, "stdin") } : { kind: "done" });
+      finish(writeFailure ? { kind: "failed", err: cut(writeFailure) } : { kind: "done" });
     };
     const idle =
       s.idleTimeoutMs === undefined
@@ -360,15 +367,24 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
     });
     if (s.trace) traceReads(socket, address, emit);
     socket.once("end", () => {
-      readDone = true;
-      // An interactive user can't be expected to type EOF after the peer left.
-      if (stdin?.isTTY && !writeDone) endWriteSide();
-      check();
+      const settle = (): void => {
+        readDone = true;
+        // An interactive user can't be expected to type EOF after the peer left.
+        if (stdin?.isTTY && !writeDone) endWriteSide();
+        check();
+      };
+      if (socket.writableEnded || writeFailure !== undefined) return settle();
+      // libuv reports a reset that follows a short read as EOF. While our write side is open,
+      // a zero-byte write tells them apart: it fails only on a connection that was reset.
+      socket.write(Buffer.alloc(0), (err) => {
+        if (err) writeFailure ??= Object.assign(new Error("connection reset by peer"), { code: "ECONNRESET", cause: err });
+        settle();
+      });
     });
     // A reset (read side), or a write error once the read side was over.
     socket.once("error", (err: Error) => {
       if (err === writeFailure) return;
-      finish({ kind: "failed", err: cutShort(err, address, counts, "stdin") });
+      finish({ kind: "failed", err: cut(err) });
     });
     socket.once("close", () => {
       readDone = true;
@@ -378,7 +394,7 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
 
     // Write side: stdin to the socket, counting what we read and what the kernel took.
     keepReadingAfterWriteError(socket, (err) => {
-      writeFailure = err;
+      writeFailure ??= err;
       stopStdin();
       writeDone = true;
       check();
