@@ -373,9 +373,10 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
         if (stdin?.isTTY && !writeDone) endWriteSide();
         check();
       };
-      if (socket.writableEnded || writeFailure !== undefined) return settle();
       // libuv reports a reset that follows a short read as EOF. While our write side is open,
-      // a zero-byte write tells them apart: it fails only on a connection that was reset.
+      // a zero-byte write tells them apart on TCP: it fails only on a connection that was
+      // reset. (Unix sockets have no reset: a closed peer fails any write with EPIPE.)
+      if (s.where.kind !== "tcp" || socket.writableEnded || writeFailure !== undefined) return settle();
       socket.write(Buffer.alloc(0), (err) => {
         if (err) writeFailure ??= Object.assign(new Error("connection reset by peer"), { code: "ECONNRESET", cause: err });
         settle();
