@@ -9,7 +9,7 @@ import { once } from "node:events";
 import { startServer } from "./support/cli.js";
 import { tcpConnect } from "./support/net.js";
 
-const ROUNDS = 30;
+const ROUNDS = 40;
 
 test(`listen --keep-open: stdin lines written while a connection closes go to the next one (${ROUNDS} rounds)`, { timeout: 60_000 }, async (t) => {
   const { proc, ready } = await startServer(["listen", "tcp://127.0.0.1:0", "--keep-open"], { teardown: t, input: "pipe" });
@@ -20,11 +20,18 @@ test(`listen --keep-open: stdin lines written while a connection closes go to th
     const socket = await tcpConnect(ready.port);
     socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
     const closed = once(socket, "close");
+    const ended = once(socket, "end");
     await accepted(i + 1);
-    // Our FIN and the next stdin line cross in flight: the line goes to this connection
-    // if it still takes it, else to the next one, never nowhere.
     socket.end();
-    proc.write(`line ${i}\n`);
+    if (i % 2 === 0) {
+      // listen answered our FIN with its own: this connection is ending, so a line typed
+      // now belongs to the next one (it used to be written into the ending one, and lost).
+      await ended;
+      proc.write(`line ${i}\n`);
+    } else {
+      // Our FIN and the line cross in flight: either connection may take it, never none.
+      proc.write(`line ${i}\n`);
+    }
     await closed;
   }
   // A last connection collects what is left; stdin EOF then ends it.
