@@ -4,7 +4,7 @@ import { ADDRESS_FORMS } from "../address.js";
 export const USAGE: Record<string, string> = {
   socklab: "usage: socklab COMMAND [options]   (commands: serve, connect, listen, discover, recv-fd, lab, bench; socklab --help)",
   serve: "usage: socklab serve SERVICE ADDRESS [--concurrent] [--idle-timeout S] [--dual-stack|--ipv6-only] [--text T] [--err T] [--file PATH] [--max-line N] [--trace]",
-  connect: "usage: socklab connect ADDRESS [--send TEXT]... [--lines] [--half-close] [--until-close] [--timeout S] [--retries N] [--backoff S] [-4|-6] [-v]",
+  connect: "usage: socklab connect ADDRESS [--send TEXT]... [--lines] [--half-close] [--until-close] [-d|--send-only|--no-shutdown] [--idle-timeout S] [--timeout S] [--retries N] [--backoff S] [-4|-6] [-v]",
   listen: "usage: socklab listen ADDRESS [--keep-open]",
   discover: "usage: socklab discover [ADDRESS] [--message TEXT] [--timeout S]",
   "recv-fd": "usage: socklab recv-fd ADDRESS",
@@ -83,6 +83,12 @@ Options:
   --until-close     after sending, print until the peer closes (without half-closing)
                     (default after --send: print the reply — one line per line sent with
                     --lines, else the first chunk — and exit)
+  -d, --recv-only   never read stdin, never half-close; print until the peer closes.
+                    Use it to fetch a file from nc -l, nc -N -l or ncat -l (plain nc -l
+                    never closes by itself: stop it once the file is there)
+  --send-only       send stdin (half-close at its EOF), discard what arrives
+  --no-shutdown     no half-close at stdin EOF; end when the peer closes (plain nc)
+  --idle-timeout S  quit (exit 1) when nothing moves either way for S seconds
   --timeout S       per-attempt timeout: connect, and the reply when one is awaited
                     (default 10 for connect; datagram replies 5)
   --retries N       total attempts (default 1); each failed attempt is reported on stderr
@@ -100,6 +106,7 @@ Examples:
   socklab connect tcp://127.0.0.1:9004 --send ping --lines --timeout 1.5 --retries 5
   socklab connect udp://127.0.0.1:9007 --send TIME --timeout 1 --retries 3
   socklab connect tcp://127.0.0.1:9003 -v < /dev/null > big.bin
+  socklab connect -d tcp://127.0.0.1:9003 > file.bin      (from: nc -N -l 9003 < file.bin)
 `,
   listen: `${USAGE.listen}
 
@@ -108,7 +115,8 @@ connection; stdin goes to it (half-close at stdin EOF) and it goes to stdout; ex
 peer has closed. Datagram: prints each datagram's payload; stdin lines go to the latest sender.
 
 Options:
-  -k, --keep-open   after a connection ends, accept the next one (forever)
+  -k, --keep-open   after a connection ends, accept the next one (forever); stdin feeds
+                    them in turn, nothing lost between them
   --mode OCTAL      Unix socket file permissions (default 600)
 
 ${ADDRESSES}
