@@ -50,7 +50,11 @@ test("a reset names the address connected to, never tcp://?:0", async (t) => {
     assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
     const lines = stderrLines(r.stderr);
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0]!, new RegExp(`^socklab: tcp://127\\.0\\.0\\.1:${port}: connection reset by peer`));
+    // Reset before or after our bytes went out: either way the line names the address.
+    assert.match(
+      lines[0]!,
+      new RegExp(`^socklab: tcp://127\\.0\\.0\\.1:${port}: (connection reset by peer|upload cut short \\((connection reset by peer|broken pipe \\(the peer closed the connection\\))\\))`),
+    );
     assert.doesNotMatch(r.stderr, /\?:0/);
   }
 });
