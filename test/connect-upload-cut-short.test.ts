@@ -78,12 +78,13 @@ test("RST mid-stream while downloading (-d): exit 1 every time, says how many by
     const r = await runSocklab(["connect", "-d", `tcp://127.0.0.1:${port}`], { timeoutMs: 15_000 });
     assert.equal(r.code, 1, `run ${run}: ${r.stderr}`);
     const lines = stderrLines(r.stderr);
-    assert.equal(lines.length, 1, r.stderr);
+    assert.equal(lines.length, 1, `run ${run}: ${r.stderr}`);
     const m = lines[0]!.match(new RegExp(`^socklab: tcp://127\\.0\\.0\\.1:${port}: connection reset by peer after receiving (\\d+) bytes`));
-    assert.ok(m, lines[0]);
+    assert.ok(m, `run ${run}: ${lines[0]}`);
     // A reset throws away what was still queued on either side: the count is what got through.
-    assert.equal(Number(m[1]), r.stdout.length, "the count is what reached stdout");
-    assert.ok(r.stdout.length > 0 && r.stdout.equals(chunk.subarray(0, r.stdout.length)), "what arrived is intact");
+    assert.equal(Number(m[1]), r.stdout.length, `run ${run}: the count is what reached stdout`);
+    // (On a loaded machine the reset may even beat every byte: then 0 arrived, and it says 0.)
+    assert.ok(r.stdout.equals(chunk.subarray(0, r.stdout.length)), `run ${run}: what arrived is intact`);
   }
 });
 
