@@ -120,8 +120,8 @@ test("one exercise is narrated step by step (Spanish, with the socket calls)", {
   for (const call of ["bind()", "listen()", "accept()", "recv()", "send()", "shutdown(SHUT_WR)", "close()"]) {
     assert.ok(r.out.includes(call), `the narration never mentions ${call}`);
   }
-  assert.match(r.out, /servidor\s+listening tcp:\/\/127\.0\.0\.1:\d+/);
-  assert.match(r.out, /\$ socklab serve cmd tcp:\/\/127\.0\.0\.1:0 --trace/);
+  assert.match(r.out, /servidor\s+escuchando en tcp:\/\/127\.0\.0\.1:\d+/);
+  assert.match(r.out, /\$ socklab serve cmd tcp:\/\/127\.0\.0\.1:0 --trace --json/);
   assert.match(r.out, /\n1 passed, 0 failed\n$/);
 });
 

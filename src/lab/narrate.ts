@@ -6,9 +6,11 @@
  * (socket/bind/listen/accept/connect/recv/send/shutdown/close).
  */
 import { parseAddress } from "../address.js";
+import type { EventOf, EventType, SocklabEvent } from "../events.js";
+import { formatEvent } from "../i18n/format.js";
 import type { LabEvent } from "./context.js";
 import type { Exercise } from "./exercises/index.js";
-import type { ResultRow } from "./report.js";
+import { quote, type ResultRow } from "./report.js";
 
 const WRAP = 96;
 
@@ -53,145 +55,53 @@ function explainListening(address: string): string {
   }
 }
 
-interface Rule {
-  key: string;
-  test: RegExp;
-  explain: (m: RegExpExecArray, text: string) => string;
-}
+type Explain = (event: SocklabEvent) => string;
 
-const RULES: Rule[] = [
-  { key: "listening", test: /^listening (\S+)/, explain: (m) => explainListening(m[1] ?? "") },
-  {
-    key: "dual-stack",
-    test: /^dual-stack\b/i,
-    explain: (_m, text) =>
-      /fall|two|dos/i.test(text)
-        ? "el sistema no permite IPV6_V6ONLY=0: el servidor usa dos sockets, uno AF_INET y otro AF_INET6, con el mismo puerto."
-        : "setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0) antes de bind(): el socket IPv6 también recibe conexiones IPv4, que el kernel presenta como direcciones IPv4-mapeadas ::ffff:a.b.c.d.",
-  },
-  {
-    key: "accept-mapped",
-    test: /^accept\b.*::ffff:/,
-    explain: () =>
-      "accept() en el socket IPv6 devolvió un cliente IPv4: su dirección aparece IPv4-mapeada (::ffff:127.0.0.1) porque el socket es AF_INET6 con IPV6_V6ONLY=0.",
-  },
-  {
-    key: "accept",
-    test: /^accept\b/,
-    explain: () =>
-      "accept(): el kernel ya había completado el three-way handshake; accept() saca la conexión de la cola y devuelve un socket nuevo sólo para este cliente. El socket de escucha sigue escuchando.",
-  },
-  {
-    key: "queued",
-    test: /^queued\b/,
-    explain: () =>
-      "el kernel ya completó el handshake de este cliente (su connect() volvió), pero el servidor secuencial no lo atiende hasta cerrar la conexión actual — en la guía, no vuelve a llamar a accept() hasta entonces —: el cliente espera en cola (el backlog de listen()).",
-  },
-  {
-    key: "attempt",
-    test: /^attempt \d+\/\d+ failed/,
-    explain: () =>
-      "connect() falló (ECONNREFUSED: el kernel respondió al SYN con RST porque nadie escucha en ese puerto; o venció el timeout). El cliente cierra ese socket, espera el backoff y lo intenta con un socket nuevo.",
-  },
-  {
-    key: "retransmit",
-    test: /^attempt \d+\/\d+: no reply/,
-    explain: () =>
-      "recvfrom() esperó el timeout sin que llegara nada: en UDP eso no distingue un datagrama perdido de un servidor que no existe o no contesta. El cliente vuelve a enviar el mismo datagrama con sendto().",
-  },
-  {
-    key: "connect",
-    test: /^(connect(ed|ing)?|trying)\b/i,
-    explain: () =>
-      "connect(): SYN → SYN/ACK → ACK; cuando vuelve, la conexión está establecida (en el servidor, esperando en la cola de accept()).",
-  },
-  {
-    key: "recv-eof",
-    test: /^recv\b.*\b(EOF|0 bytes)/,
-    explain: () =>
-      "recv() devolvió 0 bytes: el otro lado hizo shutdown(SHUT_WR) o close() y llegó su FIN. No vendrá nada más por esta conexión.",
-  },
-  {
-    key: "recv",
-    test: /^recv(from)?\b/,
-    explain: () =>
-      "recv(): copia a la aplicación lo que haya en el buffer de recepción del kernel — quizá menos de lo enviado, quizá varios envíos juntos: TCP es un flujo de bytes, no de mensajes.",
-  },
-  {
-    key: "sendto",
-    test: /^sendto\b/,
-    explain: () =>
-      "sendto(): un datagrama entero hacia esa dirección, en un solo envío; UDP no confirma la entrega ni conserva el orden.",
-  },
-  {
-    key: "send",
-    test: /^send(all|msg)?\b/,
-    explain: () =>
-      "send(): los bytes se copian al buffer de envío del kernel, que los transmite cuando puede; que send() vuelva no significa que el otro ya los leyó.",
-  },
-  {
-    key: "shutdown",
-    test: /^shutdown\b/,
-    explain: () =>
-      "shutdown(SHUT_WR): envía FIN (\"no voy a enviar más\") pero el socket puede seguir leyendo: es el half-close.",
-  },
-  {
-    key: "idle-timeout",
-    test: /^idle-timeout\b/,
-    explain: () =>
-      "venció el timeout de inactividad: recv() llevaba ese tiempo sin datos, así que el servidor cierra la conexión (close()) y vuelve a accept().",
-  },
-  {
-    key: "close",
-    test: /^close\b/,
-    explain: () =>
-      "close(): se libera el socket de esta conexión (si no se había hecho shutdown, el kernel envía FIN). Un servidor secuencial vuelve ahora a accept() por el siguiente cliente.",
-  },
-  {
-    key: "datagram",
-    test: /^datagram\b/,
-    explain: () =>
-      "recvfrom(): llegó un datagrama entero, con la dirección de quien lo envió; la respuesta sale con sendto() a esa dirección.",
-  },
-  {
-    key: "reply",
-    test: /^reply from\b/,
-    explain: () => "recvfrom() en el cliente: la respuesta y la dirección desde la que se envió.",
-  },
-  {
-    key: "received",
-    test: /^received \d+ bytes in/,
-    explain: () => "total leído con recv() en bucle hasta EOF, y la velocidad media.",
-  },
-  {
-    key: "peercred",
-    test: /\b(pid|uid)[=: ]/i,
-    explain: () =>
-      "getsockopt(SOL_SOCKET, SO_PEERCRED): pid, uid y gid del proceso cliente, tal como los registró el kernel al hacer connect().",
-  },
-  {
-    key: "fd",
-    test: /\b(SCM_RIGHTS|descriptor|fd)\b/i,
-    explain: () =>
-      "sendmsg()/recvmsg() con un mensaje de control SCM_RIGHTS: el kernel duplica el descriptor en el proceso receptor.",
-  },
-  {
-    key: "stopping",
-    test: /^stop(ping|ped)?\b/,
-    explain: () =>
-      "al recibir SIGTERM el servidor deja de aceptar (close() del socket de escucha), cierra a sus clientes, borra el archivo-socket si lo creó y termina con código 0.",
-  },
-  {
-    key: "error",
-    test: /^socklab: /,
-    explain: () => "la línea de error de socklab: la dirección y la causa.",
-  },
-];
-
-/** Strip a leading "trace:" / "[trace]" and timestamps some loggers add. */
-function normalise(text: string): string {
-  return text.replace(/^\s*(\[?trace\]?:?\s*)/i, "").replace(/^\d{2}:\d{2}:\d{2}(\.\d+)?\s+/, "");
-}
+/** What each kind of event means at the socket level (said once per exercise). */
+const EXPLAIN: Partial<Record<EventType, Explain>> = {
+  listening: (e) => explainListening((e as EventOf<"listening">).address),
+  note: (e) =>
+    (e as EventOf<"note">).note === "dual-stack-fallback"
+      ? "el sistema no permite IPV6_V6ONLY=0: el servidor usa dos sockets, uno AF_INET y otro AF_INET6, con el mismo puerto."
+      : "setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0) antes de bind(): el socket IPv6 también recibe conexiones IPv4, que el kernel presenta como direcciones IPv4-mapeadas ::ffff:a.b.c.d.",
+  accepted: (e) =>
+    (e as EventOf<"accepted">).peer.includes("::ffff:")
+      ? "accept() en el socket IPv6 devolvió un cliente IPv4: su dirección aparece IPv4-mapeada (::ffff:127.0.0.1) porque el socket es AF_INET6 con IPV6_V6ONLY=0."
+      : "accept(): el kernel ya había completado el three-way handshake; accept() saca la conexión de la cola y devuelve un socket nuevo sólo para este cliente. El socket de escucha sigue escuchando.",
+  queued: () =>
+    "el kernel ya completó el handshake de este cliente (su connect() volvió), pero el servidor secuencial no lo atiende hasta cerrar la conexión actual — en la guía, no vuelve a llamar a accept() hasta entonces —: el cliente espera en cola (el backlog de listen()).",
+  "attempt-failed": (e) =>
+    (e as EventOf<"attempt-failed">).datagram
+      ? "recvfrom() esperó el timeout sin que llegara nada: en UDP eso no distingue un datagrama perdido de un servidor que no existe o no contesta. El cliente vuelve a enviar el mismo datagrama con sendto()."
+      : "connect() falló (ECONNREFUSED: el kernel respondió al SYN con RST porque nadie escucha en ese puerto; o venció el timeout). El cliente cierra ese socket, espera el backoff y lo intenta con un socket nuevo.",
+  connected: () =>
+    "connect(): SYN → SYN/ACK → ACK; cuando vuelve, la conexión está establecida (en el servidor, esperando en la cola de accept()).",
+  eof: () =>
+    "recv() devolvió 0 bytes: el otro lado hizo shutdown(SHUT_WR) o close() y llegó su FIN. No vendrá nada más por esta conexión.",
+  received: () =>
+    "recv(): copia a la aplicación lo que haya en el buffer de recepción del kernel — quizá menos de lo enviado, quizá varios envíos juntos: TCP es un flujo de bytes, no de mensajes.",
+  "datagram-out": () =>
+    "sendto(): un datagrama entero hacia esa dirección, en un solo envío; UDP no confirma la entrega ni conserva el orden.",
+  sent: () =>
+    "send(): los bytes se copian al buffer de envío del kernel, que los transmite cuando puede; que send() vuelva no significa que el otro ya los leyó.",
+  "half-closed": () =>
+    'shutdown(SHUT_WR): envía FIN ("no voy a enviar más") pero el socket puede seguir leyendo: es el half-close.',
+  "idle-timeout": () =>
+    "venció el timeout de inactividad: recv() llevaba ese tiempo sin datos, así que el servidor cierra la conexión (close()) y vuelve a accept().",
+  closed: () =>
+    "close(): se libera el socket de esta conexión (si no se había hecho shutdown, el kernel envía FIN). Un servidor secuencial vuelve ahora a accept() por el siguiente cliente.",
+  "datagram-in": () =>
+    "recvfrom(): llegó un datagrama entero, con la dirección de quien lo envió; la respuesta sale con sendto() a esa dirección.",
+  reply: () => "recvfrom() en el cliente: la respuesta y la dirección desde la que se envió.",
+  summary: () => "total leído con recv() en bucle hasta EOF, y la velocidad media.",
+  "peer-credentials": () =>
+    "getsockopt(SOL_SOCKET, SO_PEERCRED): pid, uid y gid del proceso cliente, tal como los registró el kernel al hacer connect().",
+  "descriptor-sent": () =>
+    "sendmsg()/recvmsg() con un mensaje de control SCM_RIGHTS: el kernel duplica el descriptor en el proceso receptor.",
+  stopping: () =>
+    "al recibir SIGTERM el servidor deja de aceptar (close() del socket de escucha), cierra a sus clientes, borra el archivo-socket si lo creó y termina con código 0.",
+  error: () => "el error de socklab: la dirección y la causa.",
+};
 
 export function narrate(exercise: Exercise, events: readonly LabEvent[], row: ResultRow): string {
   const out: string[] = [];
@@ -207,29 +117,25 @@ export function narrate(exercise: Exercise, events: readonly LabEvent[], row: Re
     ),
     "",
   );
-  const whoWidth = Math.min(24, Math.max(5, ...events.map((e) => [...e.who].length)));
+  const who = (e: LabEvent): string => (e.kind === "lab" ? "lab" : e.proc.label);
+  const whoWidth = Math.min(24, Math.max(5, ...events.map((e) => [...who(e)].length)));
   const explained = new Set<string>();
   const sorted = [...events].sort((a, b) => a.at - b.at);
   for (const e of sorted) {
     const time = `+${(e.at / 1000).toFixed(3)}s`.padStart(8);
-    const who = e.who.padEnd(whoWidth);
-    const text = e.text;
-    out.push(`  ${time}  ${who}  ${text}`);
-    if (e.kind !== "stderr") continue;
-    const line = normalise(e.text);
-    for (const rule of RULES) {
-      const m = rule.test.exec(line);
-      if (!m) continue;
-      // Each explanation once per exercise (two UDP servers share one; TCP and UDP differ).
-      const explanation = rule.explain(m, line);
-      if (!explained.has(explanation)) {
-        explained.add(explanation);
-        const pad = " ".repeat(2 + 8 + 2 + whoWidth + 2);
-        const lines = wrap(explanation, `${pad}  `);
-        if (lines[0] !== undefined) lines[0] = `${pad}└ ${lines[0].slice(pad.length + 2)}`;
-        out.push(...lines);
-      }
-      break;
+    const text =
+      e.kind === "lab" ? e.text : e.kind === "stdout" ? `stdout ← ${quote(e.data, 70)}` : formatEvent(e.event.event, "es");
+    if (text === "") continue;
+    out.push(`  ${time}  ${who(e).padEnd(whoWidth)}  ${text}`);
+    if (e.kind !== "event") continue;
+    const explanation = EXPLAIN[e.event.event.type]?.(e.event.event);
+    // Each explanation once per exercise (two UDP servers share one; TCP and UDP differ).
+    if (explanation !== undefined && !explained.has(explanation)) {
+      explained.add(explanation);
+      const pad = " ".repeat(2 + 8 + 2 + whoWidth + 2);
+      const lines = wrap(explanation, `${pad}  `);
+      if (lines[0] !== undefined) lines[0] = `${pad}└ ${lines[0].slice(pad.length + 2)}`;
+      out.push(...lines);
     }
   }
   out.push("");

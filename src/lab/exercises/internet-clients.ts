@@ -6,7 +6,7 @@
 import { ensure } from "../context.js";
 import { BulkPayload, checkLocalTime, freePort, hasIPv6Loopback, localhostAddresses } from "../helpers.js";
 import { bytes, quote } from "../report.js";
-import { escapeRe, NL, ncAnswers, type Exercise } from "./types.js";
+import { NL, ncAnswers, type Exercise } from "./types.js";
 
 const LOOPBACK = "tcp://127.0.0.1:0";
 
@@ -77,14 +77,12 @@ export const ex4: Exercise = {
       `client wrote ${client.stdoutBytes} bytes to stdout, expected ${payload.size}`,
     );
     ctx.check(client.stdoutDigest() === payload.digest(), "client's stdout differs from what nc sent (sha256 mismatch)");
-    const rate = /received (\d+) bytes in ([\d.]+) ?s \(([\d.]+) MiB\/s\)/.exec(client.stderr);
-    ensure(
-      rate,
-      `connect -v did not print "received N bytes in T s (R MiB/s)" on stderr (got ${quote(client.stderr, 120)})`,
-    );
-    ctx.check(Number(rate[1]) === payload.size, `connect -v reported ${rate[1]} bytes, expected ${payload.size}`);
+    const summary = client.eventsOf("summary")[0];
+    ensure(summary, `connect -v reported no summary event (stderr ${quote(client.stderr, 120)})`);
+    ctx.check(summary.received === payload.size, `connect -v reported ${summary.received} bytes received, expected ${payload.size}`);
+    const rate = summary.seconds > 0 ? summary.received / (1024 * 1024) / summary.seconds : 0;
     await ctx.finished(nc.proc, 0);
-    ctx.exchange(`← ${bytes(payload.size)} until EOF, sha256 ok, ${rate[3]} MiB/s`);
+    ctx.exchange(`← ${bytes(payload.size)} until EOF, sha256 ok, ${rate.toFixed(1)} MiB/s`);
   },
 };
 
@@ -110,26 +108,27 @@ export const ex5: Exercise = {
     ]);
     ctx.say("el lab espera 1,2 s (y al menos un intento fallido) antes de arrancar el servidor: el cliente tiene que reintentar");
     // On a slow machine the client may start late: wait for its first failure too.
-    await Promise.all([ctx.sleep(1200), ctx.stderrLine(client, /^attempt 1\/5 failed/, 'the client\'s "attempt 1/5 failed" line')]);
+    await Promise.all([ctx.sleep(1200), ctx.event(client, "attempt-failed", "the client's first failed attempt")]);
     const nc = await ctx.server("nc", ["listen", address], { stdin: "pipe" });
     await ncAnswers(ctx, nc.proc, "ping\n", "pong\n");
     await ctx.finished(client, 0, "pong\n");
-    const failed = client.stderrLines.filter((l) => /attempt \d+\/5 failed/.test(l.text));
+    const failed = client.eventsOf("attempt-failed");
     ctx.check(
       failed.length >= 1,
-      `no "attempt N/5 failed: …" line on the client's stderr although the server started 1.2 s late (stderr ${quote(client.stderr, 120)})`,
+      `no attempt-failed event from the client although the server started 1.2 s late (stderr ${quote(client.stderr, 120)})`,
     );
-    const first = failed[0]?.text ?? "";
+    const first = failed[0];
     ctx.check(
-      /^attempt 1\/5 failed: .*refused.*retrying in 0\.5s/.test(first),
-      `first failed attempt line is ${quote(first)}, expected "attempt 1/5 failed: connection refused…; retrying in 0.5s"`,
+      first?.attempt === 1 && first.total === 5 && first.code === "ECONNREFUSED" && first.delayMs === 500,
+      `first failed attempt is ${JSON.stringify(first)}, expected attempt 1 of 5, ECONNREFUSED, next in 500 ms`,
     );
     await ctx.finished(nc.proc, 0);
     await ctx.finished(doomed, 1);
-    const last = doomed.lastStderrLine() ?? "";
+    const gaveUp = doomed.lastError();
+    const tries = doomed.eventsOf("attempt-failed").length;
     ctx.check(
-      /server unavailable after 2 attempts/.test(last) && last.includes(`127.0.0.1:${deadPort}`),
-      `client without server: last stderr line ${quote(last)}, expected "socklab: tcp://127.0.0.1:${deadPort}: server unavailable after 2 attempts (…)"`,
+      gaveUp?.code === "ERR_UNAVAILABLE" && tries === 2 && (gaveUp.address ?? "").includes(`127.0.0.1:${deadPort}`),
+      `client without server: ${tries} attempt-failed events and error ${JSON.stringify(gaveUp)}, expected 2 attempts, then ERR_UNAVAILABLE for tcp://127.0.0.1:${deadPort}`,
     );
     ctx.exchange(`${failed.length} failed attempt(s), then → "ping\\n" ← "pong\\n"; no server: "unavailable after 2 attempts"`);
   },
@@ -159,9 +158,10 @@ export const ex6: Exercise = {
       const reply = `hola, soy nc en ${host}\n`;
       await ncAnswers(ctx, nc.proc, "hola\n", reply);
       await ctx.finished(client, 0, reply);
+      const connected = client.eventsOf("connected").map((e) => e.address);
       ctx.check(
-        client.stderr.includes(host),
-        `connect -v does not name the address it connected to (${host}) on stderr (got ${quote(client.stderr, 120)})`,
+        connected.some((a) => a.includes(host)),
+        `connect -v reported connected to ${JSON.stringify(connected)}, expected the address ${host}`,
       );
       await ctx.finished(nc.proc, 0);
       parts.push(`localhost:${nc.port} → ${host} ✓`);
@@ -187,10 +187,10 @@ export const ex7: Exercise = {
     await ctx.finished(client, 0);
     const got = client.stdout.toString("latin1");
     ctx.check(got === "pong" || got === "pong\n", `client stdout: expected "pong" (or "pong\\n"), got ${quote(client.stdout)}`);
-    const from = new RegExp(`reply from ${escapeRe(nc.address)} ${got.length} bytes`);
+    const reply = client.eventsOf("reply")[0];
     ctx.check(
-      from.test(client.stderr),
-      `client stderr lacks "reply from ${nc.address} ${got.length} bytes" (got ${quote(client.stderr, 120)})`,
+      reply?.peer === nc.address && reply.bytes === got.length,
+      `client reply event ${JSON.stringify(reply)}, expected ${got.length} bytes from ${nc.address}`,
     );
     ctx.stdoutIs(nc.proc, "ping");
     ctx.exchange(`→ "ping" ← ${quote(got)} from ${nc.address}`);
@@ -218,10 +218,11 @@ export const ex8: Exercise = {
     const bad = checkLocalTime(time, false);
     ctx.check(bad === undefined, `TIME reply: ${bad}`);
     await ctx.finished(lost, 1);
-    const last = lost.lastStderrLine() ?? "";
+    const gaveUp = lost.lastError();
+    const tries = lost.eventsOf("attempt-failed").length;
     ctx.check(
-      /no response after 3 attempts/.test(last),
-      `unanswered client: last stderr line ${quote(last)}, expected "… no response after 3 attempts"`,
+      gaveUp?.code === "ERR_NO_RESPONSE" && tries === 3,
+      `unanswered client: ${tries} attempt-failed events and error ${JSON.stringify(gaveUp)}, expected 3 attempts, then ERR_NO_RESPONSE`,
     );
     ctx.stdoutIs(mute.proc, "TIMETIMETIME");
     ctx.exchange(`→ "TIME" ← ${quote(time)}; mute peer got 3× "TIME", then "no response after 3 attempts"`);
@@ -256,9 +257,10 @@ export const ex9: Exercise = {
     ctx.check(lines.length === 2, `discover printed ${lines.length} lines, expected 2: ${quote(client.stdout, 120)}`);
     ctx.check(b.port === a.port, `the two announce servers are on different ports (${a.address}, ${b.address})`);
     await ctx.finished(lonely, 1);
+    const nobody = lonely.lastError();
     ctx.check(
-      /no responder within/.test(lonely.lastStderrLine() ?? ""),
-      `discover with nobody listening: last stderr line ${quote(lonely.lastStderrLine() ?? "")}, expected "no responder within 0.5s"`,
+      nobody?.code === "ERR_NO_RESPONSE",
+      `discover with nobody listening: error ${JSON.stringify(nobody)}, expected ERR_NO_RESPONSE (no responder within 0.5 s)`,
     );
     ctx.exchange(`→ "DISCOVER?" to 127.255.255.255 ← ${lines.map((l) => l.split(" ").slice(1).join(" ")).join(", ")}`);
   },

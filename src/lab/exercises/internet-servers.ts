@@ -4,23 +4,10 @@
  */
 import { ensure, type LabContext } from "../context.js";
 import { checkLocalTime } from "../helpers.js";
-import type { Proc } from "../process.js";
 import { quote } from "../report.js";
-import { escapeRe, NL, type Exercise } from "./types.js";
+import { NL, type Exercise } from "./types.js";
 
 const LOOPBACK = "tcp://127.0.0.1:0";
-
-/** Wait up to `ms` for a stderr line matching `re`; false if it never came. */
-async function maybeStderr(ctx: LabContext, proc: Proc, re: RegExp, ms: number): Promise<boolean> {
-  const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(ms)]);
-  try {
-    await proc.waitFor(() => proc.stderrLines.some((l) => re.test(l.text)) || !proc.running, deadline);
-  } catch (err) {
-    ctx.throwIfAborted();
-    void err;
-  }
-  return proc.stderrLines.some((l) => re.test(l.text));
-}
 
 export const ex10: Exercise = {
   id: "10",
@@ -39,14 +26,14 @@ export const ex10: Exercise = {
     await ctx.stdout(first, (o) => o.length >= 8, 'the echo "primero\\n" on client 1');
     const second = ctx.spawn("cliente 2", ["connect", server.address, "--send", "hola mundo", "--lines", "-v"]);
     // -v names the address once connected; then give the server every chance to misbehave.
-    const connected = await maybeStderr(ctx, second, new RegExp(escapeRe(server.address.replace(/^tcp:\/\//, ""))), 3000);
+    const connected = (await ctx.maybeEvent(second, "connected", 3000)) !== undefined;
     await ctx.sleep(400);
     ctx.check(second.running, `client 2 finished while client 1 was still connected (${quote(second.stdout)}): the server is not sequential`);
     ctx.check(
       second.stdoutBytes === 0,
       `client 2 got ${quote(second.stdout)} while client 1 was still connected: the server is not sequential`,
     );
-    const accepts = server.proc.stderrLines.filter((l) => /^accept\b/.test(l.text)).length;
+    const accepts = server.proc.eventsOf("accepted").length;
     ctx.check(accepts <= 1, `the server logged ${accepts} accepts while serving client 1 (expected 1: sequential)`);
     ctx.say("el lab cierra la stdin del cliente 1 (Ctrl-D): el cliente hace shutdown(SHUT_WR)");
     first.end();
@@ -112,9 +99,9 @@ export const ex12: Exercise = {
     const idle = (Date.now() - echoedAt) / 1000;
     ctx.exitCode(client, 0);
     ctx.stdoutIs(client, "hola\n");
-    const line = await ctx.stderrLine(server.proc, /^idle-timeout (\S+) after (\S+)/, 'the server\'s "idle-timeout ADDRESS after 1s" log line');
+    const timeout = await ctx.event(server.proc, "idle-timeout", "the server's idle-timeout event");
     ctx.check(idle >= 0.7 && idle < 4, `the connection was closed ${idle.toFixed(1)} s after the last data, expected about 1 s`);
-    ctx.exchange(`→ "hola\\n" ← "hola\\n", silence, closed after ${idle.toFixed(1)}s; log: ${quote(line[0], 50)}`);
+    ctx.exchange(`→ "hola\\n" ← "hola\\n", silence, closed after ${idle.toFixed(1)}s (server: idle-timeout ${timeout.seconds}s)`);
   },
 };
 
@@ -132,12 +119,12 @@ export const ex13: Exercise = {
     const client = await ctx.run("cliente", ["connect", server.address, "--send", "ping", "--send", "hola udp", "--send", "\\x00\\xff\\n"]);
     ctx.exitCode(client, 0);
     ctx.stdoutIs(client, Buffer.concat([Buffer.from("pinghola udp"), Buffer.from([0x00, 0xff, 0x0a])]));
-    for (const size of [4, 8, 3]) {
-      ctx.check(
-        new RegExp(`reply from ${escapeRe(server.address)} ${size} bytes`).test(client.stderr),
-        `client stderr lacks "reply from ${server.address} ${size} bytes" (got ${quote(client.stderr, 140)})`,
-      );
-    }
+    const replies = client.eventsOf("reply").map((e) => `${e.peer} ${e.bytes}`);
+    const want = [4, 8, 3].map((size) => `${server.address} ${size}`);
+    ctx.check(
+      replies.join(",") === want.join(","),
+      `client reply events: ${JSON.stringify(replies)}, expected 3 replies of 4, 8, 3 bytes from ${server.address}`,
+    );
     ctx.exchange(`→ "ping", "hola udp", "\\0\\xff\\n" ← the same 3 datagrams`);
   },
 };

@@ -44,8 +44,3 @@ export async function ncAnswers(
 
 /** Escape sequences for `--send`: the CLI turns `\n` (backslash, n) into a newline. */
 export const NL = "\\n";
-
-/** `text` as a literal inside a RegExp. */
-export function escapeRe(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
