@@ -9,9 +9,11 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { parseAddress, type Address } from "../address.js";
 import type { EventOf, EventType } from "../events.js";
+import type { Lang } from "../i18n/catalog.js";
 import { formatEvent } from "../i18n/format.js";
 import { Proc, type ChildEvent, type ExitStatus } from "./process.js";
 import { quote } from "./report.js";
+import { LAB_TEXTS, pyBytes, type LabCatalog } from "./texts.js";
 
 /** The exercise did not do what the guide says; the message says what differed. */
 export class LabFailure extends Error {
@@ -41,6 +43,7 @@ export interface ContextOptions {
   tmpDir: string;
   narrate: boolean;
   signal: AbortSignal;
+  lang: Lang;
 }
 
 export interface Server {
@@ -63,6 +66,9 @@ export class LabContext {
   readonly signal: AbortSignal;
   readonly narrate: boolean;
   readonly tmpDir: string;
+  readonly lang: Lang;
+  /** The lab's texts in the report's language. */
+  readonly t: LabCatalog;
   readonly events: LabEvent[] = [];
   /** Short descriptions of what travelled, joined with "; " in the table. */
   readonly exchanged: string[] = [];
@@ -78,6 +84,8 @@ export class LabContext {
     this.signal = options.signal;
     this.narrate = options.narrate;
     this.tmpDir = options.tmpDir;
+    this.lang = options.lang;
+    this.t = LAB_TEXTS[options.lang];
     this.node = options.node;
     this.bin = options.bin;
   }
@@ -85,6 +93,12 @@ export class LabContext {
   /** Milliseconds since the exercise started. */
   now(): number {
     return Date.now() - this.t0;
+  }
+
+  /** Seconds from milliseconds, with `digits` decimals, as the report's language writes them. */
+  seconds(ms: number, digits = 1): string {
+    const text = (ms / 1000).toFixed(digits);
+    return this.lang === "es" ? text.replace(".", ",") : text;
   }
 
   /** A path inside this run's private temporary directory. */
@@ -111,7 +125,7 @@ export class LabContext {
     const trace = socklab && this.narrate && ["serve", "listen", "connect"].includes(args[0] ?? "");
     const full = socklab ? [...args, ...(trace ? ["--trace"] : []), "--json"] : args;
     const command = socklab ? "socklab" : `node ${options.script}`;
-    this.say(`$ ${command} ${full.map(shellQuote).join(" ")}${describeStdin(options.stdin)}`);
+    this.say(`$ ${command} ${full.map(shellQuote).join(" ")}${describeStdin(options.stdin, this.t)}`);
     const proc = new Proc({
       label,
       node: this.node,
@@ -286,7 +300,7 @@ export class LabContext {
     await Promise.all(
       this.servers.map(async (server) => {
         if (!server.proc.running) return;
-        this.say(`el lab envía SIGTERM a ${server.proc.label} (el Ctrl+C de la guía)`);
+        this.say(this.t.say.sigterm(server.proc.label));
         const status = await server.proc.stop(2000);
         if (status.code !== 0) {
           problems.push(
@@ -335,9 +349,9 @@ function shellQuote(arg: string): string {
   return /^[\w@%+=:,./[\]-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }
 
-function describeStdin(stdin: SpawnOptions["stdin"]): string {
+function describeStdin(stdin: SpawnOptions["stdin"], t: LabCatalog): string {
   if (stdin === undefined || stdin === "ignore") return " < /dev/null";
   if (stdin === "pipe") return "";
-  if (stdin instanceof Readable) return "   [stdin: datos generados por el lab]";
-  return `   [stdin: ${quote(stdin, 40)}]`;
+  if (stdin instanceof Readable) return `   ${t.narration.stdinGenerated}`;
+  return `   ${t.narration.stdinGiven(pyBytes(typeof stdin === "string" ? Buffer.from(stdin) : stdin, 40))}`;
 }
