@@ -18,7 +18,8 @@ export type Transport = "tcp" | "udp" | "unix" | "unix-dgram" | "abstract" | "ab
 export type LabelKey =
   | "server" | "client" | "nc" | "client1" | "client2" | "clientNoServer" | "ncUdp" | "timeServer" | "ncUdpMute"
   | "clientNoReply" | "serverA" | "serverB" | "clientNobody" | "ncIPv4" | "ncIPv6" | "clientIPv4" | "clientIPv6"
-  | "ncUnix" | "clientBound" | "clientAutobind" | "ncUntilEof" | "ncOpen" | "clientUntilEof" | "clientExactN";
+  | "ncUnix" | "clientBound" | "clientAutobind" | "ncUntilEof" | "ncOpen" | "clientUntilEof" | "clientExactN"
+  | "ncSilent" | "clientSilent";
 
 export type StatusKey = "PASS" | "FAIL" | "SKIP";
 
@@ -59,6 +60,10 @@ export interface LabCatalog {
     /** "521 × recv tcp://…, 33 554 432 bytes in total" */
     collapsed(count: number, what: "received" | "sent" | "datagram-in" | "datagram-out" | "reply", peer: string, total: string): string;
     closedAfterDescriptor(peer: string): string;
+    /** shutdown(SHUT_WR) on a Unix socket: no FIN travels. */
+    halfClosedLocal(peer: string): string;
+    /** The client's final error when its last attempt connected but got no reply. */
+    noReplyGaveUp(address: string, attempts: number, seconds: string): string;
     noReplyWithin(attempt: number, total: number, seconds: string, nextSeconds: string | undefined): string;
     connectTimedOut(attempt: number, total: number, seconds: string, nextSeconds: string | undefined): string;
     stdinGenerated: string;
@@ -115,7 +120,7 @@ export interface LabCatalog {
   exchanged: {
     ex1: string;
     ex4(size: string, rate: string): string;
-    ex5(failed: number): string;
+    ex5(failed: number, silentSeconds: string): string;
     ex6(parts: string, noIPv6: boolean): string;
     ex7(reply: string, from: string): string;
     ex8(reply: string): string;
@@ -196,6 +201,8 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     ncOpen: "nc (stays open)",
     clientUntilEof: "client, until EOF",
     clientExactN: "client, exactly N",
+    ncSilent: "nc (silent)",
+    clientSilent: "client, silent server",
   },
   narration: {
     header: (id, title) => `── ${id} · ${title} — step by step `,
@@ -210,6 +217,9 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
       return `${count} × ${verb} ${peer}, ${total} bytes in total`;
     },
     closedAfterDescriptor: (peer) => `close ${peer} (the message "FD" and the descriptor went with sendmsg())`,
+    halfClosedLocal: (peer) => `shutdown ${peer} (write side closed)`,
+    noReplyGaveUp: (address, attempts, seconds) =>
+      `error ${address}: connected, no reply within ${seconds} s, ${attempts} ${attempts === 1 ? "attempt" : "attempts"}`,
     noReplyWithin: (attempt, total, seconds, next) =>
       `attempt ${attempt}/${total}: connected, no reply within ${seconds} s${next ? `; retrying in ${next} s` : ""}`,
     connectTimedOut: (attempt, total, seconds, next) =>
@@ -330,7 +340,8 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
   exchanged: {
     ex1: `→ "hola desde UDS\\n" ← "hola desde nc\\n"; missing path: exit 1, ENOENT (nobody listens there)`,
     ex4: (size, rate) => `← ${size} until EOF, sha256 ok, ${rate} MiB/s`,
-    ex5: (failed) => `${failed} failed attempt(s), then → "ping\\n" ← "pong\\n"; no server: unavailable after 2 attempts`,
+    ex5: (failed, silent) =>
+      `${failed} failed attempt(s), then → "ping\\n" ← "pong\\n"; no server: unavailable after 2 attempts; silent server: connected, no reply within ${silent} s, 2 attempts`,
     ex6: (parts, noIPv6) => `→ "hola\\n" ${parts}${noIPv6 ? ", (localhost has no ::1 here)" : ""}`,
     ex7: (reply, from) => `→ "ping" ← ${reply} from ${from}`,
     ex8: (reply) => `→ "TIME" ← ${reply}; mute peer got 3× "TIME", then no response after 3 attempts`,

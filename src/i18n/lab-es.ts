@@ -64,6 +64,8 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     ncOpen: "nc (sin cerrar)",
     clientUntilEof: "cliente hasta EOF",
     clientExactN: "cliente exactamente N",
+    ncSilent: "nc (mudo)",
+    clientSilent: "cliente, servidor mudo",
   },
   narration: {
     header: (id, title) => `── ${id} · ${title} — paso a paso `,
@@ -78,6 +80,9 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
       return `${count} × ${verb} ${peer}, ${total} bytes en total`;
     },
     closedAfterDescriptor: (peer) => `cerrado ${peer} (el mensaje "FD" y el descriptor salieron con sendmsg())`,
+    halfClosedLocal: (peer) => `shutdown hacia ${peer} (lado de escritura cerrado)`,
+    noReplyGaveUp: (address, attempts, seconds) =>
+      `error: ${address}: conectado, sin respuesta en ${seconds} s, ${attempts} ${attempts === 1 ? "intento" : "intentos"}`,
     noReplyWithin: (attempt, total, seconds, next) =>
       `intento ${attempt}/${total}: conectado, sin respuesta en ${seconds} s${next ? `; nuevo intento en ${next} s` : ""}`,
     connectTimedOut: (attempt, total, seconds, next) =>
@@ -198,7 +203,8 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
   exchanged: {
     ex1: `→ "hola desde UDS\\n" ← "hola desde nc\\n"; ruta inexistente: código 1, ENOENT (nadie escucha ahí)`,
     ex4: (size, rate) => `← ${size} hasta EOF, sha256 correcto, ${rate} MiB/s`,
-    ex5: (failed) => `${failed} ${failed === 1 ? "intento fallido" : "intentos fallidos"}, luego → "ping\\n" ← "pong\\n"; sin servidor: no disponible tras 2 intentos`,
+    ex5: (failed, silent) =>
+      `${failed} ${failed === 1 ? "intento fallido" : "intentos fallidos"}, luego → "ping\\n" ← "pong\\n"; sin servidor: no disponible tras 2 intentos; servidor mudo: conectado, sin respuesta en ${silent} s, 2 intentos`,
     ex6: (parts, noIPv6) => `→ "hola\\n" ${parts}${noIPv6 ? ", (aquí localhost no tiene ::1)" : ""}`,
     ex7: (reply, from) => `→ "ping" ← ${reply} desde ${from}`,
     ex8: (reply) => `→ "TIME" ← ${reply}; el peer mudo recibió 3× "TIME", luego sin respuesta tras 3 intentos`,

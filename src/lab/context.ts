@@ -74,7 +74,7 @@ export class LabContext {
   readonly exchanged: string[] = [];
   /** What the exercise is doing now (named in the timeout message). */
   step = "starting";
-  private readonly t0 = Date.now();
+  private readonly t0 = performance.now();
   private readonly procs: Proc[] = [];
   private readonly servers: Server[] = [];
   private readonly node: string;
@@ -92,7 +92,7 @@ export class LabContext {
 
   /** Milliseconds since the exercise started. */
   now(): number {
-    return Date.now() - this.t0;
+    return performance.now() - this.t0;
   }
 
   /** Seconds from milliseconds, with `digits` decimals, as the report's language writes them. */

@@ -50,6 +50,8 @@ export function wrap(text: string, first: string, rest: string, width: number): 
 /** One step of the narration, at a time on the lab's clock. */
 interface Step {
   time: number;
+  /** For a child's steps: the child's own clock (a stdout piece takes its receive's). */
+  t?: number;
   item: LabEvent;
   /** Steps folded into this one (a run of the same event), itself included. */
   run?: Step[];
@@ -60,45 +62,50 @@ interface Step {
 const COLLAPSIBLE = new Set(["received", "sent", "datagram-in", "datagram-out", "reply"]);
 
 /** Runs shorter than this are shown event by event. */
-const MIN_RUN = 3;
+const MIN_RUN = 8;
+
+const RECEIVES = new Set(["received", "reply", "datagram-in"]);
+
+/** A hair's breadth: how much later than its cause a step is placed. */
+const AFTER = 0.001;
 
 /**
- * Every step in order: per process by `seq`, across processes by each process's clock,
- * mapped to the lab's clock with the smallest (arrival − t) seen for that process.
+ * Every step in order. Within a process: its event sequence (`seq`), each piece of its
+ * stdout right after the receive event that brought its last byte. Across processes: each
+ * process's own clock (`t`) shifted onto the lab's by one offset per process: as late as
+ * the arrivals allow (nothing is placed after the lab received it), and early enough that
+ * every effect follows its cause (a recv after the send of its first byte, an EOF after the
+ * peer's shutdown or close).
  */
 function order(events: readonly LabEvent[]): Step[] {
-  const offset = new Map<Proc, number>();
-  for (const e of events) {
-    if (e.kind !== "event") continue;
-    const o = e.at - e.event.t;
-    const known = offset.get(e.proc);
-    if (known === undefined || o < known) offset.set(e.proc, o);
-  }
-  const queues = new Map<string, Step[]>();
-  const ids = new Map<Proc, number>();
-  const queue = (key: string): Step[] => {
-    let q = queues.get(key);
-    if (!q) queues.set(key, (q = []));
+  const lab: Step[] = [];
+  const evs = new Map<Proc, Step[]>();
+  const outs = new Map<Proc, Step[]>();
+  const list = (map: Map<Proc, Step[]>, proc: Proc): Step[] => {
+    let q = map.get(proc);
+    if (!q) map.set(proc, (q = []));
     return q;
   };
   for (const e of events) {
-    if (e.kind === "lab") {
-      queue("lab").push({ time: e.at, item: e });
-      continue;
-    }
-    if (!ids.has(e.proc)) ids.set(e.proc, ids.size);
-    const id = ids.get(e.proc) as number;
-    if (e.kind === "stdout") queue(`out ${id}`).push({ time: e.at, item: e });
-    else queue(`ev ${id}`).push({ time: (offset.get(e.proc) ?? 0) + e.event.t, item: e });
+    if (e.kind === "lab") lab.push({ time: e.at, item: e });
+    else if (e.kind === "stdout") list(outs, e.proc).push({ time: e.at, item: e });
+    else list(evs, e.proc).push({ time: e.at, t: e.event.t, item: e });
   }
-  for (const [key, q] of queues) {
-    if (key.startsWith("ev ")) q.sort((a, b) => seqOf(a) - seqOf(b));
+  const lanes: Step[][] = [lab];
+  const procLanes = new Map<Proc, Step[]>();
+  for (const proc of new Set([...evs.keys(), ...outs.keys()])) {
+    const own = (evs.get(proc) ?? []).sort((a, b) => seqOf(a) - seqOf(b));
+    const chunks = outs.get(proc) ?? [];
+    const lane = placeStdout(own, chunks);
+    if (lane === undefined) lanes.push(chunks);
+    lanes.push(lane ?? own);
+    procLanes.set(proc, lane ?? own);
   }
+  align(procLanes, causality(procLanes));
   const out: Step[] = [];
-  const heads = [...queues.values()];
   for (;;) {
     let best: Step[] | undefined;
-    for (const q of heads) {
+    for (const q of lanes) {
       if (q.length === 0) continue;
       if (best === undefined || (q[0] as Step).time < (best[0] as Step).time) best = q;
     }
@@ -106,6 +113,153 @@ function order(events: readonly LabEvent[]): Step[] {
     out.push(best.shift() as Step);
   }
   return out;
+}
+
+/** A process's events with its stdout pieces placed after the receive that completed them; undefined without receive events. */
+function placeStdout(own: Step[], chunks: Step[]): Step[] | undefined {
+  const receives = own.filter((s) => s.item.kind === "event" && RECEIVES.has(s.item.event.event.type));
+  if (chunks.length === 0) return own;
+  if (receives.length === 0) return undefined;
+  const after = new Map<Step, Step[]>();
+  let received = 0;
+  let k = 0;
+  let printed = 0;
+  for (const chunk of chunks) {
+    printed += (chunk.item as Extract<LabEvent, { kind: "stdout" }>).data.length;
+    while (k < receives.length - 1 && received + bytesOf(receives[k] as Step) < printed) received += bytesOf(receives[k++] as Step);
+    const anchor = receives[k] as Step;
+    if (anchor.t !== undefined) chunk.t = anchor.t;
+    const list = after.get(anchor) ?? [];
+    list.push(chunk);
+    after.set(anchor, list);
+  }
+  return own.flatMap((s) => [s, ...(after.get(s) ?? [])]);
+}
+
+function bytesOf(step: Step): number {
+  return step.item.kind === "event" ? ((step.item.event.event as { bytes?: number }).bytes ?? 0) : 0;
+}
+
+function eventOf(step: Step): SocklabEvent | undefined {
+  return step.item.kind === "event" ? step.item.event.event : undefined;
+}
+
+/**
+ * Cause before effect across processes. A client is paired with the server it connected to
+ * (the i-th client to connect with the i-th connection the server accepted); then each recv
+ * comes after the send of its first byte, and an EOF after the peer's shutdown or close.
+ */
+function causality(lanes: Map<Proc, Step[]>): { cause: Step; effect: Step }[] {
+  const listening = new Map<string, Proc>();
+  for (const [proc, lane] of lanes) {
+    for (const s of lane) {
+      const e = eventOf(s);
+      if (e?.type === "listening") listening.set(e.address, proc);
+    }
+  }
+  const pairs: { client: Proc; server: Proc; address: string; peer: string }[] = [];
+  const clients = new Map<Proc, { proc: Proc; time: number }[]>();
+  for (const [proc, lane] of lanes) {
+    for (const s of lane) {
+      const e = eventOf(s);
+      if (e?.type !== "connected") continue;
+      const server = listening.get(e.address);
+      if (server && server !== proc) {
+        const list = clients.get(server) ?? [];
+        list.push({ proc, time: s.time });
+        clients.set(server, list);
+      }
+    }
+  }
+  for (const [server, list] of clients) {
+    const accepted = (lanes.get(server) ?? []).map(eventOf).filter((e): e is EventOf<"accepted"> => e?.type === "accepted");
+    const address = [...listening].find(([, p]) => p === server)?.[0] ?? "";
+    list.sort((a, b) => a.time - b.time);
+    list.forEach((c, i) => {
+      const peer = accepted[i]?.peer;
+      if (peer !== undefined) pairs.push({ client: c.proc, server, address, peer });
+    });
+  }
+  const stepsOf = (proc: Proc, types: string[], peer: string): Step[] =>
+    (lanes.get(proc) ?? []).filter((s) => {
+      const e = eventOf(s) as { type: string; peer?: string } | undefined;
+      return e !== undefined && types.includes(e.type) && e.peer === peer;
+    });
+  const constraints: { cause: Step; effect: Step }[] = [];
+  const flow = (sends: Step[], receives: Step[]): void => {
+    let sent = 0;
+    let j = 0;
+    let received = 0;
+    for (const r of receives) {
+      // The send that carried this recv's first byte.
+      while (j < sends.length && sent + bytesOf(sends[j] as Step) <= received) sent += bytesOf(sends[j++] as Step);
+      const cause = sends[j];
+      if (cause) constraints.push({ cause, effect: r });
+      received += bytesOf(r);
+    }
+  };
+  const ending = (closers: Step[], eofs: Step[]): void => {
+    const cause = closers[0];
+    for (const effect of eofs) if (cause) constraints.push({ cause, effect });
+  };
+  for (const { client, server, address, peer } of pairs) {
+    flow(stepsOf(client, ["sent"], address), stepsOf(server, ["received"], peer));
+    flow(stepsOf(server, ["sent"], peer), stepsOf(client, ["received"], address));
+    ending(stepsOf(client, ["half-closed"], address), stepsOf(server, ["eof"], peer));
+    ending(stepsOf(server, ["half-closed", "closed", "idle-timeout"], peer), stepsOf(client, ["eof"], address));
+  }
+  // Datagrams: with one client talking to one server, the k-th reply follows the server's
+  // k-th sendto, and the server's next datagram follows the reply the client waited for.
+  for (const [address, server] of listening) {
+    const outs = (lanes.get(server) ?? []).filter((s) => eventOf(s)?.type === "datagram-out");
+    const peers = new Set(outs.map((s) => (eventOf(s) as EventOf<"datagram-out">).peer));
+    const talkers = [...lanes.keys()].filter((p) => p !== server && stepsOf(p, ["reply"], address).length > 0);
+    if (peers.size !== 1 || talkers.length !== 1) continue;
+    const peer = [...peers][0] as string;
+    const replies = stepsOf(talkers[0] as Proc, ["reply"], address);
+    const ins = stepsOf(server, ["datagram-in"], peer);
+    const sent = stepsOf(server, ["datagram-out"], peer);
+    replies.forEach((reply, k) => {
+      if (sent[k]) constraints.push({ cause: sent[k] as Step, effect: reply });
+      if (ins[k + 1]) constraints.push({ cause: reply, effect: ins[k + 1] as Step });
+    });
+  }
+  return constraints;
+}
+
+/**
+ * One offset per process (lab time = offset + t): start from the latest the arrivals allow
+ * (min of arrival − t), then move a cause's process earlier until each effect follows its
+ * cause. Offsets only decrease, so no step is ever placed after the lab received it.
+ */
+function align(lanes: Map<Proc, Step[]>, constraints: { cause: Step; effect: Step }[]): void {
+  const offset = new Map<Proc, number>();
+  const procOf = new Map<Step, Proc>();
+  for (const [proc, lane] of lanes) {
+    let o = Infinity;
+    for (const step of lane) {
+      procOf.set(step, proc);
+      if (step.t !== undefined) o = Math.min(o, step.item.at - step.t);
+    }
+    offset.set(proc, Number.isFinite(o) ? o : 0);
+  }
+  for (let round = 0; round < 2 * lanes.size + 2; round++) {
+    let moved = false;
+    for (const { cause, effect } of constraints) {
+      const a = procOf.get(cause);
+      const b = procOf.get(effect);
+      if (!a || !b || a === b || cause.t === undefined || effect.t === undefined) continue;
+      const latest = (offset.get(b) as number) + effect.t - cause.t - AFTER;
+      if ((offset.get(a) as number) > latest) {
+        offset.set(a, latest);
+        moved = true;
+      }
+    }
+    if (!moved) break;
+  }
+  for (const [proc, lane] of lanes) {
+    for (const step of lane) if (step.t !== undefined) step.time = (offset.get(proc) as number) + step.t;
+  }
 }
 
 function seqOf(step: Step): number {
@@ -193,7 +347,8 @@ function describe(n: Narrator, proc: Proc, ev: SocklabEvent, seq: number): { lin
     case "eof":
       return { line, explain: x.eof(transport) };
     case "half-closed":
-      return { line, explain: x.halfClosed(transport) };
+      // The CLI's line says "FIN sent": true for TCP only.
+      return { line: transport === "tcp" ? line : t.narration.halfClosedLocal(ev.peer), explain: x.halfClosed(transport) };
     case "closed": {
       const passedFd = before.some((e) => e.event.type === "descriptor-sent" && (e.event as EventOf<"descriptor-sent">).peer === ev.peer);
       // SCM_RIGHTS goes out with sendmsg(), which Node's byte counters never see: no "sent 0".
@@ -267,6 +422,22 @@ function errorLine(n: Narrator, ev: EventOf<"error">, before: readonly { event: 
   const lastAttempt = attempts[attempts.length - 1];
   const address = ev.address ?? lastAttempt?.address ?? "";
   let detail: string | undefined;
+  // Did the last attempt connect before it failed?
+  let connected = false;
+  let connectedLast = false;
+  for (const e of before) {
+    if (e.event.type === "connected") connected = true;
+    if (e.event.type === "attempt-failed") {
+      connectedLast = connected;
+      connected = false;
+    }
+  }
+  if (ev.code === "ERR_UNAVAILABLE" && lastAttempt?.code === "ETIMEDOUT" && connectedLast) {
+    // "unavailable: timed out" would be wrong: it connected, and the reply never came.
+    const proc = n.procs.find((p) => p.events.some((e) => e.event === ev));
+    const seconds = secs(n, Number((proc && argValue(proc, "--timeout")) ?? 10));
+    return n.t.narration.noReplyGaveUp(address, attempts.length, seconds);
+  }
   if (ev.code === "ERR_UNAVAILABLE" && lastAttempt) {
     detail = catalog.errors.unavailable({ address, attempts: attempts.length, code: lastAttempt.code, detail: lastAttempt.message }, tools);
   } else if (ev.code === "ERR_NO_RESPONSE" && lastAttempt) {
@@ -292,12 +463,15 @@ export function narrate(exercise: Exercise, events: readonly LabEvent[], row: Re
   const text = t.exercises[exercise.id];
   const out: string[] = [];
   const header = t.narration.header(exercise.id, text.title);
-  out.push("", header + "─".repeat(Math.max(4, width - [...header].length)));
+  // A title too long for one line wraps; the rule fills the rest of the last line.
+  const heading = wrap(header.trimEnd(), "", "   ", width - 5);
+  const last = heading.pop() as string;
+  out.push("", ...heading, `${last} ${"─".repeat(Math.max(4, width - [...last].length - 1))}`);
   for (const paragraph of text.story) out.push(...wrap(paragraph, "  ", "  ", width), "");
   out.push(...wrap(t.narration.ordering, "  ", "  ", width), "");
 
   const longest = Math.max(3, ...procs.map((p) => [...p.label].length));
-  const whoWidth = Math.min(longest, Math.max(10, Math.floor(width / 5)));
+  const whoWidth = Math.min(longest, Math.max(10, Math.floor(width / 4)));
   const fitWho = (who: string): string => {
     const chars = [...who];
     return chars.length > whoWidth ? `${chars.slice(0, whoWidth - 1).join("")}…` : who.padEnd(whoWidth);

@@ -68,7 +68,7 @@ export interface ProcOptions {
   stdin?: "ignore" | "pipe" | string | Buffer | Readable;
   /** Hash and count standard output instead of keeping it (bulk transfers). */
   sinkStdout?: boolean;
-  /** Time origin for timestamps. */
+  /** Time origin for timestamps (performance.now() of the exercise start). */
   t0: number;
   /** Called for every event (narration). */
   onEvent?: (proc: Proc, event: ChildEvent) => void;
@@ -162,7 +162,7 @@ export class Proc {
   }
 
   private now(): number {
-    return Date.now() - this.t0;
+    return performance.now() - this.t0;
   }
 
   private addLine(text: string): void {

@@ -82,6 +82,11 @@ export const ex5: Exercise = {
     const doomed = ctx.spawn(ctx.t.labels.clientNoServer, [
       "connect", `tcp://127.0.0.1:${deadPort}`, "--send", "ping", "--timeout", "0.5", "--retries", "2", "--backoff", "0.1",
     ]);
+    // Third client: a server that accepts and never answers; each attempt connects, then times out.
+    const silent = await ctx.server(ctx.t.labels.ncSilent, ["listen", LOOPBACK, "--keep-open"], { stdin: "pipe" });
+    const unanswered = ctx.spawn(ctx.t.labels.clientSilent, [
+      "connect", silent.address, "--send", "ping", "--lines", "--timeout", "0.5", "--retries", "2", "--backoff", "0.1", "-v",
+    ]);
     ctx.say(ctx.t.say.waitsBeforeServer(ctx.seconds(1200, 1)));
     // On a slow machine the client may start late: wait for its first failure too.
     await Promise.all([ctx.sleep(1200), ctx.event(client, "attempt-failed", "the client's first failed attempt")]);
@@ -106,7 +111,14 @@ export const ex5: Exercise = {
       gaveUp?.code === "ERR_UNAVAILABLE" && tries === 2 && (gaveUp.address ?? "").includes(`127.0.0.1:${deadPort}`),
       `client without server: ${tries} attempt-failed events and error ${JSON.stringify(gaveUp)}, expected 2 attempts, then ERR_UNAVAILABLE for tcp://127.0.0.1:${deadPort}`,
     );
-    ctx.exchange(ctx.t.exchanged.ex5(failed.length));
+    await ctx.finished(unanswered, 1);
+    const silentTries = unanswered.eventsOf("attempt-failed");
+    ctx.check(
+      silentTries.length === 2 && silentTries.every((a) => a.code === "ETIMEDOUT") && unanswered.eventsOf("connected").length === 2,
+      `client against a silent server: attempts ${JSON.stringify(silentTries)}, ${unanswered.eventsOf("connected").length} connected events; expected 2 connections, each timing out (ETIMEDOUT)`,
+    );
+    silent.proc.end();
+    ctx.exchange(ctx.t.exchanged.ex5(failed.length, ctx.seconds(500, 1)));
   },
 };
 
