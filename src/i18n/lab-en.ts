@@ -138,13 +138,25 @@ export interface LabCatalog {
     ex2_6(whole: string, n: number, offered: number): string;
   };
   exercises: Record<ExerciseId, ExerciseText>;
+  /** `socklab lab --html FILE`: the page with a ladder diagram per exercise. */
+  html: {
+    title: string;
+    intro: string;
+    written(file: string): string;
+    lab: string;
+    textVersion: string;
+    result: string;
+    legend: string;
+    diagramLabel(id: string): string;
+    retry(seconds: string): string;
+  };
 }
 
 const TCP_LIKE = (t: Transport): boolean => t === "tcp" || t === "udp";
 
 export const labEn: LabCatalog = {
-  usage: "usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en]",
-  help: `usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en]
+  usage: "usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html FILE]",
+  help: `usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html FILE]
 
 Runs the exercises of both guides end to end on this machine: for each one, socklab on
 both sides (server and client) in separate processes, on free ports, random socket paths
@@ -157,6 +169,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
                   socket/bind/listen/accept/connect/recv/send/shutdown/close
   --jobs N        exercises run at once (default 4)
   --lang es|en    language of the report (default: from LC_ALL / LC_MESSAGES / LANG)
+  --html FILE     also write one self-contained page with a ladder diagram per exercise
   -h, --help      this help
 `,
   errors: {
@@ -358,6 +371,18 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     ex2_5: (fellBack) =>
       `127.0.0.1 ← "hola dual\\n" (seen as ${fellBack ? "127.0.0.1, two listeners" : "::ffff:127.0.0.1"}); ::1 ← "hola dual\\n"`,
     ex2_6: (whole, n, offered) => `until EOF ← ${whole} identical; exactly ${n} of ${offered} ← ${n} bytes, no EOF needed`,
+  },
+  html: {
+    title: "socklab lab — the guides' exercises, step by step",
+    intro:
+      "One ladder diagram per exercise, drawn from the events socklab reported: time runs down, each process is a lane, each arrow is what went from one to the other (connection, bytes, end of stream, datagrams). Hover over a step for its full line.",
+    written: (file) => `wrote ${file}`,
+    lab: "lab",
+    textVersion: "The same, step by step (text)",
+    result: "Result",
+    legend: "blue: bytes · orange: end of stream (FIN/EOF) · green: connection · purple: datagrams · red: failed attempts",
+    diagramLabel: (id) => `Ladder diagram of exercise ${id}`,
+    retry: (seconds) => `retry in ${seconds} s`,
   },
   exercises: {
     "1": {

@@ -4,8 +4,8 @@ import type { LabCatalog, Transport } from "./lab-en.js";
 const INET = (t: Transport): boolean => t === "tcp" || t === "udp";
 
 export const labEs: LabCatalog = {
-  usage: "uso: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en]",
-  help: `uso: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en]
+  usage: "uso: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html ARCHIVO]",
+  help: `uso: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html ARCHIVO]
 
 Ejecuta de punta a punta los ejercicios de las dos guías en esta máquina: en cada uno,
 socklab en los dos lados (servidor y cliente) en procesos separados, en puertos libres,
@@ -18,6 +18,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
                   socket/bind/listen/accept/connect/recv/send/shutdown/close
   --jobs N        ejercicios a la vez (por omisión 4)
   --lang es|en    idioma del informe (por omisión, el de LC_ALL / LC_MESSAGES / LANG)
+  --html ARCHIVO  escribe además una página autónoma con un diagrama de escalera por ejercicio
   -h, --help      esta ayuda
 `,
   errors: {
@@ -222,6 +223,18 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     ex2_5: (fellBack) =>
       `127.0.0.1 ← "hola dual\\n" (visto como ${fellBack ? "127.0.0.1, dos sockets" : "::ffff:127.0.0.1"}); ::1 ← "hola dual\\n"`,
     ex2_6: (whole, n, offered) => `hasta EOF ← ${whole} idénticos; exactamente ${n} de ${offered} ← ${n} bytes, sin esperar EOF`,
+  },
+  html: {
+    title: "socklab lab — los ejercicios de las guías, paso a paso",
+    intro:
+      "Un diagrama de escalera por ejercicio, dibujado con los eventos que informó socklab: el tiempo corre hacia abajo, cada proceso es un carril y cada flecha es lo que pasó de uno a otro (conexión, bytes, fin del flujo, datagramas). Al pasar el ratón por un paso se ve su línea completa.",
+    written: (file) => `escrito ${file}`,
+    lab: "lab",
+    textVersion: "Lo mismo, paso a paso (texto)",
+    result: "Resultado",
+    legend: "azul: bytes · naranja: fin del flujo (FIN/EOF) · verde: conexión · violeta: datagramas · rojo: intentos fallidos",
+    diagramLabel: (id) => `Diagrama de escalera del ejercicio ${id}`,
+    retry: (seconds) => `nuevo intento en ${seconds} s`,
   },
   exercises: {
     "1": {

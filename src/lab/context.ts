@@ -33,7 +33,8 @@ export class LabSkip extends Error {
 
 /** One step of the narration: what the lab did, an event of a child, or bytes on a child's stdout. */
 export type LabEvent =
-  | { kind: "lab"; at: number; text: string }
+  /** `feeds`: the process whose stdin the lab wrote to (what it sends next comes after this). */
+  | { kind: "lab"; at: number; text: string; feeds?: Proc }
   | { kind: "event"; at: number; proc: Proc; event: ChildEvent }
   | { kind: "stdout"; at: number; proc: Proc; data: Buffer };
 
@@ -107,8 +108,8 @@ export class LabContext {
   }
 
   /** Narration: something the lab itself does or explains. */
-  say(text: string): void {
-    this.events.push({ at: this.now(), text, kind: "lab" });
+  say(text: string, feeds?: Proc): void {
+    this.events.push({ at: this.now(), text, kind: "lab", ...(feeds ? { feeds } : {}) });
   }
 
   exchange(text: string): void {

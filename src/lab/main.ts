@@ -5,7 +5,7 @@
  * exercise (or `--verbose`) also narrates, step by step, what happened at the socket level.
  * Everything it prints is in one language: `--lang`, else the CLI's (`socklab --lang`, the locale).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,7 @@ import type { Lang } from "../i18n/catalog.js";
 import { isLang } from "../i18n/format.js";
 import { LabContext, LabFailure, LabSkip, type LabEvent } from "./context.js";
 import { EXERCISES, findExercise, type Exercise } from "./exercises/index.js";
+import { renderHtml } from "./html.js";
 import { narrate } from "./narrate.js";
 import { summary, tableHeader, tableRow, type ResultRow, type Status, type TableStyle } from "./report.js";
 import { LAB_TEXTS } from "./texts.js";
@@ -78,6 +79,7 @@ export async function runLab(argv: string[], io: LabIO = defaultIO): Promise<num
         help: { type: "boolean", short: "h" },
         jobs: { type: "string" },
         lang: { type: "string" },
+        html: { type: "string" },
       },
     });
   } catch (err) {
@@ -121,9 +123,13 @@ export async function runLab(argv: string[], io: LabIO = defaultIO): Promise<num
     io.err(`socklab lab: ${t.errors.notBuilt(bin)}\n`);
     return 1;
   }
+  if (values.html !== undefined && values.html.trim() === "") {
+    io.err(`socklab lab: ${t.errors.badHtml}\n${t.usage}\n`);
+    return 2;
+  }
   const narrating = values.verbose === true || exercises.length === 1;
   const style: TableStyle = { t, lang, width: io.width ?? terminalWidth() };
-  return runExercises(exercises, { bin, jobs, narrating, io, style });
+  return runExercises(exercises, { bin, jobs, narrating, io, style, html: values.html });
 }
 
 /** `--list`: id and title per guide; English titles in English, the guides' own in Spanish. */
@@ -141,7 +147,7 @@ function listText(exercises: readonly Exercise[], lang: Lang): string {
 
 async function runExercises(
   exercises: readonly Exercise[],
-  options: { bin: string; jobs: number; narrating: boolean; io: LabIO; style: TableStyle },
+  options: { bin: string; jobs: number; narrating: boolean; io: LabIO; style: TableStyle; html: string | undefined },
 ): Promise<number> {
   const { io, narrating, style } = options;
   const { t, lang } = style;
@@ -175,7 +181,9 @@ async function runExercises(
     while (next < exercises.length) {
       const index = next++;
       const exercise = exercises[index] as Exercise;
-      outcomes[index] = await runOne(exercise, { bin: options.bin, root, narrating, live, lang });
+      // The page needs every event too: collect them (with --trace) whenever it is asked for.
+      const collect = narrating || options.html !== undefined;
+      outcomes[index] = await runOne(exercise, { bin: options.bin, root, narrating: collect, live, lang });
       flush();
     }
   };
@@ -194,6 +202,15 @@ async function runExercises(
   }
   const rows = done.map((o) => o.row);
   io.out(`\n${summary(rows, t)}\n`);
+  if (options.html !== undefined) {
+    try {
+      writeFileSync(options.html, renderHtml(done, style));
+      io.out(`${t.html.written(options.html)}\n`);
+    } catch (err) {
+      io.err(`socklab lab: ${options.html}: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   return rows.some((r) => r.status === "FAIL") ? 1 : 0;
 }
 

@@ -48,7 +48,7 @@ export function wrap(text: string, first: string, rest: string, width: number): 
 }
 
 /** One step of the narration, at a time on the lab's clock. */
-interface Step {
+export interface Step {
   time: number;
   /** For a child's steps: the child's own clock (a stdout piece takes its receive's). */
   t?: number;
@@ -77,7 +77,7 @@ const AFTER = 0.001;
  * every effect follows its cause (a recv after the send of its first byte, an EOF after the
  * peer's shutdown or close).
  */
-function order(events: readonly LabEvent[]): Step[] {
+function order(events: readonly LabEvent[]): { steps: Step[]; links: Link[]; requests: Request[] } {
   const lab: Step[] = [];
   const evs = new Map<Proc, Step[]>();
   const outs = new Map<Proc, Step[]>();
@@ -101,7 +101,8 @@ function order(events: readonly LabEvent[]): Step[] {
     lanes.push(lane ?? own);
     procLanes.set(proc, lane ?? own);
   }
-  align(procLanes, causality(procLanes));
+  const { links, requests } = causality(procLanes);
+  align(procLanes, links.filter((l) => l.kind !== "connect"), feeds(lab, procLanes));
   const out: Step[] = [];
   for (;;) {
     let best: Step[] | undefined;
@@ -112,7 +113,7 @@ function order(events: readonly LabEvent[]): Step[] {
     if (best === undefined) break;
     out.push(best.shift() as Step);
   }
-  return out;
+  return { steps: out, links, requests };
 }
 
 /** A process's events with its stdout pieces placed after the receive that completed them; undefined without receive events. */
@@ -149,7 +150,25 @@ function eventOf(step: Step): SocklabEvent | undefined {
  * (the i-th client to connect with the i-th connection the server accepted); then each recv
  * comes after the send of its first byte, and an EOF after the peer's shutdown or close.
  */
-function causality(lanes: Map<Proc, Step[]>): { cause: Step; effect: Step }[] {
+/**
+ * What one process's step caused in another's: bytes (a send and the recv of its first
+ * byte), an end (shutdown or close, and the EOF it caused), a datagram's reply and the next
+ * request; `connect` pairs a client's connect() with the server's accept() (drawn, not a
+ * cause: accept() may return first).
+ */
+export interface Link {
+  cause: Step;
+  effect: Step;
+  kind: "bytes" | "end" | "reply" | "request" | "connect";
+}
+
+/** A datagram that arrived at a server from a client with no event of its own for sending it. */
+export interface Request {
+  step: Step;
+  client: Proc;
+}
+
+function causality(lanes: Map<Proc, Step[]>): { links: Link[]; requests: Request[] } {
   const listening = new Map<string, Proc>();
   for (const [proc, lane] of lanes) {
     for (const s of lane) {
@@ -157,8 +176,9 @@ function causality(lanes: Map<Proc, Step[]>): { cause: Step; effect: Step }[] {
       if (e?.type === "listening") listening.set(e.address, proc);
     }
   }
-  const pairs: { client: Proc; server: Proc; address: string; peer: string }[] = [];
-  const clients = new Map<Proc, { proc: Proc; time: number }[]>();
+  /** One connection: the client's steps from its connected event to its next one. */
+  const pairs: { client: Proc; server: Proc; address: string; peer: string; connected: Step; window: Step[] }[] = [];
+  const clients = new Map<Proc, { proc: Proc; time: number; step: Step }[]>();
   for (const [proc, lane] of lanes) {
     for (const s of lane) {
       const e = eventOf(s);
@@ -166,7 +186,7 @@ function causality(lanes: Map<Proc, Step[]>): { cause: Step; effect: Step }[] {
       const server = listening.get(e.address);
       if (server && server !== proc) {
         const list = clients.get(server) ?? [];
-        list.push({ proc, time: s.time });
+        list.push({ proc, time: s.time, step: s });
         clients.set(server, list);
       }
     }
@@ -177,15 +197,21 @@ function causality(lanes: Map<Proc, Step[]>): { cause: Step; effect: Step }[] {
     list.sort((a, b) => a.time - b.time);
     list.forEach((c, i) => {
       const peer = accepted[i]?.peer;
-      if (peer !== undefined) pairs.push({ client: c.proc, server, address, peer });
+      if (peer === undefined) return;
+      const lane = lanes.get(c.proc) ?? [];
+      const from = lane.indexOf(c.step);
+      let to = from + 1;
+      while (to < lane.length && eventOf(lane[to] as Step)?.type !== "connected") to++;
+      pairs.push({ client: c.proc, server, address, peer, connected: c.step, window: lane.slice(from, to) });
     });
   }
-  const stepsOf = (proc: Proc, types: string[], peer: string): Step[] =>
-    (lanes.get(proc) ?? []).filter((s) => {
+  const stepsOf = (proc: Proc, types: string[], peer: string | undefined, within?: Step[]): Step[] =>
+    (within ?? lanes.get(proc) ?? []).filter((s) => {
       const e = eventOf(s) as { type: string; peer?: string } | undefined;
       return e !== undefined && types.includes(e.type) && e.peer === peer;
     });
-  const constraints: { cause: Step; effect: Step }[] = [];
+  const constraints: Link[] = [];
+  const requests: Request[] = [];
   const flow = (sends: Step[], receives: Step[]): void => {
     let sent = 0;
     let j = 0;
@@ -194,19 +220,24 @@ function causality(lanes: Map<Proc, Step[]>): { cause: Step; effect: Step }[] {
       // The send that carried this recv's first byte.
       while (j < sends.length && sent + bytesOf(sends[j] as Step) <= received) sent += bytesOf(sends[j++] as Step);
       const cause = sends[j];
-      if (cause) constraints.push({ cause, effect: r });
+      if (cause) constraints.push({ cause, effect: r, kind: "bytes" });
       received += bytesOf(r);
     }
   };
   const ending = (closers: Step[], eofs: Step[]): void => {
     const cause = closers[0];
-    for (const effect of eofs) if (cause) constraints.push({ cause, effect });
+    for (const effect of eofs) if (cause) constraints.push({ cause, effect, kind: "end" });
   };
-  for (const { client, server, address, peer } of pairs) {
-    flow(stepsOf(client, ["sent"], address), stepsOf(server, ["received"], peer));
-    flow(stepsOf(server, ["sent"], peer), stepsOf(client, ["received"], address));
-    ending(stepsOf(client, ["half-closed"], address), stepsOf(server, ["eof"], peer));
-    ending(stepsOf(server, ["half-closed", "closed", "idle-timeout"], peer), stepsOf(client, ["eof"], address));
+  for (const { client, server, address, peer, connected, window } of pairs) {
+    const accepted = (lanes.get(server) ?? []).find((s) => {
+      const e = eventOf(s);
+      return e?.type === "accepted" && e.peer === peer;
+    });
+    if (accepted) constraints.push({ cause: connected, effect: accepted, kind: "connect" });
+    flow(stepsOf(client, ["sent"], address, window), stepsOf(server, ["received"], peer));
+    flow(stepsOf(server, ["sent"], peer), stepsOf(client, ["received"], address, window));
+    ending(stepsOf(client, ["half-closed"], address, window), stepsOf(server, ["eof"], peer));
+    ending(stepsOf(server, ["half-closed", "closed", "idle-timeout"], peer), stepsOf(client, ["eof"], address, window));
   }
   // Datagrams: with one client talking to one server, the k-th reply follows the server's
   // k-th sendto, and the server's next datagram follows the reply the client waited for.
@@ -220,11 +251,69 @@ function causality(lanes: Map<Proc, Step[]>): { cause: Step; effect: Step }[] {
     const ins = stepsOf(server, ["datagram-in"], peer);
     const sent = stepsOf(server, ["datagram-out"], peer);
     replies.forEach((reply, k) => {
-      if (sent[k]) constraints.push({ cause: sent[k] as Step, effect: reply });
-      if (ins[k + 1]) constraints.push({ cause: reply, effect: ins[k + 1] as Step });
+      if (sent[k]) constraints.push({ cause: sent[k] as Step, effect: reply, kind: "reply" });
+      if (ins[k + 1]) constraints.push({ cause: reply, effect: ins[k + 1] as Step, kind: "request" });
     });
+    for (const step of ins) requests.push({ step, client: talkers[0] as Proc });
   }
-  return constraints;
+  return { links: constraints, requests };
+}
+
+/**
+ * Where two processes exchanged bytes both ways, their clocks are related as NTP relates
+ * them: A's send before B's recv bounds (offset A − offset B) from above, B's send before
+ * A's recv from below; the middle of that interval is the estimate (loopback delays are
+ * short and alike both ways). Processes linked that way get offsets relative to the one
+ * with the most events, then the group is moved down as far as the arrivals require.
+ */
+function syncPairs(lanes: Map<Proc, Step[]>, offset: Map<Proc, number>, procOf: Map<Step, Proc>, constraints: readonly Link[]): void {
+  const procs = [...lanes.keys()];
+  const index = new Map(procs.map((p, i) => [p, i]));
+  // For each unordered pair (A before B in `procs`): bounds on d = offset A − offset B.
+  const bounds = new Map<string, { a: Proc; b: Proc; lo: number; hi: number }>();
+  for (const { cause, effect, kind } of constraints) {
+    if (kind === "connect" || cause.t === undefined || effect.t === undefined) continue;
+    const from = procOf.get(cause);
+    const to = procOf.get(effect);
+    if (!from || !to || from === to) continue;
+    // offset(from) + t(cause) ≤ offset(to) + t(effect)  ⇒  offset(from) − offset(to) ≤ t(effect) − t(cause)
+    const c = effect.t - cause.t;
+    const forward = (index.get(from) as number) < (index.get(to) as number);
+    const [a, b] = forward ? [from, to] : [to, from];
+    const key = `${index.get(a)} ${index.get(b)}`;
+    const bound = bounds.get(key) ?? { a, b, lo: -Infinity, hi: Infinity };
+    if (forward) bound.hi = Math.min(bound.hi, c);
+    else bound.lo = Math.max(bound.lo, -c);
+    bounds.set(key, bound);
+  }
+  const edges = new Map<Proc, { other: Proc; d: number }[]>();
+  for (const { a, b, lo, hi } of bounds.values()) {
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) continue;
+    const d = (lo + hi) / 2;
+    edges.set(a, [...(edges.get(a) ?? []), { other: b, d: -d }]);
+    edges.set(b, [...(edges.get(b) ?? []), { other: a, d }]);
+  }
+  const seen = new Set<Proc>();
+  const size = (p: Proc): number => lanes.get(p)?.length ?? 0;
+  for (const root of [...edges.keys()].sort((x, y) => size(y) - size(x))) {
+    if (seen.has(root)) continue;
+    // offset(other) = offset(p) + d for each edge of p.
+    const group = [root];
+    const estimate = new Map<Proc, number>([[root, offset.get(root) as number]]);
+    seen.add(root);
+    for (let i = 0; i < group.length; i++) {
+      const p = group[i] as Proc;
+      for (const { other, d } of edges.get(p) ?? []) {
+        if (seen.has(other)) continue;
+        seen.add(other);
+        estimate.set(other, (estimate.get(p) as number) + d);
+        group.push(other);
+      }
+    }
+    // Nothing may be placed after the lab received it: move the group down as far as needed.
+    const over = Math.max(...group.map((p) => (estimate.get(p) as number) - (offset.get(p) as number)));
+    for (const p of group) offset.set(p, (estimate.get(p) as number) - Math.max(0, over));
+  }
 }
 
 /**
@@ -232,7 +321,25 @@ function causality(lanes: Map<Proc, Step[]>): { cause: Step; effect: Step }[] {
  * (min of arrival − t), then move a cause's process earlier until each effect follows its
  * cause. Offsets only decrease, so no step is ever placed after the lab received it.
  */
-function align(lanes: Map<Proc, Step[]>, constraints: { cause: Step; effect: Step }[]): void {
+/**
+ * The lab wrote to a process's stdin at a known time: what that process sends next (the
+ * first send, datagram or shutdown that reached the lab afterwards) happened after it.
+ */
+function feeds(lab: readonly Step[], lanes: Map<Proc, Step[]>): { at: number; step: Step }[] {
+  const out: { at: number; step: Step }[] = [];
+  for (const s of lab) {
+    if (s.item.kind !== "lab" || !s.item.feeds) continue;
+    const at = s.item.at;
+    const next = (lanes.get(s.item.feeds) ?? []).find((x) => {
+      const type = x.item.kind === "event" ? x.item.event.event.type : "";
+      return (type === "sent" || type === "datagram-out" || type === "half-closed") && x.item.at > at;
+    });
+    if (next) out.push({ at, step: next });
+  }
+  return out;
+}
+
+function align(lanes: Map<Proc, Step[]>, constraints: readonly Link[], fed: readonly { at: number; step: Step }[] = []): void {
   const offset = new Map<Proc, number>();
   const procOf = new Map<Step, Proc>();
   for (const [proc, lane] of lanes) {
@@ -243,6 +350,7 @@ function align(lanes: Map<Proc, Step[]>, constraints: { cause: Step; effect: Ste
     }
     offset.set(proc, Number.isFinite(o) ? o : 0);
   }
+  syncPairs(lanes, offset, procOf, constraints);
   for (let round = 0; round < 2 * lanes.size + 2; round++) {
     let moved = false;
     for (const { cause, effect } of constraints) {
@@ -254,6 +362,34 @@ function align(lanes: Map<Proc, Step[]>, constraints: { cause: Step; effect: Ste
         offset.set(a, latest);
         moved = true;
       }
+    }
+    if (!moved) break;
+  }
+  // What the lab fed a process comes out after the lab wrote it; then effects follow causes
+  // by moving the effect later (never past what the arrivals allow).
+  const upper = new Map<Proc, number>();
+  for (const [proc, lane] of lanes) {
+    let o = Infinity;
+    for (const step of lane) if (step.t !== undefined) o = Math.min(o, step.item.at - step.t);
+    upper.set(proc, Number.isFinite(o) ? o : (offset.get(proc) as number));
+  }
+  const raise = (proc: Proc, need: number): boolean => {
+    const target = Math.min(need, upper.get(proc) as number);
+    if (target <= (offset.get(proc) as number)) return false;
+    offset.set(proc, target);
+    return true;
+  };
+  for (const { at, step } of fed) {
+    const proc = procOf.get(step);
+    if (proc && step.t !== undefined) raise(proc, at + AFTER - step.t);
+  }
+  for (let round = 0; round < 2 * lanes.size + 2; round++) {
+    let moved = false;
+    for (const { cause, effect } of constraints) {
+      const a = procOf.get(cause);
+      const b = procOf.get(effect);
+      if (!a || !b || a === b || cause.t === undefined || effect.t === undefined) continue;
+      if (raise(b, (offset.get(a) as number) + cause.t + AFTER - effect.t)) moved = true;
     }
     if (!moved) break;
   }
@@ -455,6 +591,13 @@ function errorLine(n: Narrator, ev: EventOf<"error">, before: readonly { event: 
   return catalog.events.error({ ...rest, message: detail }, tools);
 }
 
+/** The steps of an exercise in order (runs folded), and what caused what across processes. */
+export function timeline(events: readonly LabEvent[]): { steps: Step[]; links: Link[]; requests: Request[] } {
+  const result = order(events);
+  collapse(result.steps);
+  return result;
+}
+
 export function narrate(exercise: Exercise, events: readonly LabEvent[], row: ResultRow, style: TableStyle): string {
   const t = LAB_TEXTS[style.lang];
   const width = style.width;
@@ -484,8 +627,7 @@ export function narrate(exercise: Exercise, events: readonly LabEvent[], row: Re
     explained.add(explanation);
     out.push(...wrap(explanation, `${pad}└ `, `${pad}  `, width));
   };
-  const steps = order(events);
-  collapse(steps);
+  const { steps } = timeline(events);
   let pending: string | undefined;
   for (const step of steps) {
     if (step.folded) continue;

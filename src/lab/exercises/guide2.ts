@@ -23,7 +23,7 @@ export const ex2_1: Exercise = {
     ctx.stdoutIs(batch, "eco: hola\neco: mundo\neco: fin\n");
     const split = ctx.spawn(ctx.t.labels.client2, ["connect", server.address], { stdin: "pipe" });
     for (const piece of ["pri", "mera\nseg", "unda\n"]) {
-      ctx.say(ctx.t.say.writesPiece(pyBytes(Buffer.from(piece)), split.label));
+      ctx.say(ctx.t.say.writesPiece(pyBytes(Buffer.from(piece)), split.label), split);
       split.write(piece);
       await ctx.sleep(120);
     }
@@ -144,7 +144,7 @@ export const ex2_6: Exercise = {
     const n = 100;
     const offered = randomBytes(1000);
     const nc2 = await ctx.server(ctx.t.labels.ncOpen, ["listen", LOOPBACK], { stdin: "pipe" });
-    ctx.say(ctx.t.say.writesNoEof(offered.length));
+    ctx.say(ctx.t.say.writesNoEof(offered.length), nc2.proc);
     nc2.proc.write(offered);
     const exact = await ctx.run(ctx.t.labels.clientExactN, [nc2.address, String(n)], { script: RECV_ALL_CLIENT });
     ctx.exitCode(exact, 0);

@@ -16,7 +16,7 @@ export const ex10: Exercise = {
   async run(ctx) {
     const server = await ctx.server(ctx.t.labels.server, ["serve", "echo", LOOPBACK]);
     const first = ctx.spawn(ctx.t.labels.client1, ["connect", server.address], { stdin: "pipe" });
-    ctx.say(ctx.t.say.writesKeepsOpen(pyBytes(Buffer.from("primero\n")), first.label));
+    ctx.say(ctx.t.say.writesKeepsOpen(pyBytes(Buffer.from("primero\n")), first.label), first);
     first.write("primero\n");
     await ctx.stdout(first, (o) => o.length >= 8, 'the echo "primero\\n" on client 1');
     const second = ctx.spawn(ctx.t.labels.client2, ["connect", server.address, "--send", "hola mundo", "--lines", "-v"]);
@@ -30,7 +30,7 @@ export const ex10: Exercise = {
     );
     const accepts = server.proc.eventsOf("accepted").length;
     ctx.check(accepts <= 1, `the server logged ${accepts} accepts while serving client 1 (expected 1: sequential)`);
-    ctx.say(ctx.t.say.closesStdin(first.label));
+    ctx.say(ctx.t.say.closesStdin(first.label), first);
     first.end();
     await ctx.finished(first, 0, "primero\n");
     await ctx.finished(second, 0, "hola mundo\n");

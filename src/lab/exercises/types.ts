@@ -32,7 +32,7 @@ export async function ncAnswers(
   const want = typeof expected === "string" ? Buffer.from(expected) : expected;
   const got = await ctx.stdout(nc, (out) => out.length >= want.length, `${nc.label} to receive ${quote(want)}`);
   ctx.check(got.equals(want), `${nc.label} received ${quote(got)}, expected ${quote(want)}`);
-  ctx.say(ctx.t.say.ncTypes(pyBytes(Buffer.from(reply)), keepOpen));
+  ctx.say(ctx.t.say.ncTypes(pyBytes(Buffer.from(reply)), keepOpen), nc);
   if (keepOpen) nc.write(reply);
   else nc.end(reply);
 }
