@@ -6,10 +6,9 @@
  * then the story and the step-by-step text, in the report's language.
  */
 import type { SocklabEvent } from "../events.js";
-import { formatEvent } from "../i18n/format.js";
 import type { LabEvent } from "./context.js";
 import type { Exercise } from "./exercises/index.js";
-import { narrate, timeline, type Link, type Step } from "./narrate.js";
+import { eventLine, narrate, timeline, type Link, type Step } from "./narrate.js";
 import type { Proc } from "./process.js";
 import type { ResultRow, TableStyle } from "./report.js";
 import { groupDigits, LAB_TEXTS, pyBytes, transportOf } from "./texts.js";
@@ -153,6 +152,9 @@ function ladder(index: number, outcome: HtmlOutcome, style: TableStyle): string 
   const head = (s: Step): Step => visible[row.get(s) ?? 0] ?? s;
   const eventOf = (s: Step): SocklabEvent | undefined => (s.item.kind === "event" ? s.item.event.event : undefined);
   const procOf = (s: Step): Proc | undefined => (s.item.kind === "lab" ? undefined : s.item.proc);
+  /** The step's full line, as the narration says it. */
+  const lineOf = (s: Step): string =>
+    s.item.kind === "event" ? eventLine(s.item.proc, s.item.event.event, s.item.event.seq, style, procs) : "";
   for (const link of links) {
     if (link.kind === "request") continue;
     const from = procOf(link.cause);
@@ -170,7 +172,7 @@ function ladder(index: number, outcome: HtmlOutcome, style: TableStyle): string 
       const total = run.reduce((sum, s) => sum + ((eventOf(s) as { bytes?: number } | undefined)?.bytes ?? 0), 0);
       label = run.length > 1 ? `${run.length} × ${groupDigits(total)} B` : `${groupDigits(total)} B`;
     }
-    const title = [a, b].map((s) => formatEvent(eventOf(s) as SocklabEvent, style.lang)).join(" → ");
+    const title = [a, b].map(lineOf).join(" → ");
     arrow(laneX.get(from) as number, y(a), laneX.get(to) as number, y(b), link.kind, label, title);
   }
   for (const { step, client } of requests) {
@@ -178,7 +180,18 @@ function ladder(index: number, outcome: HtmlOutcome, style: TableStyle): string 
     const ev = eventOf(step);
     if (!server || !ev || ev.type !== "datagram-in") continue;
     const h = head(step);
-    arrow(laneX.get(client) as number, y(h) - 6, laneX.get(server) as number, y(h), "request", `${ev.bytes} B`, formatEvent(ev, style.lang));
+    arrow(laneX.get(client) as number, y(h) - 6, laneX.get(server) as number, y(h), "request", `${ev.bytes} B`, lineOf(step));
+  }
+  // A reply whose sending left no event (nc -u answers what the person types): from the
+  // process listening at the reply's address.
+  const caused = new Set(links.map((l) => head(l.effect)));
+  for (const s of visible) {
+    const ev = eventOf(s);
+    if (ev?.type !== "reply" || caused.has(s)) continue;
+    const server = procs.find((p) => p.events.some((e) => e.event.type === "listening" && (e.event as { address: string }).address === ev.peer));
+    const client = procOf(s);
+    if (!server || !client) continue;
+    arrow(laneX.get(server) as number, y(s) - 6, laneX.get(client) as number, y(s), "reply", `${ev.bytes} B`, lineOf(s));
   }
   // Steps: time, then a dot and a short label on the lane (the full line in the tooltip).
   for (const s of visible) {
@@ -203,7 +216,7 @@ function ladder(index: number, outcome: HtmlOutcome, style: TableStyle): string 
     const run = s.run ?? [s];
     const total = run.reduce((sum, m) => sum + ((eventOf(m) as { bytes?: number } | undefined)?.bytes ?? 0), 0);
     const failed = ev.type === "attempt-failed" || ev.type === "error";
-    const title = formatEvent(ev, style.lang) || shortLabel(ev, run.length, total);
+    const title = lineOf(s) || shortLabel(ev, run.length, total);
     if (ev.type === "attempt-failed") {
       // A stub towards the peer that was not there (or did not answer), then the retry.
       const retry = ev.attempt < ev.total && ev.delayMs > 0 ? ` · ${t.html.retry(t.narration.seconds(ev.delayMs).replace(/[.,]?0+$/, ""))}` : "";

@@ -242,8 +242,8 @@ function causality(lanes: Map<Proc, Step[]>): { links: Link[]; requests: Request
   // Datagrams: with one client talking to one server, the k-th reply follows the server's
   // k-th sendto, and the server's next datagram follows the reply the client waited for.
   for (const [address, server] of listening) {
-    const outs = (lanes.get(server) ?? []).filter((s) => eventOf(s)?.type === "datagram-out");
-    const peers = new Set(outs.map((s) => (eventOf(s) as EventOf<"datagram-out">).peer));
+    const arrived = (lanes.get(server) ?? []).filter((s) => eventOf(s)?.type === "datagram-in");
+    const peers = new Set(arrived.map((s) => (eventOf(s) as EventOf<"datagram-in">).peer));
     const talkers = [...lanes.keys()].filter((p) => p !== server && stepsOf(p, ["reply"], address).length > 0);
     if (peers.size !== 1 || talkers.length !== 1) continue;
     const peer = [...peers][0] as string;
@@ -589,6 +589,11 @@ function errorLine(n: Narrator, ev: EventOf<"error">, before: readonly { event: 
   if (detail === undefined) return formatEvent(ev, lang);
   const { peer: _peer, ...rest } = ev;
   return catalog.events.error({ ...rest, message: detail }, tools);
+}
+
+/** The narration's line for one event (the CLI's line, or the lab's where that is truer). */
+export function eventLine(proc: Proc, ev: SocklabEvent, seq: number, style: TableStyle, procs: Proc[]): string {
+  return describe({ t: LAB_TEXTS[style.lang], style, procs }, proc, ev, seq).line;
 }
 
 /** The steps of an exercise in order (runs folded), and what caused what across processes. */
