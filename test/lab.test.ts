@@ -60,8 +60,17 @@ function rows(out: string): Map<string, { status: string; line: string; reason?:
   return map;
 }
 
-function labTempDirs(): string[] {
-  return readdirSync(tmpdir()).filter((n) => n.startsWith("socklab-lab-"));
+/**
+ * A private TMPDIR for one lab run, so that other test files running labs at the same time
+ * cannot make "nothing left behind" look wrong; `left()` lists what the lab left in it.
+ */
+function privateTmp(): { dir: string; left: () => string[]; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "socklab-labtest-tmp-"));
+  return {
+    dir,
+    left: () => readdirSync(dir).filter((n) => n.startsWith("socklab-lab-")),
+    done: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 test("every exercise of both guides is in the lab, in the guides' order", () => {
@@ -114,9 +123,10 @@ test("quote() shows exactly what travelled: escapes, invalid UTF-8, truncation",
   assert.equal(quote("abcdefghij", 4), '"abcd…');
 });
 
-test("a few exercises pass against the real CLI, with the exchange in the table", { timeout: 60_000 }, async () => {
-  const before = labTempDirs();
-  const r = await lab(["2", "11", "13", "2.1c"]);
+test("a few exercises pass against the real CLI, with the exchange in the table", { timeout: 60_000 }, async (t) => {
+  const tmp = privateTmp();
+  t.after(tmp.done);
+  const r = await lab(["2", "11", "13", "2.1c"], { TMPDIR: tmp.dir });
   const table = rows(r.out);
   for (const id of ["2", "11", "13", "2.1c"]) {
     const row = table.get(id);
@@ -128,7 +138,7 @@ test("a few exercises pass against the real CLI, with the exchange in the table"
   assert.match(r.out, /"PONG\\nhola\\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\\nERR desconocido\\n"/);
   assert.match(r.out, /\n4 passed, 0 failed\n$/);
   assert.equal(r.code, 0);
-  assert.deepEqual(labTempDirs(), before, "the lab left a temporary directory behind");
+  assert.deepEqual(tmp.left(), [], "the lab left a temporary directory behind");
 });
 
 test("one exercise is narrated step by step (with the socket calls)", { timeout: 30_000 }, async () => {
@@ -203,8 +213,9 @@ test("a hanging socklab times the exercise out and every process is killed", { t
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const pids = join(dir, "pids");
   writeFileSync(pids, "");
-  const before = labTempDirs();
-  const r = await lab(["11"], { SOCKLAB_LAB_BIN: bin, SOCKLAB_LAB_TIMEOUT_MS: "1500", FAKE_PIDS: pids });
+  const tmp = privateTmp();
+  t.after(tmp.done);
+  const r = await lab(["11"], { SOCKLAB_LAB_BIN: bin, SOCKLAB_LAB_TIMEOUT_MS: "1500", FAKE_PIDS: pids, TMPDIR: tmp.dir });
   assert.equal(r.code, 1);
   assert.match(rows(r.out).get("11")?.reason ?? "", /timed out after 1\.5s waiting for "server"/);
   const started = readFileSync(pids, "utf8").split("\n").filter(Boolean).map(Number);
@@ -212,5 +223,5 @@ test("a hanging socklab times the exercise out and every process is killed", { t
   for (const pid of started) {
     assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, `process ${pid} is still alive`);
   }
-  assert.deepEqual(labTempDirs(), before, "the lab left a temporary directory behind");
+  assert.deepEqual(tmp.left(), [], "the lab left a temporary directory behind");
 });
