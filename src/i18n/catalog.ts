@@ -21,6 +21,50 @@ export type EventMessages = { [T in EventType]: (event: EventOf<T>, tools: Messa
 
 export type ErrorMessages = { [K in ErrorMessageKey]: (params: Record<string, string | number>, tools: MessageTools) => string };
 
+/** One option of a command's option table, as `--help`, completion and the man page show it. */
+export interface OptionHelp {
+  /** The value's placeholder in usage lines (`TEXT`, `S`, `N`); absent for a flag. */
+  arg?: string;
+  /** What the option does; each "\n" starts a continuation line under the first. */
+  text: string;
+}
+
+/** A command as `socklab --help` lists it and its own `--help` introduces it. */
+export interface CommandHelp {
+  /** Positional arguments as the usage line shows them (`SERVICE ADDRESS`, `[ID...]`). */
+  args: string;
+  /** One line for the command list of `socklab --help`. */
+  summary: string;
+  /** What the command does: the text between the usage line and the lists ("" for none). */
+  about: string;
+}
+
+/**
+ * Help texts. Options are keyed `COMMAND.OPTION` (the option's name in the command's
+ * option table, e.g. `connect.send`); usage lines and option lists are generated from the
+ * tables (src/cli/help.ts), so a help text cannot name an option that does not exist, and
+ * test/i18n-help.test.ts fails when an option has no entry here in either language.
+ */
+export interface HelpMessages {
+  /** "usage:" before every usage line. */
+  usage: string;
+  /** Stands for the options in a short usage line (`[options]`). */
+  optionsWord: string;
+  headings: { commands: string; options: string; globalOptions: string; services: string; examples: string };
+  /** The first paragraph of `socklab --help`. */
+  intro: string;
+  /** After `socklab COMMAND [options]` in the general usage line. */
+  commandList(commands: string): string;
+  /** The accepted address forms and the escape sequences texts understand. */
+  addresses(forms: string): string;
+  /** The last lines of `socklab --help` (output, exit status, where to look next). */
+  footer: string;
+  commands: Record<string, CommandHelp>;
+  options: Record<string, OptionHelp>;
+  /** `socklab serve` services, one line each, keyed by the service name. */
+  services: Record<string, string>;
+}
+
 export interface Catalog {
   /** One line per event (the CLI's stderr lines, the lab's narration). */
   events: EventMessages;
@@ -28,14 +72,12 @@ export interface Catalog {
   causes: Record<string, string>;
   /** socklab's own error messages. */
   errors: ErrorMessages;
+  /** Help and usage (src/i18n/help-en.ts, help-es.ts). */
+  help: HelpMessages;
   /** Short fixed texts of the CLI frame. */
   text: {
-    /** "socklab: unknown command \"X\"" */
-    unknownCommand(name: string): string;
-    /** "Try 'socklab X --help'." */
+    /** "Try 'socklab X --help'." ("" for socklab itself) */
     tryHelp(command: string): string;
     internalError(detail: string): string;
-    /** A language given to --lang that we do not have. */
-    badLang(given: string): string;
   };
 }

@@ -1,0 +1,121 @@
+/**
+ * Ayuda en castellano. Una entrada por línea: añadir una opción a la tabla de una orden es
+ * añadir una línea en `options` aquí y otra en help-en.ts (`ORDEN.OPCIÓN`).
+ * Las líneas de uso y las listas de opciones se generan de las tablas (src/cli/help.ts).
+ */
+import type { HelpMessages } from "./catalog.js";
+
+export const helpEs: HelpMessages = {
+  usage: "uso:",
+  optionsWord: "opciones",
+  headings: { commands: "Órdenes:", options: "Opciones:", globalOptions: "Opciones de todas las órdenes:", services: "Servicios:", examples: "Ejemplos:" },
+  intro: `socklab — sockets sin misterio: un cliente/escucha al estilo de netcat, cada servidor de
+las guías como servicio y un laboratorio que ejecuta cada ejercicio de principio a fin.`,
+  commandList: (commands) => `(órdenes: ${commands}; socklab --help)`,
+  addresses: (forms) => `Direcciones: ${forms}.
+El puerto 0 elige uno libre. Los textos entienden \\n \\r \\t \\\\ \\0 \\xHH.`,
+  footer: `La carga útil sale intacta por stdout; los diagnósticos, por stderr. Salida: 0 bien, 1 fallo, 2 uso.
+'socklab ORDEN --help' (o 'socklab help ORDEN') muestra las opciones de una orden.`,
+
+  commands: {
+    serve: {
+      args: "SERVICIO DIRECCIÓN",
+      summary: "ejecuta un servidor: echo, line-echo, cmd, time, greet, announce, peercred, fd",
+      about: `Ejecuta uno de los servidores de las guías. Cuando está listo escribe "listening DIRECCIÓN"
+en stderr (con el puerto real) y después una línea por evento. SIGINT/SIGTERM lo detienen
+limpiamente (salida 0).`,
+    },
+    connect: {
+      args: "DIRECCIÓN",
+      summary: "el papel de cliente (stdin al socket, el socket a stdout, como nc -N)",
+      about: `El papel de cliente. Sin --send, la entrada estándar va al socket y el socket a la salida
+estándar; al fin de stdin se cierra el lado de escritura (shutdown) y socklab muestra lo que
+llegue hasta que el otro extremo cierre (como nc -N). Con direcciones de datagramas se envía
+un datagrama por cada línea de stdin.`,
+    },
+    listen: {
+      args: "DIRECCIÓN",
+      summary: "el papel de nc -l",
+      about: `El papel de nc -l. Escribe "listening DIRECCIÓN" en stderr cuando está listo. Flujo: acepta
+una conexión; stdin va a ella (medio cierre al fin de stdin) y ella va a stdout; termina
+cuando el otro extremo ha cerrado. Datagramas: muestra la carga de cada datagrama; las
+líneas de stdin van al último remitente.`,
+    },
+    discover: {
+      args: "[DIRECCIÓN]",
+      summary: "descubrimiento por difusión UDP (por omisión udp://127.255.255.255:9008)",
+      about: `Descubrimiento por difusión: activa SO_BROADCAST, envía --message (por omisión "DISCOVER?")
+a DIRECCIÓN (por omisión udp://127.255.255.255:9008) y escribe "udp://HOST:PUERTO CARGA" por
+cada respuesta.`,
+    },
+    "recv-fd": {
+      args: "DIRECCIÓN",
+      summary: "recibe un descriptor de fichero (SCM_RIGHTS) y muestra el fichero a través de él",
+      about: `Cliente de B4: se conecta a una dirección Unix de flujo, recibe un descriptor enviado con
+SCM_RIGHTS y muestra el contenido del fichero leído a través de él.`,
+    },
+    lab: {
+      args: "[ID...]",
+      summary: "ejecuta los ejercicios de las guías e imprime un informe",
+      // `socklab lab --help` es la ayuda propia del laboratorio (src/lab/main.ts).
+      about: "",
+    },
+    bench: {
+      args: "[--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...] [--runs N] [--secs S] [--no-pin | --same-core]",
+      summary: "pruebas de rendimiento",
+      about: `Compara los servidores de socklab con Node sin capas, Python (al estilo de las guías), socat
+y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
+    },
+  },
+
+  options: {
+    "global.help": { text: "muestra la ayuda (también: socklab help ORDEN)" },
+    "global.json": { text: "un objeto JSON por evento en stderr (esquema: docs/EVENTS.md)" },
+    "global.lang": { arg: "es|en", text: "idioma de mensajes y ayuda (por omisión: LC_ALL, LC_MESSAGES, LANG)" },
+
+    "serve.concurrent": { text: "atiende a los clientes a la vez (por omisión: de uno en uno, como en las guías)" },
+    "serve.idle-timeout": { arg: "S", text: "cierra una conexión inactiva durante S segundos" },
+    "serve.dual-stack": { text: "en tcp://[::]:PUERTO acepta también IPv4 (por omisión con ::)" },
+    "serve.ipv6-only": { text: "en una dirección IPv6 acepta solo IPv6" },
+    "serve.text": { arg: "TEXTO", text: "texto de greet/announce" },
+    "serve.err": { arg: "TEXTO", text: 'cmd: respuesta a órdenes desconocidas (por omisión "ERR desconocido\\n"; guía 2: "ERR")' },
+    "serve.file": { arg: "RUTA", text: "fd: el fichero cuyo descriptor se envía" },
+    "serve.max-line": { arg: "BYTES", text: "línea más larga que aceptan los servicios de líneas (por omisión 65536)" },
+    "serve.mode": { arg: "OCTAL", text: "permisos del fichero del socket Unix (por omisión 600)" },
+    "serve.allow-uid": { arg: "UIDS", text: "Unix de flujo: atiende solo a clientes con estos uid (separados por comas)" },
+    "serve.trace": { text: "registra también cada paso a nivel de socket" },
+
+    "connect.send": { arg: "TEXTO", text: "envía TEXTO (repetible, en orden; flujo) o un datagrama por cada --send" },
+    "connect.lines": { text: 'añade "\\n" a cada texto de --send que no lo lleve' },
+    "connect.half-close": { text: "tras enviar, cierra el lado de escritura y muestra todo hasta que el otro cierre" },
+    "connect.until-close": { text: "tras enviar, muestra todo hasta que el otro cierre (sin medio cierre)\n(por omisión tras --send: muestra la respuesta — una línea por línea enviada\ncon --lines, si no el primer fragmento — y termina)" },
+    "connect.timeout": { arg: "S", text: "plazo por intento: la conexión y la respuesta cuando se espera una\n(por omisión 10 para conectar; 5 para respuestas a datagramas)" },
+    "connect.retries": { arg: "N", text: "intentos en total (por omisión 1); cada intento fallido se informa en stderr" },
+    "connect.backoff": { arg: "S", text: "espera S × intento entre intentos (por omisión 0,5)" },
+    "connect.4": { text: "solo IPv4 (por omisión: cada dirección resuelta, en orden)" },
+    "connect.6": { text: "solo IPv6 (por omisión: cada dirección resuelta, en orden)" },
+    "connect.bind": { arg: "RUTA", text: "unix-dgram: enlaza el cliente a RUTA (por omisión: autobind)" },
+    "connect.verbose": { text: "informa de la conexión y, al final, de los bytes recibidos y la velocidad" },
+    "connect.trace": { text: "registra también los pasos a nivel de socket" },
+
+    "listen.keep-open": { text: "al terminar una conexión, acepta la siguiente (indefinidamente)" },
+    "listen.mode": { arg: "OCTAL", text: "permisos del fichero del socket Unix (por omisión 600)" },
+    "listen.trace": { text: "registra también cada paso a nivel de socket" },
+
+    "discover.message": { arg: "TEXTO", text: "la pregunta (por omisión DISCOVER?)" },
+    "discover.timeout": { arg: "S", text: "cuánto tiempo se recogen respuestas (por omisión 1)" },
+
+    "recv-fd.timeout": { arg: "S", text: "cuánto se espera a la conexión y al descriptor (por omisión 10)" },
+  },
+
+  services: {
+    echo: "flujo: devuelve los bytes hasta que el otro cierre; datagramas: cada datagrama a su remitente",
+    "line-echo": 'por línea: "eco: LÍNEA\\n" (guía 2, ejercicio 2.1)',
+    cmd: 'por línea: PING→PONG, ECHO x→x, TIME→AAAA-mm-dd HH:MM:SS, si no "ERR desconocido"',
+    time: 'datagramas: TIME → HH:MM:SS, si no "ERR\\n" (ejercicio 14)',
+    greet: 'envía --text (por omisión "hola dual\\n") y cierra (ejercicio 2.5)',
+    announce: "datagramas: responde a DISCOVER? con --text (ejercicio 9)",
+    peercred: 'Unix: responde "Hola UID=<uid> PID=<pid>\\n" según SO_PEERCRED (B3)',
+    fd: 'Unix: envía "FD" con el descriptor de --file (por omisión /etc/hostname) (B4)',
+  },
+};
