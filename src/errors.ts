@@ -67,7 +67,8 @@ export type UsageMessageKey =
   | "usage.service-needs-unix"
   | "usage.allow-uid-unix-only"
   | "usage.recv-fd-needs-unix"
-  | "usage.discover-needs-udp";
+  | "usage.discover-needs-udp"
+  | "usage.unknown-shell";
 
 export interface SocklabErrorOptions {
   cause?: unknown;

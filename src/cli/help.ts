@@ -3,7 +3,7 @@
  * table (the object its parseArgs gets), the words from the message catalogue
  * (src/i18n/help-en.ts, help-es.ts; options keyed `COMMAND.OPTION`). Adding an option is one
  * table entry plus one catalogue line per language; test/i18n-help.test.ts fails otherwise.
- * Shell completion and the man page (src/cli/completion.ts, man.ts) read the same tables.
+ * Shell completion and the man page (src/cli/completion.ts, src/cli/manpage.ts) read the same tables.
  */
 import { ADDRESS_FORMS } from "../address.js";
 import type { OptionHelp } from "../i18n/catalog.js";
@@ -17,7 +17,7 @@ import { recvFdOptions } from "./commands/recv-fd.js";
 import { serveOptions } from "./commands/serve.js";
 
 /** The commands, in the order `socklab --help` lists them. */
-export const COMMAND_NAMES = ["serve", "connect", "listen", "discover", "recv-fd", "lab", "bench"] as const;
+export const COMMAND_NAMES = ["serve", "connect", "listen", "discover", "recv-fd", "lab", "bench", "completion"] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export function isCommandName(name: string): name is CommandName {

@@ -12,7 +12,8 @@ import { recvFdCommand } from "./commands/recv-fd.js";
 import "../unix/register.js";
 import { runLab } from "../lab/main.js";
 import { serve } from "./commands/serve.js";
-import { noExtra, usage } from "./args.js";
+import { flag, noExtra, parseCommand, usage } from "./args.js";
+import { completionScript, isShell, SHELLS } from "./completion.js";
 import { commandHelp, generalHelp, isCommandName, usageLine, type CommandName } from "./help.js";
 import { describe, diag, drainOutput, emit, flushed, outputMode, setOutputMode } from "./output.js";
 
@@ -34,7 +35,19 @@ const COMMANDS: Record<CommandName, Command> = {
   "recv-fd": recvFdCommand,
   lab: (argv) => runLab(argv),
   bench: async (argv) => (argv.includes("--help") || argv.includes("-h") ? "help" : external("../../bench/main.js", "main", argv)),
+  completion,
 };
+
+/** `socklab completion bash|zsh|fish`: the script, generated from the option tables. */
+async function completion(argv: string[]): Promise<number | "help"> {
+  const { values, positionals } = parseCommand(argv, {});
+  if (flag(values, "help")) return "help";
+  const [shell, ...extra] = positionals;
+  noExtra(extra);
+  if (shell === undefined) throw usage("usage.missing-argument", { what: "SHELL" });
+  if (!isShell(shell)) throw usage("usage.unknown-shell", { shell, shells: SHELLS.join(", ") });
+  return printHelp(completionScript(shell, outputMode().lang));
+}
 
 /** A bug must still end in one line, not a stack trace (SOCKLAB_DEBUG=1 shows it). */
 function guard(): void {

@@ -150,6 +150,7 @@ export const en: Catalog = {
     "usage.allow-uid-unix-only": () => "--allow-uid works on Unix addresses only",
     "usage.recv-fd-needs-unix": () => "recv-fd needs a Unix stream address (unix:PATH or abstract:NAME)",
     "usage.discover-needs-udp": () => "discover needs a udp://BROADCAST:PORT address",
+    "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
   },
   text: {
     tryHelp: (command) => `Try 'socklab ${command === "" ? "" : `${command} `}--help'.`,

@@ -56,6 +56,15 @@ and print the file's content read through it.`,
       // `socklab lab --help` is the lab's own (src/lab/main.ts).
       about: "",
     },
+    completion: {
+      args: "bash|zsh|fish",
+      summary: "print a shell completion script (from the same option tables as --help)",
+      about:
+        "Prints a completion script for bash, zsh or fish, with descriptions in the language of --lang. Install it with:\n" +
+        "  socklab completion bash > ~/.local/share/bash-completion/completions/socklab\n" +
+        '  socklab completion zsh > "${fpath[1]}/_socklab"\n' +
+        "  socklab completion fish > ~/.config/fish/completions/socklab.fish",
+    },
     bench: {
       args: "[--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...] [--runs N] [--secs S] [--no-pin | --same-core]",
       summary: "benchmarks",

@@ -60,6 +60,15 @@ SCM_RIGHTS y muestra el contenido del fichero leído a través de él.`,
       // `socklab lab --help` es la ayuda propia del laboratorio (src/lab/main.ts).
       about: "",
     },
+    completion: {
+      args: "bash|zsh|fish",
+      summary: "escribe un guion de autocompletado (de las mismas tablas de opciones que --help)",
+      about:
+        "Escribe un guion de autocompletado para bash, zsh o fish, con descripciones en el idioma de --lang. Se instala así:\n" +
+        "  socklab completion bash > ~/.local/share/bash-completion/completions/socklab\n" +
+        '  socklab completion zsh > "${fpath[1]}/_socklab"\n' +
+        "  socklab completion fish > ~/.config/fish/completions/socklab.fish",
+    },
     bench: {
       args: "[--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...] [--runs N] [--secs S] [--no-pin | --same-core]",
       summary: "pruebas de rendimiento",
