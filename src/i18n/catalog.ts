@@ -63,6 +63,16 @@ export interface HelpMessages {
   options: Record<string, OptionHelp>;
   /** `socklab serve` services, one line each, keyed by the service name. */
   services: Record<string, string>;
+  /** The man page's section names and the texts only it has. */
+  man: {
+    sections: { name: string; synopsis: string; description: string; commands: string; addresses: string; exitStatus: string; environment: string; seeAlso: string };
+    /** The one-line description after the name. */
+    summary: string;
+    exitStatus: string;
+    /** Environment variables socklab reads, and what for. */
+    environment: Record<string, string>;
+    seeAlso: string;
+  };
 }
 
 export interface Catalog {

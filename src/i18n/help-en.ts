@@ -113,6 +113,17 @@ reference in one run. --quick runs a short pass.`,
     "recv-fd.timeout": { arg: "S", text: "how long to wait for the connection and the descriptor (default 10)" },
   },
 
+  man: {
+    sections: { name: "NAME", synopsis: "SYNOPSIS", description: "DESCRIPTION", commands: "COMMANDS", addresses: "ADDRESSES", exitStatus: "EXIT STATUS", environment: "ENVIRONMENT", seeAlso: "SEE ALSO" },
+    summary: "sockets made plain: a netcat-class client and listener, the guides' servers, and a lab",
+    exitStatus: "0 success; 1 a failure, reported in one line (or one JSON error event); 2 a usage error: one line, the usage line and a hint. Never a stack trace.",
+    environment: {
+      "LC_ALL, LC_MESSAGES, LANG": "the first one set chooses the language of messages and help (es…: Spanish; anything else, C and POSIX included: English); --lang overrides them",
+      SOCKLAB_DEBUG: "when set, an internal error also prints its stack trace",
+    },
+    seeAlso: "nc(1), ncat(1), socat(1); docs/CLI.md (the full reference), docs/EVENTS.md (the --json schema) and docs/ERRORS.md (every error code) in the package",
+  },
+
   services: {
     echo: "stream: echo bytes until the peer closes; datagram: each datagram back to its sender",
     "line-echo": 'per line: "eco: LINE\\n" (guide 2, exercise 2.1)',

@@ -117,6 +117,17 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
     "recv-fd.timeout": { arg: "S", text: "cuánto se espera a la conexión y al descriptor (por omisión 10)" },
   },
 
+  man: {
+    sections: { name: "NOMBRE", synopsis: "SINOPSIS", description: "DESCRIPCIÓN", commands: "ÓRDENES", addresses: "DIRECCIONES", exitStatus: "ESTADO DE SALIDA", environment: "ENTORNO", seeAlso: "VÉASE TAMBIÉN" },
+    summary: "sockets sin misterio: cliente y escucha al estilo de netcat, los servidores de las guías y un laboratorio",
+    exitStatus: "0 éxito; 1 un fallo, contado en una línea (o un evento JSON de error); 2 un error de uso: una línea, la línea de uso y una pista. Nunca una traza de pila.",
+    environment: {
+      "LC_ALL, LC_MESSAGES, LANG": "la primera que esté definida elige el idioma de mensajes y ayuda (es…: castellano; cualquier otro, C y POSIX incluidos: inglés); --lang manda sobre ellas",
+      SOCKLAB_DEBUG: "si está definida, un error interno muestra también su traza de pila",
+    },
+    seeAlso: "nc(1), ncat(1), socat(1); docs/CLI.md (la referencia completa), docs/EVENTS.md (el esquema de --json) y docs/ERRORS.md (cada código de error) en el paquete",
+  },
+
   services: {
     echo: "flujo: devuelve los bytes hasta que el otro cierre; datagramas: cada datagrama a su remitente",
     "line-echo": 'por línea: "eco: LÍNEA\\n" (guía 2, ejercicio 2.1)',
