@@ -46,7 +46,7 @@ async function completion(argv: string[]): Promise<number | "help"> {
   noExtra(extra);
   if (shell === undefined) throw usage("usage.missing-argument", { what: "SHELL" });
   if (!isShell(shell)) throw usage("usage.unknown-shell", { shell, shells: SHELLS.join(", ") });
-  return printHelp(completionScript(shell, outputMode().lang));
+  return printOut(completionScript(shell, outputMode().lang));
 }
 
 /** A bug must still end in one line, not a stack trace (SOCKLAB_DEBUG=1 shows it). */
@@ -112,8 +112,8 @@ function usageFailure(command: CommandName | undefined, err: SocklabError): numb
   return 2;
 }
 
-/** Help text to stdout, flushed before the exit. */
-async function printHelp(text: string): Promise<number> {
+/** Text for stdout (help, a completion script), flushed before the exit. */
+async function printOut(text: string): Promise<number> {
   process.stdout.write(text);
   await flushed(process.stdout);
   return 0;
@@ -124,10 +124,10 @@ async function helpCommand(args: string[]): Promise<number> {
   const [topic, ...extra] = args;
   try {
     noExtra(extra);
-    if (topic === undefined || topic === "help") return printHelp(generalHelp(outputMode().lang));
+    if (topic === undefined || topic === "help") return printOut(generalHelp(outputMode().lang));
     if (!isCommandName(topic)) throw usage("usage.unknown-command", { name: topic });
     if (topic === "lab") return runLab(["--help"]);
-    return printHelp(commandHelp(topic, outputMode().lang));
+    return printOut(commandHelp(topic, outputMode().lang));
   } catch (err) {
     if (isUsageError(err)) return usageFailure(undefined, err);
     throw err;
@@ -148,7 +148,7 @@ export async function run(argv: string[]): Promise<number> {
     diag(usageLine("socklab", outputMode().lang));
     return 2;
   }
-  if (name === "--help" || name === "-h") return printHelp(generalHelp(outputMode().lang));
+  if (name === "--help" || name === "-h") return printOut(generalHelp(outputMode().lang));
   if (name === "help") return helpCommand(rest);
   if (name === "--version" || name === "-V") {
     process.stdout.write("socklab 0.1.0\n");
@@ -158,7 +158,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!isCommandName(name) || !command) return usageFailure(undefined, usage("usage.unknown-command", { name }));
   try {
     const code = await command(rest);
-    if (code === "help") return printHelp(commandHelp(name, outputMode().lang));
+    if (code === "help") return printOut(commandHelp(name, outputMode().lang));
     return code;
   } catch (err) {
     if (isUsageError(err)) return usageFailure(name, err);
