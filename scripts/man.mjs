@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes docs/socklab.1 (package.json "man") from the compiled CLI's option tables and
-// message catalogue. `npm run man` compiles first; test/cli-help-man.test.ts checks the
-// committed page is current.
+// message catalogue. Run after every compile by `npm run build`, `prepare` (so `npm pack`
+// and installs from git have it) and `pretest`; the page is generated, never edited or
+// committed, so adding an option needs no extra step.
 import { readFileSync, writeFileSync } from "node:fs";
 
 const { manPage } = await import("../dist/src/cli/manpage.js");

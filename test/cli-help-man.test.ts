@@ -1,6 +1,6 @@
 /**
  * The man page (package.json `man`: docs/socklab.1) is generated from the option tables and
- * the catalogue, committed, and must be current: `npm run man` regenerates it.
+ * the catalogue after every compile (npm run build / prepare / pretest), and published.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,7 +12,12 @@ import { manPage } from "../src/cli/manpage.js";
 import { GLOBAL_OPTIONS, OPTION_TABLES, optionRows, type CommandName } from "../src/cli/help.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; man?: string[]; files?: string[] };
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  version: string;
+  man?: string[];
+  files?: string[];
+  scripts?: Record<string, string>;
+};
 
 function has(command: string): boolean {
   try {
@@ -23,14 +28,17 @@ function has(command: string): boolean {
   }
 }
 
-test("package.json publishes docs/socklab.1 as the man page", () => {
+test("package.json publishes docs/socklab.1 as the man page and generates it on every build", () => {
   assert.deepEqual(pkg.man, ["./docs/socklab.1"]);
   assert.ok(pkg.files?.includes("docs/socklab.1"), "docs/socklab.1 is in the published files");
+  for (const script of ["build", "prepare", "pretest"]) {
+    assert.match(pkg.scripts?.[script] ?? "", /node scripts\/man\.mjs/, `${script} generates the man page`);
+  }
 });
 
-test("docs/socklab.1 is what the option tables and the catalogue produce (run 'npm run man' after changing them)", () => {
-  const committed = readFileSync(join(ROOT, "docs/socklab.1"), "utf8");
-  assert.equal(committed, manPage("en", pkg.version), "docs/socklab.1 is out of date: run 'npm run man'");
+test("docs/socklab.1 is what the option tables and the catalogue produce (npm run build writes it)", () => {
+  const generated = readFileSync(join(ROOT, "docs/socklab.1"), "utf8");
+  assert.equal(generated, manPage("en", pkg.version), "docs/socklab.1 is out of date: run 'npm run build'");
 });
 
 test("the man page describes every option of every command and the options of every command", () => {

@@ -1,7 +1,7 @@
 /**
  * socklab(1), generated from the same option tables and catalogue as `--help`
- * (src/cli/help.ts). `npm run man` writes docs/socklab.1 (package.json `man`);
- * test/cli-help-man.test.ts fails when the committed page is not what this produces.
+ * (src/cli/help.ts). scripts/man.mjs writes docs/socklab.1 (package.json `man`) after
+ * every compile (`npm run build`, `prepare`, `pretest`); it is not committed.
  */
 import { ADDRESS_FORMS } from "../address.js";
 import { CATALOGS, type Lang } from "../i18n/format.js";
