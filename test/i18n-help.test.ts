@@ -88,8 +88,10 @@ test("the help of the two languages differs (Spanish is not English)", () => {
   assert.match(commandHelp("connect", "es"), /^Opciones:$/m);
 });
 
-test("help lines stay readable: option lists within 100 columns", () => {
+test("help lines stay readable: option and command lists within 100 columns", () => {
   for (const lang of LANGS) {
+    const commands = generalHelp(lang).split(/\n\n/).find((part) => part.startsWith(CATALOGS[lang].help.headings.commands));
+    for (const line of commands?.split("\n") ?? []) assert.ok(line.length <= 100, `${lang} general help: ${line.length} columns: ${line}`);
     for (const command of Object.keys(OPTION_TABLES) as CommandName[]) {
       const options = commandHelp(command, lang).split(/\n\n/).find((part) => part.startsWith(CATALOGS[lang].help.headings.options));
       for (const line of options?.split("\n") ?? []) assert.ok(line.length <= 100, `${lang} ${command}: ${line.length} columns: ${line}`);

@@ -146,7 +146,7 @@ function wrap(prefix: string, words: string[], width = 100): string {
  */
 export function usageLine(command: CommandName | "socklab", lang: Lang, full = false): string {
   const h = CATALOGS[lang].help;
-  if (command === "socklab") return `${h.usage} socklab COMMAND [${h.optionsWord}]   ${h.commandList(COMMAND_NAMES.join(", "))}`;
+  if (command === "socklab") return `${h.usage} socklab ${h.commandWord} [${h.optionsWord}]   ${h.commandList(COMMAND_NAMES.join(", "))}`;
   const prefix = `${h.usage} socklab ${command}${h.commands[command]?.args ? ` ${h.commands[command].args}` : ""}`;
   const table = OPTION_TABLES[command];
   if (table === undefined) return prefix;

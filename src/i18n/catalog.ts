@@ -50,6 +50,8 @@ export interface HelpMessages {
   usage: string;
   /** Stands for the options in a short usage line (`[options]`). */
   optionsWord: string;
+  /** Stands for a command name in the general usage line (`socklab COMMAND`). */
+  commandWord: string;
   headings: { commands: string; options: string; globalOptions: string; services: string; examples: string };
   /** The first paragraph of `socklab --help`. */
   intro: string;

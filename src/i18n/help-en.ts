@@ -8,6 +8,7 @@ import type { HelpMessages } from "./catalog.js";
 export const helpEn: HelpMessages = {
   usage: "usage:",
   optionsWord: "options",
+  commandWord: "COMMAND",
   headings: { commands: "Commands:", options: "Options:", globalOptions: "Options for every command:", services: "Services:", examples: "Examples:" },
   intro: `socklab — sockets made plain: a netcat-class client/listener, every server of the
 guides as a service, and a lab that runs every exercise end to end.`,
@@ -58,7 +59,7 @@ and print the file's content read through it.`,
     },
     completion: {
       args: "bash|zsh|fish",
-      summary: "print a shell completion script (from the same option tables as --help)",
+      summary: "print a shell completion script (made from the option tables of --help)",
       about:
         "Prints a completion script for bash, zsh or fish, with descriptions in the language of --lang. Install it with:\n" +
         "  socklab completion bash > ~/.local/share/bash-completion/completions/socklab\n" +

@@ -8,6 +8,7 @@ import type { HelpMessages } from "./catalog.js";
 export const helpEs: HelpMessages = {
   usage: "uso:",
   optionsWord: "opciones",
+  commandWord: "ORDEN",
   headings: { commands: "Órdenes:", options: "Opciones:", globalOptions: "Opciones de todas las órdenes:", services: "Servicios:", examples: "Ejemplos:" },
   intro: `socklab — sockets sin misterio: un cliente/escucha al estilo de netcat, cada servidor de
 las guías como servicio y un laboratorio que ejecuta cada ejercicio de principio a fin.`,
@@ -20,7 +21,7 @@ El puerto 0 elige uno libre. Los textos entienden \\n \\r \\t \\\\ \\0 \\xHH.`,
   commands: {
     serve: {
       args: "SERVICIO DIRECCIÓN",
-      summary: "ejecuta un servidor: echo, line-echo, cmd, time, greet, announce, peercred, fd",
+      summary: "un servidor: echo, line-echo, cmd, time, greet, announce, peercred, fd",
       about: `Ejecuta uno de los servidores de las guías. Cuando está listo escribe "listening DIRECCIÓN"
 en stderr (con el puerto real) y después una línea por evento. SIGINT/SIGTERM lo detienen
 limpiamente (salida 0).`,
@@ -43,14 +44,14 @@ líneas de stdin van al último remitente.`,
     },
     discover: {
       args: "[DIRECCIÓN]",
-      summary: "descubrimiento por difusión UDP (por omisión udp://127.255.255.255:9008)",
+      summary: "difusión UDP (por omisión udp://127.255.255.255:9008)",
       about: `Descubrimiento por difusión: activa SO_BROADCAST, envía --message (por omisión "DISCOVER?")
 a DIRECCIÓN (por omisión udp://127.255.255.255:9008) y escribe "udp://HOST:PUERTO CARGA" por
 cada respuesta.`,
     },
     "recv-fd": {
       args: "DIRECCIÓN",
-      summary: "recibe un descriptor de fichero (SCM_RIGHTS) y muestra el fichero a través de él",
+      summary: "recibe un descriptor (SCM_RIGHTS) y muestra el fichero a través de él",
       about: `Cliente de B4: se conecta a una dirección Unix de flujo, recibe un descriptor enviado con
 SCM_RIGHTS y muestra el contenido del fichero leído a través de él.`,
     },
@@ -62,7 +63,7 @@ SCM_RIGHTS y muestra el contenido del fichero leído a través de él.`,
     },
     completion: {
       args: "bash|zsh|fish",
-      summary: "escribe un guion de autocompletado (de las mismas tablas de opciones que --help)",
+      summary: "guion de autocompletado de la shell (de las tablas de --help)",
       about:
         "Escribe un guion de autocompletado para bash, zsh o fish, con descripciones en el idioma de --lang. Se instala así:\n" +
         "  socklab completion bash > ~/.local/share/bash-completion/completions/socklab\n" +
