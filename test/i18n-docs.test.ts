@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import { EVENT_TYPES } from "../src/events.js";
 import { LANGS } from "../src/i18n/catalog.js";
 import { CATALOGS } from "../src/i18n/format.js";
@@ -27,6 +28,47 @@ test("docs/EVENTS.md has a section for every event type, and no section for a ty
   const unknown = sections.filter((s) => !(EVENT_TYPES as readonly string[]).includes(s));
   assert.deepEqual(unknown, [], `sections for no event type: ${unknown.join(", ")}`);
   for (const field of ["event", "seq", "t"]) assert.match(doc, new RegExp(`^\\| \`${field}\` \\|`, "m"), `the envelope documents ${field}`);
+});
+
+/** Each event type's fields as src/events.ts declares them: `name` or `name?` (optional). */
+function declaredFields(): Map<string, string[]> {
+  const sf = ts.createSourceFile("events.ts", read("src/events.ts"), ts.ScriptTarget.ES2022, true);
+  const fields = new Map<string, string[]>();
+  sf.forEachChild((node) => {
+    if (!ts.isTypeAliasDeclaration(node) || node.name.text !== "SocklabEvent" || !ts.isUnionTypeNode(node.type)) return;
+    for (const member of node.type.types) {
+      if (!ts.isTypeLiteralNode(member)) continue;
+      let type = "";
+      const names: string[] = [];
+      for (const prop of member.members) {
+        if (!ts.isPropertySignature(prop) || !ts.isIdentifier(prop.name)) continue;
+        if (prop.name.text === "type" && prop.type && ts.isLiteralTypeNode(prop.type) && ts.isStringLiteral(prop.type.literal)) {
+          type = prop.type.literal.text;
+        } else {
+          names.push(`${prop.name.text}${prop.questionToken ? "?" : ""}`);
+        }
+      }
+      fields.set(type, names);
+    }
+  });
+  return fields;
+}
+
+test("docs/EVENTS.md documents every field of every event, optional ones marked with ?", () => {
+  const doc = read("docs/EVENTS.md");
+  const declared = declaredFields();
+  assert.equal(declared.size, EVENT_TYPES.length, "every event type's declaration is read");
+  const problems: string[] = [];
+  for (const section of doc.split(/^### /m).slice(1)) {
+    const heading = section.split("\n")[0]!;
+    const documented = [...section.matchAll(/^\| `([a-zA-Z]+\??)` \|/gm)].map((m) => m[1]!);
+    for (const type of [...heading.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]!)) {
+      const fields = declared.get(type) ?? [];
+      for (const field of fields) if (!documented.includes(field)) problems.push(`${type}: field \`${field}\` is not in its table`);
+      for (const field of documented) if (!fields.includes(field)) problems.push(`${type}: the table has \`${field}\`, which src/events.ts does not declare`);
+    }
+  }
+  assert.deepEqual(problems, [], problems.join("\n"));
 });
 
 /** Codes in the first column of the tables of docs/ERRORS.md. */
