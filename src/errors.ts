@@ -10,14 +10,10 @@ import { getSystemErrorName } from "node:util";
  * carries one is shown in the user's language; `message` stays the English text for logs
  * and for library users who print `err.message`.
  */
-export type ErrorMessageKey =
-  | "unavailable"
-  | "no-response"
-  | "no-responder"
-  | "reply-incomplete"
-  | "usage"
-  | AddressMessageKey
-  | UsageMessageKey;
+export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "reply-incomplete" | "usage";
+
+/** Every catalogue key a SocklabError may carry: the keys above, address errors, usage errors. */
+export type MessageKey = ErrorMessageKey | AddressMessageKey | UsageMessageKey;
 
 /** Why an address string does not parse (params: `address`, and `port`, `host`, `bytes`, `room`, `suggestion`). */
 export type AddressMessageKey =
@@ -73,7 +69,7 @@ export type UsageMessageKey =
 export interface SocklabErrorOptions {
   cause?: unknown;
   /** Catalogue key and parameters for the localised message. */
-  messageKey?: ErrorMessageKey;
+  messageKey?: MessageKey;
   params?: Record<string, string | number>;
   /** The address (in socklab's `tcp://…` / `unix:…` notation) the operation was about. */
   address?: string;
@@ -88,7 +84,7 @@ export class SocklabError extends Error {
   syscall?: string;
   errno?: number;
   path?: string;
-  messageKey?: ErrorMessageKey;
+  messageKey?: MessageKey;
   params?: Record<string, string | number>;
 
   constructor(code: string, message: string, options: SocklabErrorOptions = {}) {

@@ -3,7 +3,7 @@
  * names. Each language (en.ts, es.ts) is a full `Catalog`, so a missing entry in either
  * language is a compile error, and test/i18n-catalog.test.ts checks it at run time too.
  */
-import type { ErrorMessageKey } from "../errors.js";
+import type { MessageKey } from "../errors.js";
 import type { EventOf, EventType } from "../events.js";
 
 export type Lang = "en" | "es";
@@ -19,7 +19,7 @@ export interface MessageTools {
 
 export type EventMessages = { [T in EventType]: (event: EventOf<T>, tools: MessageTools) => string };
 
-export type ErrorMessages = { [K in ErrorMessageKey]: (params: Record<string, string | number>, tools: MessageTools) => string };
+export type ErrorMessages = { [K in MessageKey]: (params: Record<string, string | number>, tools: MessageTools) => string };
 
 /** One option of a command's option table, as `--help`, completion and the man page show it. */
 export interface OptionHelp {
