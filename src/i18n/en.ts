@@ -92,17 +92,6 @@ export const en: Catalog = {
     ECONNABORTED: "connection aborted",
   },
   errors: {
-    unavailable: (p, t) =>
-      Number(p.attempts) > 1
-        ? `${p.address}: server unavailable after ${p.attempts} attempts: ${t.cause(String(p.code)) ?? p.detail}`
-        : `${p.address}: ${t.cause(String(p.code)) ?? p.detail}`,
-    "no-response": (p, t) =>
-      `${p.address}: no response after ${p.attempts} ${plural(Number(p.attempts), "attempt", "attempts")}` +
-      (p.code === "ETIMEDOUT" ? "" : `: ${t.cause(String(p.code)) ?? p.code}`),
-    "no-responder": (p, t) => `${p.address}: no responder within ${t.seconds(Number(p.timeoutMs))}s`,
-    "reply-incomplete": (p, t) => `reply cut short: ${t.cause(String(p.code)) ?? p.detail}`,
-    usage: (p) => String(p.detail),
-
     // Addresses (src/address.ts keeps the same English sentences as `message`).
     "address.port-not-number": (p) => badAddress(p, `port "${p.port}" is not a number from 0 to 65535`),
     "address.port-out-of-range": (p) => badAddress(p, `port ${p.port} is out of range (0 to 65535)`),
@@ -151,6 +140,17 @@ export const en: Catalog = {
     "usage.recv-fd-needs-unix": () => "recv-fd needs a Unix stream address (unix:PATH or abstract:NAME)",
     "usage.discover-needs-udp": () => "discover needs a udp://BROADCAST:PORT address",
     "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
+
+    unavailable: (p, t) =>
+      Number(p.attempts) > 1
+        ? `${p.address}: server unavailable after ${p.attempts} attempts: ${t.cause(String(p.code)) ?? p.detail}`
+        : `${p.address}: ${t.cause(String(p.code)) ?? p.detail}`,
+    "no-response": (p, t) =>
+      `${p.address}: no response after ${p.attempts} ${plural(Number(p.attempts), "attempt", "attempts")}` +
+      (p.code === "ETIMEDOUT" ? "" : `: ${t.cause(String(p.code)) ?? p.code}`),
+    "no-responder": (p, t) => `${p.address}: no responder within ${t.seconds(Number(p.timeoutMs))}s`,
+    "reply-incomplete": (p, t) => `reply cut short: ${t.cause(String(p.code)) ?? p.detail}`,
+    usage: (p) => String(p.detail),
   },
   text: {
     tryHelp: (command) => `Try 'socklab ${command === "" ? "" : `${command} `}--help'.`,

@@ -94,17 +94,6 @@ export const es: Catalog = {
     ECONNABORTED: "conexión abortada",
   },
   errors: {
-    unavailable: (p, t) =>
-      Number(p.attempts) > 1
-        ? `${p.address}: servidor no disponible tras ${p.attempts} intentos: ${t.cause(String(p.code)) ?? p.detail}`
-        : `${p.address}: ${t.cause(String(p.code)) ?? p.detail}`,
-    "no-response": (p, t) =>
-      `${p.address}: sin respuesta tras ${p.attempts} ${plural(Number(p.attempts), "intento", "intentos")}` +
-      (p.code === "ETIMEDOUT" ? "" : `: ${t.cause(String(p.code)) ?? p.code}`),
-    "no-responder": (p, t) => `${p.address}: nadie respondió en ${t.seconds(Number(p.timeoutMs))} s`,
-    "reply-incomplete": (p, t) => `la respuesta quedó cortada: ${t.cause(String(p.code)) ?? p.detail}`,
-    usage: (p) => String(p.detail),
-
     // Direcciones.
     "address.port-not-number": (p) => badAddress(p, `el puerto "${p.port}" no es un número de 0 a 65535`),
     "address.port-out-of-range": (p) => badAddress(p, `el puerto ${p.port} está fuera de rango (0 a 65535)`),
@@ -153,6 +142,17 @@ export const es: Catalog = {
     "usage.recv-fd-needs-unix": () => "recv-fd necesita una dirección Unix de flujo (unix:RUTA o abstract:NOMBRE)",
     "usage.discover-needs-udp": () => "discover necesita una dirección udp://DIFUSIÓN:PUERTO",
     "usage.unknown-shell": (p) => `no hay autocompletado para "${p.shell}" (shells: ${p.shells})`,
+
+    unavailable: (p, t) =>
+      Number(p.attempts) > 1
+        ? `${p.address}: servidor no disponible tras ${p.attempts} intentos: ${t.cause(String(p.code)) ?? p.detail}`
+        : `${p.address}: ${t.cause(String(p.code)) ?? p.detail}`,
+    "no-response": (p, t) =>
+      `${p.address}: sin respuesta tras ${p.attempts} ${plural(Number(p.attempts), "intento", "intentos")}` +
+      (p.code === "ETIMEDOUT" ? "" : `: ${t.cause(String(p.code)) ?? p.code}`),
+    "no-responder": (p, t) => `${p.address}: nadie respondió en ${t.seconds(Number(p.timeoutMs))} s`,
+    "reply-incomplete": (p, t) => `la respuesta quedó cortada: ${t.cause(String(p.code)) ?? p.detail}`,
+    usage: (p) => String(p.detail),
   },
   text: {
     tryHelp: (command) => `Pruebe 'socklab ${command === "" ? "" : `${command} `}--help'.`,
