@@ -5,8 +5,6 @@ import { helpEn } from "./help-en.js";
 
 const plural = (n: number, one: string, many: string): string => (n === 1 ? one : many);
 
-const badAddress = (p: Record<string, string | number>, why: string): string => `bad address "${p.address}": ${why} (expected ${ADDRESS_FORMS})`;
-
 export const en: Catalog = {
   events: {
     listening: (e) => `listening ${e.address}${e.fingerprint ? ` ${e.fingerprint}` : ""}`,
@@ -158,3 +156,6 @@ export const en: Catalog = {
   },
   help: helpEn,
 };
+
+/** The message of every address error: the address, why, and the accepted forms. */
+const badAddress = (p: Record<string, string | number>, why: string): string => `bad address "${p.address}": ${why} (expected ${ADDRESS_FORMS})`;

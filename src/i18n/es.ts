@@ -5,11 +5,6 @@ import { helpEs } from "./help-es.js";
 
 const plural = (n: number, one: string, many: string): string => (n === 1 ? one : many);
 
-const badAddress = (p: Record<string, string | number>, why: string): string => `dirección incorrecta "${p.address}": ${why} (se esperaba ${ADDRESS_FORMS})`;
-
-/** Los nombres de argumento de las líneas de uso, en castellano. */
-const ARGUMENT_NAMES: Record<string, string> = { ADDRESS: "DIRECCIÓN", SERVICE: "SERVICIO" };
-
 export const es: Catalog = {
   events: {
     listening: (e) => `escuchando en ${e.address}${e.fingerprint ? ` ${e.fingerprint}` : ""}`,
@@ -160,3 +155,9 @@ export const es: Catalog = {
   },
   help: helpEs,
 };
+
+/** El mensaje de todo error de dirección: la dirección, el motivo y las formas válidas. */
+const badAddress = (p: Record<string, string | number>, why: string): string => `dirección incorrecta "${p.address}": ${why} (se esperaba ${ADDRESS_FORMS})`;
+
+/** Los nombres de argumento de las líneas de uso, en castellano. */
+const ARGUMENT_NAMES: Record<string, string> = { ADDRESS: "DIRECCIÓN", SERVICE: "SERVICIO" };
