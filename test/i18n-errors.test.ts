@@ -8,7 +8,7 @@ import { parseAddress } from "../src/address.js";
 import { AddressError, UsageError } from "../src/errors.js";
 import { en } from "../src/i18n/en.js";
 import { describeErrorIn } from "../src/i18n/format.js";
-import { usage } from "../src/cli/args.js";
+import { exclusive, noExtra, octalMode, positiveSeconds, usage } from "../src/cli/args.js";
 
 /** One bad address per reason. */
 const BAD_ADDRESSES = [
@@ -66,4 +66,20 @@ test("usage(key, params) builds a UsageError: English message from the catalogue
   assert.equal(err.code, "ERR_USAGE");
   assert.equal(err.message, "-4 and -6 exclude each other");
   assert.equal(describeErrorIn(err, "es"), "-4 y -6 se excluyen");
+});
+
+test("the shared option checks of src/cli/args.ts: one-line usage errors with catalogue keys", () => {
+  const cases: Array<[() => unknown, RegExp]> = [
+    [() => positiveSeconds({ "max-time": "0" }, "max-time"), /^--max-time needs a number of seconds greater than 0 \(e\.g\. 10 or 1\.5\), got "0"$/],
+    [() => positiveSeconds({ "idle-timeout": "1e3" }, "idle-timeout"), /got "1e3"$/],
+    [() => octalMode({ mode: "7777" }), /^--mode needs octal permission bits like 600 or 660, got "7777"$/],
+    [() => exclusive({ "4": true, "6": true }, "4", "6"), /^-4 and -6 exclude each other$/],
+    [() => noExtra(["x"]), /^unexpected argument "x"$/],
+  ];
+  for (const [run, message] of cases) {
+    assert.throws(run, (err: unknown) => err instanceof UsageError && err.messageKey !== undefined && message.test(err.message));
+  }
+  assert.equal(positiveSeconds({ t: "1.5" }, "t"), 1500);
+  assert.equal(octalMode({ mode: "0660" }), 0o660);
+  assert.equal(describeErrorIn(usage("usage.bad-positive-seconds", { option: "--max-time", value: "0" }), "es"), '--max-time necesita un número de segundos mayor que 0 (p. ej. 10 o 1,5), no "0"');
 });

@@ -87,6 +87,18 @@ export function seconds(values: Record<string, unknown>, name: string): number |
   return Math.round(n * 1000);
 }
 
+/**
+ * A number of seconds greater than 0 → milliseconds (0 would mean "at once"): plain decimals
+ * only (Number() would also take 0x10, 1e3 and " 5 "), at most a year.
+ */
+export function positiveSeconds(values: Record<string, unknown>, name: string): number | undefined {
+  const raw = str(values, name);
+  if (raw === undefined) return undefined;
+  const n = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || n <= 0 || n > 365 * 86400) throw usage("usage.bad-positive-seconds", { option: `--${name}`, value: raw });
+  return Math.max(1, Math.round(n * 1000));
+}
+
 /** A whole number within [min, max]. */
 export function count(values: Record<string, unknown>, name: string, min = 1, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const raw = str(values, name);
@@ -99,11 +111,14 @@ export function count(values: Record<string, unknown>, name: string, min = 1, ma
   return Number(raw);
 }
 
-/** Unix socket file permissions in octal (`--mode 600`), or undefined when not given. */
+/**
+ * Permission bits of a socket file (`--mode 600`): three octal digits, a leading 0 allowed;
+ * no setuid/setgid/sticky. Undefined when not given.
+ */
 export function octalMode(values: Record<string, unknown>, name = "mode"): number | undefined {
   const raw = str(values, name);
   if (raw === undefined) return undefined;
-  if (!/^[0-7]{3,4}$/.test(raw)) throw usage("usage.bad-mode", { option: `--${name}`, value: raw });
+  if (!/^0?[0-7]{3}$/.test(raw)) throw usage("usage.bad-mode", { option: `--${name}`, value: raw });
   return parseInt(raw, 8);
 }
 
