@@ -113,13 +113,13 @@ function literalText(node: ts.Node): string | undefined {
 const WRITERS = new Set(["diag", "process.stderr.write", "process.stdout.write", "io.err", "io.out"]);
 const BUILTIN_ERRORS = new Set(["Error", "TypeError", "RangeError"]);
 
-export interface Offender {
+interface Offender {
   file: string;
   line: number;
   text: string;
 }
 
-export function offendersIn(file: string, source: string): Offender[] {
+function offendersIn(file: string, source: string): Offender[] {
   const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const found: Offender[] = [];
   const report = (node: ts.Node, text: string): void => {
