@@ -88,8 +88,13 @@ test("the help of the two languages differs (Spanish is not English)", () => {
   assert.match(commandHelp("connect", "es"), /^Opciones:$/m);
 });
 
-test("help lines stay readable: option and command lists within 100 columns", () => {
+test("help lines stay readable: every line of every help within 100 columns (usage lines of lab and bench aside)", () => {
   for (const lang of LANGS) {
+    for (const command of COMMAND_NAMES) {
+      for (const line of commandHelp(command, lang).split("\n").slice(1)) {
+        assert.ok(line.length <= 100, `${lang} ${command} help: ${line.length} columns: ${line}`);
+      }
+    }
     const commands = generalHelp(lang).split(/\n\n/).find((part) => part.startsWith(CATALOGS[lang].help.headings.commands));
     for (const line of commands?.split("\n") ?? []) assert.ok(line.length <= 100, `${lang} general help: ${line.length} columns: ${line}`);
     for (const command of Object.keys(OPTION_TABLES) as CommandName[]) {

@@ -140,6 +140,23 @@ function wrap(prefix: string, words: string[], width = 100): string {
   return lines.join("\n");
 }
 
+/** Lines longer than `width` broken at spaces (hand-wrapped catalogue text stays as it is). */
+function fit(text: string, width = 92): string {
+  return text
+    .split("\n")
+    .flatMap((line) => {
+      const out: string[] = [];
+      let rest = line;
+      while (rest.length > width && rest.lastIndexOf(" ", width) > 0) {
+        const at = rest.lastIndexOf(" ", width);
+        out.push(rest.slice(0, at));
+        rest = `  ${rest.slice(at + 1)}`;
+      }
+      return [...out, rest];
+    })
+    .join("\n");
+}
+
 /**
  * The usage line of `command`: with every option of its table (`full`, for --help), or with
  * `[options]` standing for them (printed after a usage error).
@@ -167,7 +184,7 @@ export function commandHelp(command: CommandName, lang: Lang): string {
   if (table !== undefined && Object.keys(table).length > 0) {
     parts.push(`${h.headings.options}\n${columns(optionRows(command, table, lang).map((row) => [optionLabel(row), row.help.text]))}`);
   }
-  if (TAKES_ADDRESS.has(command)) parts.push(h.addresses(ADDRESS_FORMS));
+  if (TAKES_ADDRESS.has(command)) parts.push(fit(h.addresses(ADDRESS_FORMS)));
   const examples = EXAMPLES[command];
   if (examples) parts.push(`${h.headings.examples}\n${examples.map((line) => `  ${line}`).join("\n")}`);
   return `${parts.join("\n\n")}\n`;
@@ -188,6 +205,6 @@ export function generalHelp(lang: Lang): string {
     usageLine("socklab", lang),
     `${h.headings.commands}\n${columns(commands)}`,
     `${h.headings.globalOptions}\n${columns(global)}`,
-    `${h.addresses(ADDRESS_FORMS)}\n${h.footer}`,
+    `${fit(h.addresses(ADDRESS_FORMS))}\n${h.footer}`,
   ].join("\n\n")}\n`;
 }

@@ -61,7 +61,7 @@ and print the file's content read through it.`,
       args: "bash|zsh|fish",
       summary: "print a shell completion script (made from the option tables of --help)",
       about:
-        "Prints a completion script for bash, zsh or fish, with descriptions in the language of --lang. Install it with:\n" +
+        "Prints a completion script for bash, zsh or fish, with descriptions in the language of\n--lang. Install it with:\n" +
         "  socklab completion bash > ~/.local/share/bash-completion/completions/socklab\n" +
         '  socklab completion zsh > "${fpath[1]}/_socklab"\n' +
         "  socklab completion fish > ~/.config/fish/completions/socklab.fish",

@@ -65,7 +65,7 @@ SCM_RIGHTS y muestra el contenido del archivo leído a través de él.`,
       args: "bash|zsh|fish",
       summary: "guion de autocompletado de la shell (de las tablas de --help)",
       about:
-        "Escribe un guion de autocompletado para bash, zsh o fish, con descripciones en el idioma de --lang. Se instala así:\n" +
+        "Escribe un guion de autocompletado para bash, zsh o fish, con descripciones en el idioma\nde --lang. Se instala así:\n" +
         "  socklab completion bash > ~/.local/share/bash-completion/completions/socklab\n" +
         '  socklab completion zsh > "${fpath[1]}/_socklab"\n' +
         "  socklab completion fish > ~/.config/fish/completions/socklab.fish",
@@ -130,7 +130,7 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
   },
 
   services: {
-    echo: "flujo: devuelve los bytes hasta que el otro cierre; datagramas: cada datagrama a su remitente",
+    echo: "flujo: eco de los bytes hasta que el otro cierre; datagramas: cada uno a su remitente",
     "line-echo": 'por línea: "eco: LÍNEA\\n" (guía 2, ejercicio 2.1)',
     cmd: 'por línea: PING→PONG, ECHO x→x, TIME→AAAA-mm-dd HH:MM:SS, si no "ERR desconocido"',
     time: 'datagramas: TIME → HH:MM:SS, si no "ERR\\n" (ejercicio 14)',
