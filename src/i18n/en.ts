@@ -1,5 +1,7 @@
 /** English messages. Lines a script may have matched before --json existed keep their form. */
+import { ADDRESS_FORMS } from "../address.js";
 import type { Catalog } from "./catalog.js";
+import { helpEn } from "./help-en.js";
 
 const plural = (n: number, one: string, many: string): string => (n === 1 ? one : many);
 
@@ -88,6 +90,59 @@ export const en: Catalog = {
     ECONNABORTED: "connection aborted",
   },
   errors: {
+    // Addresses (src/address.ts keeps the same English sentences as `message`).
+    "address.port-not-number": (p) => badAddress(p, `port "${p.port}" is not a number from 0 to 65535`),
+    "address.port-out-of-range": (p) => badAddress(p, `port ${p.port} is out of range (0 to 65535)`),
+    "address.missing-bracket": (p) => badAddress(p, "missing ] after the IPv6 address"),
+    "address.not-ipv6": (p) => badAddress(p, `"${p.host}" is not an IPv6 address`),
+    "address.missing-port-after-ipv6": (p) => badAddress(p, "missing :PORT after the IPv6 address"),
+    "address.missing-colon-port": (p) => badAddress(p, "missing :PORT"),
+    "address.ipv6-needs-brackets": (p) => badAddress(p, "IPv6 addresses go in brackets, e.g. tcp://[::1]:9301"),
+    "address.missing-host": (p) => badAddress(p, "missing host (use 127.0.0.1, ::1 in brackets, 0.0.0.0 or a name)"),
+    "address.missing-port": (p) => badAddress(p, "missing port"),
+    "address.bad-host": (p) => badAddress(p, `"${p.host}" is not a host name`),
+    "address.missing-path": (p) => badAddress(p, "missing path"),
+    "address.missing-name": (p) => badAddress(p, "missing name"),
+    "address.nul-in-path": (p) => badAddress(p, "the path contains a NUL byte"),
+    "address.nul-in-name": (p) => badAddress(p, "the name contains a NUL byte"),
+    "address.path-too-long": (p) => badAddress(p, `the path is ${p.bytes} bytes; a Unix socket path fits at most ${p.room} bytes`),
+    "address.name-too-long": (p) => badAddress(p, `the name is ${p.bytes} bytes; a Unix socket name fits at most ${p.room} bytes`),
+    "address.did-you-mean": (p) => badAddress(p, `did you mean ${p.suggestion}?`),
+    "address.unknown-form": (p) => badAddress(p, "unknown form"),
+
+    // The command line (exit 2). `option` is the option as typed (--timeout, -k).
+    "usage.unknown-command": (p) => `unknown command "${p.name}"`,
+    "usage.bad-lang": (p) => `--lang needs es or en, got "${p.given}"`,
+    "usage.unknown-option": (p) => `unknown option ${p.option}`,
+    "usage.missing-value": (p) => `${p.option} needs a value`,
+    "usage.dash-value": (p) => `${p.option} needs a value, not "${p.value}" (a value that starts with "-" is written ${p.long}=${p.value})`,
+    "usage.takes-no-value": (p) => `${p.option} takes no value`,
+    "usage.bad-option": (p) => String(p.detail),
+    "usage.bad-seconds": (p) => `${p.option} needs a number of seconds ≥ 0 (e.g. 1.5), got "${p.value}"`,
+    "usage.bad-positive-seconds": (p) => `${p.option} needs a number of seconds greater than 0 (e.g. 10 or 1.5), got "${p.value}"`,
+    "usage.bad-count": (p) => `${p.option} needs a whole number ≥ ${p.min}, got "${p.value}"`,
+    "usage.bad-count-range": (p) => `${p.option} needs a whole number from ${p.min} to ${p.max}, got "${p.value}"`,
+    "usage.bad-mode": (p) => `${p.option} needs octal permission bits like 600 or 660, got "${p.value}"`,
+    "usage.bad-uids": (p) => `${p.option} needs numeric uids separated by commas, got "${p.value}"`,
+    "usage.missing-argument": (p) => `missing ${p.what}`,
+    "usage.unexpected-argument": (p) => `unexpected argument "${p.argument}"`,
+    "usage.unexpected-text": (p) => `unexpected argument "${p.argument}" (texts go with --send)`,
+    "usage.exclusive": (p) => `${p.a} and ${p.b} exclude each other`,
+    "usage.positive": (p) => `${p.option} must be more than 0`,
+    "usage.needs-send": () => "--half-close and --until-close go with --send (without --send, stdin EOF half-closes)",
+    "usage.stream-only": (p) => `${p.option} applies to stream addresses only (tcp://, unix:, abstract:)`,
+    "usage.unix-file-only": (p) => `${p.option} applies to Unix socket files (unix:PATH, unix-dgram:PATH), not to ${p.address}`,
+    "usage.ipv6-option": (p) => `${p.option} applies to IPv6 addresses (e.g. tcp://[::]:PORT), not to ${p.address}`,
+    "usage.needs-concurrent": (p) => `${p.option} applies with --concurrent (a sequential server serves one client at a time)`,
+    "usage.unknown-service": (p) => `unknown service "${p.name}" (services: ${p.services})`,
+    "usage.service-needs-stream": (p) => `service ${p.service} does not run on ${p.address} (it needs a stream address: tcp://, unix:, abstract:)`,
+    "usage.service-needs-datagram": (p) => `service ${p.service} does not run on ${p.address} (it needs a datagram address: udp://, unix-dgram:)`,
+    "usage.service-needs-unix": (p) => `service ${p.service} needs a Unix address (unix:PATH or abstract:NAME)`,
+    "usage.allow-uid-unix-only": () => "--allow-uid works on Unix addresses only",
+    "usage.recv-fd-needs-unix": () => "recv-fd needs a Unix stream address (unix:PATH or abstract:NAME)",
+    "usage.discover-needs-udp": () => "discover needs a udp://BROADCAST:PORT address",
+    "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
+
     unavailable: (p, t) =>
       Number(p.attempts) > 1
         ? `${p.address}: server unavailable after ${p.attempts} attempts: ${t.cause(String(p.code)) ?? p.detail}`
@@ -100,9 +155,11 @@ export const en: Catalog = {
     usage: (p) => String(p.detail),
   },
   text: {
-    unknownCommand: (name) => `socklab: unknown command "${name}"`,
-    tryHelp: (command) => `Try 'socklab ${command} --help'.`,
+    tryHelp: (command) => `Try 'socklab ${command === "" ? "" : `${command} `}--help'.`,
     internalError: (detail) => `socklab: internal error: ${detail}`,
-    badLang: (given) => `--lang needs es or en, got "${given}"`,
   },
+  help: helpEn,
 };
+
+/** The message of every address error: the address, why, and the accepted forms. */
+const badAddress = (p: Record<string, string | number>, why: string): string => `bad address "${p.address}": ${why} (expected ${ADDRESS_FORMS})`;

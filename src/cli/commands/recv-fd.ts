@@ -8,8 +8,10 @@ import { connectUnixStream } from "../../unix/stream.js";
 import { address, flag, parseCommand, seconds } from "../args.js";
 import { diag } from "../output.js";
 
+export const recvFdOptions = { timeout: { type: "string" } } as const;
+
 export async function recvFdCommand(argv: string[]): Promise<number | "help"> {
-  const { values, positionals } = parseCommand(argv, { timeout: { type: "string" } });
+  const { values, positionals } = parseCommand(argv, recvFdOptions);
   if (flag(values, "help")) return "help";
   const [addressText, ...extra] = positionals;
   const where = address(addressText);
