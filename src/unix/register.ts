@@ -96,7 +96,7 @@ export class UnixDatagramClient extends DatagramClientBase {
     return this.socket.send(data);
   }
 
-  close(): Promise<void> {
+  protected closeSocket(): Promise<void> {
     return this.socket.close();
   }
 }
