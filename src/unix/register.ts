@@ -21,7 +21,7 @@ import { prepareSocketPath } from "./socket-path.js";
 import { connectAbstractStream, listenAbstractStream, listenUnixStream } from "./stream.js";
 
 /** The Unix target of a unix-dgram:/abstract-dgram: address. */
-function datagramTarget(address: Address): UnixSocketTarget {
+function datagramTarget(address: Address): { path: string } | { abstract: string } {
   if (address.kind === "unix-dgram") return { path: address.path };
   if (address.kind === "abstract-dgram") return { abstract: address.name };
   throw new TypeError(`${formatAddress(address)} is not a Unix datagram address`);
