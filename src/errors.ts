@@ -5,8 +5,18 @@
  */
 import { getSystemErrorName } from "node:util";
 
+/**
+ * Keys of socklab's own error messages in the message catalogue (src/i18n/). An error that
+ * carries one is shown in the user's language; `message` stays the English text for logs
+ * and for library users who print `err.message`.
+ */
+export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "reply-incomplete" | "usage";
+
 export interface SocklabErrorOptions {
   cause?: unknown;
+  /** Catalogue key and parameters for the localised message. */
+  messageKey?: ErrorMessageKey;
+  params?: Record<string, string | number>;
   /** The address (in socklab's `tcp://…` / `unix:…` notation) the operation was about. */
   address?: string;
   syscall?: string;
@@ -20,11 +30,15 @@ export class SocklabError extends Error {
   syscall?: string;
   errno?: number;
   path?: string;
+  messageKey?: ErrorMessageKey;
+  params?: Record<string, string | number>;
 
   constructor(code: string, message: string, options: SocklabErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
+    if (options.messageKey !== undefined) this.messageKey = options.messageKey;
+    if (options.params !== undefined) this.params = options.params;
     if (options.address !== undefined) this.address = options.address;
     if (options.syscall !== undefined) this.syscall = options.syscall;
     if (options.errno !== undefined) this.errno = options.errno;
@@ -116,8 +130,8 @@ export function errnoError(
   return new SocklabError(code, message, { syscall, errno: negative, ...extra });
 }
 
-/** Human explanations of the error codes a socket user meets most. */
-const CAUSES: Record<string, string> = {
+/** Human explanations (English) of the error codes a socket user meets most; src/i18n has them in every language. */
+export const CAUSES: Record<string, string> = {
   ECONNREFUSED: "connection refused (nothing is listening there)",
   ECONNRESET: "connection reset by peer",
   ETIMEDOUT: "timed out",
@@ -147,16 +161,22 @@ export function explainCode(code: string | undefined): string | undefined {
  * One line that says what failed and why, for the CLI. Never includes a stack.
  * `fallbackAddress` is used when the error itself does not carry one.
  */
-export function describeError(err: unknown, fallbackAddress?: string): string {
+export function describeError(
+  err: unknown,
+  fallbackAddress?: string,
+  explain: (code: string | undefined) => string | undefined = explainCode,
+  ownMessage: (err: SocklabError) => string = (e) => e.message,
+): string {
   if (!(err instanceof Error)) return String(err);
   const e = err as Error & { code?: string; address?: unknown };
   const address = (typeof e.address === "string" ? e.address : undefined) ?? fallbackAddress;
   if (err instanceof SocklabError) {
     // Our own messages already say what happened; keep them, prefixed by the address once.
+    if (err.messageKey !== undefined) return ownMessage(err);
     if (err instanceof UsageError || err.code.startsWith("ERR_")) return err.message;
     if (address === undefined || err.message.startsWith(address)) return err.message;
     if (!err.message.startsWith(`${err.syscall ?? "\0"} `)) return `${address}: ${err.message}`;
   }
-  const cause = explainCode(e.code) ?? err.message;
+  const cause = explain(e.code) ?? err.message;
   return address ? `${address}: ${cause}` : cause;
 }

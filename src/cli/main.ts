@@ -2,7 +2,9 @@
  * socklab's command-line entry: dispatch, help, and the exit-status contract
  * (0 ok, 1 failure with one clear line, 2 usage error with the usage line). No stack traces.
  */
-import { describeError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
+import { errorEvent } from "../events.js";
+import { CATALOGS, isLang } from "../i18n/format.js";
 import { connect } from "./commands/connect.js";
 import { discoverCommand } from "./commands/discover.js";
 import { listen } from "./commands/listen.js";
@@ -11,7 +13,7 @@ import "../unix/register.js";
 import { runLab } from "../lab/main.js";
 import { serve } from "./commands/serve.js";
 import { HELP, USAGE } from "./help.js";
-import { diag, drainOutput, flushed } from "./output.js";
+import { describe, diag, drainOutput, emit, flushed, outputMode, setOutputMode } from "./output.js";
 
 type Command = (argv: string[]) => Promise<number | "help">;
 
@@ -36,7 +38,8 @@ const COMMANDS: Record<string, Command> = {
 /** A bug must still end in one line, not a stack trace (SOCKLAB_DEBUG=1 shows it). */
 function guard(): void {
   const fatal = (err: unknown): void => {
-    diag(`socklab: internal error: ${describeError(err)}`);
+    if (outputMode().json) emit(errorEvent(err));
+    else diag(CATALOGS[outputMode().lang].text.internalError(describe(err)));
     if (process.env.SOCKLAB_DEBUG && err instanceof Error && err.stack) diag(err.stack);
     void exitAfterFlush(1);
   };
@@ -50,9 +53,55 @@ export async function exitAfterFlush(code: number): Promise<never> {
   process.exit(code);
 }
 
+/**
+ * Take the options that apply to every command (`--json`, `--lang es|en`) out of argv,
+ * wherever they stand before a `--`, and apply them.
+ */
+export function takeGlobalOptions(argv: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg === "--json") {
+      setOutputMode({ json: true });
+    } else if (arg === "--lang" || arg.startsWith("--lang=")) {
+      const value = arg === "--lang" ? argv[++i] : arg.slice("--lang=".length);
+      if (value === undefined || !isLang(value)) {
+        throw new UsageError(CATALOGS[outputMode().lang].text.badLang(value ?? ""));
+      }
+      setOutputMode({ lang: value });
+    } else {
+      rest.push(arg);
+    }
+  }
+  return rest;
+}
+
+/** A usage error: one line, then the usage line and a hint (JSON: one error event). */
+function usageFailure(command: string | undefined, err: UsageError): number {
+  if (outputMode().json) {
+    emit(errorEvent(err));
+    return 2;
+  }
+  const name = command ?? "socklab";
+  diag(`socklab${command ? ` ${command}` : ""}: ${err.message}`);
+  diag(USAGE[name] ?? USAGE.socklab!);
+  diag(CATALOGS[outputMode().lang].text.tryHelp(command ?? "").replace("  ", " "));
+  return 2;
+}
+
 export async function run(argv: string[]): Promise<number> {
   guard();
-  const [name, ...rest] = argv;
+  let args: string[];
+  try {
+    args = takeGlobalOptions(argv);
+  } catch (err) {
+    return usageFailure(undefined, err as UsageError);
+  }
+  const [name, ...rest] = args;
   if (name === undefined) {
     diag(USAGE.socklab!);
     return 2;
@@ -68,8 +117,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    diag(`socklab: unknown command "${name}"`);
-    diag(USAGE.socklab!);
+    if (outputMode().json) emit({ type: "error", code: "ERR_USAGE", message: `unknown command "${name}"` });
+    else {
+      diag(CATALOGS[outputMode().lang].text.unknownCommand(name));
+      diag(USAGE.socklab!);
+    }
     return 2;
   }
   try {
@@ -81,13 +133,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     return code;
   } catch (err) {
-    if (err instanceof UsageError) {
-      diag(`socklab ${name}: ${err.message}`);
-      diag(USAGE[name] ?? USAGE.socklab!);
-      diag(`Try 'socklab ${name} --help'.`);
-      return 2;
-    }
-    diag(`socklab: ${describeError(err)}`);
+    if (err instanceof UsageError) return usageFailure(name, err);
+    if (outputMode().json) emit(errorEvent(err));
+    else diag(`socklab: ${describe(err)}`);
     if (process.env.SOCKLAB_DEBUG && err instanceof Error && err.stack) diag(err.stack);
     return 1;
   }

@@ -1,16 +1,18 @@
 /**
  * The datagram server runner: each datagram is answered (or not) by a responder and the
- * reply goes back to its sender. One line is logged per datagram. Errors on one send never
+ * reply goes back to its sender. One event is reported per datagram. Errors on one send never
  * stop the server.
  */
-import { describeError } from "../errors.js";
+import { errorEvent, publishing, type EventSink } from "../events.js";
 import type { DatagramResponder } from "../services/types.js";
 import type { DatagramEndpoint } from "./endpoint.js";
 
 export interface DatagramServerOptions<Peer> {
   endpoint: DatagramEndpoint<Peer>;
   responder: DatagramResponder;
-  log?: (line: string) => void;
+  /** Receives every event (also published on the `socklab:event` channel). */
+  onEvent?: EventSink;
+  /** Also report each reply sent. */
   trace?: boolean;
 }
 
@@ -24,26 +26,26 @@ export class DatagramServer<Peer> {
 
   constructor(options: DatagramServerOptions<Peer>) {
     const { endpoint, responder } = options;
-    const log = options.log ?? ((): void => {});
+    const emit = publishing(options.onEvent);
     this.endpoint = endpoint;
     this.address = endpoint.address;
-    endpoint.onError((err) => log(`error ${describeError(err)}`));
+    endpoint.onError((err) => emit(errorEvent(err, { address: this.address })));
     endpoint.onMessage((data, peer) => {
       this.received++;
       const from = endpoint.formatPeer(peer);
-      log(`datagram ${from} ${data.length} bytes`);
+      emit({ type: "datagram-in", peer: from, bytes: data.length });
       let reply: Buffer | null;
       try {
         reply = responder(data, from);
       } catch (err) {
-        log(`error ${from} ${describeError(err)}`);
+        emit(errorEvent(err, { peer: from, during: "serve" }));
         return;
       }
       if (reply === null) return;
-      if (options.trace) log(`sendto ${from} ${reply.length} bytes`);
+      if (options.trace) emit({ type: "datagram-out", peer: from, bytes: reply.length });
       endpoint.send(reply, peer).then(
         () => void this.sent++,
-        (err: unknown) => log(`error sending to ${from}: ${describeError(err)}`),
+        (err: unknown) => emit(errorEvent(err, { peer: from, during: "send" })),
       );
     });
   }

@@ -71,7 +71,8 @@ export class Proc {
     const stdin = options.stdin ?? "ignore";
     this.child = spawn(options.node, [options.bin, ...options.args], {
       stdio: [stdin === "ignore" ? "ignore" : "pipe", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1" },
+      // The lab reads its children's English event lines (until it reads --json events).
+      env: { ...process.env, NO_COLOR: "1", LC_ALL: "C" },
     });
     this.exited = new Promise<ExitStatus>((resolve) => {
       let settled = false;

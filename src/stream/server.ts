@@ -11,16 +11,15 @@ import { once } from "node:events";
 import { chmod, lstat, unlink } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { formatAddress, formatInetPeer, type Address } from "../address.js";
-import { describeError, SocklabError } from "../errors.js";
+import { SocklabError } from "../errors.js";
+import { errorEvent, publishing, type EventSink, type SocklabEvent } from "../events.js";
 import { traceReads, traceWrites } from "./trace.js";
 
 export interface ConnectionContext {
   /** The peer in socklab notation (tcp://127.0.0.1:51000, or `unix:PATH#3` for Unix clients). */
   readonly peer: string;
-  /** Log one event line (stderr in the CLI). */
-  log(line: string): void;
-  /** Log a socket-level step; a no-op unless tracing. */
-  trace(line: string): void;
+  /** Report an event (the CLI prints it; the lab records it). */
+  emit(event: SocklabEvent): void;
   /** Aborted when the server stops. */
   readonly signal: AbortSignal;
 }
@@ -29,7 +28,7 @@ export interface ConnectionContext {
 export type StreamHandler = (socket: Socket, context: ConnectionContext) => void | Promise<void>;
 
 /** Decides, right after accept, whether a client may be served (e.g. by its peer uid). */
-export type AcceptFilter = (socket: Socket) => { ok: true } | { ok: false; reason: string };
+export type AcceptFilter = (socket: Socket) => { ok: true } | ({ ok: false } & Omit<Extract<SocklabEvent, { type: "refused" }>, "type" | "peer">);
 
 export interface StreamServerOptions {
   address: Address;
@@ -42,9 +41,9 @@ export interface StreamServerOptions {
   dualStack?: boolean;
   /** For IPv6 addresses: IPV6_V6ONLY on. */
   ipv6Only?: boolean;
-  /** Event log sink (one line per call). Default: none. */
-  log?: (line: string) => void;
-  /** Also log socket-level steps (recv/send sizes, shutdown, close). */
+  /** Receives every event of the server (also published on the `socklab:event` channel). */
+  onEvent?: EventSink;
+  /** Also report socket-level steps (sent/received sizes, EOF, shutdown). */
   trace?: boolean;
   /** Most clients held (waiting plus served); past that new ones are closed at once. */
   maxConnections?: number;
@@ -66,7 +65,7 @@ export class StreamServer {
   readonly address: string;
   private readonly servers: Server[];
   private readonly options: StreamServerOptions;
-  private readonly log: (line: string) => void;
+  private readonly emit: EventSink;
   private readonly waiting: Socket[] = [];
   private readonly active = new Set<Socket>();
   private readonly stop = new AbortController();
@@ -74,8 +73,8 @@ export class StreamServer {
   private readonly createdIno: number | undefined;
   private closing: Promise<void> | undefined;
   private nextId = 1;
-  /** Set when dual-stack had to fall back to a second IPv4 listener. */
-  readonly notes: string[] = [];
+  /** How it listens: dual-stack, or the fallback to a second IPv4 listener. */
+  readonly notes: Extract<SocklabEvent, { type: "note" }>[] = [];
 
   private constructor(options: StreamServerOptions, servers: Server[], address: string, createdPath?: string, createdIno?: number) {
     this.options = options;
@@ -83,11 +82,11 @@ export class StreamServer {
     this.servers = servers;
     this.address = address;
     this.createdPath = createdPath;
-    this.log = options.log ?? noop;
+    this.emit = publishing(options.onEvent);
     for (const server of servers) {
       server.on("connection", (socket: Socket) => this.onConnection(socket));
-      // An accept error (e.g. out of descriptors) is logged; the server keeps listening.
-      server.on("error", (err) => this.log(`error ${describeError(err, this.address)}`));
+      // An accept error (e.g. out of descriptors) is reported; the server keeps listening.
+      server.on("error", (err) => this.emit(errorEvent(err, { address: this.address, during: "accept" })));
     }
   }
 
@@ -100,7 +99,7 @@ export class StreamServer {
       return server;
     };
     const servers: Server[] = [];
-    const notes: string[] = [];
+    const notes: Extract<SocklabEvent, { type: "note" }>[] = [];
     let createdPath: string | undefined;
     let shown: string;
     try {
@@ -129,9 +128,9 @@ export class StreamServer {
           const v4 = make();
           servers.push(v4);
           await listenOn(v4, { host: "0.0.0.0", port, backlog: options.backlog ?? 511 });
-          notes.push(`dual-stack not available here; listening on tcp://0.0.0.0:${port} too`);
+          notes.push({ type: "note", note: "dual-stack-fallback", address: `tcp://0.0.0.0:${port}` });
         } else if (wantDual) {
-          notes.push("dual-stack: IPv4 clients are seen as ::ffff:a.b.c.d");
+          notes.push({ type: "note", note: "dual-stack" });
         }
       } else if (address.kind === "unix") {
         await options.preparePath?.(address.path);
@@ -179,12 +178,13 @@ export class StreamServer {
     }
     const id = this.nextId++;
     const peer = this.peerOf(socket, id);
-    // Errors (reset peers) are logged and end that connection only.
-    socket.on("error", (err) => this.log(`error ${peer} ${describeError(err)}`));
+    // Errors (reset peers) are reported and end that connection only.
+    socket.on("error", (err) => this.emit(errorEvent(err, { peer })));
     (socket as Socket & { socklabPeer?: string }).socklabPeer = peer;
     const filter = this.options.acceptFilter?.(socket);
     if (filter && !filter.ok) {
-      this.log(`refused ${peer} ${filter.reason}`);
+      const { ok: _ok, ...refusal } = filter;
+      this.emit({ type: "refused", peer, ...refusal });
       socket.destroy();
       return;
     }
@@ -192,7 +192,7 @@ export class StreamServer {
       this.serve(socket, peer);
     } else {
       this.waiting.push(socket);
-      this.log(`queued ${peer} (waits its turn, ${this.waiting.length} waiting)`);
+      this.emit({ type: "queued", peer, waiting: this.waiting.length });
       socket.once("close", () => {
         const at = this.waiting.indexOf(socket);
         if (at >= 0) this.waiting.splice(at, 1);
@@ -211,36 +211,35 @@ export class StreamServer {
   private serve(socket: Socket, peer: string): void {
     this.active.add(socket);
     const tracing = this.options.trace === true;
-    const trace = tracing ? (line: string): void => this.log(line) : noop;
-    this.log(`accept ${peer}`);
+    this.emit({ type: "accepted", peer });
     const idle = this.options.idleTimeoutMs;
     if (idle !== undefined && idle > 0) {
       socket.setTimeout(idle, () => {
-        this.log(`idle-timeout ${peer} after ${idle / 1000}s`);
+        this.emit({ type: "idle-timeout", peer, seconds: idle / 1000 });
         socket.destroy();
       });
     }
     socket.once("close", () => {
       this.active.delete(socket);
-      this.log(`close ${peer} received ${socket.bytesRead} sent ${socket.bytesWritten}`);
+      this.emit({ type: "closed", peer, received: socket.bytesRead, sent: socket.bytesWritten });
       this.serveNext();
     });
-    const context: ConnectionContext = { peer, log: this.log, trace, signal: this.stop.signal };
-    if (tracing) traceWrites(socket, peer, trace);
+    const context: ConnectionContext = { peer, emit: this.emit, signal: this.stop.signal };
+    if (tracing) traceWrites(socket, peer, this.emit);
     try {
       const result = this.options.handler(socket, context);
       if (result instanceof Promise) {
         result.catch((err: unknown) => {
-          this.log(`error ${peer} ${describeError(err)}`);
+          this.emit(errorEvent(err, { peer, during: "serve" }));
           socket.destroy();
         });
       }
     } catch (err) {
-      this.log(`error ${peer} ${describeError(err)}`);
+      this.emit(errorEvent(err, { peer, during: "serve" }));
       socket.destroy();
     }
     // After the handler attached its own listeners, so no byte is emitted before it listens.
-    if (tracing) traceReads(socket, peer, trace);
+    if (tracing) traceReads(socket, peer, this.emit);
     socket.resume();
   }
 

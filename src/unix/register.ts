@@ -31,7 +31,7 @@ function datagramTarget(address: Address): { path: string } | { abstract: string
 export function peercredService(): StreamHandler {
   return (socket, context) => {
     const { pid, uid, gid } = peerCredentials(socket);
-    context.log(`peercred ${context.peer} pid=${pid} uid=${uid} gid=${gid}`);
+    context.emit({ type: "peer-credentials", peer: context.peer, pid, uid, gid });
     // Close once the reply is handed to the kernel, as the guide does (no wait for the peer's FIN).
     socket.end(`Hola UID=${uid} PID=${pid}\n`, () => socket.destroy());
   };
@@ -42,7 +42,7 @@ export async function fdService(file: string): Promise<StreamHandler> {
   const handle = await open(file, "r");
   return async (socket, context) => {
     await sendDescriptors(socket, Buffer.from("FD"), [handle.fd]);
-    context.log(`sent-fd ${context.peer} ${file}`);
+    context.emit({ type: "descriptor-sent", peer: context.peer, file });
     socket.end(() => socket.destroy());
   };
 }
@@ -127,9 +127,9 @@ export function registerUnixSupport(): void {
         extras.acceptFilter = (socket) => {
           try {
             const { uid, pid } = peerCredentials(socket);
-            return allowed.has(uid) ? { ok: true } : { ok: false, reason: `uid ${uid} (pid ${pid}) is not allowed` };
+            return allowed.has(uid) ? { ok: true } : { ok: false, reason: "uid-not-allowed", uid, pid };
           } catch (err) {
-            return { ok: false, reason: `peer credentials unavailable: ${describeError(err)}` };
+            return { ok: false, reason: "credentials-unavailable", detail: describeError(err) };
           }
         };
       }

@@ -1,4 +1,5 @@
 /** `socklab discover [ADDRESS]`: broadcast a question and list every responder. */
+import { formatAddress } from "../../address.js";
 import { NoResponseError, UsageError } from "../../errors.js";
 import { discover } from "../../udp/discover.js";
 import { address, decodeEscapes, flag, parseCommand, seconds, str } from "../args.js";
@@ -27,7 +28,12 @@ export async function discoverCommand(argv: string[]): Promise<number | "help"> 
   });
   await flushed(process.stdout);
   if (replies.length === 0) {
-    throw new NoResponseError(`udp://${where.host}:${where.port}: no responder within ${timeoutMs / 1000}s`);
+    const label = formatAddress(where);
+    throw new NoResponseError(`${label}: no responder within ${timeoutMs / 1000}s`, {
+      address: label,
+      messageKey: "no-responder",
+      params: { address: label, timeoutMs },
+    });
   }
   return 0;
 }

@@ -6,7 +6,7 @@ import { DatagramServer } from "../../datagram/server.js";
 import { StreamServer } from "../../stream/server.js";
 import { unixSupport } from "../../stream/unix-hooks.js";
 import { address, count, decodeEscapes, flag, parseCommand, seconds, str } from "../args.js";
-import { diag } from "../output.js";
+import { emit } from "../output.js";
 import { untilSignal } from "../signals.js";
 
 export const serveOptions = {
@@ -57,7 +57,6 @@ export async function serve(argv: string[]): Promise<number | "help"> {
   };
   const trace = flag(values, "trace");
   const mode = parseMode(str(values, "mode"));
-  const log = diag;
 
   const spec: ServiceSpec = SERVICES[service];
   const stream = isStreamAddress(where);
@@ -88,22 +87,22 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       idleTimeoutMs,
       dualStack: flag(values, "ipv6-only") ? false : true,
       ipv6Only: flag(values, "ipv6-only"),
-      log,
+      onEvent: emit,
       trace,
       socketMode: mode,
       ...(await unixSupport().serverExtras(where, allowUids, mode)),
     });
-    diag(`listening ${server.address}`);
-    for (const note of server.notes) diag(note);
+    emit({ type: "listening", address: server.address });
+    for (const note of server.notes) emit(note);
     close = () => server.close();
   } else {
     const endpoint = await bindDatagram(where, { reuseAddr: service === "announce", mode, ipv6Only: flag(values, "ipv6-only") });
-    const server = new DatagramServer({ endpoint, responder: datagramResponderFor(service, settings), log, trace });
-    diag(`listening ${server.address}`);
+    const server = new DatagramServer({ endpoint, responder: datagramResponderFor(service, settings), onEvent: emit, trace });
+    emit({ type: "listening", address: server.address });
     close = () => server.close();
   }
   const signal = await stopSignal;
-  diag(`stopping (${signal})`);
+  emit({ type: "stopping", signal });
   await close();
   return 0;
 }

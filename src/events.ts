@@ -1,0 +1,123 @@
+/**
+ * The vocabulary: everything socklab's library and CLI can report, as typed data.
+ *
+ * Library objects (servers, clients) emit these; nothing below the CLI prints. The CLI turns
+ * each event into one line of text through the message catalogue (src/i18n/), or into one
+ * JSON object per line with `--json` (schema: docs/EVENTS.md). The lab and the bench consume
+ * events, never human text. Field names are stable; add fields, never rename them.
+ *
+ * Addresses and peers are in socklab notation (`tcp://127.0.0.1:41234`, `unix:/tmp/s.sock#3`).
+ */
+import { channel } from "node:diagnostics_channel";
+
+/** Why a client was turned away. */
+export type RefusalReason = "uid-not-allowed" | "credentials-unavailable" | "max-conns" | "address-not-allowed" | "server-stopping";
+
+/** Notes a server gives about how it listens. */
+export type ListenNote = "dual-stack" | "dual-stack-fallback";
+
+export type SocklabEvent =
+  /** A server or listener is ready (`address` carries the real port). */
+  | { type: "listening"; address: string; fingerprint?: string }
+  | { type: "note"; note: ListenNote; address?: string }
+  /** A client waits its turn (sequential servers). */
+  | { type: "queued"; peer: string; waiting: number }
+  /** A client is being served. */
+  | { type: "accepted"; peer: string }
+  /** A client was turned away; it is told or closed at once. */
+  | { type: "refused"; peer: string; reason: RefusalReason; uid?: number; pid?: number; detail?: string }
+  /** A client connection is established. */
+  | { type: "connected"; address: string }
+  /** One attempt to reach `address` failed; `delayMs` before the next (0: none follows). */
+  | { type: "attempt-failed"; attempt: number; total: number; address: string; code: string; message: string; delayMs: number; datagram?: boolean; timeoutMs?: number }
+  | { type: "sent"; peer: string; bytes: number }
+  | { type: "received"; peer: string; bytes: number }
+  /** The peer shut down its write side (our read returned 0). */
+  | { type: "eof"; peer: string }
+  /** We shut down our write side (FIN sent). */
+  | { type: "half-closed"; peer: string }
+  | { type: "closed"; peer: string; received: number; sent: number }
+  | { type: "idle-timeout"; peer: string; seconds: number }
+  | { type: "line-too-long"; peer: string; limit: number }
+  | { type: "datagram-in"; peer: string; bytes: number }
+  | { type: "datagram-out"; peer: string; bytes: number }
+  /** A datagram client's reply (also printed on stdout). */
+  | { type: "reply"; peer: string; bytes: number }
+  | { type: "peer-credentials"; peer: string; pid: number; uid: number; gid: number }
+  | { type: "descriptor-sent"; peer: string; file: string }
+  /** Client side of SCM_RIGHTS: descriptors that arrived, and the payload that came with them. */
+  | { type: "descriptors-received"; address: string; count: number; payload: string; truncated: boolean }
+  /** A client's end-of-run summary (`connect -v`). */
+  | { type: "summary"; received: number; sent: number; seconds: number }
+  /** Output that could not keep up (stderr lines or datagrams dropped, counted). */
+  | { type: "dropped"; what: "log-lines" | "datagrams"; count: number }
+  /** A failure: `code` is stable (ECONNREFUSED, ERR_UNAVAILABLE…); `message` is English detail. */
+  | { type: "error"; code: string; message: string; peer?: string; address?: string; during?: "accept" | "send" | "serve" }
+  /** A signal asked us to stop. */
+  | { type: "stopping"; signal: string };
+
+export type EventType = SocklabEvent["type"];
+export type EventOf<T extends EventType> = Extract<SocklabEvent, { type: T }>;
+
+/** Receives events. Must not throw and must be cheap: it runs on hot paths. */
+export type EventSink = (event: SocklabEvent) => void;
+
+export const noEvents: EventSink = () => {};
+
+/**
+ * Every event a library object emits is also published on this diagnostics channel, so a
+ * tool can observe socklab without the library printing anything (as undici does).
+ */
+export const eventChannel = channel("socklab:event");
+
+/** A sink that also publishes on `socklab:event` when someone subscribes. */
+export function publishing(sink: EventSink | undefined): EventSink {
+  const target = sink ?? noEvents;
+  return (event) => {
+    if (eventChannel.hasSubscribers) eventChannel.publish(event);
+    target(event);
+  };
+}
+
+/** Every event type, for completeness checks (catalogue, docs). */
+export const EVENT_TYPES = [
+  "listening",
+  "note",
+  "queued",
+  "accepted",
+  "refused",
+  "connected",
+  "attempt-failed",
+  "sent",
+  "received",
+  "eof",
+  "half-closed",
+  "closed",
+  "idle-timeout",
+  "line-too-long",
+  "datagram-in",
+  "datagram-out",
+  "reply",
+  "peer-credentials",
+  "descriptor-sent",
+  "descriptors-received",
+  "summary",
+  "dropped",
+  "error",
+  "stopping",
+] as const satisfies readonly EventType[];
+
+/** Turns an error into an `error` event (code and English detail; the formatter localises). */
+export function errorEvent(err: unknown, extra: { peer?: string; address?: string; during?: "accept" | "send" | "serve" } = {}): EventOf<"error"> {
+  const e = err as { code?: unknown; message?: unknown; address?: unknown } | null;
+  const code = typeof e?.code === "string" ? e.code : "ERROR";
+  const message = typeof e?.message === "string" ? e.message : String(err);
+  const address = extra.address ?? (typeof e?.address === "string" ? e.address : undefined);
+  const event: EventOf<"error"> = { type: "error", code, message };
+  if (extra.peer !== undefined) event.peer = extra.peer;
+  if (address !== undefined) event.address = address;
+  if (extra.during !== undefined) event.during = extra.during;
+  // The original error rides along for the formatter, but not into JSON.
+  Object.defineProperty(event, "cause", { value: err, enumerable: false });
+  return event;
+}
