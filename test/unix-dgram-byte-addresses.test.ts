@@ -7,13 +7,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { once } from "node:events";
+import { writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { UnixDatagramSocket, formatUnixPeer, type UnixDatagramPeer } from "../src/unix/index.js";
 import { decodeSockaddr, escapeName } from "../src/unix/sockaddr.js";
-import { abstractName, missing, PYTHON, python, tempDir } from "./fixtures/unix/helpers.js";
+import { abstractName, missing, PYTHON, Peer, tempDir } from "./fixtures/unix/helpers.js";
 import { startServer } from "./support/cli.js";
 
 type Ctx = { after(fn: () => unknown): void };
+
+/** A short Python program written here, run unbuffered as a peer. */
+function python(t: Ctx, code: string, label: string): Peer {
+  const file = `${tempDir(t)}/peer.py`;
+  writeFileSync(file, code);
+  return new Peer(t, PYTHON!, ["-u", file], label);
+}
 
 /** The sanitizer run (native-sanitizers.test) preloads libasan: CLI-process tests skip there. */
 const CLI_SKIP = /libasan/.test(process.env.LD_PRELOAD ?? "") ? "CLI processes run in the normal suite, not under the sanitizer run" : false;

@@ -12,10 +12,17 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, readSync, writeFileSync } from "node:fs";
 import type { Socket } from "node:net";
 import { connectUnixStream, descriptorKind, receiveDescriptors, type DescriptorKind } from "../src/unix/index.js";
-import { missing, openDescriptorCount, PYTHON, python, socketPath, tempDir, which, type Peer } from "./fixtures/unix/helpers.js";
+import { missing, openDescriptorCount, PYTHON, Peer, socketPath, tempDir, which } from "./fixtures/unix/helpers.js";
 import { runSocklab, SOCKLAB_BIN } from "./support/cli.js";
 
 type Ctx = { after(fn: () => unknown): void };
+
+/** A short Python program written here, run unbuffered as a peer. */
+function python(t: Ctx, code: string, label: string): Peer {
+  const file = `${tempDir(t)}/peer.py`;
+  writeFileSync(file, code);
+  return new Peer(t, PYTHON!, ["-u", file], label);
+}
 
 /** The sanitizer run (native-sanitizers.test) preloads libasan: CLI-process tests skip there. */
 const CLI_SKIP = /libasan/.test(process.env.LD_PRELOAD ?? "") ? "CLI processes run in the normal suite, not under the sanitizer run" : false;
@@ -81,13 +88,13 @@ async function startWithArgs(t: Ctx, path: string, mode: string, dir: string, ro
 }
 
 const EXPECTED: Record<string, DescriptorKind[]> = {
-  F: ["regular file"],
+  F: ["file"],
   S: ["socket"],
   P: ["pipe"],
   D: ["directory"],
-  M: [...Array<DescriptorKind[]>(2).fill(["regular file", "socket", "pipe", "directory"]).flat(), "regular file", "socket"],
+  M: [...Array<DescriptorKind[]>(2).fill(["file", "socket", "pipe", "directory"]).flat(), "file", "socket"],
   N: [],
-  T: Array<DescriptorKind>(16).fill("regular file"),
+  T: Array<DescriptorKind>(16).fill("file"),
 };
 
 test("soak: over 10,000 descriptors of every kind through one receiver, open count constant after each", { skip: missing("python3", PYTHON), timeout: 90_000 }, async (t) => {

@@ -166,8 +166,11 @@ export abstract class DatagramClientBase {
       if (pauseMs > 0) await this.wait(pauseMs, false, options.signal);
     }
     const why = lastCode === "ETIMEDOUT" ? "" : `: ${explainCode(lastCode) ?? lastCode}`;
-    throw new NoResponseError(`${[...tried].join(", ")}: no response after ${total} attempt${total === 1 ? "" : "s"}${why}`, {
+    const addresses = [...tried].join(", ");
+    throw new NoResponseError(`${addresses}: no response after ${total} attempt${total === 1 ? "" : "s"}${why}`, {
       address: this.target,
+      messageKey: "no-response",
+      params: { address: addresses, attempts: total, code: lastCode },
     });
   }
 

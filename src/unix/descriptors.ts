@@ -50,27 +50,19 @@ export interface ReceivedDescriptors {
   close(): void;
 }
 
-/** What a descriptor refers to, as fstat(2) reports it. */
-export type DescriptorKind =
-  | "regular file"
-  | "directory"
-  | "socket"
-  | "pipe"
-  | "character device"
-  | "block device"
-  | "symbolic link"
-  | "unknown";
+/** What a descriptor refers to, as fstat(2) reports it (stable identifiers, for events too). */
+export type DescriptorKind = "file" | "directory" | "socket" | "pipe" | "char-device" | "block-device" | "symlink" | "unknown";
 
 /** The kind of an open descriptor (fstat; never reads from it or blocks). */
 export function descriptorKind(fd: number): DescriptorKind {
   const stat = fstatSync(fd);
-  if (stat.isFile()) return "regular file";
+  if (stat.isFile()) return "file";
   if (stat.isDirectory()) return "directory";
   if (stat.isSocket()) return "socket";
   if (stat.isFIFO()) return "pipe";
-  if (stat.isCharacterDevice()) return "character device";
-  if (stat.isBlockDevice()) return "block device";
-  if (stat.isSymbolicLink()) return "symbolic link";
+  if (stat.isCharacterDevice()) return "char-device";
+  if (stat.isBlockDevice()) return "block-device";
+  if (stat.isSymbolicLink()) return "symlink";
   return "unknown";
 }
 

@@ -6,15 +6,15 @@
  * arrives: a regular file is read from offset 0 with pread (nothing else ever owns or
  * closes it: a file stream would close it a second time when destroyed); a socket, pipe,
  * directory or device is closed unread (reading one could block forever or never end).
- * One line on stderr says what arrived and what was done with it.
+ * One event (one line on stderr, or JSON) says what arrived and what was done with it.
  */
 import { read } from "node:fs";
 import { formatAddress } from "../../address.js";
 import { SocklabError, UsageError } from "../../errors.js";
-import { descriptorKind, receiveDescriptors, type DescriptorKind } from "../../unix/descriptors.js";
+import { descriptorKind, receiveDescriptors } from "../../unix/descriptors.js";
 import { connectUnixStream } from "../../unix/stream.js";
 import { address, flag, parseCommand, seconds } from "../args.js";
-import { diag, isStdoutBroken, printable } from "../output.js";
+import { emit, isStdoutBroken } from "../output.js";
 
 const MAX_DESCRIPTORS = 16;
 
@@ -43,10 +43,6 @@ async function printThrough(fd: number): Promise<number> {
   }
 }
 
-function article(kind: DescriptorKind): string {
-  return /^[aeiou]/.test(kind) ? "an" : "a";
-}
-
 export async function recvFdCommand(argv: string[]): Promise<number | "help"> {
   const { values, positionals } = parseCommand(argv, { timeout: { type: "string" } });
   if (flag(values, "help")) return "help";
@@ -62,24 +58,28 @@ export async function recvFdCommand(argv: string[]): Promise<number | "help"> {
   try {
     const received = await receiveDescriptors(socket, { maxDescriptors: MAX_DESCRIPTORS, timeoutMs });
     try {
-      const payload = `payload "${printable(received.payload)}"`;
-      const truncated = received.truncated ? `; the message was truncated (descriptors beyond ${MAX_DESCRIPTORS} were closed unread)` : "";
+      const payload = received.payload.toString();
       const [fd, ...others] = received.fds;
       if (fd === undefined) {
-        const what = received.end ? "the server closed the connection without sending anything" : `only a ${payload}`;
-        throw new SocklabError("ERR_NO_DESCRIPTOR", `${label}: no descriptor arrived (${what})${truncated}`, { address: label });
+        const end = received.end ? 1 : 0;
+        throw new SocklabError("ERR_NO_DESCRIPTOR", `${label}: no descriptor arrived (${end ? "the server closed the connection without sending anything" : `only a payload ${JSON.stringify(payload)}`})`, {
+          address: label,
+          messageKey: "no-descriptor",
+          params: { address: label, payload, end },
+        });
       }
-      const count = `received ${received.fds.length} descriptor${received.fds.length === 1 ? "" : "s"} with ${payload}`;
-      const rest = others.length > 0 ? `; closed the other ${others.length} unread` : "";
       const kind = descriptorKind(fd);
-      let action: string;
-      if (kind === "regular file") {
-        const bytes = await printThrough(fd);
-        action = `printed ${bytes} byte${bytes === 1 ? "" : "s"} of the file through it, then closed it`;
-      } else {
-        action = `closed it unread (only a regular file is printed)`;
-      }
-      diag(`${count}: ${article(kind)} ${kind}; ${action}${rest}${truncated}`);
+      const printedBytes = kind === "file" ? await printThrough(fd) : undefined;
+      emit({
+        type: "descriptors-received",
+        address: label,
+        count: received.fds.length,
+        payload,
+        truncated: received.truncated,
+        kind,
+        ...(printedBytes === undefined ? {} : { printedBytes }),
+        othersClosed: others.length,
+      });
     } finally {
       received.close();
     }
