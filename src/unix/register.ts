@@ -16,7 +16,7 @@ import { setUnixSupport } from "../stream/unix-hooks.js";
 import { peerCredentials } from "./credentials.js";
 import { UnixDatagramSocket } from "./datagram.js";
 import { sendDescriptors } from "./descriptors.js";
-import { formatUnixPeer, type UnixDatagramPeer, type UnixSocketTarget } from "./sockaddr.js";
+import { formatUnixPeer, type UnixDatagramPeer } from "./sockaddr.js";
 import { prepareSocketPath } from "./socket-path.js";
 import { connectAbstractStream, listenAbstractStream, listenUnixStream } from "./stream.js";
 
