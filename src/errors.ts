@@ -10,7 +10,7 @@ import { getSystemErrorName } from "node:util";
  * carries one is shown in the user's language; `message` stays the English text for logs
  * and for library users who print `err.message`.
  */
-export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "reply-incomplete" | "usage";
+export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "reply-incomplete" | "no-descriptor" | "usage";
 
 /** Every catalogue key a SocklabError may carry: the keys above, address errors, usage errors. */
 export type MessageKey = ErrorMessageKey | AddressMessageKey | UsageMessageKey;

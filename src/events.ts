@@ -46,7 +46,19 @@ export type SocklabEvent =
   | { type: "peer-credentials"; peer: string; pid: number; uid: number; gid: number }
   | { type: "descriptor-sent"; peer: string; file: string }
   /** Client side of SCM_RIGHTS: descriptors that arrived, and the payload that came with them. */
-  | { type: "descriptors-received"; address: string; count: number; payload: string; truncated: boolean }
+  | {
+      type: "descriptors-received";
+      address: string;
+      count: number;
+      payload: string;
+      truncated: boolean;
+      /** What the first descriptor is (fstat): file, directory, socket, pipe, char-device, block-device, symlink, unknown. */
+      kind?: string;
+      /** Bytes printed through the first descriptor (a regular file); absent: closed unread. */
+      printedBytes?: number;
+      /** Descriptors after the first, closed unread. */
+      othersClosed?: number;
+    }
   /** A client's end-of-run summary (`connect -v`). */
   | { type: "summary"; received: number; sent: number; seconds: number }
   /** Output that could not keep up (stderr lines or datagrams dropped, counted). */

@@ -5,6 +5,18 @@ import { helpEn } from "./help-en.js";
 
 const plural = (n: number, one: string, many: string): string => (n === 1 ? one : many);
 
+/** Descriptor kinds (descriptorKind), with their article. */
+const KINDS: Record<string, string> = {
+  file: "a regular file",
+  directory: "a directory",
+  socket: "a socket",
+  pipe: "a pipe",
+  "char-device": "a character device",
+  "block-device": "a block device",
+  symlink: "a symbolic link",
+  unknown: "a descriptor of unknown kind",
+};
+
 export const en: Catalog = {
   events: {
     listening: (e) => `listening ${e.address}${e.fingerprint ? ` ${e.fingerprint}` : ""}`,
@@ -54,7 +66,14 @@ export const en: Catalog = {
     "descriptor-sent": (e) => `sent-fd ${e.peer} ${e.file}`,
     "descriptors-received": (e) =>
       `received ${e.count} ${plural(e.count, "descriptor", "descriptors")} with payload ${JSON.stringify(e.payload)}` +
-      (e.truncated ? "; the message was truncated (extra descriptors were closed)" : ""),
+      (e.kind === undefined
+        ? ""
+        : `: ${KINDS[e.kind] ?? `a ${e.kind}`}; ` +
+          (e.printedBytes === undefined
+            ? "closed it unread (only a regular file is printed)"
+            : `printed ${e.printedBytes} ${plural(e.printedBytes, "byte", "bytes")} of the file through it, then closed it`)) +
+      (e.othersClosed ? `; closed the other ${e.othersClosed} unread` : "") +
+      (e.truncated ? "; the message was truncated (descriptors beyond room were closed unread)" : ""),
     summary: (e) => {
       const rate = e.seconds > 0 ? e.received / (1024 * 1024) / e.seconds : 0;
       return `received ${e.received} bytes in ${e.seconds.toFixed(3)} s (${rate.toFixed(1)} MiB/s); sent ${e.sent} bytes`;
@@ -151,6 +170,10 @@ export const en: Catalog = {
       `${p.address}: no response after ${p.attempts} ${plural(Number(p.attempts), "attempt", "attempts")}` +
       (p.code === "ETIMEDOUT" ? "" : `: ${t.cause(String(p.code)) ?? p.code}`),
     "no-responder": (p, t) => `${p.address}: no responder within ${t.seconds(Number(p.timeoutMs))}s`,
+    "no-descriptor": (p) =>
+      `${p.address}: no descriptor arrived (` +
+      (p.end ? "the server closed the connection without sending anything" : `only a payload ${JSON.stringify(p.payload)}`) +
+      ")",
     "reply-incomplete": (p, t) => `reply cut short: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
   },

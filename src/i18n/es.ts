@@ -5,6 +5,18 @@ import { helpEs } from "./help-es.js";
 
 const plural = (n: number, one: string, many: string): string => (n === 1 ? one : many);
 
+/** Clases de descriptor (descriptorKind), con su artículo. */
+const KINDS: Record<string, string> = {
+  file: "un archivo regular",
+  directory: "un directorio",
+  socket: "un socket",
+  pipe: "una tubería",
+  "char-device": "un dispositivo de caracteres",
+  "block-device": "un dispositivo de bloques",
+  symlink: "un enlace simbólico",
+  unknown: "un descriptor de clase desconocida",
+};
+
 export const es: Catalog = {
   events: {
     listening: (e) => `escuchando en ${e.address}${e.fingerprint ? ` ${e.fingerprint}` : ""}`,
@@ -53,7 +65,14 @@ export const es: Catalog = {
     "descriptor-sent": (e) => `descriptor enviado a ${e.peer}: ${e.file}`,
     "descriptors-received": (e) =>
       `${plural(e.count, "recibido", "recibidos")} ${e.count} ${plural(e.count, "descriptor", "descriptores")} con la carga ${JSON.stringify(e.payload)}` +
-      (e.truncated ? "; el mensaje llegó truncado (se cerraron los descriptores de más)" : ""),
+      (e.kind === undefined
+        ? ""
+        : `: ${KINDS[e.kind] ?? `un ${e.kind}`}; ` +
+          (e.printedBytes === undefined
+            ? "se cerró sin leerlo (solo se imprime un archivo regular)"
+            : `se imprimieron ${e.printedBytes} ${plural(e.printedBytes, "byte", "bytes")} del archivo a través de él y se cerró`)) +
+      (e.othersClosed ? `; se ${plural(e.othersClosed, "cerró", "cerraron")} ${plural(e.othersClosed, "el otro", `los otros ${e.othersClosed}`)} sin leer` : "") +
+      (e.truncated ? "; el mensaje llegó truncado (se cerraron sin leer los descriptores que no cabían)" : ""),
     summary: (e) => {
       const rate = e.seconds > 0 ? e.received / (1024 * 1024) / e.seconds : 0;
       return `recibidos ${e.received} bytes en ${e.seconds.toFixed(3).replace(".", ",")} s (${rate.toFixed(1).replace(".", ",")} MiB/s); enviados ${e.sent} bytes`;
@@ -150,6 +169,10 @@ export const es: Catalog = {
       `${p.address}: sin respuesta tras ${p.attempts} ${plural(Number(p.attempts), "intento", "intentos")}` +
       (p.code === "ETIMEDOUT" ? "" : `: ${t.cause(String(p.code)) ?? p.code}`),
     "no-responder": (p, t) => `${p.address}: nadie respondió en ${t.seconds(Number(p.timeoutMs))} s`,
+    "no-descriptor": (p) =>
+      `${p.address}: no llegó ningún descriptor (` +
+      (p.end ? "el servidor cerró la conexión sin enviar nada" : `solo una carga ${JSON.stringify(p.payload)}`) +
+      ")",
     "reply-incomplete": (p, t) => `la respuesta quedó cortada: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
   },
