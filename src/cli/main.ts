@@ -12,6 +12,7 @@ import { recvFdCommand } from "./commands/recv-fd.js";
 import "../unix/register.js";
 import { runLab } from "../lab/main.js";
 import { serve } from "./commands/serve.js";
+import { scanCommand } from "./commands/scan.js";
 import { HELP, USAGE } from "./help.js";
 import { describe, diag, drainOutput, emit, flushed, outputMode, setOutputMode } from "./output.js";
 
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   listen,
   discover: discoverCommand,
   "recv-fd": recvFdCommand,
+  scan: scanCommand,
   lab: (argv) => runLab(argv),
   bench: async (argv) => (argv.includes("--help") || argv.includes("-h") ? "help" : external("../../bench/main.js", "main", argv)),
 };
