@@ -13,6 +13,7 @@ import "../unix/register.js";
 import { runLab } from "../lab/main.js";
 import { serve } from "./commands/serve.js";
 import { scanCommand } from "./commands/scan.js";
+import { relayCommand } from "./commands/relay.js";
 import { HELP, USAGE } from "./help.js";
 import { describe, diag, drainOutput, emit, flushed, outputMode, setOutputMode } from "./output.js";
 
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   discover: discoverCommand,
   "recv-fd": recvFdCommand,
   scan: scanCommand,
+  relay: relayCommand,
   lab: (argv) => runLab(argv),
   bench: async (argv) => (argv.includes("--help") || argv.includes("-h") ? "help" : external("../../bench/main.js", "main", argv)),
 };
