@@ -199,7 +199,11 @@ interface UdpMapping {
   started: number;
   timer: NodeJS.Timeout;
   sink: TapSink | undefined;
+  /** Datagrams that came before connect() completed (bounded; more are dropped, as UDP may). */
+  pending: Buffer[] | undefined;
 }
+
+const MAX_PENDING_DATAGRAMS = 64;
 
 export class UdpRelay implements Relay {
   private readonly mappings = new Map<string, UdpMapping>();
@@ -258,6 +262,14 @@ export class UdpRelay implements Relay {
     this.touch(key, mapping);
     mapping.up += data.length;
     mapping.sink?.chunk("in", data);
+    if (mapping.pending) {
+      if (mapping.pending.length < MAX_PENDING_DATAGRAMS) mapping.pending.push(data);
+      return;
+    }
+    this.sendUp(mapping, data);
+  }
+
+  private sendUp(mapping: UdpMapping, data: Buffer): void {
     mapping.socket.send(data, (err) => {
       if (err) this.emit(errorEvent(err, { peer: this.target.text, during: "send" }));
     });
@@ -265,11 +277,15 @@ export class UdpRelay implements Relay {
 
   private open(key: string, peer: UdpPeer, shown: string): UdpMapping {
     const socket = createSocket(isIP(this.target.host) === 6 ? "udp6" : "udp4");
-    const mapping: UdpMapping = { socket, peer: shown, up: 0, down: 0, started: performance.now(), timer: setTimeout(() => {}, 0), sink: this.options.tapFor?.(shown) };
+    const mapping: UdpMapping = { socket, peer: shown, up: 0, down: 0, started: performance.now(), timer: setTimeout(() => {}, 0), sink: this.options.tapFor?.(shown), pending: [] };
     this.mappings.set(key, mapping);
     // connect(): the kernel then drops datagrams from anyone but the upstream, and a
-    // refused upstream shows up as an error on this socket.
-    socket.connect(this.target.port, this.target.host);
+    // refused upstream shows up as an error on this socket. It completes asynchronously.
+    socket.connect(this.target.port, this.target.host, () => {
+      const queued = mapping.pending ?? [];
+      mapping.pending = undefined;
+      for (const data of queued) this.sendUp(mapping, data);
+    });
     socket.on("message", (reply) => {
       this.touch(key, mapping);
       mapping.down += reply.length;
