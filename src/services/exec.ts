@@ -7,8 +7,10 @@
  * - Client EOF (half-close) → the child's stdin is closed; it may still answer.
  * - The child's stdout ends (it exited) → our write side is shut down (FIN), and whatever the
  *   client still sends is discarded, so the connection ends.
- * - The client leaves (closes or resets) while the child runs → the child gets SIGTERM, and
- *   SIGKILL after `killGraceMs` if it is still there.
+ * - The client leaves while the child runs (its connection is reset, or closed and the
+ *   child's next output meets a reset) → the child gets SIGTERM, and SIGKILL after
+ *   `killGraceMs` if it is still there. A FIN alone is a half-close, not leaving: the
+ *   child's stdin ends and it may still answer (`nc -N` clients rely on that).
  *
  * The command is run directly (execve with ARGS), not through a shell. No environment is
  * added: the child sees the server's environment, as with ncat -e.
