@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { parseAddress } from "../src/address.js";
 import type { SocklabEvent } from "../src/events.js";
-import { commandLine, execService, type ExecOptions } from "../src/services/exec.js";
+import { commandLine, execBindRefusal, execService, isLoopbackHost, type ExecOptions } from "../src/services/exec.js";
+import { AccessList, parseCidrList } from "../src/net/cidr.js";
 import { streamHandlerFor } from "../src/services/registry.js";
 import { StreamServer } from "../src/stream/server.js";
 import { Collector, tcpConnect } from "./support/net.js";
@@ -156,4 +157,16 @@ test("registry: serve exec needs a command; with one it builds the handler", asy
 test("commandLine quotes arguments with spaces or quotes", () => {
   assert.equal(commandLine("sh", ["-c", "echo 'hi there'"]), `sh -c 'echo '\\''hi there'\\'''`);
   assert.equal(commandLine("cat"), "cat");
+});
+
+test("the bind rule: beyond loopback, serve exec needs an explicit --allow", () => {
+  const none = new AccessList();
+  for (const ok of ["tcp://127.0.0.1:9000", "tcp://127.1.2.3:9000", "tcp://[::1]:9000", "tcp://localhost:9000", "unix:/tmp/x.sock", "abstract:x"]) {
+    assert.equal(execBindRefusal(parseAddress(ok), none), undefined, ok);
+  }
+  for (const risky of ["tcp://0.0.0.0:9000", "tcp://[::]:9000", "tcp://192.168.1.10:9000", "tcp://[::ffff:10.0.0.1]:9000", "tcp://myhost:9000"]) {
+    assert.match(execBindRefusal(parseAddress(risky), none) ?? "", /would run the command for anyone .* --allow CIDR/, risky);
+  }
+  assert.equal(execBindRefusal(parseAddress("tcp://0.0.0.0:9000"), new AccessList({ allow: parseCidrList("192.168.1.0/24") })), undefined);
+  assert.equal(isLoopbackHost("::ffff:127.0.0.1"), true);
 });

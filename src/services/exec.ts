@@ -16,7 +16,9 @@
  * added: the child sees the server's environment, as with ncat -e.
  */
 import { spawn } from "node:child_process";
+import { formatAddress, type Address } from "../address.js";
 import { errorEvent } from "../events.js";
+import { ipValue, parseCidr, cidrContains, type AccessList } from "../net/cidr.js";
 import type { StreamHandler } from "./types.js";
 
 export interface ExecOptions {
@@ -85,4 +87,28 @@ export function execService(options: ExecOptions): StreamHandler {
       killTimer.unref();
     });
   };
+}
+
+const LOOPBACK = [parseCidr("127.0.0.0/8"), parseCidr("::1")];
+
+/** Whether a listening host only takes connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  if (host.toLowerCase() === "localhost") return true;
+  const value = ipValue(host);
+  return value !== undefined && LOOPBACK.some((rule) => cidrContains(rule, value));
+}
+
+/**
+ * The safety rule of `serve exec`: a command bound to an address other hosts can reach runs
+ * for whoever connects, so it needs an explicit `--allow` (any allow list; `--allow 0.0.0.0/0`
+ * is a deliberate "everyone"). Loopback, Unix paths and abstract names need none (the latter
+ * two can be narrowed with --allow-uid). Returns the refusal message, or undefined if allowed.
+ */
+export function execBindRefusal(where: Address, access: AccessList): string | undefined {
+  if (where.kind !== "tcp") return undefined;
+  if (isLoopbackHost(where.host) || access.allow !== undefined) return undefined;
+  return (
+    `serve exec on ${formatAddress(where)} would run the command for anyone who can reach that address; ` +
+    "bind to 127.0.0.1 or [::1], or say who may connect with --allow CIDR (e.g. --allow 192.168.1.0/24)"
+  );
 }
