@@ -4,7 +4,7 @@
  * The decision follows ncat: a client is let in when (there is no allow list, or its address
  * is in it) and its address is in no deny rule. So deny wins over allow: `--allow 10.0.0.0/8
  * --deny 10.0.0.66` lets in all of 10/8 but one host. An empty allow list (e.g. an allow
- * file with only comments) allows nobody, as ncat does with an empty --allowfile.
+ * file with only comments) allows nobody: it is still an allow list.
  *
  * IPv4 and IPv6 are one space: an IPv4 address a.b.c.d is the IPv4-mapped ::ffff:a.b.c.d
  * and an IPv4 rule a.b.c.d/n is ::ffff:a.b.c.d/(96+n). So a client that a dual-stack `::`
