@@ -120,3 +120,13 @@ test("bad relay arguments exit 2 with one line", async (t) => {
     assert.match(stderrLines(r.stderr)[0]!, why);
   }
 });
+
+test("UDP: socat client → relay → socklab serve echo over UDP, and the mapping in the log", needs(["socat", SOCAT]), async (t) => {
+  const { ready: echo } = await startServer(["serve", "echo", "udp://127.0.0.1:0"], { teardown: t });
+  const { proc, ready } = await startServer(["relay", "udp://127.0.0.1:0", echo.address, "--idle-timeout", "0.3"], { teardown: t });
+  const socat = spawnProc(SOCAT!, ["-t", "1", "-", `UDP:127.0.0.1:${ready.port}`], { teardown: t, input: "pipe" });
+  socat.write("hola udp\n");
+  await socat.waitForStdout("hola udp\n", 5000);
+  socat.endInput();
+  await proc.waitForStderr(/^relay-close udp:\/\/127\.0\.0\.1:\d+ -> udp:\/\/127\.0\.0\.1:\d+ up 9 down 9 bytes in [\d.]+ s \(idle timeout\)$/m, 5000);
+});

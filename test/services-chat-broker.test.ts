@@ -10,6 +10,7 @@ import { chatLine, chatService } from "../src/services/chat.js";
 import { StreamServer, type StreamHandler } from "../src/stream/server.js";
 import { startServer } from "./support/cli.js";
 import { Collector, tcpConnect } from "./support/net.js";
+import { spawnProc, which } from "./support/process.js";
 
 async function serve(t: TestContext, handler: StreamHandler): Promise<{ port: number; events: SocklabEvent[] }> {
   const events: SocklabEvent[] = [];
@@ -138,4 +139,17 @@ test("CLI: socklab serve chat --concurrent with two clients", async (t) => {
   await a.got.waitFor("user2 joined");
   b.socket.write("hola a todos\n");
   await a.got.waitFor("<user2> hola a todos\n");
+});
+
+test("CLI: ncat clients on socklab serve broker --concurrent", { timeout: 20_000, skip: which("ncat") ? false : "ncat is not installed" }, async (t) => {
+  const { ready } = await startServer(["serve", "broker", "tcp://127.0.0.1:0", "--concurrent"], { teardown: t });
+  const listener = spawnProc(which("ncat")!, ["127.0.0.1", String(ready.port)], { teardown: t, input: "pipe" });
+  // The listener is in the room once a byte it sends reaches another member.
+  const probe = await join(t, ready.port);
+  listener.write("here\n");
+  await probe.got.waitFor("here\n");
+  const sender = spawnProc(which("ncat")!, ["--send-only", "127.0.0.1", String(ready.port)], { teardown: t, input: "de ncat a ncat\n" });
+  await listener.waitForStdout("de ncat a ncat\n", 5000);
+  await probe.got.waitFor("de ncat a ncat\n");
+  await sender.waitExit(5000);
 });
