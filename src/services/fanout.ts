@@ -6,7 +6,9 @@
  * beyond what the kernel took). A write that would pass it drops that member, with a
  * `client-dropped` event that says why. The sender is never paused for a slow reader: its
  * bytes are handed to every other member at once, so one stuck client costs the room at
- * most `maxBuffered` bytes, and then it is gone.
+ * most `maxBuffered` bytes, and then it is gone. Keep `maxBuffered` well above one read
+ * (64 KiB, plus chat prefixes): one read is handed out at once, so a limit below that would
+ * drop clients that do read.
  */
 import type { Socket } from "node:net";
 import type { ConnectionContext } from "../stream/server.js";
