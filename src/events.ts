@@ -66,7 +66,32 @@ export type SocklabEvent =
   /** A failure: `code` is stable (ECONNREFUSED, ERR_UNAVAILABLE…); `message` is English detail. */
   | { type: "error"; code: string; message: string; peer?: string; address?: string; during?: "accept" | "send" | "serve" }
   /** A signal asked us to stop. */
-  | { type: "stopping"; signal: string };
+  | { type: "stopping"; signal: string }
+  /**
+   * scan: one port's result. `open`: connected; `closed`: refused; `filtered`: no answer
+   * within the per-port timeout; `error`: anything else (`code` says what).
+   */
+  | { type: "port"; address: string; state: PortState; ms: number; code?: string }
+  /** scan: the end of a scan. */
+  | { type: "scan-done"; target: string; scanned: number; open: number; seconds: number }
+  /** relay: a client's upstream is open (a connection, or a UDP mapping). */
+  | { type: "relay-open"; peer: string; upstream: string }
+  /** relay: a client's relay is over; `up` bytes went client→upstream, `down` upstream→client. */
+  | { type: "relay-close"; peer: string; upstream: string; up: number; down: number; seconds: number; reason: RelayEndReason }
+  /** relay: the upstream could not be reached for this client; the client is closed. */
+  | { type: "upstream-failed"; peer: string; upstream: string; code: string; message: string }
+  /** chat/broker: a client that did not read fast enough was disconnected. */
+  | { type: "client-dropped"; peer: string; reason: "slow-reader"; buffered: number; limit: number }
+  /** exec: the child process serving a client started. */
+  | { type: "exec-start"; peer: string; pid: number; command: string }
+  /** exec: the child process serving a client ended (exit code, or the signal that ended it). */
+  | { type: "exec-exit"; peer: string; pid: number; code: number | null; signal: string | null };
+
+/** What a scanned port turned out to be. */
+export type PortState = "open" | "closed" | "filtered" | "error";
+
+/** Why a relayed connection (or UDP mapping) ended. */
+export type RelayEndReason = "done" | "idle-timeout" | "error" | "stopping";
 
 export type EventType = SocklabEvent["type"];
 export type EventOf<T extends EventType> = Extract<SocklabEvent, { type: T }>;
@@ -117,6 +142,14 @@ export const EVENT_TYPES = [
   "dropped",
   "error",
   "stopping",
+  "port",
+  "scan-done",
+  "relay-open",
+  "relay-close",
+  "upstream-failed",
+  "client-dropped",
+  "exec-start",
+  "exec-exit",
 ] as const satisfies readonly EventType[];
 
 /** Turns an error into an `error` event (code and English detail; the formatter localises). */

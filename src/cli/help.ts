@@ -15,9 +15,11 @@ import { discoverOptions } from "./commands/discover.js";
 import { listenOptions } from "./commands/listen.js";
 import { recvFdOptions } from "./commands/recv-fd.js";
 import { serveOptions } from "./commands/serve.js";
+import { scanOptions } from "./commands/scan.js";
+import { relayOptions } from "./commands/relay.js";
 
 /** The commands, in the order `socklab --help` lists them. */
-export const COMMAND_NAMES = ["serve", "connect", "listen", "discover", "recv-fd", "lab", "bench", "completion"] as const;
+export const COMMAND_NAMES = ["serve", "connect", "listen", "discover", "recv-fd", "scan", "relay", "lab", "bench", "completion"] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export function isCommandName(name: string): name is CommandName {
@@ -34,6 +36,8 @@ export const OPTION_TABLES: Partial<Record<CommandName, OptionTable>> = {
   listen: listenOptions,
   discover: discoverOptions,
   "recv-fd": recvFdOptions,
+  scan: scanOptions,
+  relay: relayOptions,
 };
 
 /** Options taken out of argv for every command (src/cli/main.ts), plus the `--help` each accepts. */
@@ -44,7 +48,7 @@ export const GLOBAL_OPTIONS = {
 } as const satisfies OptionTable;
 
 /** Commands whose help ends with the address forms. */
-const TAKES_ADDRESS: ReadonlySet<CommandName> = new Set(["serve", "connect", "listen"]);
+const TAKES_ADDRESS: ReadonlySet<CommandName> = new Set(["serve", "connect", "listen", "relay"]);
 
 /** Examples are commands, the same in every language. */
 const EXAMPLES: Partial<Record<CommandName, string[]>> = {
@@ -53,6 +57,12 @@ const EXAMPLES: Partial<Record<CommandName, string[]>> = {
     "socklab serve cmd tcp://127.0.0.1:9102 --err ERR",
     "socklab serve greet tcp://[::]:9401 --dual-stack",
     "socklab serve time udp://0.0.0.0:9014",
+  ],
+  scan: ["socklab scan tcp://127.0.0.1:22,80,8000-8100", "socklab scan tcp://localhost:1-1024 --timeout 0.5 -v"],
+  relay: [
+    "socklab relay tcp://127.0.0.1:8080 tcp://127.0.0.1:9010",
+    "socklab relay unix:/tmp/front.sock tcp://[::1]:9301",
+    "socklab relay udp://127.0.0.1:5353 udp://127.0.0.1:9013 --idle-timeout 30",
   ],
   connect: [
     'socklab connect tcp://127.0.0.1:9001 --send "hola mundo" --lines',

@@ -15,6 +15,8 @@ import { serve } from "./commands/serve.js";
 import { flag, noExtra, parseCommand, usage } from "./args.js";
 import { completionScript, isShell, SHELLS } from "./completion.js";
 import { commandHelp, generalHelp, isCommandName, usageLine, type CommandName } from "./help.js";
+import { scanCommand } from "./commands/scan.js";
+import { relayCommand } from "./commands/relay.js";
 import { describe, diag, drainOutput, emit, flushed, outputMode, setOutputMode } from "./output.js";
 
 type Command = (argv: string[]) => Promise<number | "help">;
@@ -33,6 +35,8 @@ const COMMANDS: Record<CommandName, Command> = {
   listen,
   discover: discoverCommand,
   "recv-fd": recvFdCommand,
+  scan: scanCommand,
+  relay: relayCommand,
   lab: (argv) => runLab(argv),
   bench: async (argv) => (argv.includes("--help") || argv.includes("-h") ? "help" : external("../../bench/main.js", "main", argv)),
   completion,

@@ -87,6 +87,22 @@ export const en: Catalog = {
       return e.peer ? `error ${e.peer} ${e.message}` : `error ${e.message}`;
     },
     stopping: (e) => `stopping (${e.signal})`,
+    port: (e, t) => {
+      const why = e.state === "error" ? `: ${t.cause(e.code) ?? e.code ?? "error"}` : "";
+      const state = { open: "open", closed: "closed", filtered: "no answer (filtered?)", error: "error" }[e.state];
+      return `port ${e.address} ${state}${why} (${e.ms} ms)`;
+    },
+    "scan-done": (e) =>
+      `scanned ${e.scanned} ${plural(e.scanned, "port", "ports")} of ${e.target} in ${e.seconds.toFixed(2)} s: ${e.open} open`,
+    "relay-open": (e) => `relay ${e.peer} -> ${e.upstream}`,
+    "relay-close": (e) => {
+      const why = { done: "", "idle-timeout": " (idle timeout)", error: " (error)", stopping: " (stopping)" }[e.reason];
+      return `relay-close ${e.peer} -> ${e.upstream} up ${e.up} down ${e.down} bytes in ${e.seconds.toFixed(3)} s${why}`;
+    },
+    "upstream-failed": (e, t) => `relay ${e.peer}: cannot reach ${e.upstream}: ${t.cause(e.code) ?? e.message}; closing the client`,
+    "client-dropped": (e) => `dropped ${e.peer}: not reading (${e.buffered} bytes waiting, limit ${e.limit})`,
+    "exec-start": (e) => `exec ${e.peer} pid ${e.pid}: ${e.command}`,
+    "exec-exit": (e) => `exec-exit ${e.peer} pid ${e.pid} ${e.signal ? `killed by ${e.signal}` : `status ${e.code}`}`,
   },
   causes: {
     ECONNREFUSED: "connection refused (nothing is listening there)",

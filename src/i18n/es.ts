@@ -86,6 +86,22 @@ export const es: Catalog = {
       return e.peer ? `error ${e.peer}: ${e.message}` : `error: ${e.message}`;
     },
     stopping: (e) => `deteniendo (${e.signal})`,
+    port: (e, t) => {
+      const why = e.state === "error" ? `: ${t.cause(e.code) ?? e.code ?? "error"}` : "";
+      const state = { open: "abierto", closed: "cerrado", filtered: "sin respuesta (¿filtrado?)", error: "error" }[e.state];
+      return `puerto ${e.address} ${state}${why} (${e.ms} ms)`;
+    },
+    "scan-done": (e) =>
+      `${plural(e.scanned, "explorado", "explorados")} ${e.scanned} ${plural(e.scanned, "puerto", "puertos")} de ${e.target} en ${e.seconds.toFixed(2).replace(".", ",")} s: ${e.open} ${plural(e.open, "abierto", "abiertos")}`,
+    "relay-open": (e) => `reenvío ${e.peer} -> ${e.upstream}`,
+    "relay-close": (e) => {
+      const why = { done: "", "idle-timeout": " (inactividad)", error: " (error)", stopping: " (deteniendo)" }[e.reason];
+      return `fin de reenvío ${e.peer} -> ${e.upstream}: subida ${e.up}, bajada ${e.down} bytes en ${e.seconds.toFixed(3).replace(".", ",")} s${why}`;
+    },
+    "upstream-failed": (e, t) => `reenvío ${e.peer}: no se puede llegar a ${e.upstream}: ${t.cause(e.code) ?? e.message}; se cierra el cliente`,
+    "client-dropped": (e) => `desconectado ${e.peer}: no lee (${e.buffered} bytes pendientes, límite ${e.limit})`,
+    "exec-start": (e) => `exec ${e.peer} pid ${e.pid}: ${e.command}`,
+    "exec-exit": (e) => `fin de exec ${e.peer} pid ${e.pid}: ${e.signal ? `terminado por ${e.signal}` : `estado ${e.code}`}`,
   },
   causes: {
     ECONNREFUSED: "conexión rechazada (no hay nada escuchando ahí)",

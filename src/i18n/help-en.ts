@@ -51,6 +51,27 @@ peer has closed. Datagram: prints each datagram's payload; stdin lines go to the
       about: `B4 client: connect to a Unix stream address, receive a descriptor passed with SCM_RIGHTS,
 and print the file's content read through it.`,
     },
+    scan: {
+      args: "tcp://HOST:PORTS",
+      summary: "which TCP ports accept a connection (nc -z)",
+      about: `Connect to each port and report those that accept (nc -z). Nothing is sent; each connection
+is closed at once. PORTS is a list of ports and ranges: 22  or  22,80,443  or  8000-8100,9000.
+Standard output gets one line per open port (tcp://HOST:PORT), in the order given.
+Exit: 0 if any port is open, 1 if none is, 2 for bad input.
+Equivalent: nc -z -w1 HOST 22 80 8000-8100 (nc -zv for -v); ncat has no scan mode.`,
+    },
+    relay: {
+      args: "FROM TO",
+      summary: "accept clients on FROM, open TO for each, copy both ways (socat's job)",
+      about: `Accept clients on FROM and open TO for each; copy bytes both ways in constant memory until
+both sides are done. An EOF on one side is passed on as a half-close (shutdown) on the
+other. Any two stream addresses (tcp://, unix:, abstract:, IPv4 or IPv6), or two udp://
+addresses (one upstream socket per client, forgotten after --idle-timeout, default 60 s).
+Prints "listening ADDRESS" on stderr when ready, then one line per client opened and closed
+with the bytes each way. An upstream that cannot be reached is reported and the client closed.
+Equivalents: socat TCP-LISTEN:8080,fork,reuseaddr TCP:HOST:80
+             ncat -l -k 8080 --sh-exec "ncat HOST 80"`,
+    },
     lab: {
       args: "[ID...]",
       summary: "run the guides' exercises and print a report",
@@ -91,6 +112,25 @@ reference in one run. --quick runs a short pass.`,
     "serve.allow-uid": { arg: "UIDS", text: "Unix stream: serve only peers with these uids (comma-separated)" },
     "serve.trace": { text: "also log each socket-level step" },
 
+    "scan.timeout": { arg: "S", text: 'give up on one port after S seconds: "filtered" (default 1)' },
+    "scan.concurrency": { arg: "N", text: "ports probed at once (default 100)" },
+    "scan.4": { text: "resolve HOST to IPv4 only" },
+    "scan.6": { text: "resolve HOST to IPv6 only" },
+    "scan.verbose": { text: "on stderr, every port's result (open, closed, filtered, error) and a summary" },
+    "relay.allow": { arg: "CIDR,...", text: "only these client addresses, IPv4/IPv6, repeatable (ncat --allow)" },
+    "relay.deny": { arg: "CIDR,...", text: "never these client addresses; deny wins over allow (ncat --deny)" },
+    "relay.allow-file": { arg: "FILE", text: "allow rules, one per line, # comments (ncat --allowfile)" },
+    "relay.deny-file": { arg: "FILE", text: "deny rules, one per line, # comments (ncat --denyfile)" },
+    "relay.idle-timeout": { arg: "S", text: "close a relayed connection (or UDP mapping) idle for S seconds" },
+    "relay.timeout": { arg: "S", text: "connect timeout for TO (default 10)" },
+    "relay.4": { text: "resolve TO to IPv4 only" },
+    "relay.6": { text: "resolve TO to IPv6 only" },
+    "relay.hexdump": { text: "dump every chunk on stderr: direction, offset, hex and text (ncat -x, socat -x)" },
+    "relay.hexdump-file": { arg: "FILE", text: "write the dumps to FILE instead of stderr" },
+    "relay.show": { text: "every chunk as Python prints bytes, b'hola\\n', on stderr" },
+    "relay.dual-stack": { text: "on tcp://[::]:PORT accept IPv4 too (default for ::)" },
+    "relay.ipv6-only": { text: "on an IPv6 address accept only IPv6" },
+    "relay.mode": { arg: "OCTAL", text: "Unix socket file permissions (default 600)" },
     "connect.send": { arg: "TEXT", text: "send TEXT (repeatable, in order; stream) or one datagram per --send" },
     "connect.lines": { text: 'append "\\n" to each --send text that lacks one' },
     "connect.half-close": { text: "after sending, shut down the write side and print until the peer closes" },

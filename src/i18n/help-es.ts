@@ -55,6 +55,28 @@ cada respuesta.`,
       about: `Cliente de B4: se conecta a una dirección Unix de flujo, recibe un descriptor enviado con
 SCM_RIGHTS y muestra el contenido del archivo leído a través de él.`,
     },
+    scan: {
+      args: "tcp://HOST:PUERTOS",
+      summary: "qué puertos TCP aceptan una conexión (nc -z)",
+      about: `Se conecta a cada puerto e informa cuáles aceptan (nc -z). No envía nada; cierra cada
+conexión enseguida. PUERTOS es una lista de puertos y rangos: 22  o  22,80,443  o  8000-8100,9000.
+La salida estándar recibe una línea por puerto abierto (tcp://HOST:PUERTO), en el orden dado.
+Salida: 0 si hay algún puerto abierto, 1 si no hay ninguno, 2 si la entrada es incorrecta.
+Equivalente: nc -z -w1 HOST 22 80 8000-8100 (nc -zv para -v); ncat no tiene modo de escaneo.`,
+    },
+    relay: {
+      args: "DESDE HACIA",
+      summary: "acepta clientes en DESDE, abre HACIA para cada uno y copia en ambos sentidos (lo que hace socat)",
+      about: `Acepta clientes en DESDE y abre HACIA para cada uno; copia los bytes en ambos sentidos, en
+memoria constante, hasta que los dos lados terminan. Un EOF de un lado se transmite como
+half-close (shutdown) al otro. Dos direcciones de flujo cualesquiera (tcp://, unix:, abstract:,
+IPv4 o IPv6), o dos direcciones udp:// (un socket hacia HACIA por cliente, que se olvida tras
+--idle-timeout, por defecto 60 s). Escribe "escuchando en DIRECCIÓN" en la salida de errores al
+estar listo, y una línea por cliente abierto y cerrado con los bytes de cada sentido. Si HACIA
+no responde, lo informa y cierra el cliente.
+Equivalentes: socat TCP-LISTEN:8080,fork,reuseaddr TCP:HOST:80
+              ncat -l -k 8080 --sh-exec "ncat HOST 80"`,
+    },
     lab: {
       args: "[ID...]",
       summary: "ejecuta los ejercicios de las guías e imprime un informe",
@@ -95,6 +117,25 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
     "serve.allow-uid": { arg: "UIDS", text: "Unix de flujo: atiende solo a clientes con estos uid (separados por comas)" },
     "serve.trace": { text: "registra también cada paso a nivel de socket" },
 
+    "scan.timeout": { arg: "S", text: 'abandona un puerto tras S segundos: "filtrado" (por defecto 1)' },
+    "scan.concurrency": { arg: "N", text: "puertos que se prueban a la vez (por defecto 100)" },
+    "scan.4": { text: "resuelve HOST solo a IPv4" },
+    "scan.6": { text: "resuelve HOST solo a IPv6" },
+    "scan.verbose": { text: "en la salida de errores, el resultado de cada puerto (abierto, cerrado, filtrado, error) y un resumen" },
+    "relay.allow": { arg: "CIDR,...", text: "solo estas direcciones de cliente, IPv4/IPv6, repetible (ncat --allow)" },
+    "relay.deny": { arg: "CIDR,...", text: "nunca estas direcciones; deny gana sobre allow (ncat --deny)" },
+    "relay.allow-file": { arg: "ARCHIVO", text: "reglas allow, una por línea, comentarios con # (ncat --allowfile)" },
+    "relay.deny-file": { arg: "ARCHIVO", text: "reglas deny, una por línea, comentarios con # (ncat --denyfile)" },
+    "relay.idle-timeout": { arg: "S", text: "cierra una conexión (o asociación UDP) sin tráfico durante S segundos" },
+    "relay.timeout": { arg: "S", text: "tiempo máximo para conectar con HACIA (por defecto 10)" },
+    "relay.4": { text: "resuelve HACIA solo a IPv4" },
+    "relay.6": { text: "resuelve HACIA solo a IPv6" },
+    "relay.hexdump": { text: "vuelca cada fragmento en la salida de errores: sentido, posición, hex y texto (ncat -x, socat -x)" },
+    "relay.hexdump-file": { arg: "ARCHIVO", text: "escribe los volcados en ARCHIVO en vez de la salida de errores" },
+    "relay.show": { text: "cada fragmento como Python muestra los bytes, b'hola\\n', en la salida de errores" },
+    "relay.dual-stack": { text: "en tcp://[::]:PUERTO acepta también IPv4 (por defecto con ::)" },
+    "relay.ipv6-only": { text: "en una dirección IPv6 acepta solo IPv6" },
+    "relay.mode": { arg: "OCTAL", text: "permisos del archivo de socket Unix (por defecto 600)" },
     "connect.send": { arg: "TEXTO", text: "envía TEXTO (repetible, en orden; flujo) o un datagrama por cada --send" },
     "connect.lines": { text: 'añade "\\n" a cada texto de --send que no lo lleve' },
     "connect.half-close": { text: "tras enviar, cierra el lado de escritura y muestra todo hasta que el otro cierre" },
