@@ -38,6 +38,8 @@ export type SocklabEvent =
   | { type: "half-closed"; peer: string }
   | { type: "closed"; peer: string; received: number; sent: number }
   | { type: "idle-timeout"; peer: string; seconds: number }
+  /** A connection reached the server's total time limit per connection (`--max-time`) and was closed. */
+  | { type: "max-time"; peer: string; seconds: number }
   | { type: "line-too-long"; peer: string; limit: number }
   | { type: "datagram-in"; peer: string; bytes: number }
   | { type: "datagram-out"; peer: string; bytes: number }
@@ -53,8 +55,11 @@ export type SocklabEvent =
   | { type: "dropped"; what: "log-lines" | "datagrams"; count: number }
   /** A failure: `code` is stable (ECONNREFUSED, ERR_UNAVAILABLE…); `message` is English detail. */
   | { type: "error"; code: string; message: string; peer?: string; address?: string; during?: "accept" | "send" | "serve" }
-  /** A signal asked us to stop. */
-  | { type: "stopping"; signal: string };
+  /**
+   * A signal asked us to stop. `forced`: a second signal came while stopping; the process
+   * removes its socket files and exits at once with status 128 + the signal's number.
+   */
+  | { type: "stopping"; signal: string; forced?: boolean };
 
 export type EventType = SocklabEvent["type"];
 export type EventOf<T extends EventType> = Extract<SocklabEvent, { type: T }>;
@@ -94,6 +99,7 @@ export const EVENT_TYPES = [
   "half-closed",
   "closed",
   "idle-timeout",
+  "max-time",
   "line-too-long",
   "datagram-in",
   "datagram-out",

@@ -44,6 +44,7 @@ export const en: Catalog = {
     "half-closed": (e) => `shutdown ${e.peer} (write side closed, FIN sent)`,
     closed: (e) => `close ${e.peer} received ${e.received} sent ${e.sent}`,
     "idle-timeout": (e) => `idle-timeout ${e.peer} after ${e.seconds}s`,
+    "max-time": (e) => `max-time ${e.peer} after ${e.seconds}s, closing`,
     "line-too-long": (e) => `line-too-long ${e.peer} (over ${e.limit} bytes), closing`,
     "datagram-in": (e) => `datagram ${e.peer} ${e.bytes} bytes`,
     "datagram-out": (e) => `sendto ${e.peer} ${e.bytes} bytes`,
@@ -65,7 +66,7 @@ export const en: Catalog = {
       if (e.during === "send" && e.peer) return `error sending to ${e.peer}: ${e.message}`;
       return e.peer ? `error ${e.peer} ${e.message}` : `error ${e.message}`;
     },
-    stopping: (e) => `stopping (${e.signal})`,
+    stopping: (e) => (e.forced ? `stopping now (${e.signal} again): socket files removed, exit without waiting` : `stopping (${e.signal})`),
   },
   causes: {
     ECONNREFUSED: "connection refused (nothing is listening there)",

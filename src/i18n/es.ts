@@ -43,6 +43,7 @@ export const es: Catalog = {
     "half-closed": (e) => `shutdown hacia ${e.peer} (lado de escritura cerrado, FIN enviado)`,
     closed: (e) => `cerrado ${e.peer}: recibidos ${e.received}, enviados ${e.sent}`,
     "idle-timeout": (e) => `inactividad ${e.peer}: cerrado tras ${e.seconds} s sin tráfico`,
+    "max-time": (e) => `tiempo máximo ${e.peer}: cerrado tras ${e.seconds} s de conexión`,
     "line-too-long": (e) => `línea demasiado larga de ${e.peer} (más de ${e.limit} bytes); se cierra`,
     "datagram-in": (e) => `datagrama de ${e.peer}: ${e.bytes} bytes`,
     "datagram-out": (e) => `sendto a ${e.peer}: ${e.bytes} bytes`,
@@ -64,7 +65,7 @@ export const es: Catalog = {
       if (e.during === "send" && e.peer) return `error al enviar a ${e.peer}: ${e.message}`;
       return e.peer ? `error ${e.peer}: ${e.message}` : `error: ${e.message}`;
     },
-    stopping: (e) => `deteniendo (${e.signal})`,
+    stopping: (e) => (e.forced ? `deteniendo ya (${e.signal} otra vez): archivos de socket borrados, salgo sin esperar` : `deteniendo (${e.signal})`),
   },
   causes: {
     ECONNREFUSED: "conexión rechazada (no hay nada escuchando ahí)",

@@ -1,17 +1,20 @@
 /** `socklab serve SERVICE ADDRESS`: run one of the guides' servers until a signal. */
+import { isIPv4 } from "node:net";
 import { formatAddress, isStreamAddress, type Address } from "../../address.js";
 import { UsageError } from "../../errors.js";
 import { bindDatagram, type ServiceName, type ServiceSpec, SERVICES, streamHandlerFor, datagramResponderFor } from "../../services/registry.js";
 import { DatagramServer } from "../../datagram/server.js";
 import { StreamServer } from "../../stream/server.js";
 import { unixSupport } from "../../stream/unix-hooks.js";
-import { address, count, decodeEscapes, flag, parseCommand, seconds, str } from "../args.js";
+import { address, count, decodeEscapes, flag, parseCommand, str } from "../args.js";
 import { emit } from "../output.js";
 import { untilSignal } from "../signals.js";
 
 export const serveOptions = {
   concurrent: { type: "boolean" },
   "idle-timeout": { type: "string" },
+  "max-time": { type: "string" },
+  "max-conns": { type: "string" },
   "dual-stack": { type: "boolean" },
   "ipv6-only": { type: "boolean" },
   text: { type: "string" },
@@ -23,10 +26,22 @@ export const serveOptions = {
   trace: { type: "boolean" },
 } as const;
 
+/** Permission bits of a socket file: three octal digits (a leading 0 allowed); no setuid/setgid/sticky. */
 function parseMode(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^[0-7]{3,4}$/.test(raw)) throw new UsageError(`--mode needs octal permissions like 600 or 660, got "${raw}"`);
+  if (!/^0?[0-7]{3}$/.test(raw)) throw new UsageError(`--mode needs octal permission bits like 600 or 660, got "${raw}"`);
   return parseInt(raw, 8);
+}
+
+/** A number of seconds greater than zero → milliseconds (0 would mean "close at once"). */
+function positiveSeconds(values: Record<string, unknown>, name: string): number | undefined {
+  const raw = str(values, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 365 * 86400) {
+    throw new UsageError(`--${name} needs a number of seconds greater than 0 (e.g. 10 or 1.5), got "${raw}"`);
+  }
+  return Math.max(1, Math.round(n * 1000));
 }
 
 function parseUids(raw: string | undefined): number[] | undefined {
@@ -60,9 +75,21 @@ export async function serve(argv: string[]): Promise<number | "help"> {
 
   const spec: ServiceSpec = SERVICES[service];
   const stream = isStreamAddress(where);
-  const idleTimeoutMs = seconds(values, "idle-timeout");
+  const idleTimeoutMs = positiveSeconds(values, "idle-timeout");
+  const maxTimeMs = positiveSeconds(values, "max-time");
+  const maxConnections = count(values, "max-conns", 1, 1_000_000);
+  if (maxConnections !== undefined && !flag(values, "concurrent")) {
+    throw new UsageError("--max-conns applies with --concurrent (a sequential server serves one client at a time)");
+  }
+  if (mode !== undefined && where.kind !== "unix" && where.kind !== "unix-dgram") {
+    throw new UsageError(`--mode applies to Unix socket files (unix:PATH, unix-dgram:PATH), not to ${formatAddress(where)}`);
+  }
+  for (const name of ["dual-stack", "ipv6-only"]) {
+    const notV6 = (where.kind !== "tcp" && where.kind !== "udp") || isIPv4(where.host);
+    if (flag(values, name) && notV6) throw new UsageError(`--${name} applies to IPv6 addresses (e.g. tcp://[::]:PORT), not to ${formatAddress(where)}`);
+  }
   if (!stream) {
-    for (const name of ["concurrent", "idle-timeout", "allow-uid", "max-line", "dual-stack"]) {
+    for (const name of ["concurrent", "idle-timeout", "max-time", "max-conns", "allow-uid", "max-line", "dual-stack"]) {
       if (values[name] !== undefined) throw new UsageError(`--${name} applies to stream addresses only (tcp://, unix:, abstract:)`);
     }
   }
@@ -85,6 +112,8 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       handler,
       concurrent: flag(values, "concurrent"),
       idleTimeoutMs,
+      maxTimeMs,
+      maxConnections,
       dualStack: flag(values, "ipv6-only") ? false : true,
       ipv6Only: flag(values, "ipv6-only"),
       onEvent: emit,
