@@ -3,7 +3,7 @@ import { ADDRESS_FORMS } from "../address.js";
 
 export const USAGE: Record<string, string> = {
   socklab: "usage: socklab COMMAND [options]   (commands: serve, connect, listen, discover, recv-fd, lab, bench; socklab --help)",
-  serve: "usage: socklab serve SERVICE ADDRESS [--concurrent] [--idle-timeout S] [--dual-stack|--ipv6-only] [--text T] [--err T] [--file PATH] [--max-line N] [--trace]",
+  serve: "usage: socklab serve SERVICE ADDRESS [--concurrent [--max-conns N]] [--idle-timeout S] [--max-time S] [--dual-stack|--ipv6-only] [--text T] [--err T] [--file PATH] [--max-line N] [--trace]",
   connect: "usage: socklab connect ADDRESS [--send TEXT]... [--lines] [--half-close] [--until-close] [--timeout S] [--retries N] [--backoff S] [-4|-6] [-v]",
   listen: "usage: socklab listen ADDRESS [--keep-open]",
   discover: "usage: socklab discover [ADDRESS] [--message TEXT] [--timeout S]",
@@ -37,7 +37,8 @@ Run 'socklab COMMAND --help' for a command's options.
   serve: `${USAGE.serve}
 
 Run one of the guides' servers. Prints "listening ADDRESS" on stderr when ready (with the
-real port), then one line per event. SIGINT/SIGTERM stop it cleanly (exit 0).
+real port), then one line per event. SIGINT/SIGTERM stop it cleanly (exit 0); a second
+signal while stopping exits at once (130/143) after removing the socket file.
 
 Services:
   echo        stream: echo bytes until the peer closes; datagram: each datagram back to its sender
@@ -51,7 +52,10 @@ Services:
 
 Options:
   --concurrent          serve clients at once (default: one at a time, as in the guides)
+  --max-conns N         with --concurrent: serve at most N at once (default 1000, less if
+                        ulimit -n is lower); more wait in the kernel queue, none dropped
   --idle-timeout S      close a connection idle for S seconds
+  --max-time S          close a connection S seconds after it was accepted, busy or not
   --dual-stack          on tcp://[::]:PORT accept IPv4 too (default for ::)
   --ipv6-only           on an IPv6 address accept only IPv6
   --text TEXT           greet/announce text

@@ -99,6 +99,22 @@ export const en: Catalog = {
     "no-responder": (p, t) => `${p.address}: no responder within ${t.seconds(Number(p.timeoutMs))}s`,
     "reply-incomplete": (p, t) => `reply cut short: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
+    "cannot-listen": (p, t) => {
+      const why: Record<string, string> = {
+        EADDRINUSE: "address already in use (another socket is listening there)",
+        ENOENT: `directory ${p.dir} does not exist`,
+        ENOTDIR: `${p.dir} is not a directory`,
+        EACCES: String(p.address).startsWith("tcp://") || String(p.address).startsWith("udp://")
+          ? "permission denied (ports below 1024 need privileges)"
+          : `permission denied (can't create a file in ${p.dir})`,
+        EEXIST: "a file that is not a socket is there; refusing to replace it",
+      };
+      return `${p.address}: cannot listen there: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
+    },
+    "cannot-open-file": (p, t) => {
+      const why: Record<string, string> = { ENOENT: "no such file or directory", EISDIR: "is a directory", EACCES: "permission denied" };
+      return `${p.option} ${p.path}: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
+    },
   },
   text: {
     unknownCommand: (name) => `socklab: unknown command "${name}"`,

@@ -98,6 +98,22 @@ export const es: Catalog = {
     "no-responder": (p, t) => `${p.address}: nadie respondió en ${t.seconds(Number(p.timeoutMs))} s`,
     "reply-incomplete": (p, t) => `la respuesta quedó cortada: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
+    "cannot-listen": (p, t) => {
+      const why: Record<string, string> = {
+        EADDRINUSE: "la dirección ya está en uso (otro socket escucha ahí)",
+        ENOENT: `el directorio ${p.dir} no existe`,
+        ENOTDIR: `${p.dir} no es un directorio`,
+        EACCES: String(p.address).startsWith("tcp://") || String(p.address).startsWith("udp://")
+          ? "permiso denegado (los puertos menores que 1024 requieren privilegios)"
+          : `permiso denegado (no se puede crear un archivo en ${p.dir})`,
+        EEXIST: "ahí hay un archivo que no es un socket; no lo reemplazo",
+      };
+      return `${p.address}: no se puede escuchar ahí: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
+    },
+    "cannot-open-file": (p, t) => {
+      const why: Record<string, string> = { ENOENT: "no existe ese archivo o directorio", EISDIR: "es un directorio", EACCES: "permiso denegado" };
+      return `${p.option} ${p.path}: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
+    },
   },
   text: {
     unknownCommand: (name) => `socklab: orden desconocida "${name}"`,

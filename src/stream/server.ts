@@ -21,6 +21,7 @@
 import { once } from "node:events";
 import { lstatSync, readFileSync, unlinkSync } from "node:fs";
 import { chmod, lstat, unlink } from "node:fs/promises";
+import { dirname } from "node:path";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { formatAddress, formatInetPeer, type Address } from "../address.js";
 import { SocklabError } from "../errors.js";
@@ -315,7 +316,7 @@ export class StreamServer {
     } catch (err) {
       for (const server of servers) server.close();
       if (createdPath) await unlink(createdPath).catch(noop);
-      throw annotate(err, formatAddress(address));
+      throw listenError(err, address);
     }
     // Remember which file we created: on close we remove that file, not one that a later
     // server may have bound at the same path meanwhile.
@@ -531,15 +532,26 @@ async function ipv4Covered(port: number): Promise<boolean> {
   }
 }
 
-function annotate(err: unknown, address: string): unknown {
-  if (err instanceof SocklabError) {
-    err.address ??= address;
+/**
+ * A bind/listen failure as socklab says it: one line naming the address and the cause
+ * (`unix:/x/s.sock: cannot listen there: directory /x does not exist`), localised through
+ * the `cannot-listen` message. socklab's own errors (not supported, usage) pass unchanged.
+ */
+export function listenError(err: unknown, address: Address): unknown {
+  const shown = formatAddress(address);
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === "string" ? e.code : undefined;
+  if (err instanceof SocklabError && (err.messageKey !== undefined || err.code.startsWith("ERR_"))) {
+    err.address ??= shown;
     return err;
   }
-  if (err && typeof err === "object") {
-    (err as { address?: string }).address = address;
-    const e = err as { code?: string; message?: string };
-    return new SocklabError(e.code ?? "ERROR", e.message ?? String(err), { cause: err, address });
-  }
-  return err;
+  if (code === undefined || !/^E[A-Z0-9]+$/.test(code)) return err;
+  const params: Record<string, string | number> = { address: shown, code, detail: typeof e?.message === "string" ? e.message : String(err) };
+  if (address.kind === "unix" || address.kind === "unix-dgram") params.dir = dirname(address.path);
+  return new SocklabError(code, `${shown}: cannot listen there: ${params.detail}`, {
+    cause: err,
+    address: shown,
+    messageKey: "cannot-listen",
+    params,
+  });
 }

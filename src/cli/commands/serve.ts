@@ -1,14 +1,15 @@
 /** `socklab serve SERVICE ADDRESS`: run one of the guides' servers until a signal. */
 import { isIPv4 } from "node:net";
 import { formatAddress, isStreamAddress, type Address } from "../../address.js";
-import { UsageError } from "../../errors.js";
+import { lstatSync, unlinkSync } from "node:fs";
+import { SocklabError, UsageError } from "../../errors.js";
 import { bindDatagram, type ServiceName, type ServiceSpec, SERVICES, streamHandlerFor, datagramResponderFor } from "../../services/registry.js";
 import { DatagramServer } from "../../datagram/server.js";
-import { StreamServer } from "../../stream/server.js";
+import { listenError, StreamServer } from "../../stream/server.js";
 import { unixSupport } from "../../stream/unix-hooks.js";
 import { address, count, decodeEscapes, flag, parseCommand, str } from "../args.js";
 import { emit } from "../output.js";
-import { untilSignal } from "../signals.js";
+import { onForcedStop, untilSignal } from "../signals.js";
 
 export const serveOptions = {
   concurrent: { type: "boolean" },
@@ -103,10 +104,16 @@ export async function serve(argv: string[]): Promise<number | "help"> {
   // Handlers first: a signal right after the readiness line must still stop us cleanly.
   const stopSignal = untilSignal();
   let close: () => Promise<void>;
+  let forgetFile = (): void => {};
   if (stream) {
     const allowUids = parseUids(str(values, "allow-uid"));
     if (allowUids && where.kind === "tcp") throw new UsageError("--allow-uid works on Unix addresses only");
-    const handler = await streamHandlerFor(service, settings);
+    const handler = await streamHandlerFor(service, settings).catch((err: unknown) => {
+      throw fileError(err, settings.file);
+    });
+    const extras = await unixSupport().serverExtras(where, allowUids, mode);
+    // Bound natively just now: from here a forced stop must remove the file.
+    forgetFile = forcedStopRemoves(where);
     const server = await StreamServer.listen({
       address: where,
       handler,
@@ -119,13 +126,18 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       onEvent: emit,
       trace,
       socketMode: mode,
-      ...(await unixSupport().serverExtras(where, allowUids, mode)),
+      ...extras,
     });
     emit({ type: "listening", address: server.address });
     for (const note of server.notes) emit(note);
     close = () => server.close();
   } else {
-    const endpoint = await bindDatagram(where, { reuseAddr: service === "announce", mode, ipv6Only: flag(values, "ipv6-only") });
+    const endpoint = await bindDatagram(where, { reuseAddr: service === "announce", mode, ipv6Only: flag(values, "ipv6-only") }).catch(
+      (err: unknown) => {
+        throw listenError(err, where);
+      },
+    );
+    forgetFile = forcedStopRemoves(where);
     const server = new DatagramServer({ endpoint, responder: datagramResponderFor(service, settings), onEvent: emit, trace });
     emit({ type: "listening", address: server.address });
     close = () => server.close();
@@ -133,7 +145,38 @@ export async function serve(argv: string[]): Promise<number | "help"> {
   const signal = await stopSignal;
   emit({ type: "stopping", signal });
   await close();
+  forgetFile();
   return 0;
+}
+
+/**
+ * If a second signal forces the exit, remove the socket file at `where` — if it is still
+ * the one we just bound (same inode), never one another server put there later.
+ */
+function forcedStopRemoves(where: Address): () => void {
+  if (where.kind !== "unix" && where.kind !== "unix-dgram") return () => {};
+  const path = where.path;
+  let ino: number;
+  try {
+    ino = lstatSync(path).ino;
+  } catch {
+    return () => {};
+  }
+  const unregister = onForcedStop(() => {
+    if (lstatSync(path).ino === ino) unlinkSync(path);
+  });
+  return () => void unregister();
+}
+
+/** A service's file (--file) that can't be opened, as one line naming the option and the file. */
+function fileError(err: unknown, file: string | undefined): unknown {
+  const e = err as { code?: unknown; syscall?: unknown; path?: unknown; message?: unknown } | null;
+  if (typeof e?.code !== "string" || e.syscall !== "open" || typeof e.path !== "string") return err;
+  return new SocklabError(e.code, `--file ${e.path}: ${String(e.message)}`, {
+    cause: err,
+    messageKey: "cannot-open-file",
+    params: { option: "--file", path: file ?? e.path, code: e.code, detail: String(e.message) },
+  });
 }
 
 function withNewline(b: Buffer): string {
