@@ -467,8 +467,7 @@ export class StreamServer {
     const path = this.createdPath;
     if (path === undefined) return;
     try {
-      if (lstatSync(path).ino !== this.createdIno) return;
-      unlinkSync(path);
+      if (lstatSync(path).ino === this.createdIno) unlinkSync(path);
       this.createdPath = undefined;
     } catch {
       // Already gone.
@@ -483,12 +482,8 @@ export class StreamServer {
       for (const socket of [...this.waiting, ...this.active, ...this.lingering]) socket.destroy();
       this.waiting.length = 0;
       await Promise.all(closed);
-      if (this.createdPath) {
-        const path = this.createdPath;
-        this.createdPath = undefined;
-        const ino = await lstat(path).then((st) => st.ino, () => undefined);
-        if (ino !== undefined && ino === this.createdIno) await unlink(path).catch(noop);
-      }
+      // Synchronous: a forced stop arriving meanwhile finds the file either there or gone.
+      this.removeSocketFileNow();
       live.delete(this);
     })();
     return this.closing;
