@@ -38,8 +38,9 @@ function parseMode(raw: string | undefined): number | undefined {
 function positiveSeconds(values: Record<string, unknown>, name: string): number | undefined {
   const raw = str(values, name);
   if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 365 * 86400) {
+  // Plain decimals only: Number() would also take 0x10, 1e3 and " 5 ".
+  const n = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || n <= 0 || n > 365 * 86400) {
     throw new UsageError(`--${name} needs a number of seconds greater than 0 (e.g. 10 or 1.5), got "${raw}"`);
   }
   return Math.max(1, Math.round(n * 1000));
