@@ -14,12 +14,13 @@ import { channel } from "node:diagnostics_channel";
 export type RefusalReason = "uid-not-allowed" | "credentials-unavailable" | "max-conns" | "address-not-allowed" | "server-stopping";
 
 /** Notes a server gives about how it listens. */
-export type ListenNote = "dual-stack" | "dual-stack-fallback";
+export type ListenNote = "dual-stack" | "dual-stack-fallback" | "descriptor-limit";
 
 export type SocklabEvent =
   /** A server or listener is ready (`address` carries the real port). */
   | { type: "listening"; address: string; fingerprint?: string }
-  | { type: "note"; note: ListenNote; address?: string }
+  /** `descriptor-limit`: maxConnections is above what `limit` (ulimit -n) allows. */
+  | { type: "note"; note: ListenNote; address?: string; limit?: number; maxConnections?: number }
   /** A client waits its turn (sequential servers). */
   | { type: "queued"; peer: string; waiting: number }
   /** A client is being served. */

@@ -83,7 +83,7 @@ async function check(c: Case, timeoutMs: number): Promise<string | undefined> {
   return undefined;
 }
 
-async function runAll(all: Case[], parallel = 4, timeoutMs = 8000): Promise<string[]> {
+async function runAll(all: Case[], parallel = 2, timeoutMs = 8000): Promise<string[]> {
   const failures: string[] = [];
   let next = 0;
   await Promise.all(Array.from({ length: parallel }, async () => {

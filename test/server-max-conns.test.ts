@@ -152,3 +152,19 @@ test("--max-conns 2: a third client is connected but not accepted until a slot f
   assert.equal(counts(proc.stderr).accepted, 3);
   assert.equal(counts(proc.stderr).refused, 0);
 });
+
+test("ulimit -n 256: the default --max-conns follows the descriptor limit, so 400 clients at once are all served", { timeout: 60_000 }, async (t) => {
+  const { proc, address } = await startWithDescriptors(["serve", "echo", "tcp://127.0.0.1:0", "--concurrent"], 256, t);
+  const r = await runClients(address, 400, 40_000, t);
+  assert.deepEqual(r.failed, {}, JSON.stringify(r));
+  assert.equal(r.served, 400, JSON.stringify(r));
+  const c = counts(await stop(proc));
+  t.diagnostic(`ulimit -n 256: 400 clients served, at most ${c.peak} at once (default limit 256 − 64 = 192)`);
+  assert.ok(c.peak <= 192, `peak ${c.peak}`);
+  assert.equal(c.errors, 0);
+});
+
+test("--max-conns above what ulimit -n allows: a warning when it starts", { timeout: 20_000 }, async (t) => {
+  const { proc } = await startWithDescriptors(["serve", "echo", "tcp://127.0.0.1:0", "--concurrent", "--max-conns", "1000"], 256, t);
+  await proc.waitForStderr(/^warning: --max-conns 1000 is more than the descriptor limit allows \(ulimit -n 256\)/);
+});

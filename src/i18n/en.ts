@@ -9,7 +9,9 @@ export const en: Catalog = {
     note: (e) =>
       e.note === "dual-stack"
         ? "dual-stack: IPv4 clients are seen as ::ffff:a.b.c.d"
-        : `dual-stack not available here; listening on ${e.address ?? "0.0.0.0"} too`,
+        : e.note === "descriptor-limit"
+          ? `warning: --max-conns ${e.maxConnections} is more than the descriptor limit allows (ulimit -n ${e.limit}); past about ${(e.limit ?? 0) - 64} clients accept() fails and the system closes them; raise ulimit -n`
+          : `dual-stack not available here; listening on ${e.address ?? "0.0.0.0"} too`,
     queued: (e) => `queued ${e.peer} (waits its turn, ${e.waiting} waiting)`,
     accepted: (e) => `accept ${e.peer}`,
     refused: (e) => {

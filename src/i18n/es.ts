@@ -9,7 +9,9 @@ export const es: Catalog = {
     note: (e) =>
       e.note === "dual-stack"
         ? "doble pila: los clientes IPv4 aparecen como ::ffff:a.b.c.d"
-        : `aquí no hay doble pila; también escucho en ${e.address ?? "0.0.0.0"}`,
+        : e.note === "descriptor-limit"
+          ? `aviso: --max-conns ${e.maxConnections} supera lo que permite el límite de descriptores (ulimit -n ${e.limit}); pasados unos ${(e.limit ?? 0) - 64} clientes accept() falla y el sistema los cierra; suba ulimit -n`
+          : `aquí no hay doble pila; también escucho en ${e.address ?? "0.0.0.0"}`,
     queued: (e) => `en espera ${e.peer} (espera su turno; ${e.waiting} en espera)`,
     accepted: (e) => `aceptado ${e.peer}`,
     refused: (e) => {

@@ -322,6 +322,10 @@ export class StreamServer {
     // server may have bound at the same path meanwhile.
     const createdIno = createdPath === undefined ? undefined : await lstat(createdPath).then((st) => st.ino, () => undefined);
     const result = new StreamServer(options, servers, make, backlog, shown, createdPath, createdIno);
+    const limit = descriptorLimit();
+    if (options.concurrent && options.maxConnections !== undefined && limit !== undefined && options.maxConnections > limit - DESCRIPTOR_RESERVE) {
+      notes.push({ type: "note", note: "descriptor-limit", limit, maxConnections: options.maxConnections });
+    }
     result.notes.push(...notes);
     return result;
   }
