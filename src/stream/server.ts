@@ -24,7 +24,7 @@ import { chmod, lstat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { formatAddress, formatInetPeer, type Address } from "../address.js";
-import { SocklabError } from "../errors.js";
+import { errnoError, SocklabError } from "../errors.js";
 import { errorEvent, publishing, type EventSink, type RefusalReason, type SocklabEvent } from "../events.js";
 import { isNativeAvailable, nativeBinding } from "../unix/native.js";
 import { traceReads, traceWrites } from "./trace.js";
@@ -193,7 +193,7 @@ class AcceptPoint {
     if (this.own === undefined || this.server !== undefined || this.ended) return;
     const fd = nativeBinding("resuming accept").dup(this.own);
     if (fd < 0) {
-      this.onError(new SocklabError("EMFILE", `dup: ${fd}`, { syscall: "dup", errno: fd }));
+      this.onError(errnoError(fd, "dup"));
       return;
     }
     const server = this.make();
