@@ -25,9 +25,9 @@ async function secondSignal(run: number, send: () => void): Promise<void> {
 
 for (const [sig, runs, args] of [
   ["SIGINT", 16, (p: string) => ["serve", "echo", `unix:${p}`]],
-  ["SIGTERM", 16, (p: string) => ["serve", "echo", `unix:${p}`, "--concurrent"]],
-  ["SIGINT", 8, (p: string) => ["serve", "time", `unix-dgram:${p}`]],
-  ["SIGTERM", 8, (p: string) => ["listen", `unix:${p}`]],
+  ["SIGTERM", 8, (p: string) => ["serve", "echo", `unix:${p}`, "--concurrent"]],
+  ["SIGINT", 4, (p: string) => ["serve", "time", `unix-dgram:${p}`]],
+  ["SIGTERM", 4, (p: string) => ["listen", `unix:${p}`]],
 ] as const) {
   const shown = args("PATH").join(" ");
   test(`two ${sig}s within 0–3 ms, ${runs} runs of \`socklab ${shown}\`: the socket file is removed every time`, { timeout: 120_000 }, async (t) => {
