@@ -10,7 +10,11 @@ import { getSystemErrorName } from "node:util";
  * carries one is shown in the user's language; `message` stays the English text for logs
  * and for library users who print `err.message`.
  */
-export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "reply-incomplete" | "no-descriptor" | "usage";
+export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "reply-incomplete" | "no-descriptor" | "usage"
+  /** A server could not bind/listen: params address, code, detail, and dir (missing directory). */
+  | "cannot-listen"
+  /** A file named on the command line can't be opened: params option, path, code, detail. */
+  | "cannot-open-file";
 
 /** Every catalogue key a SocklabError may carry: the keys above, address errors, usage errors. */
 export type MessageKey = ErrorMessageKey | AddressMessageKey | UsageMessageKey;

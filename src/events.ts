@@ -14,12 +14,13 @@ import { channel } from "node:diagnostics_channel";
 export type RefusalReason = "uid-not-allowed" | "credentials-unavailable" | "max-conns" | "address-not-allowed" | "server-stopping";
 
 /** Notes a server gives about how it listens. */
-export type ListenNote = "dual-stack" | "dual-stack-fallback";
+export type ListenNote = "dual-stack" | "dual-stack-fallback" | "descriptor-limit";
 
 export type SocklabEvent =
   /** A server or listener is ready (`address` carries the real port). */
   | { type: "listening"; address: string; fingerprint?: string }
-  | { type: "note"; note: ListenNote; address?: string }
+  /** `descriptor-limit`: maxConnections is above what `limit` (ulimit -n) allows. */
+  | { type: "note"; note: ListenNote; address?: string; limit?: number; maxConnections?: number }
   /** A client waits its turn (sequential servers). */
   | { type: "queued"; peer: string; waiting: number }
   /** A client is being served. */
@@ -38,6 +39,8 @@ export type SocklabEvent =
   | { type: "half-closed"; peer: string }
   | { type: "closed"; peer: string; received: number; sent: number }
   | { type: "idle-timeout"; peer: string; seconds: number }
+  /** A connection reached the server's total time limit per connection (`--max-time`) and was closed. */
+  | { type: "max-time"; peer: string; seconds: number }
   | { type: "line-too-long"; peer: string; limit: number }
   | { type: "datagram-in"; peer: string; bytes: number }
   | { type: "datagram-out"; peer: string; bytes: number }
@@ -65,8 +68,11 @@ export type SocklabEvent =
   | { type: "dropped"; what: "log-lines" | "datagrams"; count: number }
   /** A failure: `code` is stable (ECONNREFUSED, ERR_UNAVAILABLE…); `message` is English detail. */
   | { type: "error"; code: string; message: string; peer?: string; address?: string; during?: "accept" | "send" | "serve" }
-  /** A signal asked us to stop. */
-  | { type: "stopping"; signal: string }
+  /**
+   * A signal asked us to stop. `forced`: a second signal came while stopping; the process
+   * removes its socket files and exits at once with status 128 + the signal's number.
+   */
+  | { type: "stopping"; signal: string; forced?: boolean }
   /**
    * scan: one port's result. `open`: connected; `closed`: refused; `filtered`: no answer
    * within the per-port timeout; `error`: anything else (`code` says what).
@@ -131,6 +137,7 @@ export const EVENT_TYPES = [
   "half-closed",
   "closed",
   "idle-timeout",
+  "max-time",
   "line-too-long",
   "datagram-in",
   "datagram-out",

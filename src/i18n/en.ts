@@ -23,7 +23,9 @@ export const en: Catalog = {
     note: (e) =>
       e.note === "dual-stack"
         ? "dual-stack: IPv4 clients are seen as ::ffff:a.b.c.d"
-        : `dual-stack not available here; listening on ${e.address ?? "0.0.0.0"} too`,
+        : e.note === "descriptor-limit"
+          ? `warning: --max-conns ${e.maxConnections} is more than the descriptor limit allows (ulimit -n ${e.limit}); past about ${(e.limit ?? 0) - 64} clients accept() fails and the system closes them; raise ulimit -n`
+          : `dual-stack not available here; listening on ${e.address ?? "0.0.0.0"} too`,
     queued: (e) => `queued ${e.peer} (waits its turn, ${e.waiting} waiting)`,
     accepted: (e) => `accept ${e.peer}`,
     refused: (e) => {
@@ -58,6 +60,7 @@ export const en: Catalog = {
     "half-closed": (e) => `shutdown ${e.peer} (write side closed, FIN sent)`,
     closed: (e) => `close ${e.peer} received ${e.received} sent ${e.sent}`,
     "idle-timeout": (e) => `idle-timeout ${e.peer} after ${e.seconds}s`,
+    "max-time": (e) => `max-time ${e.peer} after ${e.seconds}s, closing`,
     "line-too-long": (e) => `line-too-long ${e.peer} (over ${e.limit} bytes), closing`,
     "datagram-in": (e) => `datagram ${e.peer} ${e.bytes} bytes`,
     "datagram-out": (e) => `sendto ${e.peer} ${e.bytes} bytes`,
@@ -86,7 +89,7 @@ export const en: Catalog = {
       if (e.during === "send" && e.peer) return `error sending to ${e.peer}: ${e.message}`;
       return e.peer ? `error ${e.peer} ${e.message}` : `error ${e.message}`;
     },
-    stopping: (e) => `stopping (${e.signal})`,
+    stopping: (e) => (e.forced ? `stopping now (${e.signal} again): socket files removed, exit without waiting` : `stopping (${e.signal})`),
     port: (e, t) => {
       const why = e.state === "error" ? `: ${t.cause(e.code) ?? e.code ?? "error"}` : "";
       const state = { open: "open", closed: "closed", filtered: "no answer (filtered?)", error: "error" }[e.state];
@@ -192,6 +195,22 @@ export const en: Catalog = {
       ")",
     "reply-incomplete": (p, t) => `reply cut short: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
+    "cannot-listen": (p, t) => {
+      const why: Record<string, string> = {
+        EADDRINUSE: "address already in use (another socket is listening there)",
+        ENOENT: `directory ${p.dir} does not exist`,
+        ENOTDIR: `${p.dir} is not a directory`,
+        EACCES: String(p.address).startsWith("tcp://") || String(p.address).startsWith("udp://")
+          ? "permission denied (ports below 1024 need privileges)"
+          : `permission denied (can't create a file in ${p.dir})`,
+        EEXIST: "a file that is not a socket is there; refusing to replace it",
+      };
+      return `${p.address}: cannot listen there: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
+    },
+    "cannot-open-file": (p, t) => {
+      const why: Record<string, string> = { ENOENT: "no such file or directory", EISDIR: "is a directory", EACCES: "permission denied" };
+      return `${p.option} ${p.path}: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
+    },
   },
   text: {
     tryHelp: (command) => `Try 'socklab ${command === "" ? "" : `${command} `}--help'.`,

@@ -23,7 +23,9 @@ export const es: Catalog = {
     note: (e) =>
       e.note === "dual-stack"
         ? "doble pila: los clientes IPv4 aparecen como ::ffff:a.b.c.d"
-        : `aquí no hay doble pila; también escucho en ${e.address ?? "0.0.0.0"}`,
+        : e.note === "descriptor-limit"
+          ? `aviso: --max-conns ${e.maxConnections} supera lo que permite el límite de descriptores (ulimit -n ${e.limit}); pasados unos ${(e.limit ?? 0) - 64} clientes accept() falla y el sistema los cierra; suba ulimit -n`
+          : `aquí no hay doble pila; también escucho en ${e.address ?? "0.0.0.0"}`,
     queued: (e) => `en espera ${e.peer} (espera su turno; ${e.waiting} en espera)`,
     accepted: (e) => `aceptado ${e.peer}`,
     refused: (e) => {
@@ -57,6 +59,7 @@ export const es: Catalog = {
     "half-closed": (e) => `shutdown hacia ${e.peer} (lado de escritura cerrado, FIN enviado)`,
     closed: (e) => `cerrado ${e.peer}: recibidos ${e.received}, enviados ${e.sent}`,
     "idle-timeout": (e) => `inactividad ${e.peer}: cerrado tras ${e.seconds} s sin tráfico`,
+    "max-time": (e) => `tiempo máximo ${e.peer}: cerrado tras ${e.seconds} s de conexión`,
     "line-too-long": (e) => `línea demasiado larga de ${e.peer} (más de ${e.limit} bytes); se cierra`,
     "datagram-in": (e) => `datagrama de ${e.peer}: ${e.bytes} bytes`,
     "datagram-out": (e) => `sendto a ${e.peer}: ${e.bytes} bytes`,
@@ -85,7 +88,7 @@ export const es: Catalog = {
       if (e.during === "send" && e.peer) return `error al enviar a ${e.peer}: ${e.message}`;
       return e.peer ? `error ${e.peer}: ${e.message}` : `error: ${e.message}`;
     },
-    stopping: (e) => `deteniendo (${e.signal})`,
+    stopping: (e) => (e.forced ? `deteniendo ya (${e.signal} otra vez): archivos de socket borrados, salgo sin esperar` : `deteniendo (${e.signal})`),
     port: (e, t) => {
       const why = e.state === "error" ? `: ${t.cause(e.code) ?? e.code ?? "error"}` : "";
       const state = { open: "abierto", closed: "cerrado", filtered: "sin respuesta (¿filtrado?)", error: "error" }[e.state];
@@ -191,6 +194,22 @@ export const es: Catalog = {
       ")",
     "reply-incomplete": (p, t) => `la respuesta quedó cortada: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
+    "cannot-listen": (p, t) => {
+      const why: Record<string, string> = {
+        EADDRINUSE: "la dirección ya está en uso (otro socket escucha ahí)",
+        ENOENT: `el directorio ${p.dir} no existe`,
+        ENOTDIR: `${p.dir} no es un directorio`,
+        EACCES: String(p.address).startsWith("tcp://") || String(p.address).startsWith("udp://")
+          ? "permiso denegado (los puertos menores que 1024 requieren privilegios)"
+          : `permiso denegado (no se puede crear un archivo en ${p.dir})`,
+        EEXIST: "ahí hay un archivo que no es un socket; no lo reemplazo",
+      };
+      return `${p.address}: no se puede escuchar ahí: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
+    },
+    "cannot-open-file": (p, t) => {
+      const why: Record<string, string> = { ENOENT: "no existe ese archivo o directorio", EISDIR: "es un directorio", EACCES: "permiso denegado" };
+      return `${p.option} ${p.path}: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
+    },
   },
   text: {
     tryHelp: (command) => `Pruebe 'socklab ${command === "" ? "" : `${command} `}--help'.`,

@@ -23,7 +23,8 @@ Run 'socklab COMMAND --help' (or 'socklab help COMMAND') for a command's options
       args: "SERVICE ADDRESS",
       summary: "run a server: echo, line-echo, cmd, time, greet, announce, peercred, fd",
       about: `Run one of the guides' servers. Prints "listening ADDRESS" on stderr when ready (with the
-real port), then one line per event. SIGINT/SIGTERM stop it cleanly (exit 0).`,
+real port), then one line per event. SIGINT/SIGTERM stop it cleanly (exit 0); a second
+signal while stopping exits at once (130/143) after removing the socket file.`,
     },
     connect: {
       args: "ADDRESS",
@@ -108,6 +109,11 @@ reference in one run. --quick runs a short pass.`,
     "serve.err": { arg: "TEXT", text: 'cmd: reply to unknown commands (default "ERR desconocido\\n"; guide 2: "ERR")' },
     "serve.file": { arg: "PATH", text: "fd: the file whose descriptor is sent" },
     "serve.max-line": { arg: "BYTES", text: "longest line accepted by line services (default 65536)" },
+    "serve.max-conns": {
+      arg: "N",
+      text: "with --concurrent: serve at most N at once (default 1000, less if\nulimit -n is lower); more wait in the kernel queue, none dropped",
+    },
+    "serve.max-time": { arg: "S", text: "close a connection S seconds after it was accepted, busy or not" },
     "serve.mode": { arg: "OCTAL", text: "Unix socket file permissions (default 600)" },
     "serve.allow-uid": { arg: "UIDS", text: "Unix stream: serve only peers with these uids (comma-separated)" },
     "serve.trace": { text: "also log each socket-level step" },

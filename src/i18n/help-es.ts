@@ -22,9 +22,10 @@ El puerto 0 elige uno libre. Los textos entienden \\n \\r \\t \\\\ \\0 \\xHH.`,
     serve: {
       args: "SERVICIO DIRECCIÓN",
       summary: "un servidor: echo, line-echo, cmd, time, greet, announce, peercred, fd",
-      about: `Ejecuta uno de los servidores de las guías. Cuando está listo escribe "listening DIRECCIÓN"
+      about: `Ejecuta uno de los servidores de las guías. Cuando está listo escribe "escuchando en DIRECCIÓN"
 en stderr (con el puerto real) y después una línea por evento. SIGINT/SIGTERM lo detienen
-limpiamente (salida 0).`,
+limpiamente (salida 0); una segunda señal durante la parada sale enseguida (130/143) tras
+borrar el archivo del socket.`,
     },
     connect: {
       args: "DIRECCIÓN",
@@ -37,7 +38,7 @@ un datagrama por cada línea de stdin.`,
     listen: {
       args: "DIRECCIÓN",
       summary: "el papel de nc -l",
-      about: `El papel de nc -l. Escribe "listening DIRECCIÓN" en stderr cuando está listo. Flujo: acepta
+      about: `El papel de nc -l. Escribe "escuchando en DIRECCIÓN" en stderr cuando está listo. Flujo: acepta
 una conexión; stdin va a ella (medio cierre al fin de stdin) y ella va a stdout; termina
 cuando el otro extremo ha cerrado. Datagramas: muestra la carga de cada datagrama; las
 líneas de stdin van al último remitente.`,
@@ -113,6 +114,11 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
     "serve.err": { arg: "TEXTO", text: 'cmd: respuesta a órdenes desconocidas\n(por defecto "ERR desconocido\\n"; guía 2: "ERR")' },
     "serve.file": { arg: "RUTA", text: "fd: el archivo cuyo descriptor se envía" },
     "serve.max-line": { arg: "BYTES", text: "línea más larga que aceptan los servicios de líneas (por defecto 65536)" },
+    "serve.max-conns": {
+      arg: "N",
+      text: "con --concurrent: atiende a N como mucho a la vez (por defecto 1000, menos si\nulimit -n es menor); los demás esperan en la cola del núcleo",
+    },
+    "serve.max-time": { arg: "S", text: "cierra una conexión S segundos después de aceptarla, esté activa o no" },
     "serve.mode": { arg: "OCTAL", text: "permisos del archivo del socket Unix (por defecto 600)" },
     "serve.allow-uid": { arg: "UIDS", text: "Unix de flujo: atiende solo a clientes con estos uid (separados por comas)" },
     "serve.trace": { text: "registra también cada paso a nivel de socket" },
