@@ -10,7 +10,30 @@ import { getSystemErrorName } from "node:util";
  * carries one is shown in the user's language; `message` stays the English text for logs
  * and for library users who print `err.message`.
  */
-export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "reply-incomplete" | "usage";
+export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "reply-incomplete" | "usage" | TlsErrorMessageKey;
+
+/** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
+export type TlsErrorMessageKey =
+  | "tls-bad-pin"
+  | "tls-option"
+  | "tls-file"
+  | "tls-key-mismatch"
+  | "tls-expired"
+  | "tls-not-yet-valid"
+  | "tls-hostname"
+  | "tls-self-signed"
+  | "tls-unknown-issuer"
+  | "tls-pin-mismatch"
+  | "tls-no-shared-cipher"
+  | "tls-protocol-version"
+  | "tls-not-tls"
+  | "tls-handshake-closed"
+  | "tls-handshake-timeout"
+  | "tls-client-cert-required"
+  | "tls-client-cert-rejected"
+  | "tls-cert-rejected-by-peer"
+  | "tls-no-alpn"
+  | "tls-handshake";
 
 export interface SocklabErrorOptions {
   cause?: unknown;

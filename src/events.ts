@@ -54,7 +54,18 @@ export type SocklabEvent =
   /** A failure: `code` is stable (ECONNREFUSED, ERR_UNAVAILABLE…); `message` is English detail. */
   | { type: "error"; code: string; message: string; peer?: string; address?: string; during?: "accept" | "send" | "serve" }
   /** A signal asked us to stop. */
-  | { type: "stopping"; signal: string };
+  | { type: "stopping"; signal: string }
+  /**
+   * A TLS handshake completed (both sides): negotiated version and cipher, ALPN, and the peer's
+   * certificate (subject DN, common name, `sha256:` fingerprint). `verified` says whether the
+   * peer was authenticated, and `verifiedBy` how: a CA (server certificate or --client-ca) or a pin.
+   */
+  | { type: "tls-established"; peer: string; protocol: string; cipher: string; alpn?: string; subject?: string; commonName?: string; fingerprint?: string; verified: boolean; verifiedBy?: TlsVerifiedBy }
+  /** The peer's certificate was not checked (--insecure): said once per connection. */
+  | { type: "tls-unverified"; peer: string; reason?: string };
+
+/** How a TLS peer was authenticated. */
+export type TlsVerifiedBy = "ca" | "pin" | "client-ca";
 
 export type EventType = SocklabEvent["type"];
 export type EventOf<T extends EventType> = Extract<SocklabEvent, { type: T }>;
@@ -105,6 +116,8 @@ export const EVENT_TYPES = [
   "dropped",
   "error",
   "stopping",
+  "tls-established",
+  "tls-unverified",
 ] as const satisfies readonly EventType[];
 
 /** Turns an error into an `error` event (code and English detail; the formatter localises). */

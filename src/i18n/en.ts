@@ -66,6 +66,12 @@ export const en: Catalog = {
       return e.peer ? `error ${e.peer} ${e.message}` : `error ${e.message}`;
     },
     stopping: (e) => `stopping (${e.signal})`,
+    "tls-established": (e) =>
+      `tls ${e.peer} ${e.protocol} ${e.cipher}${e.alpn ? ` alpn=${e.alpn}` : ""}` +
+      `${e.subject ? ` subject="${e.subject}"` : ""}${e.fingerprint ? ` ${e.fingerprint}` : ""}` +
+      (e.verified ? ` verified (${e.verifiedBy === "pin" ? "pin" : e.verifiedBy === "client-ca" ? "client CA" : "CA"})` : " not verified"),
+    "tls-unverified": (e) =>
+      `warning: ${e.peer} is NOT verified (--insecure): its identity was not checked${e.reason ? ` (${e.reason})` : ""}`,
   },
   causes: {
     ECONNREFUSED: "connection refused (nothing is listening there)",
@@ -98,6 +104,72 @@ export const en: Catalog = {
     "no-responder": (p, t) => `${p.address}: no responder within ${t.seconds(Number(p.timeoutMs))}s`,
     "reply-incomplete": (p, t) => `reply cut short: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
+    "tls-bad-pin": (p) => `bad pin "${p.pin}": expected sha256: followed by 64 hex digits (colons between byte pairs allowed)`,
+    "tls-option": (p) => {
+      switch (p.problem) {
+        case "cert-without-key":
+          return "--cert needs --key (the certificate's private key, PEM)";
+        case "key-without-cert":
+          return "--key needs --cert (the certificate, PEM)";
+        case "pin-and-insecure":
+          return "--pin and --insecure contradict each other: --pin checks the peer, --insecure does not";
+        case "pin-and-ca":
+          return "--pin replaces the CA check: give --pin or --ca, not both";
+        case "insecure-and-ca":
+          return "--insecure turns the CA check off: give --ca or --insecure, not both";
+        default:
+          return String(p.detail ?? p.problem);
+      }
+    },
+    "tls-file": (p) => {
+      switch (p.problem) {
+        case "unreadable":
+          return `${p.option} ${p.path}: cannot read the file (${p.detail})`;
+        case "no-certificate":
+          return `${p.option} ${p.path}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)`;
+        case "no-key":
+          return `${p.option} ${p.path}: no PEM private key in it (-----BEGIN … PRIVATE KEY-----)`;
+        default:
+          return `${p.option} ${p.path}: ${p.detail}`;
+      }
+    },
+    "tls-key-mismatch": (p) => `--key ${p.key} is not the private key of --cert ${p.cert}`,
+    "tls-expired": (p) =>
+      p.side === "server"
+        ? `${p.address}: the client's certificate has expired (valid until ${p.date})`
+        : `${p.address}: the server's certificate has expired (valid until ${p.date})`,
+    "tls-not-yet-valid": (p) => `${p.address}: the certificate is not valid yet (valid from ${p.date}); check the clocks`,
+    "tls-hostname": (p) =>
+      `${p.address}: the certificate is for ${p.names}, not for ${p.host} (use --sni NAME to ask for another name, or --pin)`,
+    "tls-self-signed": (p) =>
+      `${p.address}: the server's certificate is self-signed and not trusted; if you know it, pin it: --pin ${p.fingerprint}`,
+    "tls-unknown-issuer": (p) =>
+      `${p.address}: the certificate was issued by an unknown CA ("${p.issuer}"); trust that CA with --ca FILE`,
+    "tls-pin-mismatch": (p) => `${p.address}: the certificate does not match the pin: expected ${p.expected}, got ${p.actual}`,
+    "tls-no-shared-cipher": (p) =>
+      `${p.address}: the handshake failed: no cipher in common` + (p.side === "client" ? " (or the server wants a client certificate: --cert/--key)" : ""),
+    "tls-protocol-version": (p) => `${p.address}: no TLS version in common (socklab speaks TLS 1.2 and 1.3)`,
+    "tls-not-tls": (p) =>
+      p.side === "server"
+        ? `${p.address}: the client does not speak TLS (plain TCP?)`
+        : `${p.address}: the server does not speak TLS (plain TCP? try tcp://)`,
+    "tls-handshake-closed": (p) =>
+      p.side === "server"
+        ? `${p.address}: the client closed the connection during the TLS handshake (it may not trust this server's certificate)`
+        : `${p.address}: the server closed the connection during the TLS handshake (not a TLS server, or it refused us)`,
+    "tls-handshake-timeout": (p, t) =>
+      `${p.address}: no TLS handshake within ${t.seconds(Number(p.timeoutMs))}s (is the peer speaking TLS?)`,
+    "tls-client-cert-required": (p) =>
+      p.side === "server"
+        ? `${p.address}: the client sent no certificate; --client-ca requires one`
+        : `${p.address}: the server requires a client certificate (use --cert and --key)`,
+    "tls-client-cert-rejected": (p) => `${p.address}: the client's certificate is not trusted (${p.reason})`,
+    "tls-cert-rejected-by-peer": (p) =>
+      p.side === "server"
+        ? `${p.address}: the client rejected this server's certificate (${p.reason})`
+        : `${p.address}: the server rejected our client certificate (${p.reason})`,
+    "tls-no-alpn": (p) => `${p.address}: no application protocol in common (ALPN: ${p.alpn})`,
+    "tls-handshake": (p) => `${p.address}: TLS handshake failed: ${p.detail}`,
   },
   text: {
     unknownCommand: (name) => `socklab: unknown command "${name}"`,

@@ -65,6 +65,12 @@ export const es: Catalog = {
       return e.peer ? `error ${e.peer}: ${e.message}` : `error: ${e.message}`;
     },
     stopping: (e) => `deteniendo (${e.signal})`,
+    "tls-established": (e) =>
+      `tls ${e.peer} ${e.protocol} ${e.cipher}${e.alpn ? ` alpn=${e.alpn}` : ""}` +
+      `${e.subject ? ` sujeto="${e.subject}"` : ""}${e.fingerprint ? ` ${e.fingerprint}` : ""}` +
+      (e.verified ? ` verificado (${e.verifiedBy === "pin" ? "pin" : e.verifiedBy === "client-ca" ? "CA de clientes" : "CA"})` : " sin verificar"),
+    "tls-unverified": (e) =>
+      `aviso: ${e.peer} NO está verificado (--insecure): nadie comprobó su identidad${e.reason ? ` (${e.reason})` : ""}`,
   },
   causes: {
     ECONNREFUSED: "conexión rechazada (no hay nada escuchando ahí)",
@@ -97,6 +103,72 @@ export const es: Catalog = {
     "no-responder": (p, t) => `${p.address}: nadie respondió en ${t.seconds(Number(p.timeoutMs))} s`,
     "reply-incomplete": (p, t) => `la respuesta quedó cortada: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
+    "tls-bad-pin": (p) => `pin incorrecto "${p.pin}": se espera sha256: seguido de 64 dígitos hexadecimales (se admiten dos puntos entre pares)`,
+    "tls-option": (p) => {
+      switch (p.problem) {
+        case "cert-without-key":
+          return "--cert necesita --key (la clave privada del certificado, PEM)";
+        case "key-without-cert":
+          return "--key necesita --cert (el certificado, PEM)";
+        case "pin-and-insecure":
+          return "--pin y --insecure se contradicen: --pin comprueba al otro extremo, --insecure no";
+        case "pin-and-ca":
+          return "--pin sustituye la comprobación por CA: indique --pin o --ca, no ambos";
+        case "insecure-and-ca":
+          return "--insecure desactiva la comprobación por CA: indique --ca o --insecure, no ambos";
+        default:
+          return String(p.detail ?? p.problem);
+      }
+    },
+    "tls-file": (p) => {
+      switch (p.problem) {
+        case "unreadable":
+          return `${p.option} ${p.path}: no se puede leer el archivo (${p.detail})`;
+        case "no-certificate":
+          return `${p.option} ${p.path}: no contiene ningún certificado PEM (-----BEGIN CERTIFICATE-----)`;
+        case "no-key":
+          return `${p.option} ${p.path}: no contiene ninguna clave privada PEM (-----BEGIN … PRIVATE KEY-----)`;
+        default:
+          return `${p.option} ${p.path}: ${p.detail}`;
+      }
+    },
+    "tls-key-mismatch": (p) => `--key ${p.key} no es la clave privada de --cert ${p.cert}`,
+    "tls-expired": (p) =>
+      p.side === "server"
+        ? `${p.address}: el certificado del cliente ha caducado (válido hasta ${p.date})`
+        : `${p.address}: el certificado del servidor ha caducado (válido hasta ${p.date})`,
+    "tls-not-yet-valid": (p) => `${p.address}: el certificado aún no es válido (válido desde ${p.date}); revise los relojes`,
+    "tls-hostname": (p) =>
+      `${p.address}: el certificado es para ${p.names}, no para ${p.host} (use --sni NOMBRE para pedir otro nombre, o --pin)`,
+    "tls-self-signed": (p) =>
+      `${p.address}: el certificado del servidor es autofirmado y no es de confianza; si lo conoce, fíjelo: --pin ${p.fingerprint}`,
+    "tls-unknown-issuer": (p) =>
+      `${p.address}: el certificado lo emitió una CA desconocida ("${p.issuer}"); confíe en esa CA con --ca ARCHIVO`,
+    "tls-pin-mismatch": (p) => `${p.address}: el certificado no coincide con el pin: se esperaba ${p.expected}, llegó ${p.actual}`,
+    "tls-no-shared-cipher": (p) =>
+      `${p.address}: falló el handshake: ningún cifrado en común` + (p.side === "client" ? " (o el servidor exige certificado de cliente: --cert/--key)" : ""),
+    "tls-protocol-version": (p) => `${p.address}: ninguna versión de TLS en común (socklab habla TLS 1.2 y 1.3)`,
+    "tls-not-tls": (p) =>
+      p.side === "server"
+        ? `${p.address}: el cliente no habla TLS (¿TCP sin cifrar?)`
+        : `${p.address}: el servidor no habla TLS (¿TCP sin cifrar? pruebe tcp://)`,
+    "tls-handshake-closed": (p) =>
+      p.side === "server"
+        ? `${p.address}: el cliente cerró la conexión durante el handshake TLS (quizá no confía en el certificado de este servidor)`
+        : `${p.address}: el servidor cerró la conexión durante el handshake TLS (no es un servidor TLS, o nos rechazó)`,
+    "tls-handshake-timeout": (p, t) =>
+      `${p.address}: no hubo handshake TLS en ${t.seconds(Number(p.timeoutMs))} s (¿habla TLS el otro extremo?)`,
+    "tls-client-cert-required": (p) =>
+      p.side === "server"
+        ? `${p.address}: el cliente no envió certificado; --client-ca lo exige`
+        : `${p.address}: el servidor exige un certificado de cliente (use --cert y --key)`,
+    "tls-client-cert-rejected": (p) => `${p.address}: el certificado del cliente no es de confianza (${p.reason})`,
+    "tls-cert-rejected-by-peer": (p) =>
+      p.side === "server"
+        ? `${p.address}: el cliente rechazó el certificado de este servidor (${p.reason})`
+        : `${p.address}: el servidor rechazó nuestro certificado de cliente (${p.reason})`,
+    "tls-no-alpn": (p) => `${p.address}: ningún protocolo de aplicación en común (ALPN: ${p.alpn})`,
+    "tls-handshake": (p) => `${p.address}: falló el handshake TLS: ${p.detail}`,
   },
   text: {
     unknownCommand: (name) => `socklab: orden desconocida "${name}"`,
