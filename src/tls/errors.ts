@@ -5,6 +5,7 @@
  * ERR_SSL_* codes, alerts from the peer, a peer that hung up). The English text comes from
  * the catalogue, so `err.message` and the CLI's English line are the same words.
  */
+import { isIPv6 } from "node:net";
 import type { PeerCertificate } from "node:tls";
 import { SocklabError, type TlsErrorMessageKey } from "../errors.js";
 import { en } from "../i18n/en.js";
@@ -113,7 +114,12 @@ function alertName(code: string): string {
 
 function names(cert: PeerCertificate | undefined): string {
   if (!cert) return "?";
-  const alt = cert.subjectaltname?.replace(/\b(DNS|IP Address):/g, "").trim();
+  const alt = cert.subjectaltname
+    ?.split(", ")
+    .map((entry) => entry.replace(/^(DNS|IP Address):/, ""))
+    // OpenSSL spells IPv6 in full (0:0:0:0:0:0:0:1); people write ::1.
+    .map((name) => (isIPv6(name) ? new URL(`http://[${name}]`).hostname.slice(1, -1) : name))
+    .join(", ");
   if (alt) return alt;
   const cn = cert.subject?.CN;
   return (Array.isArray(cn) ? cn.join(", ") : cn) ?? "?";

@@ -103,11 +103,19 @@ export async function createTlsServerOptions(options: TlsServerOptions = {}): Pr
     createServer(netOptions: ServerOpts = {}): tls.Server {
       // pauseOnConnect would stop the handshake itself; a TLS socket does not flow before
       // someone reads it anyway.
-      const { pauseOnConnect: _ignored, ...rest } = netOptions;
-      return tls.createServer({ ...rest, ...serverOptions });
+      // allowHalfOpen is switched on per socket once the handshake is done (onTlsConnections):
+      // with it on during the handshake, a client that hangs up mid-handshake would leave a
+      // socket that neither closes nor errors until the handshake timeout.
+      const { pauseOnConnect: _ignored, allowHalfOpen, ...rest } = netOptions;
+      const server = tls.createServer({ ...rest, ...serverOptions, allowHalfOpen: false });
+      halfOpen.set(server, allowHalfOpen === true);
+      return server;
     },
   };
 }
+
+/** Servers made by createServer that asked for allowHalfOpen. */
+const halfOpen = new WeakMap<tls.Server, boolean>();
 
 export interface TlsConnectionHandlers {
   /** The peer in socklab notation (e.g. tls://127.0.0.1:51000). */
@@ -121,6 +129,9 @@ export interface TlsConnectionHandlers {
 /** Take connections from a TLS server made by `setup.createServer`: handshake done, peer described. */
 export function onTlsConnections(server: tls.Server, setup: TlsServerSetup, handlers: TlsConnectionHandlers): void {
   server.on("secureConnection", (socket: tls.TLSSocket) => {
+    // Read at 'end' time, so this applies to the whole connection from here on; nothing has
+    // been read yet (no one listens before the handler), so no 'end' can have passed.
+    if (halfOpen.get(server) === true) socket.allowHalfOpen = true;
     const info = describeSession(socket, setup.requireClientCert ? "client-ca" : undefined);
     handlers.secured(socket, info, handlers.peerOf(socket));
   });
