@@ -130,7 +130,7 @@ export const en: Catalog = {
         case "no-key":
           return `${p.option} ${p.path}: no PEM private key in it (-----BEGIN … PRIVATE KEY-----)`;
         default:
-          return `${p.option} ${p.path}: ${p.detail}`;
+          return `${p.option} ${p.path}: not usable (${p.detail})`;
       }
     },
     "tls-key-mismatch": (p) => `--key ${p.key} is not the private key of --cert ${p.cert}`,

@@ -129,7 +129,7 @@ export const es: Catalog = {
         case "no-key":
           return `${p.option} ${p.path}: no contiene ninguna clave privada PEM (-----BEGIN … PRIVATE KEY-----)`;
         default:
-          return `${p.option} ${p.path}: ${p.detail}`;
+          return `${p.option} ${p.path}: no se puede usar (${p.detail})`;
       }
     },
     "tls-key-mismatch": (p) => `--key ${p.key} no es la clave privada de --cert ${p.cert}`,

@@ -149,10 +149,12 @@ export async function createCertificate(request: CertificateRequest): Promise<Ce
     });
   }
   const pkcs8 = await subtle.exportKey("pkcs8", keys.privateKey);
-  const cert = certificate.toString("pem");
+  // Newline-terminated, so files can be concatenated into chains and bundles.
+  const pem = (text: string): string => (text.endsWith("\n") ? text : `${text}\n`);
+  const cert = pem(certificate.toString("pem"));
   return {
     cert,
-    key: x509.PemConverter.encode(pkcs8, "PRIVATE KEY"),
+    key: pem(x509.PemConverter.encode(pkcs8, "PRIVATE KEY")),
     fingerprint: fingerprintOf(cert),
     subject: new X509Certificate(cert).subject.split("\n").join(", "),
   };

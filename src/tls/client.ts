@@ -107,7 +107,8 @@ export function secureContextOf(
     if (code === "ERR_OSSL_X509_KEY_VALUES_MISMATCH" || /key values mismatch/i.test(String((err as Error).message))) {
       throw tlsFailure("tls-key-mismatch", { cert: certName, key: keyName }, { cause: err });
     }
-    const detail = String((err as Error).message ?? err).split("\n")[0] ?? "";
+    // "error:04800066:PEM routines::bad end line" → "PEM routines: bad end line"
+    const detail = (String((err as Error).message ?? err).split("\n")[0] ?? "").replace(/^error:[0-9A-Fa-f]+:([^:]*)::?/, "$1: ");
     throw tlsFailure("tls-file", { option: "--cert/--key/--ca", path: `${certName} ${keyName}`, problem: "invalid", detail }, { cause: err });
   }
 }
