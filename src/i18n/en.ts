@@ -92,6 +92,10 @@ export const en: Catalog = {
     EMSGSIZE: "message too long for one datagram",
     ENAMETOOLONG: "socket path too long",
     ECONNABORTED: "connection aborted",
+    // TLS alerts that reach a reader after the handshake (TLS 1.3 checks client certificates then).
+    ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: "the server requires a client certificate (use --cert and --key)",
+    ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "the peer does not trust our certificate (unknown CA)",
+    ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: "the peer rejected our certificate",
   },
   errors: {
     unavailable: (p, t) =>

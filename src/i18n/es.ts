@@ -91,6 +91,10 @@ export const es: Catalog = {
     EMSGSIZE: "mensaje demasiado largo para un solo datagrama",
     ENAMETOOLONG: "ruta de socket demasiado larga",
     ECONNABORTED: "conexión abortada",
+    // Alertas TLS que llegan a quien lee tras el handshake (TLS 1.3 comprueba ahí el certificado del cliente).
+    ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: "el servidor exige un certificado de cliente (use --cert y --key)",
+    ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "el otro extremo no confía en nuestro certificado (CA desconocida)",
+    ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: "el otro extremo rechazó nuestro certificado",
   },
   errors: {
     unavailable: (p, t) =>
