@@ -7,12 +7,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { parseAddress } from "../src/address.js";
-import { SocklabError } from "../src/errors.js";
+import { SocklabError, UnavailableError } from "../src/errors.js";
 import { describeErrorIn } from "../src/i18n/format.js";
 import { createCertificate } from "../src/tls/certificates.js";
-import { connectTls, prepareTlsClient, type TlsClientOptions } from "../src/tls/client.js";
+import { connectTls, openTls, prepareTlsClient, type TlsClientOptions } from "../src/tls/client.js";
 import { parsePin } from "../src/tls/fingerprint.js";
 import { sessionEvents } from "../src/tls/session.js";
+import { freePort } from "./support/net.js";
 import { pemFiles, startTlsServer, testPki } from "./support/tls.js";
 
 const T = { timeout: 20_000 } as const;
@@ -237,4 +238,25 @@ test("contradictory or unreadable options fail before connecting, one clear line
   check({ cert: files["not-pem.txt"] }, "ERR_TLS_OPTION", /--cert needs --key/);
   check({ ca: "/nonexistent/ca.pem" }, "ERR_TLS_FILE", /--ca \/nonexistent\/ca\.pem: cannot read the file \(ENOENT\)/);
   check({ ca: files["not-pem.txt"] }, "ERR_TLS_FILE", /no PEM certificate/);
+});
+
+test("openTls is one attempt (for openStream): TCP failures are recorded; connectTls retries only TCP", T, async (t) => {
+  const srv = await startTlsServer(t, {}, hello);
+  const config = prepareTlsClient({ pin: srv.setup.fingerprint });
+  const c = await openTls(parseAddress(`tls://127.0.0.1:${srv.port}`), config);
+  assert.equal(c.address, `tls://127.0.0.1:${srv.port}`);
+  assert.equal(c.tls.verifiedBy, "pin");
+  c.socket.destroy();
+
+  const closed = await freePort();
+  const recorded: string[] = [];
+  await assert.rejects(openTls(parseAddress(`tls://127.0.0.1:${closed}`), config, {}, (where, err) => recorded.push(`${where} ${(err as { code?: string }).code}`)), {
+    code: "ECONNREFUSED",
+  });
+  assert.deepEqual(recorded, [`tcp://127.0.0.1:${closed} ECONNREFUSED`]);
+
+  const err = await connectTls(parseAddress(`tls://127.0.0.1:${closed}`), { insecure: true, attempts: 2, backoffMs: 10 }).catch((e: unknown) => e);
+  assert.ok(err instanceof UnavailableError, String(err));
+  assert.equal(err.attempts.length, 2);
+  assert.match(err.message, /^tls:\/\/127\.0\.0\.1:\d+: server unavailable after 2 attempts/);
 });

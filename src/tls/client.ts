@@ -241,3 +241,24 @@ export async function connectTls(
   if (options.signal !== undefined) secureOptions.signal = options.signal;
   return secureClient(value.socket, address.host, prepared, secureOptions);
 }
+
+/**
+ * One attempt, as openStream makes them: TCP to each address of the host in turn (failures
+ * go to `record`), then the handshake. Handshake failures are not retryable (a wrong
+ * certificate stays wrong), so callers with retries should retry only the TCP part, as
+ * connectTls does.
+ */
+export async function openTls(
+  address: Address,
+  config: TlsClientConfig,
+  options: { family?: 0 | 4 | 6; timeoutMs?: number; signal?: AbortSignal } = {},
+  record: (address: string, err: unknown) => void = () => {},
+): Promise<TlsConnection> {
+  if (address.kind !== "tls" && address.kind !== "tcp") {
+    throw new SocklabError("ERR_NOT_SUPPORTED", `${formatAddress(address)}: TLS runs over TCP addresses only`);
+  }
+  const tcp = await connectAny(address.host, address.port, options, record);
+  const secureOptions: SecureClientOptions = { address: tcp.address.replace(/^tcp:/, "tls:") };
+  if (options.signal !== undefined) secureOptions.signal = options.signal;
+  return secureClient(tcp.socket, address.host, config, secureOptions);
+}

@@ -1,5 +1,5 @@
 /** TLS for socklab: client, server setup, certificates, fingerprints, errors, session info. */
-export { connectTls, prepareTlsClient, secureClient } from "./client.js";
+export { connectTls, openTls, prepareTlsClient, secureClient } from "./client.js";
 export type { ConnectTlsOptions, SecureClientOptions, TlsClientConfig, TlsClientOptions, TlsConnection } from "./client.js";
 export { createTlsServerOptions, onTlsConnections } from "./server.js";
 export type { TlsConnectionHandlers, TlsServerOptions, TlsServerSetup } from "./server.js";
