@@ -46,7 +46,19 @@ export type SocklabEvent =
   | { type: "peer-credentials"; peer: string; pid: number; uid: number; gid: number }
   | { type: "descriptor-sent"; peer: string; file: string }
   /** Client side of SCM_RIGHTS: descriptors that arrived, and the payload that came with them. */
-  | { type: "descriptors-received"; address: string; count: number; payload: string; truncated: boolean }
+  | {
+      type: "descriptors-received";
+      address: string;
+      count: number;
+      payload: string;
+      truncated: boolean;
+      /** What the first descriptor is (fstat): file, directory, socket, pipe, char-device, block-device, symlink, unknown. */
+      kind?: string;
+      /** Bytes printed through the first descriptor (a regular file); absent: closed unread. */
+      printedBytes?: number;
+      /** Descriptors after the first, closed unread. */
+      othersClosed?: number;
+    }
   /** A client's end-of-run summary (`connect -v`). */
   | { type: "summary"; received: number; sent: number; seconds: number }
   /** Output that could not keep up (stderr lines or datagrams dropped, counted). */
@@ -56,6 +68,25 @@ export type SocklabEvent =
   /** A signal asked us to stop. */
   | { type: "stopping"; signal: string }
   /**
+   * scan: one port's result. `open`: connected; `closed`: refused; `filtered`: no answer
+   * within the per-port timeout; `error`: anything else (`code` says what).
+   */
+  | { type: "port"; address: string; state: PortState; ms: number; code?: string }
+  /** scan: the end of a scan. */
+  | { type: "scan-done"; target: string; scanned: number; open: number; seconds: number }
+  /** relay: a client's upstream is open (a connection, or a UDP mapping). */
+  | { type: "relay-open"; peer: string; upstream: string }
+  /** relay: a client's relay is over; `up` bytes went client→upstream, `down` upstream→client. */
+  | { type: "relay-close"; peer: string; upstream: string; up: number; down: number; seconds: number; reason: RelayEndReason }
+  /** relay: the upstream could not be reached for this client; the client is closed. */
+  | { type: "upstream-failed"; peer: string; upstream: string; code: string; message: string }
+  /** chat/broker: a client that did not read fast enough was disconnected. */
+  | { type: "client-dropped"; peer: string; reason: "slow-reader"; buffered: number; limit: number }
+  /** exec: the child process serving a client started. */
+  | { type: "exec-start"; peer: string; pid: number; command: string }
+  /** exec: the child process serving a client ended (exit code, or the signal that ended it). */
+  | { type: "exec-exit"; peer: string; pid: number; code: number | null; signal: string | null }
+  /**
    * A TLS handshake completed (both sides): negotiated version and cipher, ALPN, and the peer's
    * certificate (subject DN, common name, `sha256:` fingerprint). `verified` says whether the
    * peer was authenticated, and `verifiedBy` how: a CA (server certificate or --client-ca) or a pin.
@@ -63,6 +94,12 @@ export type SocklabEvent =
   | { type: "tls-established"; peer: string; protocol: string; cipher: string; alpn?: string; subject?: string; commonName?: string; fingerprint?: string; verified: boolean; verifiedBy?: TlsVerifiedBy }
   /** The peer's certificate was not checked (--insecure): said once per connection. */
   | { type: "tls-unverified"; peer: string; reason?: string };
+
+/** What a scanned port turned out to be. */
+export type PortState = "open" | "closed" | "filtered" | "error";
+
+/** Why a relayed connection (or UDP mapping) ended. */
+export type RelayEndReason = "done" | "idle-timeout" | "error" | "stopping";
 
 /** How a TLS peer was authenticated. */
 export type TlsVerifiedBy = "ca" | "pin" | "client-ca";
@@ -116,6 +153,14 @@ export const EVENT_TYPES = [
   "dropped",
   "error",
   "stopping",
+  "port",
+  "scan-done",
+  "relay-open",
+  "relay-close",
+  "upstream-failed",
+  "client-dropped",
+  "exec-start",
+  "exec-exit",
   "tls-established",
   "tls-unverified",
 ] as const satisfies readonly EventType[];

@@ -1,7 +1,21 @@
 /** English messages. Lines a script may have matched before --json existed keep their form. */
+import { ADDRESS_FORMS } from "../address.js";
 import type { Catalog } from "./catalog.js";
+import { helpEn } from "./help-en.js";
 
 const plural = (n: number, one: string, many: string): string => (n === 1 ? one : many);
+
+/** Descriptor kinds (descriptorKind), with their article. */
+const KINDS: Record<string, string> = {
+  file: "a regular file",
+  directory: "a directory",
+  socket: "a socket",
+  pipe: "a pipe",
+  "char-device": "a character device",
+  "block-device": "a block device",
+  symlink: "a symbolic link",
+  unknown: "a descriptor of unknown kind",
+};
 
 export const en: Catalog = {
   events: {
@@ -52,7 +66,14 @@ export const en: Catalog = {
     "descriptor-sent": (e) => `sent-fd ${e.peer} ${e.file}`,
     "descriptors-received": (e) =>
       `received ${e.count} ${plural(e.count, "descriptor", "descriptors")} with payload ${JSON.stringify(e.payload)}` +
-      (e.truncated ? "; the message was truncated (extra descriptors were closed)" : ""),
+      (e.kind === undefined
+        ? ""
+        : `: ${KINDS[e.kind] ?? `a ${e.kind}`}; ` +
+          (e.printedBytes === undefined
+            ? "closed it unread (only a regular file is printed)"
+            : `printed ${e.printedBytes} ${plural(e.printedBytes, "byte", "bytes")} of the file through it, then closed it`)) +
+      (e.othersClosed ? `; closed the other ${e.othersClosed} unread` : "") +
+      (e.truncated ? "; the message was truncated (descriptors beyond room were closed unread)" : ""),
     summary: (e) => {
       const rate = e.seconds > 0 ? e.received / (1024 * 1024) / e.seconds : 0;
       return `received ${e.received} bytes in ${e.seconds.toFixed(3)} s (${rate.toFixed(1)} MiB/s); sent ${e.sent} bytes`;
@@ -66,6 +87,22 @@ export const en: Catalog = {
       return e.peer ? `error ${e.peer} ${e.message}` : `error ${e.message}`;
     },
     stopping: (e) => `stopping (${e.signal})`,
+    port: (e, t) => {
+      const why = e.state === "error" ? `: ${t.cause(e.code) ?? e.code ?? "error"}` : "";
+      const state = { open: "open", closed: "closed", filtered: "no answer (filtered?)", error: "error" }[e.state];
+      return `port ${e.address} ${state}${why} (${e.ms} ms)`;
+    },
+    "scan-done": (e) =>
+      `scanned ${e.scanned} ${plural(e.scanned, "port", "ports")} of ${e.target} in ${e.seconds.toFixed(2)} s: ${e.open} open`,
+    "relay-open": (e) => `relay ${e.peer} -> ${e.upstream}`,
+    "relay-close": (e) => {
+      const why = { done: "", "idle-timeout": " (idle timeout)", error: " (error)", stopping: " (stopping)" }[e.reason];
+      return `relay-close ${e.peer} -> ${e.upstream} up ${e.up} down ${e.down} bytes in ${e.seconds.toFixed(3)} s${why}`;
+    },
+    "upstream-failed": (e, t) => `relay ${e.peer}: cannot reach ${e.upstream}: ${t.cause(e.code) ?? e.message}; closing the client`,
+    "client-dropped": (e) => `dropped ${e.peer}: not reading (${e.buffered} bytes waiting, limit ${e.limit})`,
+    "exec-start": (e) => `exec ${e.peer} pid ${e.pid}: ${e.command}`,
+    "exec-exit": (e) => `exec-exit ${e.peer} pid ${e.pid} ${e.signal ? `killed by ${e.signal}` : `status ${e.code}`}`,
     "tls-established": (e) =>
       `tls ${e.peer} ${e.protocol} ${e.cipher}${e.alpn ? ` alpn=${e.alpn}` : ""}` +
       `${e.subject ? ` subject="${e.subject}"` : ""}${e.fingerprint ? ` ${e.fingerprint}` : ""}` +
@@ -98,6 +135,59 @@ export const en: Catalog = {
     ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: "the peer rejected our certificate",
   },
   errors: {
+    // Addresses (src/address.ts keeps the same English sentences as `message`).
+    "address.port-not-number": (p) => badAddress(p, `port "${p.port}" is not a number from 0 to 65535`),
+    "address.port-out-of-range": (p) => badAddress(p, `port ${p.port} is out of range (0 to 65535)`),
+    "address.missing-bracket": (p) => badAddress(p, "missing ] after the IPv6 address"),
+    "address.not-ipv6": (p) => badAddress(p, `"${p.host}" is not an IPv6 address`),
+    "address.missing-port-after-ipv6": (p) => badAddress(p, "missing :PORT after the IPv6 address"),
+    "address.missing-colon-port": (p) => badAddress(p, "missing :PORT"),
+    "address.ipv6-needs-brackets": (p) => badAddress(p, "IPv6 addresses go in brackets, e.g. tcp://[::1]:9301"),
+    "address.missing-host": (p) => badAddress(p, "missing host (use 127.0.0.1, ::1 in brackets, 0.0.0.0 or a name)"),
+    "address.missing-port": (p) => badAddress(p, "missing port"),
+    "address.bad-host": (p) => badAddress(p, `"${p.host}" is not a host name`),
+    "address.missing-path": (p) => badAddress(p, "missing path"),
+    "address.missing-name": (p) => badAddress(p, "missing name"),
+    "address.nul-in-path": (p) => badAddress(p, "the path contains a NUL byte"),
+    "address.nul-in-name": (p) => badAddress(p, "the name contains a NUL byte"),
+    "address.path-too-long": (p) => badAddress(p, `the path is ${p.bytes} bytes; a Unix socket path fits at most ${p.room} bytes`),
+    "address.name-too-long": (p) => badAddress(p, `the name is ${p.bytes} bytes; a Unix socket name fits at most ${p.room} bytes`),
+    "address.did-you-mean": (p) => badAddress(p, `did you mean ${p.suggestion}?`),
+    "address.unknown-form": (p) => badAddress(p, "unknown form"),
+
+    // The command line (exit 2). `option` is the option as typed (--timeout, -k).
+    "usage.unknown-command": (p) => `unknown command "${p.name}"`,
+    "usage.bad-lang": (p) => `--lang needs es or en, got "${p.given}"`,
+    "usage.unknown-option": (p) => `unknown option ${p.option}`,
+    "usage.missing-value": (p) => `${p.option} needs a value`,
+    "usage.dash-value": (p) => `${p.option} needs a value, not "${p.value}" (a value that starts with "-" is written ${p.long}=${p.value})`,
+    "usage.takes-no-value": (p) => `${p.option} takes no value`,
+    "usage.bad-option": (p) => String(p.detail),
+    "usage.bad-seconds": (p) => `${p.option} needs a number of seconds ≥ 0 (e.g. 1.5), got "${p.value}"`,
+    "usage.bad-positive-seconds": (p) => `${p.option} needs a number of seconds greater than 0 (e.g. 10 or 1.5), got "${p.value}"`,
+    "usage.bad-count": (p) => `${p.option} needs a whole number ≥ ${p.min}, got "${p.value}"`,
+    "usage.bad-count-range": (p) => `${p.option} needs a whole number from ${p.min} to ${p.max}, got "${p.value}"`,
+    "usage.bad-mode": (p) => `${p.option} needs octal permission bits like 600 or 660, got "${p.value}"`,
+    "usage.bad-uids": (p) => `${p.option} needs numeric uids separated by commas, got "${p.value}"`,
+    "usage.missing-argument": (p) => `missing ${p.what}`,
+    "usage.unexpected-argument": (p) => `unexpected argument "${p.argument}"`,
+    "usage.unexpected-text": (p) => `unexpected argument "${p.argument}" (texts go with --send)`,
+    "usage.exclusive": (p) => `${p.a} and ${p.b} exclude each other`,
+    "usage.positive": (p) => `${p.option} must be more than 0`,
+    "usage.needs-send": () => "--half-close and --until-close go with --send (without --send, stdin EOF half-closes)",
+    "usage.stream-only": (p) => `${p.option} applies to stream addresses only (tcp://, unix:, abstract:)`,
+    "usage.unix-file-only": (p) => `${p.option} applies to Unix socket files (unix:PATH, unix-dgram:PATH), not to ${p.address}`,
+    "usage.ipv6-option": (p) => `${p.option} applies to IPv6 addresses (e.g. tcp://[::]:PORT), not to ${p.address}`,
+    "usage.needs-concurrent": (p) => `${p.option} applies with --concurrent (a sequential server serves one client at a time)`,
+    "usage.unknown-service": (p) => `unknown service "${p.name}" (services: ${p.services})`,
+    "usage.service-needs-stream": (p) => `service ${p.service} does not run on ${p.address} (it needs a stream address: tcp://, unix:, abstract:)`,
+    "usage.service-needs-datagram": (p) => `service ${p.service} does not run on ${p.address} (it needs a datagram address: udp://, unix-dgram:)`,
+    "usage.service-needs-unix": (p) => `service ${p.service} needs a Unix address (unix:PATH or abstract:NAME)`,
+    "usage.allow-uid-unix-only": () => "--allow-uid works on Unix addresses only",
+    "usage.recv-fd-needs-unix": () => "recv-fd needs a Unix stream address (unix:PATH or abstract:NAME)",
+    "usage.discover-needs-udp": () => "discover needs a udp://BROADCAST:PORT address",
+    "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
+
     unavailable: (p, t) =>
       Number(p.attempts) > 1
         ? `${p.address}: server unavailable after ${p.attempts} attempts: ${t.cause(String(p.code)) ?? p.detail}`
@@ -106,6 +196,10 @@ export const en: Catalog = {
       `${p.address}: no response after ${p.attempts} ${plural(Number(p.attempts), "attempt", "attempts")}` +
       (p.code === "ETIMEDOUT" ? "" : `: ${t.cause(String(p.code)) ?? p.code}`),
     "no-responder": (p, t) => `${p.address}: no responder within ${t.seconds(Number(p.timeoutMs))}s`,
+    "no-descriptor": (p) =>
+      `${p.address}: no descriptor arrived (` +
+      (p.end ? "the server closed the connection without sending anything" : `only a payload ${JSON.stringify(p.payload)}`) +
+      ")",
     "reply-incomplete": (p, t) => `reply cut short: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
     "tls-bad-pin": (p) => `bad pin "${p.pin}": expected sha256: followed by 64 hex digits (colons between byte pairs allowed)`,
@@ -176,9 +270,11 @@ export const en: Catalog = {
     "tls-handshake": (p) => `${p.address}: TLS handshake failed: ${p.detail}`,
   },
   text: {
-    unknownCommand: (name) => `socklab: unknown command "${name}"`,
-    tryHelp: (command) => `Try 'socklab ${command} --help'.`,
+    tryHelp: (command) => `Try 'socklab ${command === "" ? "" : `${command} `}--help'.`,
     internalError: (detail) => `socklab: internal error: ${detail}`,
-    badLang: (given) => `--lang needs es or en, got "${given}"`,
   },
+  help: helpEn,
 };
+
+/** The message of every address error: the address, why, and the accepted forms. */
+const badAddress = (p: Record<string, string | number>, why: string): string => `bad address "${p.address}": ${why} (expected ${ADDRESS_FORMS})`;

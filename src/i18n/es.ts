@@ -1,7 +1,21 @@
 /** Mensajes en castellano, para los lectores de las guías. */
+import { ADDRESS_FORMS } from "../address.js";
 import type { Catalog } from "./catalog.js";
+import { helpEs } from "./help-es.js";
 
 const plural = (n: number, one: string, many: string): string => (n === 1 ? one : many);
+
+/** Clases de descriptor (descriptorKind), con su artículo. */
+const KINDS: Record<string, string> = {
+  file: "un archivo regular",
+  directory: "un directorio",
+  socket: "un socket",
+  pipe: "una tubería",
+  "char-device": "un dispositivo de caracteres",
+  "block-device": "un dispositivo de bloques",
+  symlink: "un enlace simbólico",
+  unknown: "un descriptor de clase desconocida",
+};
 
 export const es: Catalog = {
   events: {
@@ -51,7 +65,14 @@ export const es: Catalog = {
     "descriptor-sent": (e) => `descriptor enviado a ${e.peer}: ${e.file}`,
     "descriptors-received": (e) =>
       `${plural(e.count, "recibido", "recibidos")} ${e.count} ${plural(e.count, "descriptor", "descriptores")} con la carga ${JSON.stringify(e.payload)}` +
-      (e.truncated ? "; el mensaje llegó truncado (se cerraron los descriptores de más)" : ""),
+      (e.kind === undefined
+        ? ""
+        : `: ${KINDS[e.kind] ?? `un ${e.kind}`}; ` +
+          (e.printedBytes === undefined
+            ? "se cerró sin leerlo (solo se imprime un archivo regular)"
+            : `se imprimieron ${e.printedBytes} ${plural(e.printedBytes, "byte", "bytes")} del archivo a través de él y se cerró`)) +
+      (e.othersClosed ? `; se ${plural(e.othersClosed, "cerró", "cerraron")} ${plural(e.othersClosed, "el otro", `los otros ${e.othersClosed}`)} sin leer` : "") +
+      (e.truncated ? "; el mensaje llegó truncado (se cerraron sin leer los descriptores que no cabían)" : ""),
     summary: (e) => {
       const rate = e.seconds > 0 ? e.received / (1024 * 1024) / e.seconds : 0;
       return `recibidos ${e.received} bytes en ${e.seconds.toFixed(3).replace(".", ",")} s (${rate.toFixed(1).replace(".", ",")} MiB/s); enviados ${e.sent} bytes`;
@@ -65,6 +86,22 @@ export const es: Catalog = {
       return e.peer ? `error ${e.peer}: ${e.message}` : `error: ${e.message}`;
     },
     stopping: (e) => `deteniendo (${e.signal})`,
+    port: (e, t) => {
+      const why = e.state === "error" ? `: ${t.cause(e.code) ?? e.code ?? "error"}` : "";
+      const state = { open: "abierto", closed: "cerrado", filtered: "sin respuesta (¿filtrado?)", error: "error" }[e.state];
+      return `puerto ${e.address} ${state}${why} (${e.ms} ms)`;
+    },
+    "scan-done": (e) =>
+      `${plural(e.scanned, "explorado", "explorados")} ${e.scanned} ${plural(e.scanned, "puerto", "puertos")} de ${e.target} en ${e.seconds.toFixed(2).replace(".", ",")} s: ${e.open} ${plural(e.open, "abierto", "abiertos")}`,
+    "relay-open": (e) => `reenvío ${e.peer} -> ${e.upstream}`,
+    "relay-close": (e) => {
+      const why = { done: "", "idle-timeout": " (inactividad)", error: " (error)", stopping: " (deteniendo)" }[e.reason];
+      return `fin de reenvío ${e.peer} -> ${e.upstream}: subida ${e.up}, bajada ${e.down} bytes en ${e.seconds.toFixed(3).replace(".", ",")} s${why}`;
+    },
+    "upstream-failed": (e, t) => `reenvío ${e.peer}: no se puede llegar a ${e.upstream}: ${t.cause(e.code) ?? e.message}; se cierra el cliente`,
+    "client-dropped": (e) => `desconectado ${e.peer}: no lee (${e.buffered} bytes pendientes, límite ${e.limit})`,
+    "exec-start": (e) => `exec ${e.peer} pid ${e.pid}: ${e.command}`,
+    "exec-exit": (e) => `fin de exec ${e.peer} pid ${e.pid}: ${e.signal ? `terminado por ${e.signal}` : `estado ${e.code}`}`,
     "tls-established": (e) =>
       `tls ${e.peer} ${e.protocol} ${e.cipher}${e.alpn ? ` alpn=${e.alpn}` : ""}` +
       `${e.subject ? ` sujeto="${e.subject}"` : ""}${e.fingerprint ? ` ${e.fingerprint}` : ""}` +
@@ -97,6 +134,59 @@ export const es: Catalog = {
     ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: "el otro extremo rechazó nuestro certificado",
   },
   errors: {
+    // Direcciones.
+    "address.port-not-number": (p) => badAddress(p, `el puerto "${p.port}" no es un número de 0 a 65535`),
+    "address.port-out-of-range": (p) => badAddress(p, `el puerto ${p.port} está fuera de rango (0 a 65535)`),
+    "address.missing-bracket": (p) => badAddress(p, "falta ] tras la dirección IPv6"),
+    "address.not-ipv6": (p) => badAddress(p, `"${p.host}" no es una dirección IPv6`),
+    "address.missing-port-after-ipv6": (p) => badAddress(p, "falta :PUERTO tras la dirección IPv6"),
+    "address.missing-colon-port": (p) => badAddress(p, "falta :PUERTO"),
+    "address.ipv6-needs-brackets": (p) => badAddress(p, "las direcciones IPv6 van entre corchetes, p. ej. tcp://[::1]:9301"),
+    "address.missing-host": (p) => badAddress(p, "falta el host (use 127.0.0.1, ::1 entre corchetes, 0.0.0.0 o un nombre)"),
+    "address.missing-port": (p) => badAddress(p, "falta el puerto"),
+    "address.bad-host": (p) => badAddress(p, `"${p.host}" no es un nombre de host`),
+    "address.missing-path": (p) => badAddress(p, "falta la ruta"),
+    "address.missing-name": (p) => badAddress(p, "falta el nombre"),
+    "address.nul-in-path": (p) => badAddress(p, "la ruta contiene un byte NUL"),
+    "address.nul-in-name": (p) => badAddress(p, "el nombre contiene un byte NUL"),
+    "address.path-too-long": (p) => badAddress(p, `la ruta ocupa ${p.bytes} bytes; la de un socket Unix cabe en ${p.room} como máximo`),
+    "address.name-too-long": (p) => badAddress(p, `el nombre ocupa ${p.bytes} bytes; el de un socket Unix cabe en ${p.room} como máximo`),
+    "address.did-you-mean": (p) => badAddress(p, `¿quería decir ${p.suggestion}?`),
+    "address.unknown-form": (p) => badAddress(p, "forma desconocida"),
+
+    // La línea de órdenes (salida 2). `option` es la opción tal como se escribió (--timeout, -k).
+    "usage.unknown-command": (p) => `orden desconocida "${p.name}"`,
+    "usage.bad-lang": (p) => `--lang admite es o en, no "${p.given}"`,
+    "usage.unknown-option": (p) => `opción desconocida ${p.option}`,
+    "usage.missing-value": (p) => `${p.option} necesita un valor`,
+    "usage.dash-value": (p) => `${p.option} necesita un valor, no "${p.value}" (un valor que empieza por "-" se escribe ${p.long}=${p.value})`,
+    "usage.takes-no-value": (p) => `${p.option} no admite valor`,
+    "usage.bad-option": (p) => String(p.detail),
+    "usage.bad-seconds": (p) => `${p.option} necesita un número de segundos ≥ 0 (p. ej. 1,5), no "${p.value}"`,
+    "usage.bad-positive-seconds": (p) => `${p.option} necesita un número de segundos mayor que 0 (p. ej. 10 o 1,5), no "${p.value}"`,
+    "usage.bad-count": (p) => `${p.option} necesita un número entero ≥ ${p.min}, no "${p.value}"`,
+    "usage.bad-count-range": (p) => `${p.option} necesita un número entero de ${p.min} a ${p.max}, no "${p.value}"`,
+    "usage.bad-mode": (p) => `${p.option} necesita bits de permiso en octal como 600 o 660, no "${p.value}"`,
+    "usage.bad-uids": (p) => `${p.option} necesita uid numéricos separados por comas, no "${p.value}"`,
+    "usage.missing-argument": (p) => `falta ${ARGUMENT_NAMES[String(p.what)] ?? p.what}`,
+    "usage.unexpected-argument": (p) => `argumento inesperado "${p.argument}"`,
+    "usage.unexpected-text": (p) => `argumento inesperado "${p.argument}" (los textos van con --send)`,
+    "usage.exclusive": (p) => `${p.a} y ${p.b} se excluyen`,
+    "usage.positive": (p) => `${p.option} debe ser mayor que 0`,
+    "usage.needs-send": () => "--half-close y --until-close van con --send (sin --send, el fin de stdin hace el medio cierre)",
+    "usage.stream-only": (p) => `${p.option} solo vale para direcciones de flujo (tcp://, unix:, abstract:)`,
+    "usage.unix-file-only": (p) => `${p.option} solo vale para archivos de socket Unix (unix:RUTA, unix-dgram:RUTA), no para ${p.address}`,
+    "usage.ipv6-option": (p) => `${p.option} solo vale para direcciones IPv6 (p. ej. tcp://[::]:PUERTO), no para ${p.address}`,
+    "usage.needs-concurrent": (p) => `${p.option} va con --concurrent (un servidor secuencial atiende a un cliente cada vez)`,
+    "usage.unknown-service": (p) => `servicio desconocido "${p.name}" (servicios: ${p.services})`,
+    "usage.service-needs-stream": (p) => `el servicio ${p.service} no funciona en ${p.address} (necesita una dirección de flujo: tcp://, unix:, abstract:)`,
+    "usage.service-needs-datagram": (p) => `el servicio ${p.service} no funciona en ${p.address} (necesita una dirección de datagramas: udp://, unix-dgram:)`,
+    "usage.service-needs-unix": (p) => `el servicio ${p.service} necesita una dirección Unix (unix:RUTA o abstract:NOMBRE)`,
+    "usage.allow-uid-unix-only": () => "--allow-uid solo vale para direcciones Unix",
+    "usage.recv-fd-needs-unix": () => "recv-fd necesita una dirección Unix de flujo (unix:RUTA o abstract:NOMBRE)",
+    "usage.discover-needs-udp": () => "discover necesita una dirección udp://DIFUSIÓN:PUERTO",
+    "usage.unknown-shell": (p) => `no hay autocompletado para "${p.shell}" (shells: ${p.shells})`,
+
     unavailable: (p, t) =>
       Number(p.attempts) > 1
         ? `${p.address}: servidor no disponible tras ${p.attempts} intentos: ${t.cause(String(p.code)) ?? p.detail}`
@@ -105,6 +195,10 @@ export const es: Catalog = {
       `${p.address}: sin respuesta tras ${p.attempts} ${plural(Number(p.attempts), "intento", "intentos")}` +
       (p.code === "ETIMEDOUT" ? "" : `: ${t.cause(String(p.code)) ?? p.code}`),
     "no-responder": (p, t) => `${p.address}: nadie respondió en ${t.seconds(Number(p.timeoutMs))} s`,
+    "no-descriptor": (p) =>
+      `${p.address}: no llegó ningún descriptor (` +
+      (p.end ? "el servidor cerró la conexión sin enviar nada" : `solo una carga ${JSON.stringify(p.payload)}`) +
+      ")",
     "reply-incomplete": (p, t) => `la respuesta quedó cortada: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
     "tls-bad-pin": (p) => `pin incorrecto "${p.pin}": se espera sha256: seguido de 64 dígitos hexadecimales (se admiten dos puntos entre pares)`,
@@ -175,9 +269,14 @@ export const es: Catalog = {
     "tls-handshake": (p) => `${p.address}: falló el handshake TLS: ${p.detail}`,
   },
   text: {
-    unknownCommand: (name) => `socklab: orden desconocida "${name}"`,
-    tryHelp: (command) => `Pruebe 'socklab ${command} --help'.`,
+    tryHelp: (command) => `Pruebe 'socklab ${command === "" ? "" : `${command} `}--help'.`,
     internalError: (detail) => `socklab: error interno: ${detail}`,
-    badLang: (given) => `--lang admite es o en, no "${given}"`,
   },
+  help: helpEs,
 };
+
+/** El mensaje de todo error de dirección: la dirección, el motivo y las formas válidas. */
+const badAddress = (p: Record<string, string | number>, why: string): string => `dirección incorrecta "${p.address}": ${why} (se esperaba ${ADDRESS_FORMS})`;
+
+/** Los nombres de argumento de las líneas de uso, en castellano. */
+const ARGUMENT_NAMES: Record<string, string> = { ADDRESS: "DIRECCIÓN", SERVICE: "SERVICIO" };
