@@ -1,12 +1,13 @@
 /**
  * socklab's address notation, the same everywhere (CLI, library, lab):
  *   tcp://HOST:PORT   udp://HOST:PORT   (IPv6 literal in brackets: tcp://[::1]:9301)
+ *   tls://HOST:PORT   (TCP with TLS on top; same host and port rules as tcp://)
  *   unix:PATH   unix-dgram:PATH   abstract:NAME   abstract-dgram:NAME
  */
 import { isIPv6 } from "node:net";
 import { AddressError, type AddressMessageKey } from "./errors.js";
 
-export type InetKind = "tcp" | "udp";
+export type InetKind = "tcp" | "udp" | "tls";
 export type UnixKind = "unix" | "unix-dgram" | "abstract" | "abstract-dgram";
 export type AddressKind = InetKind | UnixKind;
 
@@ -34,9 +35,9 @@ export type Address = InetAddress | UnixPathAddress | AbstractAddress;
 export const SUN_PATH_MAX = 108;
 
 export const ADDRESS_FORMS =
-  "tcp://HOST:PORT, udp://HOST:PORT, tcp://[IPv6]:PORT, unix:PATH, unix-dgram:PATH, abstract:NAME, abstract-dgram:NAME";
+  "tcp://HOST:PORT, udp://HOST:PORT, tls://HOST:PORT, tcp://[IPv6]:PORT, unix:PATH, unix-dgram:PATH, abstract:NAME, abstract-dgram:NAME";
 
-const SCHEMES: readonly AddressKind[] = ["tcp", "udp", "unix-dgram", "unix", "abstract-dgram", "abstract"];
+const SCHEMES: readonly AddressKind[] = ["tcp", "udp", "tls", "unix-dgram", "unix", "abstract-dgram", "abstract"];
 
 /**
  * An address error: English `message` for library users, catalogue key + params for the CLI
@@ -93,7 +94,7 @@ function checkUnixName(text: string, value: string, what: "path" | "name", room:
 export function parseAddress(text: string): Address {
   const trimmed = text.trim();
   for (const scheme of SCHEMES) {
-    if (scheme === "tcp" || scheme === "udp") {
+    if (scheme === "tcp" || scheme === "udp" || scheme === "tls") {
       const prefix = `${scheme}://`;
       if (trimmed.toLowerCase().startsWith(prefix)) {
         return parseInet(scheme, text, trimmed.slice(prefix.length));
@@ -122,6 +123,7 @@ export function formatAddress(address: Address): string {
   switch (address.kind) {
     case "tcp":
     case "udp":
+    case "tls":
       return `${address.kind}://${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`;
     case "unix":
     case "unix-dgram":
@@ -133,7 +135,7 @@ export function formatAddress(address: Address): string {
 }
 
 export function isStreamAddress(address: Address): boolean {
-  return address.kind === "tcp" || address.kind === "unix" || address.kind === "abstract";
+  return address.kind === "tcp" || address.kind === "tls" || address.kind === "unix" || address.kind === "abstract";
 }
 
 export function isDatagramAddress(address: Address): boolean {
@@ -141,7 +143,7 @@ export function isDatagramAddress(address: Address): boolean {
 }
 
 export function isInetAddress(address: Address): address is InetAddress {
-  return address.kind === "tcp" || address.kind === "udp";
+  return address.kind === "tcp" || address.kind === "udp" || address.kind === "tls";
 }
 
 /** Format a peer seen by Node (`remoteAddress`, `remotePort`) as a socklab address. */

@@ -17,7 +17,7 @@ export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "
   | "cannot-open-file";
 
 /** Every catalogue key a SocklabError may carry: the keys above, address errors, usage errors. */
-export type MessageKey = ErrorMessageKey | AddressMessageKey | UsageMessageKey;
+export type MessageKey = ErrorMessageKey | AddressMessageKey | UsageMessageKey | TlsErrorMessageKey;
 
 /** Why an address string does not parse (params: `address`, and `port`, `host`, `bytes`, `room`, `suggestion`). */
 export type AddressMessageKey =
@@ -73,6 +73,29 @@ export type UsageMessageKey =
   | "usage.recv-fd-needs-unix"
   | "usage.discover-needs-udp"
   | "usage.unknown-shell";
+
+/** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
+export type TlsErrorMessageKey =
+  | "tls-bad-pin"
+  | "tls-option"
+  | "tls-file"
+  | "tls-key-mismatch"
+  | "tls-expired"
+  | "tls-not-yet-valid"
+  | "tls-hostname"
+  | "tls-self-signed"
+  | "tls-unknown-issuer"
+  | "tls-pin-mismatch"
+  | "tls-no-shared-cipher"
+  | "tls-protocol-version"
+  | "tls-not-tls"
+  | "tls-handshake-closed"
+  | "tls-handshake-timeout"
+  | "tls-client-cert-required"
+  | "tls-client-cert-rejected"
+  | "tls-cert-rejected-by-peer"
+  | "tls-no-alpn"
+  | "tls-handshake";
 
 export interface SocklabErrorOptions {
   cause?: unknown;

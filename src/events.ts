@@ -91,13 +91,24 @@ export type SocklabEvent =
   /** exec: the child process serving a client started. */
   | { type: "exec-start"; peer: string; pid: number; command: string }
   /** exec: the child process serving a client ended (exit code, or the signal that ended it). */
-  | { type: "exec-exit"; peer: string; pid: number; code: number | null; signal: string | null };
+  | { type: "exec-exit"; peer: string; pid: number; code: number | null; signal: string | null }
+  /**
+   * A TLS handshake completed (both sides): negotiated version and cipher, ALPN, and the peer's
+   * certificate (subject DN, common name, `sha256:` fingerprint). `verified` says whether the
+   * peer was authenticated, and `verifiedBy` how: a CA (server certificate or --client-ca) or a pin.
+   */
+  | { type: "tls-established"; peer: string; protocol: string; cipher: string; alpn?: string; subject?: string; commonName?: string; fingerprint?: string; verified: boolean; verifiedBy?: TlsVerifiedBy }
+  /** The peer's certificate was not checked (--insecure): said once per connection. */
+  | { type: "tls-unverified"; peer: string; reason?: string };
 
 /** What a scanned port turned out to be. */
 export type PortState = "open" | "closed" | "filtered" | "error";
 
 /** Why a relayed connection (or UDP mapping) ended. */
 export type RelayEndReason = "done" | "idle-timeout" | "error" | "stopping";
+
+/** How a TLS peer was authenticated. */
+export type TlsVerifiedBy = "ca" | "pin" | "client-ca";
 
 export type EventType = SocklabEvent["type"];
 export type EventOf<T extends EventType> = Extract<SocklabEvent, { type: T }>;
@@ -157,6 +168,8 @@ export const EVENT_TYPES = [
   "client-dropped",
   "exec-start",
   "exec-exit",
+  "tls-established",
+  "tls-unverified",
 ] as const satisfies readonly EventType[];
 
 /** Turns an error into an `error` event (code and English detail; the formatter localises). */

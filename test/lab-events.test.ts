@@ -52,6 +52,8 @@ const SAMPLES: SocklabEvent[] = [
   { type: "summary", received: 1, sent: 1, seconds: 1 },
   { type: "dropped", what: "log-lines", count: 1 },
   { type: "stopping", signal: "SIGTERM" },
+  { type: "tls-established", peer: "p", protocol: "TLSv1.3", cipher: "c", verified: true, verifiedBy: "pin" },
+  { type: "tls-unverified", peer: "p" },
 ];
 
 /** The leading word of each line socklab prints for an event, in both languages ("accept", "recv", "aceptado"…). */

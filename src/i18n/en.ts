@@ -106,6 +106,12 @@ export const en: Catalog = {
     "client-dropped": (e) => `dropped ${e.peer}: not reading (${e.buffered} bytes waiting, limit ${e.limit})`,
     "exec-start": (e) => `exec ${e.peer} pid ${e.pid}: ${e.command}`,
     "exec-exit": (e) => `exec-exit ${e.peer} pid ${e.pid} ${e.signal ? `killed by ${e.signal}` : `status ${e.code}`}`,
+    "tls-established": (e) =>
+      `tls ${e.peer} ${e.protocol} ${e.cipher}${e.alpn ? ` alpn=${e.alpn}` : ""}` +
+      `${e.subject ? ` subject="${e.subject}"` : ""}${e.fingerprint ? ` ${e.fingerprint}` : ""}` +
+      (e.verified ? ` verified (${e.verifiedBy === "pin" ? "pin" : e.verifiedBy === "client-ca" ? "client CA" : "CA"})` : " not verified"),
+    "tls-unverified": (e) =>
+      `warning: ${e.peer} is NOT verified (--insecure): its identity was not checked${e.reason ? ` (${e.reason})` : ""}`,
   },
   causes: {
     ECONNREFUSED: "connection refused (nothing is listening there)",
@@ -126,6 +132,10 @@ export const en: Catalog = {
     EMSGSIZE: "message too long for one datagram",
     ENAMETOOLONG: "socket path too long",
     ECONNABORTED: "connection aborted",
+    // TLS alerts that reach a reader after the handshake (TLS 1.3 checks client certificates then).
+    ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: "the server requires a client certificate (use --cert and --key)",
+    ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "the peer does not trust our certificate (unknown CA)",
+    ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: "the peer rejected our certificate",
   },
   errors: {
     // Addresses (src/address.ts keeps the same English sentences as `message`).
@@ -211,6 +221,72 @@ export const en: Catalog = {
       const why: Record<string, string> = { ENOENT: "no such file or directory", EISDIR: "is a directory", EACCES: "permission denied" };
       return `${p.option} ${p.path}: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
     },
+    "tls-bad-pin": (p) => `bad pin "${p.pin}": expected sha256: followed by 64 hex digits (colons between byte pairs allowed)`,
+    "tls-option": (p) => {
+      switch (p.problem) {
+        case "cert-without-key":
+          return "--cert needs --key (the certificate's private key, PEM)";
+        case "key-without-cert":
+          return "--key needs --cert (the certificate, PEM)";
+        case "pin-and-insecure":
+          return "--pin and --insecure contradict each other: --pin checks the peer, --insecure does not";
+        case "pin-and-ca":
+          return "--pin replaces the CA check: give --pin or --ca, not both";
+        case "insecure-and-ca":
+          return "--insecure turns the CA check off: give --ca or --insecure, not both";
+        default:
+          return String(p.detail ?? p.problem);
+      }
+    },
+    "tls-file": (p) => {
+      switch (p.problem) {
+        case "unreadable":
+          return `${p.option} ${p.path}: cannot read the file (${p.detail})`;
+        case "no-certificate":
+          return `${p.option} ${p.path}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)`;
+        case "no-key":
+          return `${p.option} ${p.path}: no PEM private key in it (-----BEGIN … PRIVATE KEY-----)`;
+        default:
+          return `${p.option} ${p.path}: not usable (${p.detail})`;
+      }
+    },
+    "tls-key-mismatch": (p) => `--key ${p.key} is not the private key of --cert ${p.cert}`,
+    "tls-expired": (p) =>
+      p.side === "server"
+        ? `${p.address}: the client's certificate has expired (valid until ${p.date})`
+        : `${p.address}: the server's certificate has expired (valid until ${p.date})`,
+    "tls-not-yet-valid": (p) => `${p.address}: the certificate is not valid yet (valid from ${p.date}); check the clocks`,
+    "tls-hostname": (p) =>
+      `${p.address}: the certificate is for ${p.names}, not for ${p.host} (use --sni NAME to ask for another name, or --pin)`,
+    "tls-self-signed": (p) =>
+      `${p.address}: the server's certificate is self-signed and not trusted; if you know it, pin it: --pin ${p.fingerprint}`,
+    "tls-unknown-issuer": (p) =>
+      `${p.address}: the certificate was issued by an unknown CA ("${p.issuer}"); trust that CA with --ca FILE`,
+    "tls-pin-mismatch": (p) => `${p.address}: the certificate does not match the pin: expected ${p.expected}, got ${p.actual}`,
+    "tls-no-shared-cipher": (p) =>
+      `${p.address}: the handshake failed: no cipher in common` + (p.side === "client" ? " (or the server wants a client certificate: --cert/--key)" : ""),
+    "tls-protocol-version": (p) => `${p.address}: no TLS version in common (socklab speaks TLS 1.2 and 1.3)`,
+    "tls-not-tls": (p) =>
+      p.side === "server"
+        ? `${p.address}: the client does not speak TLS (plain TCP?)`
+        : `${p.address}: the server does not speak TLS (plain TCP? try tcp://)`,
+    "tls-handshake-closed": (p) =>
+      p.side === "server"
+        ? `${p.address}: the client closed the connection during the TLS handshake (it may not trust this server's certificate)`
+        : `${p.address}: the server closed the connection during the TLS handshake (not a TLS server, or it refused us)`,
+    "tls-handshake-timeout": (p, t) =>
+      `${p.address}: no TLS handshake within ${t.seconds(Number(p.timeoutMs))}s (is the peer speaking TLS?)`,
+    "tls-client-cert-required": (p) =>
+      p.side === "server"
+        ? `${p.address}: the client sent no certificate; --client-ca requires one`
+        : `${p.address}: the server requires a client certificate (use --cert and --key)`,
+    "tls-client-cert-rejected": (p) => `${p.address}: the client's certificate is not trusted (${p.reason})`,
+    "tls-cert-rejected-by-peer": (p) =>
+      p.side === "server"
+        ? `${p.address}: the client rejected this server's certificate (${p.reason})`
+        : `${p.address}: the server rejected our client certificate (${p.reason})`,
+    "tls-no-alpn": (p) => `${p.address}: no application protocol in common (ALPN: ${p.alpn})`,
+    "tls-handshake": (p) => `${p.address}: TLS handshake failed: ${p.detail}`,
   },
   text: {
     tryHelp: (command) => `Try 'socklab ${command === "" ? "" : `${command} `}--help'.`,

@@ -105,6 +105,12 @@ export const es: Catalog = {
     "client-dropped": (e) => `desconectado ${e.peer}: no lee (${e.buffered} bytes pendientes, límite ${e.limit})`,
     "exec-start": (e) => `exec ${e.peer} pid ${e.pid}: ${e.command}`,
     "exec-exit": (e) => `fin de exec ${e.peer} pid ${e.pid}: ${e.signal ? `terminado por ${e.signal}` : `estado ${e.code}`}`,
+    "tls-established": (e) =>
+      `tls ${e.peer} ${e.protocol} ${e.cipher}${e.alpn ? ` alpn=${e.alpn}` : ""}` +
+      `${e.subject ? ` sujeto="${e.subject}"` : ""}${e.fingerprint ? ` ${e.fingerprint}` : ""}` +
+      (e.verified ? ` verificado (${e.verifiedBy === "pin" ? "pin" : e.verifiedBy === "client-ca" ? "CA de clientes" : "CA"})` : " sin verificar"),
+    "tls-unverified": (e) =>
+      `aviso: ${e.peer} NO está verificado (--insecure): nadie comprobó su identidad${e.reason ? ` (${e.reason})` : ""}`,
   },
   causes: {
     ECONNREFUSED: "conexión rechazada (no hay nada escuchando ahí)",
@@ -125,6 +131,10 @@ export const es: Catalog = {
     EMSGSIZE: "mensaje demasiado largo para un solo datagrama",
     ENAMETOOLONG: "ruta de socket demasiado larga",
     ECONNABORTED: "conexión abortada",
+    // Alertas TLS que llegan a quien lee tras el handshake (TLS 1.3 comprueba ahí el certificado del cliente).
+    ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: "el servidor exige un certificado de cliente (use --cert y --key)",
+    ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "el otro extremo no confía en nuestro certificado (CA desconocida)",
+    ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: "el otro extremo rechazó nuestro certificado",
   },
   errors: {
     // Direcciones.
@@ -210,6 +220,72 @@ export const es: Catalog = {
       const why: Record<string, string> = { ENOENT: "no existe ese archivo o directorio", EISDIR: "es un directorio", EACCES: "permiso denegado" };
       return `${p.option} ${p.path}: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
     },
+    "tls-bad-pin": (p) => `pin incorrecto "${p.pin}": se espera sha256: seguido de 64 dígitos hexadecimales (se admiten dos puntos entre pares)`,
+    "tls-option": (p) => {
+      switch (p.problem) {
+        case "cert-without-key":
+          return "--cert necesita --key (la clave privada del certificado, PEM)";
+        case "key-without-cert":
+          return "--key necesita --cert (el certificado, PEM)";
+        case "pin-and-insecure":
+          return "--pin y --insecure se contradicen: --pin comprueba al otro extremo, --insecure no";
+        case "pin-and-ca":
+          return "--pin sustituye la comprobación por CA: indique --pin o --ca, no ambos";
+        case "insecure-and-ca":
+          return "--insecure desactiva la comprobación por CA: indique --ca o --insecure, no ambos";
+        default:
+          return String(p.detail ?? p.problem);
+      }
+    },
+    "tls-file": (p) => {
+      switch (p.problem) {
+        case "unreadable":
+          return `${p.option} ${p.path}: no se puede leer el archivo (${p.detail})`;
+        case "no-certificate":
+          return `${p.option} ${p.path}: no contiene ningún certificado PEM (-----BEGIN CERTIFICATE-----)`;
+        case "no-key":
+          return `${p.option} ${p.path}: no contiene ninguna clave privada PEM (-----BEGIN … PRIVATE KEY-----)`;
+        default:
+          return `${p.option} ${p.path}: no se puede usar (${p.detail})`;
+      }
+    },
+    "tls-key-mismatch": (p) => `--key ${p.key} no es la clave privada de --cert ${p.cert}`,
+    "tls-expired": (p) =>
+      p.side === "server"
+        ? `${p.address}: el certificado del cliente ha caducado (válido hasta ${p.date})`
+        : `${p.address}: el certificado del servidor ha caducado (válido hasta ${p.date})`,
+    "tls-not-yet-valid": (p) => `${p.address}: el certificado aún no es válido (válido desde ${p.date}); revise los relojes`,
+    "tls-hostname": (p) =>
+      `${p.address}: el certificado es para ${p.names}, no para ${p.host} (use --sni NOMBRE para pedir otro nombre, o --pin)`,
+    "tls-self-signed": (p) =>
+      `${p.address}: el certificado del servidor es autofirmado y no es de confianza; si lo conoce, fíjelo: --pin ${p.fingerprint}`,
+    "tls-unknown-issuer": (p) =>
+      `${p.address}: el certificado lo emitió una CA desconocida ("${p.issuer}"); confíe en esa CA con --ca ARCHIVO`,
+    "tls-pin-mismatch": (p) => `${p.address}: el certificado no coincide con el pin: se esperaba ${p.expected}, llegó ${p.actual}`,
+    "tls-no-shared-cipher": (p) =>
+      `${p.address}: falló el handshake: ningún cifrado en común` + (p.side === "client" ? " (o el servidor exige certificado de cliente: --cert/--key)" : ""),
+    "tls-protocol-version": (p) => `${p.address}: ninguna versión de TLS en común (socklab habla TLS 1.2 y 1.3)`,
+    "tls-not-tls": (p) =>
+      p.side === "server"
+        ? `${p.address}: el cliente no habla TLS (¿TCP sin cifrar?)`
+        : `${p.address}: el servidor no habla TLS (¿TCP sin cifrar? pruebe tcp://)`,
+    "tls-handshake-closed": (p) =>
+      p.side === "server"
+        ? `${p.address}: el cliente cerró la conexión durante el handshake TLS (quizá no confía en el certificado de este servidor)`
+        : `${p.address}: el servidor cerró la conexión durante el handshake TLS (no es un servidor TLS, o nos rechazó)`,
+    "tls-handshake-timeout": (p, t) =>
+      `${p.address}: no hubo handshake TLS en ${t.seconds(Number(p.timeoutMs))} s (¿habla TLS el otro extremo?)`,
+    "tls-client-cert-required": (p) =>
+      p.side === "server"
+        ? `${p.address}: el cliente no envió certificado; --client-ca lo exige`
+        : `${p.address}: el servidor exige un certificado de cliente (use --cert y --key)`,
+    "tls-client-cert-rejected": (p) => `${p.address}: el certificado del cliente no es de confianza (${p.reason})`,
+    "tls-cert-rejected-by-peer": (p) =>
+      p.side === "server"
+        ? `${p.address}: el cliente rechazó el certificado de este servidor (${p.reason})`
+        : `${p.address}: el servidor rechazó nuestro certificado de cliente (${p.reason})`,
+    "tls-no-alpn": (p) => `${p.address}: ningún protocolo de aplicación en común (ALPN: ${p.alpn})`,
+    "tls-handshake": (p) => `${p.address}: falló el handshake TLS: ${p.detail}`,
   },
   text: {
     tryHelp: (command) => `Pruebe 'socklab ${command === "" ? "" : `${command} `}--help'.`,
