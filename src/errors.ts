@@ -10,19 +10,101 @@ import { getSystemErrorName } from "node:util";
  * carries one is shown in the user's language; `message` stays the English text for logs
  * and for library users who print `err.message`.
  */
-export type ErrorMessageKey =
-  | "unavailable"
-  | "no-response"
-  | "no-responder"
-  | "reply-incomplete"
-  | "usage"
+export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "reply-incomplete" | "no-descriptor" | "usage"
+  /** A connection that ended before every byte went through: params address, code, detail, sent, read, received, source, unfinished. */
   | "transfer-cut-short"
-  | "client-idle-timeout";
+  /** connect --idle-timeout fired: params address, idleMs, received, sent. */
+  | "client-idle-timeout"
+  /** A server could not bind/listen: params address, code, detail, and dir (missing directory). */
+  | "cannot-listen"
+  /** A file named on the command line can't be opened: params option, path, code, detail. */
+  | "cannot-open-file";
+
+/** Every catalogue key a SocklabError may carry: the keys above, address errors, usage errors. */
+export type MessageKey = ErrorMessageKey | AddressMessageKey | UsageMessageKey | TlsErrorMessageKey;
+
+/** Why an address string does not parse (params: `address`, and `port`, `host`, `bytes`, `room`, `suggestion`). */
+export type AddressMessageKey =
+  | "address.port-not-number"
+  | "address.port-out-of-range"
+  | "address.missing-bracket"
+  | "address.not-ipv6"
+  | "address.missing-port-after-ipv6"
+  | "address.missing-colon-port"
+  | "address.ipv6-needs-brackets"
+  | "address.missing-host"
+  | "address.missing-port"
+  | "address.bad-host"
+  | "address.missing-path"
+  | "address.missing-name"
+  | "address.nul-in-path"
+  | "address.nul-in-name"
+  | "address.path-too-long"
+  | "address.name-too-long"
+  | "address.did-you-mean"
+  | "address.unknown-form";
+
+/** Usage errors of the command line (exit 2). Params are named in the catalogue's entries. */
+export type UsageMessageKey =
+  | "usage.unknown-command"
+  | "usage.bad-lang"
+  | "usage.unknown-option"
+  | "usage.missing-value"
+  | "usage.dash-value"
+  | "usage.takes-no-value"
+  | "usage.bad-option"
+  | "usage.bad-seconds"
+  | "usage.bad-positive-seconds"
+  | "usage.bad-count"
+  | "usage.bad-count-range"
+  | "usage.bad-mode"
+  | "usage.bad-uids"
+  | "usage.missing-argument"
+  | "usage.unexpected-argument"
+  | "usage.unexpected-text"
+  | "usage.exclusive"
+  | "usage.positive"
+  | "usage.needs-send"
+  | "usage.stream-only"
+  | "usage.unix-file-only"
+  | "usage.ipv6-option"
+  | "usage.needs-concurrent"
+  | "usage.unknown-service"
+  | "usage.service-needs-stream"
+  | "usage.service-needs-datagram"
+  | "usage.service-needs-unix"
+  | "usage.allow-uid-unix-only"
+  | "usage.recv-fd-needs-unix"
+  | "usage.discover-needs-udp"
+  | "usage.unknown-shell";
+
+/** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
+export type TlsErrorMessageKey =
+  | "tls-bad-pin"
+  | "tls-option"
+  | "tls-file"
+  | "tls-key-mismatch"
+  | "tls-expired"
+  | "tls-not-yet-valid"
+  | "tls-hostname"
+  | "tls-self-signed"
+  | "tls-unknown-issuer"
+  | "tls-pin-mismatch"
+  | "tls-no-shared-cipher"
+  | "tls-protocol-version"
+  | "tls-not-tls"
+  | "tls-handshake-closed"
+  | "tls-handshake-timeout"
+  | "tls-client-cert-required"
+  | "tls-client-cert-rejected"
+  | "tls-cert-rejected-by-peer"
+  | "tls-no-alpn"
+  | "tls-handshake";
 
 export interface SocklabErrorOptions {
   cause?: unknown;
   /** Catalogue key and parameters for the localised message. */
-  messageKey?: ErrorMessageKey;
+  messageKey?: MessageKey;
   params?: Record<string, string | number>;
   /** The address (in socklab's `tcp://…` / `unix:…` notation) the operation was about. */
   address?: string;
@@ -37,7 +119,7 @@ export class SocklabError extends Error {
   syscall?: string;
   errno?: number;
   path?: string;
-  messageKey?: ErrorMessageKey;
+  messageKey?: MessageKey;
   params?: Record<string, string | number>;
 
   constructor(code: string, message: string, options: SocklabErrorOptions = {}) {

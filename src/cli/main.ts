@@ -2,7 +2,7 @@
  * socklab's command-line entry: dispatch, help, and the exit-status contract
  * (0 ok, 1 failure with one clear line, 2 usage error with the usage line). No stack traces.
  */
-import { UsageError } from "../errors.js";
+import { AddressError, UsageError, type SocklabError } from "../errors.js";
 import { errorEvent } from "../events.js";
 import { CATALOGS, isLang } from "../i18n/format.js";
 import { connect } from "./commands/connect.js";
@@ -12,7 +12,11 @@ import { recvFdCommand } from "./commands/recv-fd.js";
 import "../unix/register.js";
 import { runLab } from "../lab/main.js";
 import { serve } from "./commands/serve.js";
-import { HELP, USAGE } from "./help.js";
+import { flag, noExtra, parseCommand, usage } from "./args.js";
+import { completionScript, isShell, SHELLS } from "./completion.js";
+import { commandHelp, generalHelp, isCommandName, usageLine, type CommandName } from "./help.js";
+import { scanCommand } from "./commands/scan.js";
+import { relayCommand } from "./commands/relay.js";
 import { describe, diag, drainOutput, emit, flushed, outputMode, setOutputMode } from "./output.js";
 
 type Command = (argv: string[]) => Promise<number | "help">;
@@ -25,15 +29,29 @@ async function external(path: string, exportName: string, argv: string[]): Promi
   return fn(argv);
 }
 
-const COMMANDS: Record<string, Command> = {
+const COMMANDS: Record<CommandName, Command> = {
   serve,
   connect,
   listen,
   discover: discoverCommand,
   "recv-fd": recvFdCommand,
+  scan: scanCommand,
+  relay: relayCommand,
   lab: (argv) => runLab(argv),
   bench: async (argv) => (argv.includes("--help") || argv.includes("-h") ? "help" : external("../../bench/main.js", "main", argv)),
+  completion,
 };
+
+/** `socklab completion bash|zsh|fish`: the script, generated from the option tables. */
+async function completion(argv: string[]): Promise<number | "help"> {
+  const { values, positionals } = parseCommand(argv, {});
+  if (flag(values, "help")) return "help";
+  const [shell, ...extra] = positionals;
+  noExtra(extra);
+  if (shell === undefined) throw usage("usage.missing-argument", { what: "SHELL" });
+  if (!isShell(shell)) throw usage("usage.unknown-shell", { shell, shells: SHELLS.join(", ") });
+  return printOut(completionScript(shell, outputMode().lang));
+}
 
 /** A bug must still end in one line, not a stack trace (SOCKLAB_DEBUG=1 shows it). */
 function guard(): void {
@@ -70,7 +88,7 @@ export function takeGlobalOptions(argv: string[]): string[] {
     } else if (arg === "--lang" || arg.startsWith("--lang=")) {
       const value = arg === "--lang" ? argv[++i] : arg.slice("--lang=".length);
       if (value === undefined || !isLang(value)) {
-        throw new UsageError(CATALOGS[outputMode().lang].text.badLang(value ?? ""));
+        throw usage("usage.bad-lang", { given: value ?? "" });
       }
       setOutputMode({ lang: value });
     } else {
@@ -80,17 +98,44 @@ export function takeGlobalOptions(argv: string[]): string[] {
   return rest;
 }
 
-/** A usage error: one line, then the usage line and a hint (JSON: one error event). */
-function usageFailure(command: string | undefined, err: UsageError): number {
+/** Errors in what the user typed (exit 2): usage errors and addresses that do not parse. */
+function isUsageError(err: unknown): err is UsageError | AddressError {
+  return err instanceof UsageError || err instanceof AddressError;
+}
+
+/** A usage error: one line, then the short usage line and a hint (JSON: one error event). */
+function usageFailure(command: CommandName | undefined, err: SocklabError): number {
   if (outputMode().json) {
     emit(errorEvent(err));
     return 2;
   }
-  const name = command ?? "socklab";
-  diag(`socklab${command ? ` ${command}` : ""}: ${err.message}`);
-  diag(USAGE[name] ?? USAGE.socklab!);
-  diag(CATALOGS[outputMode().lang].text.tryHelp(command ?? "").replace("  ", " "));
+  const lang = outputMode().lang;
+  diag(`socklab${command ? ` ${command}` : ""}: ${describe(err)}`);
+  diag(usageLine(command ?? "socklab", lang));
+  diag(CATALOGS[lang].text.tryHelp(command ?? ""));
   return 2;
+}
+
+/** Text for stdout (help, a completion script), flushed before the exit. */
+async function printOut(text: string): Promise<number> {
+  process.stdout.write(text);
+  await flushed(process.stdout);
+  return 0;
+}
+
+/** `socklab help [COMMAND]`: the command's help (the lab prints its own), or the general one. */
+async function helpCommand(args: string[]): Promise<number> {
+  const [topic, ...extra] = args;
+  try {
+    noExtra(extra);
+    if (topic === undefined || topic === "help") return printOut(generalHelp(outputMode().lang));
+    if (!isCommandName(topic)) throw usage("usage.unknown-command", { name: topic });
+    if (topic === "lab") return runLab(["--help"]);
+    return printOut(commandHelp(topic, outputMode().lang));
+  } catch (err) {
+    if (isUsageError(err)) return usageFailure(undefined, err);
+    throw err;
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -99,41 +144,28 @@ export async function run(argv: string[]): Promise<number> {
   try {
     args = takeGlobalOptions(argv);
   } catch (err) {
-    return usageFailure(undefined, err as UsageError);
+    if (isUsageError(err)) return usageFailure(undefined, err);
+    throw err;
   }
   const [name, ...rest] = args;
   if (name === undefined) {
-    diag(USAGE.socklab!);
+    diag(usageLine("socklab", outputMode().lang));
     return 2;
   }
-  if (name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(HELP.socklab!);
-    await flushed(process.stdout);
-    return 0;
-  }
+  if (name === "--help" || name === "-h") return printOut(generalHelp(outputMode().lang));
+  if (name === "help") return helpCommand(rest);
   if (name === "--version" || name === "-V") {
     process.stdout.write("socklab 0.1.0\n");
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    if (outputMode().json) emit({ type: "error", code: "ERR_USAGE", message: `unknown command "${name}"` });
-    else {
-      diag(CATALOGS[outputMode().lang].text.unknownCommand(name));
-      diag(USAGE.socklab!);
-    }
-    return 2;
-  }
+  const command = isCommandName(name) ? COMMANDS[name] : undefined;
+  if (!isCommandName(name) || !command) return usageFailure(undefined, usage("usage.unknown-command", { name }));
   try {
     const code = await command(rest);
-    if (code === "help") {
-      process.stdout.write(HELP[name] ?? USAGE[name] ?? "");
-      await flushed(process.stdout);
-      return 0;
-    }
+    if (code === "help") return printOut(commandHelp(name, outputMode().lang));
     return code;
   } catch (err) {
-    if (err instanceof UsageError) return usageFailure(name, err);
+    if (isUsageError(err)) return usageFailure(name, err);
     if (outputMode().json) emit(errorEvent(err));
     else diag(`socklab: ${describe(err)}`);
     if (process.env.SOCKLAB_DEBUG && err instanceof Error && err.stack) diag(err.stack);

@@ -2,7 +2,7 @@
  * The one formatter: event → line of text, error → line of text, in the chosen language.
  * The language comes from `--lang`, else LC_ALL / LC_MESSAGES / LANG, else English.
  */
-import { describeError, SocklabError } from "../errors.js";
+import { describeError, SocklabError, type MessageKey } from "../errors.js";
 import type { SocklabEvent } from "../events.js";
 import type { Catalog, Lang, MessageTools } from "./catalog.js";
 import { en } from "./en.js";
@@ -68,4 +68,9 @@ export function describeErrorIn(err: unknown, lang: Lang, fallbackAddress?: stri
   return describeError(err, fallbackAddress, t.cause, (e: SocklabError) =>
     e.messageKey === undefined ? e.message : CATALOGS[lang].errors[e.messageKey](e.params ?? {}, t),
   );
+}
+
+/** socklab's own error message `key` with `params`, in `lang`. */
+export function errorText(key: MessageKey, params: Record<string, string | number>, lang: Lang): string {
+  return CATALOGS[lang].errors[key](params, TOOLS[lang]);
 }

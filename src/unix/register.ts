@@ -16,12 +16,12 @@ import { setUnixSupport } from "../stream/unix-hooks.js";
 import { peerCredentials } from "./credentials.js";
 import { UnixDatagramSocket } from "./datagram.js";
 import { sendDescriptors } from "./descriptors.js";
-import { formatUnixPeer, type UnixDatagramPeer, type UnixSocketTarget } from "./sockaddr.js";
+import { formatUnixPeer, type UnixDatagramPeer } from "./sockaddr.js";
 import { prepareSocketPath } from "./socket-path.js";
 import { connectAbstractStream, listenAbstractStream, listenUnixStream } from "./stream.js";
 
 /** The Unix target of a unix-dgram:/abstract-dgram: address. */
-function datagramTarget(address: Address): UnixSocketTarget {
+function datagramTarget(address: Address): { path: string } | { abstract: string } {
   if (address.kind === "unix-dgram") return { path: address.path };
   if (address.kind === "abstract-dgram") return { abstract: address.name };
   throw new TypeError(`${formatAddress(address)} is not a Unix datagram address`);
@@ -96,7 +96,7 @@ export class UnixDatagramClient extends DatagramClientBase {
     return this.socket.send(data);
   }
 
-  close(): Promise<void> {
+  protected closeSocket(): Promise<void> {
     return this.socket.close();
   }
 }
