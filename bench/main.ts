@@ -2,7 +2,7 @@
 // servers, socat and a C epoll reference, in one run on this machine, loopback only.
 //
 //   socklab bench [--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...]
-//                 [--runs N] [--secs S] [--no-pin | --same-core]
+//                 [--runs N] [--secs S] [--no-pin | --same-core] [--baseline DIR]
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, tmpdir } from "node:os";
@@ -24,7 +24,7 @@ import {
 } from "./servers.js";
 
 const USAGE =
-  "usage: socklab bench [--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...] [--runs N] [--secs S] [--no-pin | --same-core]";
+  "usage: socklab bench [--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...] [--runs N] [--secs S] [--no-pin | --same-core] [--baseline DIR]";
 
 const HELP = `${USAGE}
 
@@ -37,13 +37,15 @@ generator's own CPU. With 2+ cores, server and load generator are pinned (taskse
 
   --quick          a few hundred ms per row (what the test runs); default: 0.5 s runs
   --out DIR        where latest.json and chart.svg go (default: bench/results)
-  --only IDS       implementations: socklab,node,python,socat,c
+  --only IDS       implementations: socklab,baseline,node,python,socat,c,iperf3
   --metrics IDS    ${METRICS.map((m) => m.id).join(",")}
   --runs N         measured runs per row (default 5, --quick 3; at least 3 unless --quick)
   --secs S         seconds per measured run (default 0.5; --quick 0.06)
   --no-pin         do not pin server and load generator to separate cores
   --same-core      pin both to CPU 0: shows CPU cost per round trip without
                    cross-core wake-up latency (the generator's CPU is then shared)
+  --baseline DIR   also run the socklab checkout in DIR (built: npm install) as
+                   "socklab (baseline)": before/after of a change in one run
 `;
 
 interface Options {
@@ -55,12 +57,13 @@ interface Options {
   secs: number | undefined;
   pin: boolean;
   sameCore: boolean;
+  baseline: string | undefined;
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Options | "help" {
-  const o: Options = { quick: false, out: undefined, only: undefined, metrics: undefined, runs: 0, secs: undefined, pin: true, sameCore: false };
+  const o: Options = { quick: false, out: undefined, only: undefined, metrics: undefined, runs: 0, secs: undefined, pin: true, sameCore: false, baseline: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -98,6 +101,10 @@ function parseArgs(argv: string[]): Options | "help" {
       case "--same-core":
         o.sameCore = true;
         break;
+      case "--baseline":
+        o.baseline = resolve(value());
+        if (!existsSync(join(o.baseline, "bin", "socklab.js"))) throw new UsageError(`--baseline: no bin/socklab.js in ${o.baseline}`);
+        break;
       default:
         throw new UsageError(`unknown option ${a}`);
     }
@@ -106,7 +113,7 @@ function parseArgs(argv: string[]): Options | "help" {
     if (!METRICS.some((x) => x.id === m)) throw new UsageError(`unknown metric ${m}`);
   }
   for (const id of o.only ?? []) {
-    if (!["socklab", "node", "python", "socat", "c"].includes(id)) throw new UsageError(`unknown implementation ${id}`);
+    if (!["socklab", "baseline", "node", "python", "socat", "c", "iperf3"].includes(id)) throw new UsageError(`unknown implementation ${id}`);
   }
   return o;
 }
@@ -210,7 +217,7 @@ async function bench(opts: Options, work: string): Promise<number> {
     log(`socklab bench: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
-  const have = { socat: has("socat"), python: has("python3"), cc: true };
+  const have = { socat: has("socat"), python: has("python3"), cc: true, baseline: opts.baseline };
   const { impls: allImpls, missing } = implementations({ root, buildDir, distBench }, have);
   const impls = allImpls.filter((i) => !opts.only || opts.only.has(i.id));
   const metrics = METRICS.filter((m) => !opts.metrics || opts.metrics.has(m.id));

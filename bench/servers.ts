@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export type ImplId = "socklab" | "node" | "python" | "socat" | "c";
+export type ImplId = "socklab" | "baseline" | "node" | "python" | "socat" | "c" | "iperf3";
 export type Service = "echo" | "cmd" | "line-echo" | "fd";
 export type Transport = "tcp" | "unix" | "udp" | "unix-dgram";
 
@@ -41,7 +41,7 @@ const listeningLine = (stderr: string): string | undefined => {
   return m?.[1];
 };
 
-export function implementations(paths: Paths, have: { socat: boolean; python: boolean; cc: boolean }): {
+export function implementations(paths: Paths, have: { socat: boolean; python: boolean; cc: boolean; baseline?: string | undefined }): {
   impls: Impl[];
   missing: { id: ImplId; reason: string }[];
 } {
@@ -63,6 +63,26 @@ export function implementations(paths: Paths, have: { socat: boolean; python: bo
     ],
     ready: listeningLine,
   });
+  const baseline = have.baseline;
+  if (baseline !== undefined) {
+    // Another socklab checkout (e.g. the commit before a change), run exactly like socklab.
+    impls.push({
+      id: "baseline",
+      label: "socklab (baseline)",
+      colour: "#ff9896",
+      forks: false,
+      unsupported: () => undefined,
+      command: (key, address) => [
+        process.execPath,
+        join(baseline, "bin", "socklab.js"),
+        "serve",
+        key.service,
+        address,
+        ...(key.concurrent ? ["--concurrent"] : []),
+      ],
+      ready: listeningLine,
+    });
+  }
   impls.push({
     id: "node",
     label: "raw Node",

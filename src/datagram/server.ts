@@ -2,9 +2,14 @@
  * The datagram server runner: each datagram is answered (or not) by a responder and the
  * reply goes back to its sender. One line is logged per datagram. Errors on one send never
  * stop the server.
+ *
+ * On a batched endpoint (the addon's recvmmsg/sendmmsg path) the responder sees every
+ * datagram of a wake-up in one call — through its batch fast path when it has one — and
+ * the replies leave in one sendmmsg. The per-datagram log line stays, but it is built from
+ * the sender's text formatted once per distinct sender, and not at all without a log.
  */
 import { describeError } from "../errors.js";
-import type { DatagramResponder } from "../services/types.js";
+import type { DatagramBatch, DatagramResponder } from "../services/types.js";
 import type { DatagramEndpoint } from "./endpoint.js";
 
 export interface DatagramServerOptions<Peer> {
@@ -18,34 +23,69 @@ export class DatagramServer<Peer> {
   readonly address: string;
   private readonly endpoint: DatagramEndpoint<Peer>;
   private closing: Promise<void> | undefined;
-  /** Datagrams received and replies sent so far. */
+  /** Datagrams received and replies sent (handed to the kernel) so far. */
   received = 0;
   sent = 0;
 
   constructor(options: DatagramServerOptions<Peer>) {
     const { endpoint, responder } = options;
-    const log = options.log ?? ((): void => {});
+    const log = options.log;
+    const say = log ?? ((): void => {});
     this.endpoint = endpoint;
     this.address = endpoint.address;
-    endpoint.onError((err) => log(`error ${describeError(err)}`));
+    endpoint.onError((err) => say(`error ${describeError(err)}`));
+    if (endpoint.onBatch) {
+      endpoint.onBatch((batch) => this.onBatch(batch, responder, log, options.trace === true));
+      return;
+    }
     endpoint.onMessage((data, peer) => {
       this.received++;
       const from = endpoint.formatPeer(peer);
-      log(`datagram ${from} ${data.length} bytes`);
+      say(`datagram ${from} ${data.length} bytes`);
       let reply: Buffer | null;
       try {
         reply = responder(data, from);
       } catch (err) {
-        log(`error ${from} ${describeError(err)}`);
+        say(`error ${from} ${describeError(err)}`);
         return;
       }
       if (reply === null) return;
-      if (options.trace) log(`sendto ${from} ${reply.length} bytes`);
+      if (options.trace) say(`sendto ${from} ${reply.length} bytes`);
       endpoint.send(reply, peer).then(
         () => void this.sent++,
-        (err: unknown) => log(`error sending to ${from}: ${describeError(err)}`),
+        (err: unknown) => say(`error sending to ${from}: ${describeError(err)}`),
       );
     });
+  }
+
+  private onBatch(batch: DatagramBatch, responder: DatagramResponder, log: ((line: string) => void) | undefined, trace: boolean): void {
+    const n = batch.count;
+    this.received += n;
+    if (log) for (let i = 0; i < n; i++) log(`datagram ${batch.peer(i)} ${batch.size(i)} bytes`);
+    const fast = responder.batch;
+    if (fast) {
+      try {
+        fast(batch);
+      } catch (err) {
+        log?.(`error ${describeError(err)}`);
+        return;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        try {
+          batch.reply(i, responder(batch.data(i), batch.peer(i)));
+        } catch (err) {
+          log?.(`error ${batch.peer(i)} ${describeError(err)}`);
+        }
+      }
+    }
+    // Counted as handed over; a reply the kernel refuses is reported through onError.
+    for (let i = 0; i < n; i++) {
+      const size = batch.replySize(i);
+      if (size < 0) continue;
+      this.sent++;
+      if (trace && log) log(`sendto ${batch.peer(i)} ${size} bytes`);
+    }
   }
 
   /** Stop; idempotent. */
