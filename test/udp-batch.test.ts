@@ -74,6 +74,12 @@ function payload(i: number, size: number): Buffer {
   return b;
 }
 
+/** Wait until `cond` holds (the server paces its log under load: lines may lag ≤ 10 ms). */
+async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
+
 const sortKey = (b: Buffer): string => b.toString("hex");
 
 test("batched UDP echo: 640 datagrams in bursts of 32 come back byte-exact (IPv4)", async (t) => {
@@ -129,6 +135,7 @@ test("batched UDP: each reply goes to its own sender, and the log names it (IPv4
     got.forEach((list, k) => {
       assert.deepEqual(list.map((b) => b.readUInt32BE(0)).sort((a, b) => a - b), [0, 1, 2, 3].map((j) => k * 10 + j));
     });
+    await until(() => s.log.length >= 12);
     for (const sock of clients) {
       const expected = `datagram ${c.shown(sock.address().port)} 8 bytes`;
       assert.equal(s.log.filter((l) => l === expected).length, 4, `${c.bind}: ${expected} logged once per datagram`);
@@ -149,6 +156,7 @@ test("batched and node:dgram endpoints log the same sender text", async (t) => {
     const c = await client(t, type, from);
     await burst(c, target, fast.port, [Buffer.from("a")]);
     await burst(c, target, slow.port, [Buffer.from("a")]);
+    await until(() => fast.log.length > 0 && slow.log.length > 0);
     assert.deepEqual(fast.log, slow.log, `${bind} from ${from}`);
   }
 });
@@ -194,6 +202,7 @@ test("fallback: bindUdp({ native: false }) serves through node:dgram, one datagr
   const sent = [Buffer.alloc(0), payload(7, 100), payload(8, MAX_V4)];
   const got = await burst(c, "127.0.0.1", s.port, sent);
   assert.deepEqual(got.map(sortKey).sort(), sent.map(sortKey).sort());
+  await until(() => s.log.length >= 3);
   assert.ok(s.log.includes(`datagram udp://127.0.0.1:${c.address().port} 0 bytes`));
 });
 

@@ -8,7 +8,7 @@
  * it is long, so the kernel's receive queue, not this process, absorbs a flood).
  */
 import { constants as osConstants } from "node:os";
-import { errnoError } from "../errors.js";
+import { errnoError, SocklabError } from "../errors.js";
 import type { DatagramBatch } from "../services/types.js";
 import type { NativeBinding } from "../unix/native.js";
 import { Poller } from "../unix/poller.js";
@@ -195,6 +195,7 @@ export class BatchDatagramSocket implements DatagramBatch {
   }
 
   replySize(i: number): number {
+    if (this.#opts.canReply !== undefined && !this.canReply(i)) return -1;
     if (this.#echo) return this.#meta[3 * i]!;
     return this.#anyReply ? (this.#replies[i]?.length ?? -1) : -1;
   }
@@ -246,6 +247,13 @@ export class BatchDatagramSocket implements DatagramBatch {
   }
 
   #deliver(n: number): void {
+    const meta = this.#meta;
+    for (let i = 0; i < n; i++) {
+      // Only AF_UNIX can carry more than a slot (UDP's largest datagram fits): say so.
+      if (meta[3 * i]! > this.#slot) {
+        this.#emitError(new SocklabError("EMSGSIZE", `datagram from ${this.peer(i)} truncated: ${meta[3 * i]} bytes, kept ${this.#slot}`));
+      }
+    }
     if (this.#messageListeners.length > 0) {
       for (let i = 0; i < n; i++) {
         const data = Buffer.from(this.data(i));
@@ -276,9 +284,20 @@ export class BatchDatagramSocket implements DatagramBatch {
     let start = 0;
     if (src === this.#data) {
       // Echo: a sender we cannot answer is skipped (size -1 tells the addon).
-      if (this.#opts.canReply) for (let i = 0; i < n; i++) if (!this.canReply(i)) meta[3 * i] = -1;
+      if (this.#opts.canReply) {
+        for (let i = 0; i < n; i++) {
+          if (this.canReply(i)) continue;
+          meta[3 * i] = -1;
+          this.#emitError(new SocklabError("EDESTADDRREQ", `no reply to ${this.peer(i)}: the sender is an unbound socket; there is no address to reply to`));
+        }
+      }
     } else if (this.#opts.canReply) {
-      for (let i = 0; i < n; i++) if (this.#replies[i] != null && !this.canReply(i)) this.#replies[i] = null;
+      for (let i = 0; i < n; i++) {
+        if (this.#replies[i] != null && !this.canReply(i)) {
+          this.#replies[i] = null;
+          this.#emitError(new SocklabError("EDESTADDRREQ", `no reply to ${this.peer(i)}: the sender is an unbound socket; there is no address to reply to`));
+        }
+      }
     }
     while (start < n && this.#queue.length === 0) {
       const r = this.#native.sendBatch(this.fd, src, this.#slot, this.#addrs, this.#addrSlot, meta, start, n);
