@@ -76,3 +76,64 @@ test("complete lines before an over-long one in the same read are kept for answe
     (err: unknown) => err instanceof LineTooLongError && err.before.map(String).join(",") === "ok,also",
   );
 });
+
+/** respond() over `cuts`: the concatenated replies of every read, then end()'s line. */
+function respondAll(input: Buffer, cuts: number[], answer: (line: Buffer) => Buffer, max = 1 << 20): string {
+  const splitter = new LineSplitter(max);
+  const out: Buffer[] = [];
+  let at = 0;
+  for (const cut of [...cuts, input.length]) {
+    const replies = splitter.respond(input.subarray(at, cut), answer);
+    // Copy now: a reply must stay intact after later reads (it may sit in a socket's queue).
+    if (replies) out.push(replies);
+    at = cut;
+  }
+  const last = splitter.end();
+  if (last) out.push(answer(last));
+  return Buffer.concat(out).toString("latin1");
+}
+
+test("property: respond() answers the same lines as push(), for any split, with any reply", () => {
+  const random = rng(7);
+  const alphabet = Buffer.from("ab\r\n\n\xff\x00", "latin1");
+  const answers = [
+    (line: Buffer) => Buffer.concat([Buffer.from("<"), line, Buffer.from(">\n")]),
+    (line: Buffer) => line, // the line itself: a view of the chunk or of the carry buffer
+    () => Buffer.from("PONG\n"),
+  ];
+  for (let round = 0; round < 300; round++) {
+    const length = Math.floor(random() * 200);
+    const input = Buffer.alloc(length);
+    for (let i = 0; i < length; i++) input[i] = alphabet[Math.floor(random() * alphabet.length)]!;
+    const cuts = Array.from({ length: Math.floor(random() * 10) }, () => Math.floor(random() * (length + 1))).sort((a, b) => a - b);
+    for (const answer of answers) {
+      const expected = splitAll(input, []).map((l) => answer(Buffer.from(l, "latin1")).toString("latin1")).join("");
+      assert.equal(respondAll(input, cuts, answer), expected, `input ${JSON.stringify(input.toString("latin1"))} cuts ${cuts}`);
+      assert.equal(respondAll(input, Array.from({ length }, (_, i) => i), answer), expected);
+    }
+  }
+});
+
+test("respond(): replies that are views of the carried line stay intact after the next read", () => {
+  const splitter = new LineSplitter();
+  assert.equal(splitter.respond(Buffer.from("hel"), (l) => l), null);
+  const first = splitter.respond(Buffer.from("lo\nwor"), (l) => l)!;
+  assert.equal(first.toString(), "hello");
+  splitter.respond(Buffer.from("XXXXXXXXXXXXXXX"), (l) => l);
+  assert.equal(first.toString(), "hello", "not overwritten by the next carried bytes");
+});
+
+test("respond(): an over-long line gives the complete lines before it, a carried first line included", () => {
+  const splitter = new LineSplitter(8);
+  assert.equal(splitter.respond(Buffer.from("ca"), (l) => l), null);
+  assert.throws(
+    () => splitter.respond(Buffer.from("rry\nok\nthis line is too long\n"), (l) => l),
+    (err: unknown) => err instanceof LineTooLongError && err.before.map(String).join(",") === "carry,ok",
+  );
+  const carried = new LineSplitter(8);
+  carried.respond(Buffer.from("1234567"), (l) => l);
+  assert.throws(
+    () => carried.respond(Buffer.from("89\nfine\n"), (l) => l),
+    (err: unknown) => err instanceof LineTooLongError && err.before.length === 0,
+  );
+});
