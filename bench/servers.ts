@@ -41,7 +41,7 @@ const listeningLine = (stderr: string): string | undefined => {
   return m?.[1];
 };
 
-export function implementations(paths: Paths, have: { socat: boolean; python: boolean; cc: boolean; baseline?: string | undefined }): {
+export function implementations(paths: Paths, have: { socat: boolean; python: boolean; cc: boolean; iperf3?: boolean; baseline?: string | undefined }): {
   impls: Impl[];
   missing: { id: ImplId; reason: string }[];
 } {
@@ -163,6 +163,27 @@ export function implementations(paths: Paths, have: { socat: boolean; python: bo
     });
   } else {
     missing.push({ id: "c", reason: "no C compiler (cc)" });
+  }
+  if (have.iperf3) {
+    // A ceiling, not an echo server: iperf3's own client sends and receives at once
+    // (--bidir) on one connection each way; the row gives what loopback TCP moves per
+    // direction, which is what an echo server at the limit would return.
+    impls.push({
+      id: "iperf3",
+      label: "iperf3 (ceiling)",
+      colour: "#bcbd22",
+      forks: false,
+      unsupported: (key) =>
+        key.service === "echo" && key.transport === "tcp" && !key.concurrent ? undefined : "iperf3 only measures the TCP stream ceiling",
+      // iperf3 cannot listen on port 0: the bench picks a free port; its notice goes to stdout.
+      command: (_key, address) => ["sh", "-c", `exec iperf3 -s -B 127.0.0.1 -p ${address.replace(/^.*:/, "")} --forceflush 1>&2`],
+      ready: (stderr) => {
+        const m = /Server listening on (\d+)/.exec(stderr);
+        return m ? `tcp://127.0.0.1:${m[1]}` : undefined;
+      },
+    });
+  } else {
+    missing.push({ id: "iperf3", reason: "iperf3 not installed: no loopback TCP ceiling row (apt-get install iperf3)" });
   }
   return { impls, missing };
 }
