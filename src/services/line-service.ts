@@ -24,11 +24,7 @@ export function lineService(respond: (line: Buffer) => Buffer, options: LineServ
 
     const answer = (lines: Buffer[]): void => {
       if (lines.length === 0) return;
-      send(lines.length === 1 ? respond(lines[0]!) : Buffer.concat(lines.map(respond)));
-    };
-
-    const send = (out: Buffer | null): void => {
-      if (out === null) return;
+      const out = lines.length === 1 ? respond(lines[0]!) : Buffer.concat(lines.map(respond));
       if (!socket.write(out)) {
         socket.pause();
         socket.once("drain", () => socket.resume());
@@ -47,8 +43,7 @@ export function lineService(respond: (line: Buffer) => Buffer, options: LineServ
     socket.on("data", (chunk: Buffer) => {
       if (broken) return;
       try {
-        // Frame, answer and coalesce in one pass: one write per read.
-        send(splitter.respond(chunk, respond));
+        answer(splitter.push(chunk));
       } catch (err) {
         if (err instanceof LineTooLongError) refuse(err);
         else socket.destroy(err as Error);
