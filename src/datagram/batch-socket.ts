@@ -60,6 +60,8 @@ export interface BatchSocketOptions {
   addrSlot: number;
   /** Datagrams per recvmmsg (at most the addon's MAX_BATCH). */
   batch: number;
+  /** recvmmsg calls per readiness event at most (default 4), so one flood cannot starve the loop. */
+  rounds?: number;
   /** A sender's address (raw sockaddr bytes) in socklab notation. */
   formatPeer(raw: Buffer, offset: number, length: number): string;
   /** Whether a reply can be sent to this sender (an unbound Unix socket cannot be answered). */
@@ -75,7 +77,7 @@ const QUEUE_PAUSE = 256;
 const QUEUE_MAX = 4096;
 /** Longest wait between retries while replies cannot be sent. */
 const MAX_BACKOFF_MS = 50;
-/** recvmmsg calls per readiness event, so one flooding peer cannot starve the loop. */
+/** recvmmsg calls per readiness event by default, so one flooding peer cannot starve the loop. */
 const ROUNDS_PER_EVENT = 4;
 
 interface Queued {
@@ -234,7 +236,8 @@ export class BatchDatagramSocket implements DatagramBatch {
 
   #onReadable(): void {
     const slots = this.#meta.length / 3;
-    for (let round = 0; round < ROUNDS_PER_EVENT && this.#reading && !this.#closed; round++) {
+    const rounds = this.#opts.rounds ?? ROUNDS_PER_EVENT;
+    for (let round = 0; round < rounds && this.#reading && !this.#closed; round++) {
       const n = this.#native.recvBatch(this.fd, this.#data, this.#slot, this.#addrs, this.#addrSlot, this.#meta);
       if (n < 0) {
         if (n !== -EAGAIN && n !== -EWOULDBLOCK) this.#emitError(errnoError(n, "recvmmsg"));

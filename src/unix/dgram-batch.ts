@@ -16,7 +16,13 @@ import { decodeSockaddr, encodeTarget, formatUnixPeer, SOCKADDR_UN_SIZE, type Un
 
 /** Largest datagram received whole, as UnixDatagramSocket's default. */
 const UNIX_SLOT = 65536;
-const UNIX_BATCH = 32;
+/**
+ * Datagrams per recvmmsg. Small on purpose: a Unix datagram socket queues at most
+ * net.unix.max_dgram_qlen (10 by default) datagrams, so a sender with more in flight stalls
+ * until we read; answering every 4 keeps it sending (measured: 4 per call with up to 16
+ * calls per wake-up beat 32 per call, which let the client's window drain dry).
+ */
+const UNIX_BATCH = 4;
 /** sizeof(sa_family_t): the sockaddr length of an unbound (unnamed) sender. */
 const FAMILY_SIZE = 2;
 const AF_UNIX = 1;
@@ -54,6 +60,7 @@ export async function bindUnixDatagramBatched(
     slot: UNIX_SLOT,
     addrSlot: SOCKADDR_UN_SIZE,
     batch: UNIX_BATCH,
+    rounds: 16,
     formatPeer: (raw, offset, length) => formatUnixPeer(decodeSockaddr(raw.subarray(offset, offset + length), length), true),
     canReply: (_raw, _offset, length) => length > FAMILY_SIZE,
   });
