@@ -9,17 +9,20 @@ function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/** Abbreviated peer names for the ratios printed after socklab's bar. */
+const SHORT: Partial<Record<string, string>> = { baseline: "base", node: "Node", python: "Py", socat: "socat", c: "C", iperf3: "iperf3" };
+
 export interface ChartInfo {
   title: string;
   subtitle: string;
 }
 
 export function renderChart(metrics: Metric[], impls: Impl[], rows: Row[], info: ChartInfo): string {
-  const W = 1520;
+  const W = 1560;
   const labelW = 320;
   const barX = labelW + 10;
   const barW = 420;
-  const cpuX = barX + barW + 390;
+  const cpuX = barX + barW + 430;
   const cpuW = 200;
   const barH = 14;
   const gap = 3;
@@ -75,7 +78,7 @@ export function renderChart(metrics: Metric[], impls: Impl[], rows: Row[], info:
       const w = best > 0 ? Math.max(1, (r.value / best) * barW) : 1;
       let label = `${r.loadgenLimited ? "≥" : ""}${human(r.value)}${r.p99Us !== null ? `  (p99 ${human(r.p99Us)} µs)` : ""}`;
       // socklab's bar carries its ratio to every peer of the group.
-      if (r.impl === "socklab") label += `   ${socklabRatios(rows, m.id).map((x) => `${x.ratio.toFixed(2)}× ${x.short}`).join(" · ")}`;
+      if (r.impl === "socklab") label += `   ${socklabRatios(rows, m.id).map((x) => `×${SHORT[x.id] ?? x.id} ${x.ratio.toFixed(2)}`).join(" ")}`;
       parts.push(`<text x="${barX - 6}" y="${y + barH - 3}" text-anchor="end" font-size="11" fill="#333">${esc(r.label)}</text>`);
       parts.push(`<rect x="${barX}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${colour}"/>`);
       parts.push(`<text x="${barX + w + 4}" y="${y + barH - 3}" font-size="11">${esc(label)}</text>`);
@@ -91,7 +94,8 @@ export function renderChart(metrics: Metric[], impls: Impl[], rows: Row[], info:
   parts.push(
     `<text x="20" y="${height - 30}" fill="#555" font-size="11">${esc(
       "Each group is scaled to its fastest bar; the number is the real median of the measured runs. " +
-        "≥: the load generator used ≥95% of a core, so the value is a lower bound.",
+        "≥: the load generator used ≥95% of a core, so the value is a lower bound. " +
+        "After socklab's bar: its ratio to each peer (×Py 1.97 = 1.97 times the Python server's value).",
     )}</text>`,
   );
   parts.push(

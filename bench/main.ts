@@ -390,7 +390,7 @@ async function bench(opts: Options, work: string): Promise<number> {
   writeFileSync(join(outDir, "latest.json"), JSON.stringify(result, null, 2) + "\n");
   writeFileSync(join(outDir, "summary.md"), `${summary}\n`);
   const svg = renderChart(metrics, impls, rows, {
-    title: "socklab bench — socklab vs raw Node, the guides’ Python, socat and C, on loopback and Unix sockets",
+    title: `socklab bench — socklab vs ${opts.baseline ? "its baseline, " : ""}raw Node, the guides’ Python, socat, C and iperf3, on loopback and Unix sockets`,
     subtitle: `${result.date.slice(0, 16).replace("T", " ")} UTC · ${cores} × ${cpuModel} · Linux ${release()} · Node ${process.version} · ${
       pin ? "server and load generator on separate cores" : "not pinned"
     } · median of ${runs} × ${secs}s${opts.quick ? " (quick)" : ""}`,
