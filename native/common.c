@@ -57,7 +57,8 @@ int build_sockaddr(int kind, const char* name, size_t len, struct sockaddr_un* s
     case ADDR_ABSTRACT:
       /* Leading NUL, then exactly the name's bytes: what nc -U @name, socat and Python use. */
       if (len + 1 > sizeof(sun->sun_path)) return -ENAMETOOLONG;
-      memcpy(sun->sun_path + 1, name, len);
+      /* An empty name comes with no buffer at all (name == NULL): memcpy must not see it. */
+      if (len > 0) memcpy(sun->sun_path + 1, name, len);
       *sun_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
       return 0;
     case ADDR_AUTOBIND:

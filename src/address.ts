@@ -1,12 +1,13 @@
 /**
  * socklab's address notation, the same everywhere (CLI, library, lab):
  *   tcp://HOST:PORT   udp://HOST:PORT   (IPv6 literal in brackets: tcp://[::1]:9301)
+ *   tls://HOST:PORT   (TCP with TLS on top; same host and port rules as tcp://)
  *   unix:PATH   unix-dgram:PATH   abstract:NAME   abstract-dgram:NAME
  */
 import { isIPv6 } from "node:net";
-import { AddressError } from "./errors.js";
+import { AddressError, type AddressMessageKey } from "./errors.js";
 
-export type InetKind = "tcp" | "udp";
+export type InetKind = "tcp" | "udp" | "tls";
 export type UnixKind = "unix" | "unix-dgram" | "abstract" | "abstract-dgram";
 export type AddressKind = InetKind | UnixKind;
 
@@ -34,18 +35,26 @@ export type Address = InetAddress | UnixPathAddress | AbstractAddress;
 export const SUN_PATH_MAX = 108;
 
 export const ADDRESS_FORMS =
-  "tcp://HOST:PORT, udp://HOST:PORT, tcp://[IPv6]:PORT, unix:PATH, unix-dgram:PATH, abstract:NAME, abstract-dgram:NAME";
+  "tcp://HOST:PORT, udp://HOST:PORT, tls://HOST:PORT, tcp://[IPv6]:PORT, unix:PATH, unix-dgram:PATH, abstract:NAME, abstract-dgram:NAME";
 
-const SCHEMES: readonly AddressKind[] = ["tcp", "udp", "unix-dgram", "unix", "abstract-dgram", "abstract"];
+const SCHEMES: readonly AddressKind[] = ["tcp", "udp", "tls", "unix-dgram", "unix", "abstract-dgram", "abstract"];
 
-function bad(text: string, why: string): AddressError {
-  return new AddressError(`bad address "${text}": ${why} (expected ${ADDRESS_FORMS})`);
+/**
+ * An address error: English `message` for library users, catalogue key + params for the CLI
+ * (src/i18n has the same sentence in every language; test/i18n-errors.test.ts keeps the
+ * English ones equal).
+ */
+function bad(text: string, key: AddressMessageKey, why: string, params: Record<string, string | number> = {}): AddressError {
+  return new AddressError(`bad address "${text}": ${why} (expected ${ADDRESS_FORMS})`, {
+    messageKey: key,
+    params: { address: text, ...params },
+  });
 }
 
 function parsePort(text: string, raw: string): number {
-  if (!/^\d{1,5}$/.test(raw)) throw bad(text, `port "${raw}" is not a number from 0 to 65535`);
+  if (!/^\d{1,5}$/.test(raw)) throw bad(text, "address.port-not-number", `port "${raw}" is not a number from 0 to 65535`, { port: raw });
   const port = Number(raw);
-  if (port > 65535) throw bad(text, `port ${port} is out of range (0 to 65535)`);
+  if (port > 65535) throw bad(text, "address.port-out-of-range", `port ${port} is out of range (0 to 65535)`, { port });
   return port;
 }
 
@@ -54,30 +63,30 @@ function parseInet(kind: InetKind, text: string, rest: string): InetAddress {
   let portText: string;
   if (rest.startsWith("[")) {
     const close = rest.indexOf("]");
-    if (close < 0) throw bad(text, "missing ] after the IPv6 address");
+    if (close < 0) throw bad(text, "address.missing-bracket", "missing ] after the IPv6 address");
     host = rest.slice(1, close);
-    if (!isIPv6(host.split("%")[0] ?? "")) throw bad(text, `"${host}" is not an IPv6 address`);
-    if (rest[close + 1] !== ":") throw bad(text, "missing :PORT after the IPv6 address");
+    if (!isIPv6(host.split("%")[0] ?? "")) throw bad(text, "address.not-ipv6", `"${host}" is not an IPv6 address`, { host });
+    if (rest[close + 1] !== ":") throw bad(text, "address.missing-port-after-ipv6", "missing :PORT after the IPv6 address");
     portText = rest.slice(close + 2);
   } else {
     const colon = rest.lastIndexOf(":");
-    if (colon < 0) throw bad(text, "missing :PORT");
+    if (colon < 0) throw bad(text, "address.missing-colon-port", "missing :PORT");
     host = rest.slice(0, colon);
     portText = rest.slice(colon + 1);
-    if (host.includes(":")) throw bad(text, "IPv6 addresses go in brackets, e.g. tcp://[::1]:9301");
+    if (host.includes(":")) throw bad(text, "address.ipv6-needs-brackets", "IPv6 addresses go in brackets, e.g. tcp://[::1]:9301");
   }
-  if (host === "") throw bad(text, "missing host (use 127.0.0.1, ::1 in brackets, 0.0.0.0 or a name)");
-  if (portText === "") throw bad(text, "missing port");
-  if (/[\s/?#]/.test(host)) throw bad(text, `"${host}" is not a host name`);
+  if (host === "") throw bad(text, "address.missing-host", "missing host (use 127.0.0.1, ::1 in brackets, 0.0.0.0 or a name)");
+  if (portText === "") throw bad(text, "address.missing-port", "missing port");
+  if (/[\s/?#]/.test(host)) throw bad(text, "address.bad-host", `"${host}" is not a host name`, { host });
   return { kind, host, port: parsePort(text, portText) };
 }
 
-function checkUnixName(text: string, value: string, what: string, room: number): void {
-  if (value === "") throw bad(text, `missing ${what}`);
-  if (value.includes("\0")) throw bad(text, `the ${what} contains a NUL byte`);
+function checkUnixName(text: string, value: string, what: "path" | "name", room: number): void {
+  if (value === "") throw bad(text, `address.missing-${what}`, `missing ${what}`);
+  if (value.includes("\0")) throw bad(text, `address.nul-in-${what}`, `the ${what} contains a NUL byte`);
   const bytes = Buffer.byteLength(value);
   if (bytes > room) {
-    throw bad(text, `the ${what} is ${bytes} bytes; a Unix socket ${what} fits at most ${room} bytes`);
+    throw bad(text, `address.${what}-too-long`, `the ${what} is ${bytes} bytes; a Unix socket ${what} fits at most ${room} bytes`, { bytes, room });
   }
 }
 
@@ -85,7 +94,7 @@ function checkUnixName(text: string, value: string, what: string, room: number):
 export function parseAddress(text: string): Address {
   const trimmed = text.trim();
   for (const scheme of SCHEMES) {
-    if (scheme === "tcp" || scheme === "udp") {
+    if (scheme === "tcp" || scheme === "udp" || scheme === "tls") {
       const prefix = `${scheme}://`;
       if (trimmed.toLowerCase().startsWith(prefix)) {
         return parseInet(scheme, text, trimmed.slice(prefix.length));
@@ -102,9 +111,11 @@ export function parseAddress(text: string): Address {
     checkUnixName(text, value, "name", SUN_PATH_MAX - 1);
     return { kind: scheme, name: value };
   }
-  if (/^\d{1,5}$/.test(trimmed)) throw bad(text, `did you mean tcp://127.0.0.1:${trimmed}?`);
-  if (/^[^/]*:\d{1,5}$/.test(trimmed)) throw bad(text, `did you mean tcp://${trimmed}?`);
-  throw bad(text, "unknown form");
+  if (/^\d{1,5}$/.test(trimmed)) {
+    throw bad(text, "address.did-you-mean", `did you mean tcp://127.0.0.1:${trimmed}?`, { suggestion: `tcp://127.0.0.1:${trimmed}` });
+  }
+  if (/^[^/]*:\d{1,5}$/.test(trimmed)) throw bad(text, "address.did-you-mean", `did you mean tcp://${trimmed}?`, { suggestion: `tcp://${trimmed}` });
+  throw bad(text, "address.unknown-form", "unknown form");
 }
 
 /** Format an address back into socklab notation (IPv6 hosts in brackets). */
@@ -112,6 +123,7 @@ export function formatAddress(address: Address): string {
   switch (address.kind) {
     case "tcp":
     case "udp":
+    case "tls":
       return `${address.kind}://${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`;
     case "unix":
     case "unix-dgram":
@@ -123,7 +135,7 @@ export function formatAddress(address: Address): string {
 }
 
 export function isStreamAddress(address: Address): boolean {
-  return address.kind === "tcp" || address.kind === "unix" || address.kind === "abstract";
+  return address.kind === "tcp" || address.kind === "tls" || address.kind === "unix" || address.kind === "abstract";
 }
 
 export function isDatagramAddress(address: Address): boolean {
@@ -131,7 +143,7 @@ export function isDatagramAddress(address: Address): boolean {
 }
 
 export function isInetAddress(address: Address): address is InetAddress {
-  return address.kind === "tcp" || address.kind === "udp";
+  return address.kind === "tcp" || address.kind === "udp" || address.kind === "tls";
 }
 
 /** Format a peer seen by Node (`remoteAddress`, `remotePort`) as a socklab address. */

@@ -5,8 +5,103 @@
  */
 import { getSystemErrorName } from "node:util";
 
+/**
+ * Keys of socklab's own error messages in the message catalogue (src/i18n/). An error that
+ * carries one is shown in the user's language; `message` stays the English text for logs
+ * and for library users who print `err.message`.
+ */
+export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "reply-incomplete" | "no-descriptor" | "usage"
+  /** A server could not bind/listen: params address, code, detail, and dir (missing directory). */
+  | "cannot-listen"
+  /** A file named on the command line can't be opened: params option, path, code, detail. */
+  | "cannot-open-file";
+
+/** Every catalogue key a SocklabError may carry: the keys above, address errors, usage errors. */
+export type MessageKey = ErrorMessageKey | AddressMessageKey | UsageMessageKey | TlsErrorMessageKey;
+
+/** Why an address string does not parse (params: `address`, and `port`, `host`, `bytes`, `room`, `suggestion`). */
+export type AddressMessageKey =
+  | "address.port-not-number"
+  | "address.port-out-of-range"
+  | "address.missing-bracket"
+  | "address.not-ipv6"
+  | "address.missing-port-after-ipv6"
+  | "address.missing-colon-port"
+  | "address.ipv6-needs-brackets"
+  | "address.missing-host"
+  | "address.missing-port"
+  | "address.bad-host"
+  | "address.missing-path"
+  | "address.missing-name"
+  | "address.nul-in-path"
+  | "address.nul-in-name"
+  | "address.path-too-long"
+  | "address.name-too-long"
+  | "address.did-you-mean"
+  | "address.unknown-form";
+
+/** Usage errors of the command line (exit 2). Params are named in the catalogue's entries. */
+export type UsageMessageKey =
+  | "usage.unknown-command"
+  | "usage.bad-lang"
+  | "usage.unknown-option"
+  | "usage.missing-value"
+  | "usage.dash-value"
+  | "usage.takes-no-value"
+  | "usage.bad-option"
+  | "usage.bad-seconds"
+  | "usage.bad-positive-seconds"
+  | "usage.bad-count"
+  | "usage.bad-count-range"
+  | "usage.bad-mode"
+  | "usage.bad-uids"
+  | "usage.missing-argument"
+  | "usage.unexpected-argument"
+  | "usage.unexpected-text"
+  | "usage.exclusive"
+  | "usage.positive"
+  | "usage.needs-send"
+  | "usage.stream-only"
+  | "usage.unix-file-only"
+  | "usage.ipv6-option"
+  | "usage.needs-concurrent"
+  | "usage.unknown-service"
+  | "usage.service-needs-stream"
+  | "usage.service-needs-datagram"
+  | "usage.service-needs-unix"
+  | "usage.allow-uid-unix-only"
+  | "usage.recv-fd-needs-unix"
+  | "usage.discover-needs-udp"
+  | "usage.unknown-shell";
+
+/** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
+export type TlsErrorMessageKey =
+  | "tls-bad-pin"
+  | "tls-option"
+  | "tls-file"
+  | "tls-key-mismatch"
+  | "tls-expired"
+  | "tls-not-yet-valid"
+  | "tls-hostname"
+  | "tls-self-signed"
+  | "tls-unknown-issuer"
+  | "tls-pin-mismatch"
+  | "tls-no-shared-cipher"
+  | "tls-protocol-version"
+  | "tls-not-tls"
+  | "tls-handshake-closed"
+  | "tls-handshake-timeout"
+  | "tls-client-cert-required"
+  | "tls-client-cert-rejected"
+  | "tls-cert-rejected-by-peer"
+  | "tls-no-alpn"
+  | "tls-handshake";
+
 export interface SocklabErrorOptions {
   cause?: unknown;
+  /** Catalogue key and parameters for the localised message. */
+  messageKey?: MessageKey;
+  params?: Record<string, string | number>;
   /** The address (in socklab's `tcp://…` / `unix:…` notation) the operation was about. */
   address?: string;
   syscall?: string;
@@ -20,11 +115,15 @@ export class SocklabError extends Error {
   syscall?: string;
   errno?: number;
   path?: string;
+  messageKey?: MessageKey;
+  params?: Record<string, string | number>;
 
   constructor(code: string, message: string, options: SocklabErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
+    if (options.messageKey !== undefined) this.messageKey = options.messageKey;
+    if (options.params !== undefined) this.params = options.params;
     if (options.address !== undefined) this.address = options.address;
     if (options.syscall !== undefined) this.syscall = options.syscall;
     if (options.errno !== undefined) this.errno = options.errno;
@@ -116,8 +215,8 @@ export function errnoError(
   return new SocklabError(code, message, { syscall, errno: negative, ...extra });
 }
 
-/** Human explanations of the error codes a socket user meets most. */
-const CAUSES: Record<string, string> = {
+/** Human explanations (English) of the error codes a socket user meets most; src/i18n has them in every language. */
+export const CAUSES: Record<string, string> = {
   ECONNREFUSED: "connection refused (nothing is listening there)",
   ECONNRESET: "connection reset by peer",
   ETIMEDOUT: "timed out",
@@ -147,16 +246,22 @@ export function explainCode(code: string | undefined): string | undefined {
  * One line that says what failed and why, for the CLI. Never includes a stack.
  * `fallbackAddress` is used when the error itself does not carry one.
  */
-export function describeError(err: unknown, fallbackAddress?: string): string {
+export function describeError(
+  err: unknown,
+  fallbackAddress?: string,
+  explain: (code: string | undefined) => string | undefined = explainCode,
+  ownMessage: (err: SocklabError) => string = (e) => e.message,
+): string {
   if (!(err instanceof Error)) return String(err);
   const e = err as Error & { code?: string; address?: unknown };
   const address = (typeof e.address === "string" ? e.address : undefined) ?? fallbackAddress;
   if (err instanceof SocklabError) {
     // Our own messages already say what happened; keep them, prefixed by the address once.
+    if (err.messageKey !== undefined) return ownMessage(err);
     if (err instanceof UsageError || err.code.startsWith("ERR_")) return err.message;
     if (address === undefined || err.message.startsWith(address)) return err.message;
     if (!err.message.startsWith(`${err.syscall ?? "\0"} `)) return `${address}: ${err.message}`;
   }
-  const cause = explainCode(e.code) ?? err.message;
+  const cause = explain(e.code) ?? err.message;
   return address ? `${address}: ${cause}` : cause;
 }

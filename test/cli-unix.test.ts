@@ -47,7 +47,7 @@ test("hygiene: a stale socket is replaced, a live one refused, a non-socket neve
   writeFileSync(plain, "no tocar\n");
   const r = await runSocklab(["serve", "echo", `unix:${plain}`]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /exists and is not a socket/);
+  assert.match(r.stderr, /is not a socket.*refusing to replace it/);
   assert.equal(existsSync(plain), true);
 });
 
@@ -93,7 +93,7 @@ test("B3: peercred replies with the client's uid and pid; --allow-uid refuses ot
   const other = uid === 0 ? 12345 : 0;
   const { proc: guarded } = await startServer(["serve", "echo", `unix:${dir}/g.sock`, "--allow-uid", String(other)], { teardown: t });
   const refused = await runSocklab(["connect", `unix:${dir}/g.sock`, "--send", "x"]);
-  assert.equal(refused.stdout.length, 0);
+  assert.equal(refused.stdout.toString(), "ERR refused: uid-not-allowed\n", "the refused client is told");
   await guarded.waitForStderr(new RegExp(`refused .*uid ${uid} .*is not allowed`));
   await startServer(["serve", "echo", `unix:${dir}/ok.sock`, "--allow-uid", `${other},${uid}`], { teardown: t });
   const allowed = await runSocklab(["connect", `unix:${dir}/ok.sock`, "--send", "x"]);

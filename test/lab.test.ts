@@ -17,7 +17,9 @@ import { quote } from "../src/lab/report.js";
 const BIN = fileURLToPath(new URL("../../bin/socklab.js", import.meta.url));
 const ALL_IDS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "B1", "B2", "B3", "B4", "2.1", "2.1c", "2.2", "2.3", "2.4", "2.5", "2.6"];
 
+/** Runs the lab in-process; English unless argv says otherwise, 80 columns as on a pipe. */
 async function lab(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  if (!argv.some((a) => a.startsWith("--lang"))) argv = [...argv, "--lang", "en"];
   let out = "";
   let err = "";
   const saved: Record<string, string | undefined> = {};
@@ -26,7 +28,7 @@ async function lab(argv: string[], env: Record<string, string> = {}): Promise<{ 
     process.env[k] = v;
   }
   try {
-    const code = await runLab(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
+    const code = await runLab(argv, { out: (t) => void (out += t), err: (t) => void (err += t), width: 80 });
     return { code, out, err };
   } finally {
     for (const [k, v] of Object.entries(saved)) {
@@ -36,22 +38,39 @@ async function lab(argv: string[], env: Record<string, string> = {}): Promise<{ 
   }
 }
 
-/** The table rows: id → status ("PASS" | "FAIL" | "SKIP") and the reason line, if any. */
+/**
+ * The table rows (English): id → status ("PASS" | "FAIL" | "SKIP"), the row with what was
+ * exchanged (the lines under it, at 80 columns), and the reason line, if any.
+ */
 function rows(out: string): Map<string, { status: string; line: string; reason?: string }> {
   const map = new Map<string, { status: string; line: string; reason?: string }>();
   const lines = out.split("\n");
   lines.forEach((line, i) => {
-    const m = /^(\S+)\s.*\s(PASS|FAIL|SKIP) \d+\.\ds$/.exec(line);
+    const m = /^(\S+)\s.*\s(PASS|FAIL|SKIP) +\d+\.\ds$/.exec(line);
     if (!m) return;
-    const next = lines[i + 1] ?? "";
-    const reason = /^\s+↳ (.*)$/.exec(next)?.[1];
-    map.set(m[1] as string, { status: m[2] as string, line, ...(reason !== undefined ? { reason } : {}) });
+    let text = line;
+    let reason: string | undefined;
+    for (let j = i + 1; j < lines.length && /^      \S/.test(lines[j] ?? ""); j++) {
+      const r = /^\s+↳ (.*)$/.exec(lines[j] ?? "")?.[1];
+      if (r !== undefined) reason = r;
+      else text += ` ${(lines[j] ?? "").trim()}`;
+    }
+    map.set(m[1] as string, { status: m[2] as string, line: text, ...(reason !== undefined ? { reason } : {}) });
   });
   return map;
 }
 
-function labTempDirs(): string[] {
-  return readdirSync(tmpdir()).filter((n) => n.startsWith("socklab-lab-"));
+/**
+ * A private TMPDIR for one lab run, so that other test files running labs at the same time
+ * cannot make "nothing left behind" look wrong; `left()` lists what the lab left in it.
+ */
+function privateTmp(): { dir: string; left: () => string[]; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "socklab-labtest-tmp-"));
+  return {
+    dir,
+    left: () => readdirSync(dir).filter((n) => n.startsWith("socklab-lab-")),
+    done: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 test("every exercise of both guides is in the lab, in the guides' order", () => {
@@ -61,12 +80,19 @@ test("every exercise of both guides is in the lab, in the guides' order", () => 
   );
 });
 
-test("--list prints id, the guide's title and an English gloss, exit 0", async () => {
-  const r = await lab(["--list"]);
-  assert.equal(r.code, 0);
-  for (const id of ALL_IDS) assert.match(r.out, new RegExp(`^  ${id.replace(".", "\\.")}\\s+\\S.* — \\S`, "m"), `no line for ${id}`);
-  assert.match(r.out, /Cliente TCP “hola mundo”/);
-  assert.match(r.out, /SO_PEERCRED/);
+test("--list prints id and title: English titles in English, the guides' own in Spanish", async () => {
+  const en = await lab(["--list"]);
+  assert.equal(en.code, 0);
+  for (const id of ALL_IDS) assert.match(en.out, new RegExp(`^  ${id.replace(".", "\\.")}\\s+\\S`, "m"), `no line for ${id}`);
+  assert.match(en.out, /^Guide 1 — /m);
+  assert.match(en.out, /TCP "hello world" client/);
+  assert.doesNotMatch(en.out, /Cliente|Servidor|Guía/);
+  const es = await lab(["--list", "--lang", "es"]);
+  assert.equal(es.code, 0);
+  assert.match(es.out, /^Guía 1 — /m);
+  assert.match(es.out, /Cliente TCP “hola mundo”/);
+  assert.match(es.out, /SO_PEERCRED — obtener UID\/GID\/PID del peer/);
+  assert.doesNotMatch(es.out, /\bGuide\b|\bclient\b|\bserver\b/);
 });
 
 test("--list with ids lists only those", async () => {
@@ -82,7 +108,7 @@ test("--help prints the usage on stdout and exits 0", async () => {
 });
 
 test("an unknown exercise or option is a usage error (exit 2, usage on stderr)", async () => {
-  for (const argv of [["99"], ["--bogus"], ["--jobs", "0"]]) {
+  for (const argv of [["99"], ["--bogus"], ["--jobs", "0"], ["--lang", "fr"]]) {
     const r = await lab(argv);
     assert.equal(r.code, 2, argv.join(" "));
     assert.match(r.err, /usage: socklab lab/);
@@ -97,9 +123,10 @@ test("quote() shows exactly what travelled: escapes, invalid UTF-8, truncation",
   assert.equal(quote("abcdefghij", 4), '"abcd…');
 });
 
-test("a few exercises pass against the real CLI, with the exchange in the table", { timeout: 60_000 }, async () => {
-  const before = labTempDirs();
-  const r = await lab(["2", "11", "13", "2.1c"]);
+test("a few exercises pass against the real CLI, with the exchange in the table", { timeout: 60_000 }, async (t) => {
+  const tmp = privateTmp();
+  t.after(tmp.done);
+  const r = await lab(["2", "11", "13", "2.1c"], { TMPDIR: tmp.dir });
   const table = rows(r.out);
   for (const id of ["2", "11", "13", "2.1c"]) {
     const row = table.get(id);
@@ -107,21 +134,22 @@ test("a few exercises pass against the real CLI, with the exchange in the table"
     assert.equal(row.status, "PASS", `${id}: ${row.reason ?? ""}\n${r.out}`);
   }
   assert.match(table.get("2")?.line ?? "", /→ "hola mundo\\n" ← "hola, soy nc\\n"/);
+  for (const line of r.out.split("\n")) assert.ok([...line].length <= 80, `line wider than 80 columns: ${line}`);
   assert.match(r.out, /"PONG\\nhola\\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\\nERR desconocido\\n"/);
   assert.match(r.out, /\n4 passed, 0 failed\n$/);
   assert.equal(r.code, 0);
-  assert.deepEqual(labTempDirs(), before, "the lab left a temporary directory behind");
+  assert.deepEqual(tmp.left(), [], "the lab left a temporary directory behind");
 });
 
-test("one exercise is narrated step by step (Spanish, with the socket calls)", { timeout: 30_000 }, async () => {
+test("one exercise is narrated step by step (with the socket calls)", { timeout: 30_000 }, async () => {
   const r = await lab(["11"]);
   assert.equal(r.code, 0, r.out);
-  assert.match(r.out, /── 11 · Servidor TCP por líneas con comandos — paso a paso/);
+  assert.match(r.out, /── 11 · TCP line server with commands — step by step/);
   for (const call of ["bind()", "listen()", "accept()", "recv()", "send()", "shutdown(SHUT_WR)", "close()"]) {
     assert.ok(r.out.includes(call), `the narration never mentions ${call}`);
   }
-  assert.match(r.out, /servidor\s+listening tcp:\/\/127\.0\.0\.1:\d+/);
-  assert.match(r.out, /\$ socklab serve cmd tcp:\/\/127\.0\.0\.1:0 --trace/);
+  assert.match(r.out, /server\s+listening tcp:\/\/127\.0\.0\.1:\d+/);
+  assert.match(r.out, /\$ socklab serve cmd tcp:\/\/127\.0\.0\.1:0 --trace --json/);
   assert.match(r.out, /\n1 passed, 0 failed\n$/);
 });
 
@@ -145,10 +173,11 @@ test("the whole lab: every exercise passes (or is skipped with a reason), under 
 });
 
 test("`socklab lab 13` through the real CLI: exit 0, table and summary on stdout", { timeout: 30_000 }, () => {
-  const r = spawnSync(process.execPath, [BIN, "lab", "13"], { encoding: "utf8", timeout: 25_000 });
+  // The language the CLI takes (socklab --lang es) reaches the lab.
+  const r = spawnSync(process.execPath, [BIN, "--lang", "es", "lab", "13"], { encoding: "utf8", timeout: 25_000 });
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /^13\s+Servidor UDP eco .* PASS /m);
-  assert.match(r.stdout, /\n1 passed, 0 failed\n$/);
+  assert.match(r.stdout, /^13\s+Servidor UDP eco\s+BIEN /m);
+  assert.match(r.stdout, /\n1 bien, 0 fallaron\n$/);
 });
 
 // ---- failure paths, with a fake socklab ------------------------------------------------
@@ -184,14 +213,15 @@ test("a hanging socklab times the exercise out and every process is killed", { t
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const pids = join(dir, "pids");
   writeFileSync(pids, "");
-  const before = labTempDirs();
-  const r = await lab(["11"], { SOCKLAB_LAB_BIN: bin, SOCKLAB_LAB_TIMEOUT_MS: "1500", FAKE_PIDS: pids });
+  const tmp = privateTmp();
+  t.after(tmp.done);
+  const r = await lab(["11"], { SOCKLAB_LAB_BIN: bin, SOCKLAB_LAB_TIMEOUT_MS: "1500", FAKE_PIDS: pids, TMPDIR: tmp.dir });
   assert.equal(r.code, 1);
-  assert.match(rows(r.out).get("11")?.reason ?? "", /timed out after 1\.5s waiting for "servidor"/);
+  assert.match(rows(r.out).get("11")?.reason ?? "", /timed out after 1\.5s waiting for "server"/);
   const started = readFileSync(pids, "utf8").split("\n").filter(Boolean).map(Number);
   assert.ok(started.length >= 1);
   for (const pid of started) {
     assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, `process ${pid} is still alive`);
   }
-  assert.deepEqual(labTempDirs(), before, "the lab left a temporary directory behind");
+  assert.deepEqual(tmp.left(), [], "the lab left a temporary directory behind");
 });

@@ -9,6 +9,14 @@ import type { InetAddress } from "../src/address.js";
 import { bindUdp, type DatagramEndpoint, type UdpPeer } from "../src/datagram/endpoint.js";
 import { batchBinding } from "../src/datagram/native-udp.js";
 import { DatagramServer } from "../src/datagram/server.js";
+import type { SocklabEvent } from "../src/events.js";
+
+/** The datagram server's events as the log lines this test reads. */
+function eventLine(e: SocklabEvent): string {
+  if (e.type === "datagram-in") return `datagram ${e.peer} ${e.bytes} bytes`;
+  if (e.type === "error") return `error ${e.message}`;
+  return e.type;
+}
 import { announceService } from "../src/services/announce.js";
 import { datagramEcho } from "../src/services/echo.js";
 import { datagramTime } from "../src/services/time.js";
@@ -29,7 +37,7 @@ interface Served {
 async function serve(t: TestContext, host: string, responder: DatagramResponder, native = true): Promise<Served> {
   const endpoint = await bindUdp({ kind: "udp", host, port: 0 } as InetAddress, { native });
   const log: string[] = [];
-  const server = new DatagramServer({ endpoint, responder, log: (l) => log.push(l) });
+  const server = new DatagramServer({ endpoint, responder, onEvent: (e) => log.push(eventLine(e)) });
   t.after(() => server.close());
   const port = Number(/:(\d+)$/.exec(server.address)![1]);
   return { server, endpoint, port, log };

@@ -7,6 +7,14 @@ import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { test, type TestContext } from "node:test";
 import { DatagramServer } from "../src/datagram/server.js";
+import type { SocklabEvent } from "../src/events.js";
+
+/** The datagram server's events as the log lines this test reads. */
+function eventLine(e: SocklabEvent): string {
+  if (e.type === "datagram-in") return `datagram ${e.peer} ${e.bytes} bytes`;
+  if (e.type === "error") return `error ${e.message}`;
+  return e.type;
+}
 import { datagramEcho } from "../src/services/echo.js";
 import { bindUnixDatagramBatched, canBatchUnixDatagrams } from "../src/unix/dgram-batch.js";
 import { UnixDatagramSocket, type UnixDatagramPeer } from "../src/unix/index.js";
@@ -17,7 +25,7 @@ const NO_ADDON = "the native addon is not built here (npm install builds it)";
 async function echoServer(t: TestContext, path: string) {
   const endpoint = await bindUnixDatagramBatched({ kind: "unix-dgram", path }, { path }, 0o600);
   const log: string[] = [];
-  const server = new DatagramServer({ endpoint, responder: datagramEcho, log: (l) => log.push(l) });
+  const server = new DatagramServer({ endpoint, responder: datagramEcho, onEvent: (e) => log.push(eventLine(e)) });
   t.after(() => server.close());
   return { server, endpoint, log };
 }

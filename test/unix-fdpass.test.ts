@@ -16,8 +16,7 @@ import {
   receiveDescriptors,
   sendDescriptors,
 } from "../src/unix/index.js";
-import { B4_CLIENT, B4_SERVER } from "./fixtures/unix/guide-programs.js";
-import { abstractName, missing, openDescriptorCount, PYTHON, python, socketPath, substitute, tempDir } from "./fixtures/unix/helpers.js";
+import { abstractName, missing, openDescriptorCount, PYTHON, pyPeer, socketPath, tempDir } from "./fixtures/unix/helpers.js";
 
 type Ctx = { after(fn: () => unknown): void };
 
@@ -68,10 +67,10 @@ test("B4: socklab server and client; the descriptor reads the right file", async
   closeDescriptors(got.fds);
 });
 
-test("B4: the guide's Python server sends, socklab receives", { skip: missing("python3", PYTHON) }, async (t) => {
+test("B4: a Python server peer sends, socklab receives", { skip: missing("python3", PYTHON) }, async (t) => {
   const file = fileWith(t, "desde python\n");
   const path = socketPath(t, "fdpass.sock");
-  const server = python(t, substitute(B4_SERVER, [["/tmp/fdpass.sock", path], ["/etc/hostname", file]]), "B4 server");
+  const server = pyPeer(t, "fd-sender", [path, file], "B4 server");
   let socket: Socket | undefined;
   const deadline = Date.now() + 5000;
   while (socket === undefined) {
@@ -90,11 +89,11 @@ test("B4: the guide's Python server sends, socklab receives", { skip: missing("p
   assert.equal((await server.exit()).code, 0);
 });
 
-test("B4: socklab server sends, the guide's Python client prints the file", { skip: missing("python3", PYTHON) }, async (t) => {
+test("B4: socklab server sends, a Python client peer prints the file", { skip: missing("python3", PYTHON) }, async (t) => {
   const file = fileWith(t, "hola desde el descriptor\n");
   const path = socketPath(t, "fdpass.sock");
   await serve(t, { path }, fdServer(file));
-  const result = await python(t, substitute(B4_CLIENT, [["/tmp/fdpass.sock", path]]), "B4 client").exit();
+  const result = await pyPeer(t, "fd-receiver", [path], "B4 client").exit();
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout.toString(), "hola desde el descriptor\n\n");
 });

@@ -7,8 +7,7 @@ import assert from "node:assert/strict";
 import { createServer, type Socket } from "node:net";
 import { once } from "node:events";
 import { connectUnixStream, listenUnixStream, peerCredentials, type PeerCredentials } from "../src/unix/index.js";
-import { B3_CLIENT, B3_SERVER } from "./fixtures/unix/guide-programs.js";
-import { abstractName, missing, NC, Peer, PYTHON, python, socketPath, substitute } from "./fixtures/unix/helpers.js";
+import { abstractName, missing, NC, Peer, PYTHON, pyPeer, socketPath } from "./fixtures/unix/helpers.js";
 
 type Ctx = { after(fn: () => unknown): void };
 
@@ -26,10 +25,10 @@ async function peercredServer(t: Ctx, target: { path: string } | { abstract: str
   return seen;
 }
 
-test("B3: the guide's Python client; the pid is the client process's", { skip: missing("python3", PYTHON) }, async (t) => {
+test("B3: a Python client peer; the pid is the client process's", { skip: missing("python3", PYTHON) }, async (t) => {
   const path = socketPath(t, "peercd.sock");
   const seen = await peercredServer(t, { path });
-  const client = python(t, substitute(B3_CLIENT, [["/tmp/peercd.sock", path]]), "B3 client");
+  const client = pyPeer(t, "abstract-read", [path], "B3 client");
   const result = await client.exit();
   assert.equal(result.code, 0, result.stderr);
   const uid = process.getuid!();
@@ -48,9 +47,9 @@ test("B3: nc -U as the client; its pid is reported", { skip: missing("nc", NC) }
   assert.equal(seen[0]?.pid, nc.pid);
 });
 
-test("B3: socklab client against the guide's Python server sees its own pid", { skip: missing("python3", PYTHON) }, async (t) => {
+test("B3: socklab client against a Python server peer sees its own pid", { skip: missing("python3", PYTHON) }, async (t) => {
   const path = socketPath(t, "peercd.sock");
-  const server = python(t, substitute(B3_SERVER, [["/tmp/peercd.sock", path]]), "B3 server");
+  const server = pyPeer(t, "peercred", [path], "B3 server");
   let socket: Socket | undefined;
   const deadline = Date.now() + 5000;
   while (socket === undefined) {
@@ -65,9 +64,9 @@ test("B3: socklab client against the guide's Python server sees its own pid", { 
   socket.on("data", (c: Buffer) => chunks.push(c));
   await once(socket, "end");
   assert.equal(Buffer.concat(chunks).toString(), `Hola UID=${process.getuid!()} PID=${process.pid}\n`);
-  // The guide's server logged the same credentials.
+  // The Python server peer logged the same credentials.
   assert.equal((await server.exit()).code, 0);
-  assert.match(server.stdout, new RegExp(`'pid': ${process.pid}`));
+  assert.match(server.stdout, new RegExp(`pid=${process.pid} `));
 });
 
 test("peerCredentials on our own connection, and on a closed socket", async (t) => {

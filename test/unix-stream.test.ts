@@ -18,8 +18,7 @@ import {
   UnixDatagramSocket,
 } from "../src/unix/index.js";
 import { describeError } from "../src/errors.js";
-import { B2_CLIENT, B2_SERVER, G1_01_CLIENT } from "./fixtures/unix/guide-programs.js";
-import { abstractName, missing, NC, Peer, PYTHON, python, SOCAT, socketPath, substitute } from "./fixtures/unix/helpers.js";
+import { abstractName, missing, NC, Peer, PYTHON, pyPeer, SOCAT, socketPath } from "./fixtures/unix/helpers.js";
 
 type Ctx = { after(fn: () => unknown): void };
 
@@ -94,15 +93,15 @@ test("B2: socklab reaches nc -lU @name and socat ABSTRACT-LISTEN", { skip: missi
   }
 });
 
-test("B2: the guide's Python client and server, both roles", { skip: missing("python3", PYTHON) }, async (t) => {
+test("B2: a Python client peer and server, both roles", { skip: missing("python3", PYTHON) }, async (t) => {
   const name = abstractName();
   await serve(t, listenAbstractStream(name), greet);
-  const client = await python(t, substitute(B2_CLIENT, [["demo_abstract", name]]), "B2 client").exit();
+  const client = await pyPeer(t, "abstract-read", [`@${name}`], "B2 client").exit();
   assert.equal(client.code, 0, client.stderr);
   assert.equal(client.stdout.toString(), "b'hola abstract\\n'\n");
 
   const other = abstractName();
-  const server = python(t, substitute(B2_SERVER, [["demo_abstract", other]]), "B2 server");
+  const server = pyPeer(t, "abstract-greet", [other], "B2 server");
   let socket: Socket | undefined;
   const deadline = Date.now() + 5000;
   while (socket === undefined) {
@@ -117,10 +116,10 @@ test("B2: the guide's Python client and server, both roles", { skip: missing("py
   assert.equal((await server.exit()).code, 0);
 });
 
-test("1: the guide's Python client against a socklab Unix stream server", { skip: missing("python3", PYTHON) }, async (t) => {
+test("1: a Python client peer against a socklab Unix stream server", { skip: missing("python3", PYTHON) }, async (t) => {
   const path = socketPath(t, "eco.sock");
   await serve(t, listenUnixStream({ path }, { mode: 0o600 }), (socket) => socket.pipe(socket));
-  const client = await python(t, substitute(G1_01_CLIENT, [["/tmp/eco.sock", path]]), "1 client").exit();
+  const client = await pyPeer(t, "unix-hello", [path], "1 client").exit();
   assert.equal(client.code, 0, client.stderr);
   assert.equal(client.stdout.toString(), "< b'hola desde UDS\\n'\n");
 });

@@ -1,15 +1,16 @@
-"""The guides' Python servers, as a reader of the guides would run them, for the bench.
+"""Python servers that behave as the guides' servers do, for the bench.
 
     python3 guide_servers.py SERVICE ADDRESS [--concurrent]
       SERVICE: echo | line-echo | cmd | fd
-      ADDRESS: tcp://127.0.0.1:PORT | unix:PATH | udp://127.0.0.1:PORT | unix-dgram:PATH (echo only)
+      ADDRESS: tcp://127.0.0.1:PORT | tcp://[::1]:PORT | unix:PATH | udp://127.0.0.1:PORT | unix-dgram:PATH
 
-The handler bodies are the guides' own code (guide 1 #10, #11, #13, B1, B4; guide 2 1.a):
-recv(4096) / sendall, one sendall (or file write) per line, and the same prints.
-Differences, all needed to drive them from a bench: the address comes from the command
-line (port 0 allowed), one line "listening ADDRESS" is printed on stderr when ready, and
---concurrent serves each connection in its own thread (the guides are sequential; a
-4-connection request/response row needs the clients served at once).
+Written for socklab; each handler makes the system calls its exercise makes (echo: recv(4096)
+and sendall, exercise 10; line-echo: a byte buffer split on \\n, one sendall per line, 2.1;
+cmd: line iteration over makefile(), 11; udp: recvfrom/sendto with a print per datagram, 13;
+unix-dgram: B1; fd: sendmsg with SCM_RIGHTS, B4) and prints a line per connection as the
+guides' servers do. What the bench needs on top: the address from the command line (port 0
+allowed), one line "listening ADDRESS" on stderr when ready, and --concurrent, a thread per
+connection, for the rows that keep several connections busy at once.
 """
 import array
 import os
@@ -19,90 +20,86 @@ import threading
 import time
 
 
-def handle_echo(conn):
-    # guide 1, #10
+def echo(conn):
     while True:
-        b = conn.recv(4096)
-        if not b:
-            break  # peer cerró
-        conn.sendall(b)  # eco
+        data = conn.recv(4096)
+        if not data:
+            return
+        conn.sendall(data)
 
 
-def handle_line_echo(conn):
-    # guide 2, 1.a (server_tcp_ipv4_echo.py)
-    buffer = bytearray()
+def line_echo(conn):
+    pending = bytearray()
     while True:
-        chunk = conn.recv(4096)
-        if not chunk:
-            break
-        buffer.extend(chunk)
+        data = conn.recv(4096)
+        if not data:
+            return
+        pending += data
+        start = 0
         while True:
-            nl = buffer.find(b"\n")
-            if nl == -1:
+            end = pending.find(b"\n", start)
+            if end < 0:
                 break
-            line = buffer[:nl]
+            line = pending[start:end]
             if line.endswith(b"\r"):
                 line = line[:-1]
-            resp = b"eco: " + line + b"\n"
-            conn.sendall(resp)
-            del buffer[:nl + 1]
+            conn.sendall(b"eco: " + line + b"\n")
+            start = end + 1
+        del pending[:start]
 
 
-def handle_line(line: str) -> str:
-    # guide 1, #11
-    line = line.strip()
-    if line == "PING":
+def command_reply(text):
+    text = text.strip()
+    if text == "PING":
         return "PONG\n"
-    if line.startswith("ECHO "):
-        return line[5:] + "\n"
-    if line == "TIME":
+    if text.startswith("ECHO "):
+        return text[5:] + "\n"
+    if text == "TIME":
         return time.strftime("%Y-%m-%d %H:%M:%S") + "\n"
     return "ERR desconocido\n"
 
 
-def handle_cmd(conn):
-    # guide 1, #11 (makefile style)
-    with conn.makefile("rwb", buffering=0) as f:
-        for raw in f:  # itera por líneas (bloqueante)
-            resp = handle_line(raw.decode("utf-8", "replace"))
-            f.write(resp.encode("utf-8"))
+def cmd(conn):
+    with conn.makefile("rwb", buffering=0) as stream:
+        for line in stream:
+            stream.write(command_reply(line.decode("utf-8", "replace")).encode("utf-8"))
 
 
-# guide 1, B4: the descriptor to share, opened once like the guide's server does
-fd_to_share = None
+shared_fd = None
 
 
-def handle_fd(conn):
-    # guide 1, B4 (the guide serves one client; here each client in turn)
-    fds = array.array("i", [fd_to_share])
-    anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds.tobytes())]
-    conn.sendmsg([b"FD"], anc)  # el payload de datos es arbitrario
+def send_fd(conn):
+    conn.sendmsg([b"FD"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [shared_fd]).tobytes())])
 
 
-HANDLERS = {"echo": handle_echo, "line-echo": handle_line_echo, "cmd": handle_cmd, "fd": handle_fd}
+HANDLERS = {"echo": echo, "line-echo": line_echo, "cmd": cmd, "fd": send_fd}
 
 
-def serve_stream(srv, handler, concurrent):
-    def session(conn, addr):
+def ready(address):
+    print(f"listening {address}", file=sys.stderr, flush=True)
+
+
+def accept_loop(srv, handler, concurrent):
+    def session(conn, peer):
         with conn:
             handler(conn)
-        print("Cierre de", addr)
+        print("closed", peer)
 
-    while True:  # loop de sesiones
-        conn, addr = srv.accept()
-        print("Conexión de", addr)
-        if concurrent:
-            threading.Thread(target=session, args=(conn, addr), daemon=True).start()
-        else:
-            session(conn, addr)
-
-
-def serve_udp(s):
-    # guide 1, #13
     while True:
-        data, addr = s.recvfrom(4096)
-        print(f"{addr} -> {data!r}")
-        s.sendto(data, addr)
+        conn, peer = srv.accept()
+        print("connection from", peer)
+        if concurrent:
+            threading.Thread(target=session, args=(conn, peer), daemon=True).start()
+        else:
+            session(conn, peer)
+
+
+def datagram_echo(sock, show):
+    while True:
+        data, peer = sock.recvfrom(4096)
+        if show:
+            print(f"{peer} -> {data!r}")
+        sock.sendto(data, peer)
 
 
 def main(argv):
@@ -112,44 +109,40 @@ def main(argv):
     service, address = argv[0], argv[1]
     concurrent = "--concurrent" in argv[2:]
     if address.startswith("unix-dgram:"):
-        # guide 1, B1
         path = address[len("unix-dgram:"):]
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
-            s.bind(path)
-            print(f"listening unix-dgram:{path}", file=sys.stderr, flush=True)
-            while True:
-                data, addr = s.recvfrom(2048)  # addr es la ruta del cliente
-                s.sendto(data, addr)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.bind(path)
+            ready(address)
+            datagram_echo(sock, show=False)
     if service == "fd":
-        global fd_to_share
-        fd_to_share = os.open("/etc/hostname", os.O_RDONLY)
+        global shared_fd
+        shared_fd = os.open("/etc/hostname", os.O_RDONLY)
     if address.startswith("unix:"):
-        path = address[5:]
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as srv:
-            srv.bind(path)
+            srv.bind(address[len("unix:"):])
             srv.listen(8)
-            print(f"listening unix:{path}", file=sys.stderr, flush=True)
-            serve_stream(srv, HANDLERS[service], concurrent)
+            ready(address)
+            accept_loop(srv, HANDLERS[service], concurrent)
         return 0
     scheme, rest = address.split("://", 1)
-    host, port = rest.rsplit(":", 1)
-    host = host.strip("[]")
+    host_text, port = rest.rsplit(":", 1)
+    host = host_text.strip("[]")
     if host not in ("127.0.0.1", "::1"):
         print("loopback only", file=sys.stderr)
         return 2
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     if scheme == "udp":
-        with socket.socket(family, socket.SOCK_DGRAM) as s:
-            s.bind((host, int(port)))
-            print(f"listening udp://{rest.rsplit(':', 1)[0]}:{s.getsockname()[1]}", file=sys.stderr, flush=True)
-            serve_udp(s)
+        with socket.socket(family, socket.SOCK_DGRAM) as sock:
+            sock.bind((host, int(port)))
+            ready(f"udp://{host_text}:{sock.getsockname()[1]}")
+            datagram_echo(sock, show=True)
         return 0
     with socket.socket(family, socket.SOCK_STREAM) as srv:
         srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         srv.bind((host, int(port)))
-        srv.listen(8)  # backlog
-        print(f"listening tcp://{rest.rsplit(':', 1)[0]}:{srv.getsockname()[1]}", file=sys.stderr, flush=True)
-        serve_stream(srv, HANDLERS[service], concurrent)
+        srv.listen(8)
+        ready(f"tcp://{host_text}:{srv.getsockname()[1]}")
+        accept_loop(srv, HANDLERS[service], concurrent)
     return 0
 
 

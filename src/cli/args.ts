@@ -1,29 +1,67 @@
-/** Command-line parsing on top of node:util parseArgs: strict, with clear usage errors. */
+/**
+ * Command-line parsing on top of node:util parseArgs: strict, with clear one-line usage
+ * errors in the user's language (keys in the catalogue's `errors`, English `message`).
+ */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseAddress, type Address } from "../address.js";
-import { AddressError, UsageError } from "../errors.js";
+import { UsageError, type UsageMessageKey } from "../errors.js";
+import { errorText } from "../i18n/format.js";
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+/** A command's option table, as given to parseArgs (and read by help, completion, man page). */
+export type OptionTable = NonNullable<ParseArgsConfig["options"]>;
 
 export interface Parsed<V> {
   values: V;
   positionals: string[];
 }
 
-/** parseArgs with `--help`/`-h` always accepted; unknown options become UsageErrors. */
-export function parseCommand(argv: string[], options: Options): Parsed<Record<string, string | boolean | string[] | undefined>> {
+/**
+ * A usage error (exit 2) with catalogue key `key`: shown in the user's language by the CLI,
+ * `message` in English for logs and library users. Commands throw `usage("usage.exclusive",
+ * { a: "-4", b: "-6" })` instead of `new UsageError("…")`.
+ */
+export function usage(key: UsageMessageKey, params: Record<string, string | number> = {}): UsageError {
+  return new UsageError(errorText(key, params, "en"), { messageKey: key, params });
+}
+
+/** The `--help`/`-h` option every command accepts. */
+export const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
+
+/** A negative number given as an option's value (`--timeout -1`): the option's own check rejects it. */
+const NEGATIVE_NUMBER = /^-\d+(\.\d+)?$/;
+
+/**
+ * parseArgs with `--help`/`-h` always accepted. Unknown options, missing values, values on
+ * flags become one-line UsageErrors. A negative number after an option that takes a value is
+ * taken as its value (so `--timeout -1` is told "must be ≥ 0", not parseArgs' 3-line
+ * "ambiguous" message); any other value starting with "-" must be written `--name=-value`.
+ */
+export function parseCommand(argv: string[], options: OptionTable): Parsed<Record<string, string | boolean | string[] | undefined>> {
+  const table: OptionTable = { ...HELP_OPTION, ...options };
+  const shorts = new Set(Object.values(table).map((o) => o.short).filter((s): s is string => s !== undefined));
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: { help: { type: "boolean", short: "h" }, ...options },
-      allowPositionals: true,
-      strict: true,
-    });
-    return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };
+    parsed = parseArgs({ args: argv, options: table, allowPositionals: true, strict: false, tokens: true });
   } catch (err) {
-    const message = err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, "") : String(err);
-    throw new UsageError(message);
+    throw usage("usage.bad-option", { detail: err instanceof Error ? err.message.split("\n")[0]! : String(err) });
   }
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option") continue;
+    const spec = table[token.name];
+    if (spec === undefined) throw usage("usage.unknown-option", { option: token.rawName });
+    if (spec.type === "boolean") {
+      if (token.value !== undefined) throw usage("usage.takes-no-value", { option: token.rawName });
+      continue;
+    }
+    const value = token.value;
+    if (value === undefined) throw usage("usage.missing-value", { option: token.rawName });
+    if (token.inlineValue || !value.startsWith("-") || value === "-") continue;
+    const isOption = value.startsWith("--") ? value.slice(2).split("=")[0]! in table : shorts.has(value[1]!);
+    if (!NEGATIVE_NUMBER.test(value) || isOption) {
+      throw usage("usage.dash-value", { option: token.rawName, long: `--${token.name}`, value });
+    }
+  }
+  return { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals };
 }
 
 export function str(values: Record<string, unknown>, name: string): string | undefined {
@@ -40,15 +78,25 @@ export function flag(values: Record<string, unknown>, name: string): boolean {
   return values[name] === true;
 }
 
-/** A positive number of seconds → milliseconds. */
+/** A number of seconds ≥ 0 → milliseconds. */
 export function seconds(values: Record<string, unknown>, name: string): number | undefined {
   const raw = str(values, name);
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(`--${name} needs a number of seconds (e.g. 1.5), got "${raw}"`);
-  }
+  if (raw.trim() === "" || !Number.isFinite(n) || n < 0) throw usage("usage.bad-seconds", { option: `--${name}`, value: raw });
   return Math.round(n * 1000);
+}
+
+/**
+ * A number of seconds greater than 0 → milliseconds (0 would mean "at once"): plain decimals
+ * only (Number() would also take 0x10, 1e3 and " 5 "), at most a year.
+ */
+export function positiveSeconds(values: Record<string, unknown>, name: string): number | undefined {
+  const raw = str(values, name);
+  if (raw === undefined) return undefined;
+  const n = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || n <= 0 || n > 365 * 86400) throw usage("usage.bad-positive-seconds", { option: `--${name}`, value: raw });
+  return Math.max(1, Math.round(n * 1000));
 }
 
 /** A whole number within [min, max]. */
@@ -56,20 +104,43 @@ export function count(values: Record<string, unknown>, name: string, min = 1, ma
   const raw = str(values, name);
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
-    throw new UsageError(`--${name} needs a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ""}, got "${raw}"`);
+    throw max < Number.MAX_SAFE_INTEGER
+      ? usage("usage.bad-count-range", { option: `--${name}`, value: raw, min, max })
+      : usage("usage.bad-count", { option: `--${name}`, value: raw, min });
   }
   return Number(raw);
 }
 
-/** Parse an address positional; a bad one is a usage error (exit 2). */
-export function address(text: string | undefined, what = "ADDRESS"): Address {
-  if (text === undefined) throw new UsageError(`missing ${what}`);
-  try {
-    return parseAddress(text);
-  } catch (err) {
-    if (err instanceof AddressError) throw new UsageError(err.message);
-    throw err;
+/**
+ * Permission bits of a socket file (`--mode 600`): three octal digits, a leading 0 allowed;
+ * no setuid/setgid/sticky. Undefined when not given.
+ */
+export function octalMode(values: Record<string, unknown>, name = "mode"): number | undefined {
+  const raw = str(values, name);
+  if (raw === undefined) return undefined;
+  if (!/^0?[0-7]{3}$/.test(raw)) throw usage("usage.bad-mode", { option: `--${name}`, value: raw });
+  return parseInt(raw, 8);
+}
+
+/** Two options that cannot go together (`exclusive(values, "4", "6")`). */
+export function exclusive(values: Record<string, unknown>, a: string, b: string): void {
+  if (values[a] !== undefined && values[b] !== undefined) {
+    throw usage("usage.exclusive", { a: a.length === 1 ? `-${a}` : `--${a}`, b: b.length === 1 ? `-${b}` : `--${b}` });
   }
+}
+
+/** No positional arguments beyond those a command takes. */
+export function noExtra(extra: readonly string[]): void {
+  if (extra.length > 0) throw usage("usage.unexpected-argument", { argument: extra[0]! });
+}
+
+/**
+ * Parse an address positional. Missing: a usage error; malformed: the AddressError
+ * (ERR_BAD_ADDRESS, localised), which the CLI also reports as a usage error (exit 2).
+ */
+export function address(text: string | undefined, what = "ADDRESS"): Address {
+  if (text === undefined) throw usage("usage.missing-argument", { what });
+  return parseAddress(text);
 }
 
 /** Backslash escapes in texts given on the command line: \n \r \t \\ \0 \xHH. */

@@ -3,6 +3,46 @@
  * stderr one line at a time. A closed stdout (e.g. `| head`) ends the program quietly.
  */
 import { Writable } from "node:stream";
+import type { SocklabEvent } from "../events.js";
+import { describeErrorIn, formatEvent, langFromEnv, type Lang } from "../i18n/format.js";
+
+/** How diagnostics are shown: text in a language, or one JSON object per event (`--json`). */
+export interface OutputMode {
+  json: boolean;
+  lang: Lang;
+}
+
+const mode: OutputMode = { json: false, lang: langFromEnv() };
+let seq = 0;
+const t0 = performance.now();
+
+export function setOutputMode(next: Partial<OutputMode>): void {
+  Object.assign(mode, next);
+}
+
+export function outputMode(): Readonly<OutputMode> {
+  return mode;
+}
+
+/**
+ * Report one event: a JSON line (`{"event":TYPE,"seq":N,"t":MS,…}`) with --json, else its
+ * line of text from the catalogue. Every diagnostic of the CLI goes through here.
+ */
+export function emit(event: SocklabEvent): void {
+  seq++;
+  if (mode.json) {
+    const { type, ...fields } = event;
+    diag(JSON.stringify({ event: type, seq, t: Math.round((performance.now() - t0) * 1000) / 1000, ...fields }));
+    return;
+  }
+  const line = formatEvent(event, mode.lang);
+  if (line !== "") diag(line);
+}
+
+/** An error as one line in the user's language (no stack). */
+export function describe(err: unknown, fallbackAddress?: string): string {
+  return describeErrorIn(err, mode.lang, fallbackAddress);
+}
 
 /*
  * Diagnostics are batched: lines logged in one turn of the event loop go out in one write.
@@ -23,8 +63,12 @@ function flushDiag(): void {
   let out = pending;
   pending = "";
   if (dropped > 0) {
-    out = `(${dropped} log lines dropped: standard error was not keeping up)\n${out}`;
+    const count = dropped;
     dropped = 0;
+    const line = mode.json
+      ? JSON.stringify({ event: "dropped", seq: ++seq, what: "log-lines", count })
+      : formatEvent({ type: "dropped", what: "log-lines", count }, mode.lang);
+    out = `${line}\n${out}`;
   }
   process.stderr.write(out);
 }
@@ -50,7 +94,7 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     stdoutBroken = true;
     return;
   }
-  diag(`socklab: standard output: ${err.message}`);
+  emit({ type: "error", code: err.code ?? "ERROR", message: `standard output: ${err.message}` });
 });
 
 export function isStdoutBroken(): boolean {
@@ -64,7 +108,7 @@ let droppedDatagrams = 0;
 /** Write one datagram's payload to stdout unless stdout is hopelessly behind; false if dropped. */
 export function writeDatagram(data: Buffer): boolean {
   if (process.stdout.writableLength > STDOUT_BACKLOG) {
-    if (droppedDatagrams++ % 1000 === 0) diag(`standard output is not keeping up: ${droppedDatagrams} datagram(s) dropped so far`);
+    if (droppedDatagrams++ % 1000 === 0) emit({ type: "dropped", what: "datagrams", count: droppedDatagrams });
     return false;
   }
   process.stdout.write(data);

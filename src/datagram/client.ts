@@ -1,11 +1,16 @@
 /**
  * Datagram clients (udp://, unix-dgram:, abstract-dgram:) share one request/retransmit
  * loop: send, wait `timeoutMs` for a reply, send again, `attempts` sends in total; a reply
- * to any earlier copy counts. Subclasses only move bytes.
+ * to any earlier copy counts. A client with several addresses (a host name that resolves
+ * to ::1 and 127.0.0.1) moves to the next one when an address refuses or stays silent, so
+ * every address gets its turn within the same budget. Subclasses only move bytes.
+ *
+ * close() is final: every request or receive still waiting rejects at once with
+ * ERR_SOCKET_CLOSED, no retransmission runs after it and no timer is left behind.
  */
-import { abortReason, delay } from "../abort.js";
+import { abortReason } from "../abort.js";
 import type { Address } from "../address.js";
-import { explainCode, NoResponseError, NotSupportedError, type AttemptRecord } from "../errors.js";
+import { explainCode, NoResponseError, NotSupportedError, SocklabError, type AttemptRecord } from "../errors.js";
 
 export interface DatagramRequestOptions {
   /** Wait this long for a reply after each send (ms). Default 1000 (the guide's). */
@@ -26,44 +31,94 @@ export interface DatagramReply {
 
 type Arrival = { data: Buffer; from: string };
 
+/** One wait in progress (a receive or the pause between attempts), cancellable by close(). */
+interface Waiter {
+  settle: (outcome: Arrival | Error | null) => void;
+  /** Takes arrivals (a receive) or only waits (a pause between attempts). */
+  receives: boolean;
+}
+
 const MAX_QUEUED = 1024;
 
 export abstract class DatagramClientBase {
-  /** The server address, in socklab notation. */
+  /** The server address currently used, in socklab notation. */
   abstract readonly target: string;
   private readonly queue: Arrival[] = [];
-  private waiter: ((item: Arrival | Error) => void) | undefined;
+  private readonly waiters = new Set<Waiter>();
   private pendingError: Error | undefined;
+  private closedError: SocklabError | undefined;
+  private closing: Promise<void> | undefined;
 
   /** Send one datagram to the target. */
   abstract send(data: Buffer): Promise<void>;
-  abstract close(): Promise<void>;
+  /** Release the socket(s); called once, by close(). */
+  protected abstract closeSocket(): Promise<void>;
+
+  /**
+   * Move to the next address after the current one failed (`refused`: it answered with an
+   * error) or stayed silent. Returns true when the next attempt goes to an address that
+   * has not failed in this request (so it need not wait out the pause). Default: one address.
+   */
+  protected nextAddress(_refused: boolean): boolean {
+    return false;
+  }
+
+  /** A request starts: every address is worth trying again. */
+  protected beginRequest(): void {}
+
+  get closed(): boolean {
+    return this.closedError !== undefined;
+  }
 
   /** Subclasses call this for each datagram that arrives. */
   protected deliver(data: Buffer, from: string): void {
+    if (this.closed) return;
     const item = { data, from };
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = undefined;
-      w(item);
-    } else if (this.queue.length < MAX_QUEUED) {
-      this.queue.push(item);
+    for (const waiter of this.waiters) {
+      if (!waiter.receives) continue;
+      waiter.settle(item);
+      return;
     }
+    if (this.queue.length < MAX_QUEUED) this.queue.push(item);
   }
 
   /** Subclasses call this for socket errors (e.g. ECONNREFUSED from a connected socket). */
   protected fail(err: Error): void {
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = undefined;
-      w(err);
-    } else {
-      this.pendingError = err;
+    if (this.closed) return;
+    let taken = false;
+    for (const waiter of this.waiters) {
+      if (!waiter.receives) continue;
+      waiter.settle(err);
+      taken = true;
     }
+    if (!taken) this.pendingError = err;
+  }
+
+  /** Wait `ms` for an arrival (receives) or just wait; null when the time is up. */
+  private wait(ms: number, receives: boolean, signal?: AbortSignal): Promise<Arrival | null> {
+    return new Promise((resolve, reject) => {
+      if (this.closedError) return reject(this.closedError);
+      if (signal?.aborted) return reject(abortReason(signal));
+      const waiter: Waiter = {
+        receives,
+        settle: (outcome) => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+          this.waiters.delete(waiter);
+          if (outcome instanceof Error) reject(outcome);
+          else resolve(outcome);
+        },
+      };
+      const onAbort = (): void => waiter.settle(abortReason(signal!));
+      const timer = setTimeout(() => waiter.settle(null), ms);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiters.add(waiter);
+    });
   }
 
   /** The next datagram that arrives, or null after `timeoutMs`. */
   receive(timeoutMs: number, signal?: AbortSignal): Promise<Arrival | null> {
+    if (this.closedError) return Promise.reject(this.closedError);
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     if (this.pendingError) {
@@ -71,57 +126,65 @@ export abstract class DatagramClientBase {
       this.pendingError = undefined;
       return Promise.reject(err);
     }
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(abortReason(signal));
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        this.waiter = undefined;
-        reject(abortReason(signal!));
-      };
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        signal?.removeEventListener("abort", onAbort);
-        resolve(null);
-      }, timeoutMs);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiter = (item) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        if (item instanceof Error) reject(item);
-        else resolve(item);
-      };
-    });
+    return this.wait(timeoutMs, true, signal);
   }
 
   /** Request with retransmission (exercises 7 and 8). */
   async request(payload: Buffer, options: DatagramRequestOptions = {}): Promise<DatagramReply> {
+    if (this.closedError) throw this.closedError;
     // Late answers to an earlier request (or its retransmissions) are not this one's reply.
     this.queue.length = 0;
     this.pendingError = undefined;
+    this.beginRequest();
     const timeoutMs = options.timeoutMs ?? 1000;
     const total = Math.max(1, options.attempts ?? 3);
+    const tried = new Set<string>();
     let lastCode = "ETIMEDOUT";
     for (let attempt = 1; attempt <= total; attempt++) {
+      const address = this.target;
+      tried.add(address);
+      let pauseMs = 0;
       try {
         await this.send(payload);
         const reply = await this.receive(timeoutMs, options.signal);
         if (reply) return { ...reply, attempt };
         lastCode = "ETIMEDOUT";
+        this.nextAddress(false);
       } catch (err) {
+        if (this.closedError) throw this.closedError;
         if (options.signal?.aborted) throw err;
         lastCode = (err as { code?: string }).code ?? "ERROR";
-        // A refusal arrives at once; wait out the attempt so retries keep their pacing.
-        if (attempt < total) await delay(timeoutMs, options.signal);
+        // A refusal arrives at once: go straight to an address not yet refused, or else
+        // wait out the attempt so retries keep their pacing.
+        const moved = this.nextAddress(true);
+        if (!moved && attempt < total) pauseMs = timeoutMs;
       }
       options.onAttemptFailed?.(
-        { attempt, address: this.target, code: lastCode, message: explainCode(lastCode) ?? lastCode, delayMs: 0 },
+        { attempt, address, code: lastCode, message: explainCode(lastCode) ?? lastCode, delayMs: pauseMs },
         total,
       );
+      if (pauseMs > 0) await this.wait(pauseMs, false, options.signal);
     }
     const why = lastCode === "ETIMEDOUT" ? "" : `: ${explainCode(lastCode) ?? lastCode}`;
-    throw new NoResponseError(`${this.target}: no response after ${total} attempt${total === 1 ? "" : "s"}${why}`, {
+    const addresses = [...tried].join(", ");
+    throw new NoResponseError(`${addresses}: no response after ${total} attempt${total === 1 ? "" : "s"}${why}`, {
+      address: this.target,
+      messageKey: "no-response",
+      params: { address: addresses, attempts: total, code: lastCode },
+    });
+  }
+
+  /** Close the client: everything still waiting fails now with ERR_SOCKET_CLOSED. Idempotent. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closedError = new SocklabError("ERR_SOCKET_CLOSED", `${this.target}: the client was closed before a reply arrived`, {
       address: this.target,
     });
+    this.queue.length = 0;
+    this.pendingError = undefined;
+    for (const waiter of [...this.waiters]) waiter.settle(this.closedError);
+    this.closing = this.closeSocket();
+    return this.closing;
   }
 }
 

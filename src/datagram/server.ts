@@ -1,21 +1,23 @@
 /**
  * The datagram server runner: each datagram is answered (or not) by a responder and the
- * reply goes back to its sender. One line is logged per datagram. Errors on one send never
+ * reply goes back to its sender. One event is reported per datagram. Errors on one send never
  * stop the server.
  *
  * On a batched endpoint (the addon's recvmmsg/sendmmsg path) the responder sees every
  * datagram of a wake-up in one call — through its batch fast path when it has one — and
- * the replies leave in one sendmmsg. The per-datagram log line stays, but it is built from
- * the sender's text formatted once per distinct sender, and not at all without a log.
+ * the replies leave in one sendmmsg. The per-datagram event stays, but the sender's text is
+ * formatted once per distinct sender, and no event is built when nobody listens.
  */
-import { describeError } from "../errors.js";
+import { errorEvent, eventChannel, publishing, type EventSink, type SocklabEvent } from "../events.js";
 import type { DatagramBatch, DatagramResponder } from "../services/types.js";
 import type { DatagramEndpoint } from "./endpoint.js";
 
 export interface DatagramServerOptions<Peer> {
   endpoint: DatagramEndpoint<Peer>;
   responder: DatagramResponder;
-  log?: (line: string) => void;
+  /** Receives every event (also published on the `socklab:event` channel). */
+  onEvent?: EventSink;
+  /** Also report each reply sent. */
   trace?: boolean;
 }
 
@@ -23,52 +25,54 @@ export class DatagramServer<Peer> {
   readonly address: string;
   private readonly endpoint: DatagramEndpoint<Peer>;
   private closing: Promise<void> | undefined;
-  private logLines: PacedLog | undefined;
+  private readonly paced: PacedSink | undefined;
   /** Datagrams received and replies sent (handed to the kernel) so far. */
   received = 0;
   sent = 0;
 
   constructor(options: DatagramServerOptions<Peer>) {
     const { endpoint, responder } = options;
-    const log = options.log === undefined ? undefined : (this.logLines = new PacedLog(options.log)).line;
-    const say = log ?? ((): void => {});
+    this.paced = options.onEvent === undefined ? undefined : new PacedSink(options.onEvent);
+    const emit = publishing(this.paced?.event);
+    const listening = (): boolean => this.paced !== undefined || eventChannel.hasSubscribers;
     this.endpoint = endpoint;
     this.address = endpoint.address;
-    endpoint.onError((err) => say(`error ${describeError(err)}`));
+    endpoint.onError((err) => emit(errorEvent(err, { address: this.address })));
     if (endpoint.onBatch) {
-      endpoint.onBatch((batch) => this.onBatch(batch, responder, log, options.trace === true));
+      const trace = options.trace === true;
+      endpoint.onBatch((batch) => this.onBatch(batch, responder, listening() ? emit : undefined, trace));
       return;
     }
     endpoint.onMessage((data, peer) => {
       this.received++;
       const from = endpoint.formatPeer(peer);
-      say(`datagram ${from} ${data.length} bytes`);
+      emit({ type: "datagram-in", peer: from, bytes: data.length });
       let reply: Buffer | null;
       try {
         reply = responder(data, from);
       } catch (err) {
-        say(`error ${from} ${describeError(err)}`);
+        emit(errorEvent(err, { peer: from, during: "serve" }));
         return;
       }
       if (reply === null) return;
-      if (options.trace) say(`sendto ${from} ${reply.length} bytes`);
+      if (options.trace) emit({ type: "datagram-out", peer: from, bytes: reply.length });
       endpoint.send(reply, peer).then(
         () => void this.sent++,
-        (err: unknown) => say(`error sending to ${from}: ${describeError(err)}`),
+        (err: unknown) => emit(errorEvent(err, { peer: from, during: "send" })),
       );
     });
   }
 
-  private onBatch(batch: DatagramBatch, responder: DatagramResponder, log: ((line: string) => void) | undefined, trace: boolean): void {
+  private onBatch(batch: DatagramBatch, responder: DatagramResponder, emit: EventSink | undefined, trace: boolean): void {
     const n = batch.count;
     this.received += n;
-    if (log) for (let i = 0; i < n; i++) log(`datagram ${batch.peer(i)} ${batch.size(i)} bytes`);
+    if (emit) for (let i = 0; i < n; i++) emit({ type: "datagram-in", peer: batch.peer(i), bytes: batch.size(i) });
     const fast = responder.batch;
     if (fast) {
       try {
         fast(batch);
       } catch (err) {
-        log?.(`error ${describeError(err)}`);
+        emit?.(errorEvent(err, { during: "serve" }));
         return;
       }
     } else {
@@ -76,7 +80,7 @@ export class DatagramServer<Peer> {
         try {
           batch.reply(i, responder(batch.data(i), batch.peer(i)));
         } catch (err) {
-          log?.(`error ${batch.peer(i)} ${describeError(err)}`);
+          emit?.(errorEvent(err, { peer: batch.peer(i), during: "serve" }));
         }
       }
     }
@@ -85,54 +89,54 @@ export class DatagramServer<Peer> {
       const size = batch.replySize(i);
       if (size < 0) continue;
       this.sent++;
-      if (trace && log) log(`sendto ${batch.peer(i)} ${size} bytes`);
+      if (trace && emit) emit({ type: "datagram-out", peer: batch.peer(i), bytes: size });
     }
   }
 
-  /** Stop; idempotent. Log lines still held back are passed on first. */
+  /** Stop; idempotent. Events still held back are passed on first. */
   close(): Promise<void> {
-    this.logLines?.flush();
+    this.paced?.flush();
     return (this.closing ??= this.endpoint.close());
   }
 }
 
-/** Pass lines on at once when quiet; under load, at most every this many ms. */
-const LOG_PACE_MS = 10;
+/** Pass events on at once when quiet; under load, at most every this many ms. */
+const PACE_MS = 10;
 
 /**
- * Every line is kept and passed on in order, one call per line; only the timing changes.
- * A busy server would otherwise hand its log a line per wake-up, and the CLI's log writes
- * once per event-loop turn: a write(2) per datagram batch, as costly as the datagram's
- * own syscalls. Paced, a busy server writes its log about 100 times a second.
+ * Every event is kept and passed on in order, one call per event; only the timing changes.
+ * A busy server would otherwise hand its sink events on every wake-up, and the CLI writes
+ * its log once per event-loop turn: a write(2) per datagram batch, as costly as the
+ * datagrams' own syscalls. Paced, a busy server's log is written about 100 times a second.
  */
-class PacedLog {
-  private held: string[] = [];
+class PacedSink {
+  private held: SocklabEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private last = 0;
 
-  constructor(private readonly sink: (line: string) => void) {}
+  constructor(private readonly sink: EventSink) {}
 
-  readonly line = (text: string): void => {
+  readonly event = (event: SocklabEvent): void => {
     if (this.timer !== undefined) {
-      this.held.push(text);
+      this.held.push(event);
       return;
     }
     const now = performance.now();
-    if (now - this.last >= LOG_PACE_MS) {
+    if (now - this.last >= PACE_MS) {
       this.last = now;
-      this.sink(text);
+      this.sink(event);
       return;
     }
-    this.held.push(text);
-    this.timer = setTimeout(() => this.flush(), LOG_PACE_MS - (now - this.last));
+    this.held.push(event);
+    this.timer = setTimeout(() => this.flush(), PACE_MS - (now - this.last));
   };
 
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.last = performance.now();
-    const lines = this.held;
+    const events = this.held;
     this.held = [];
-    for (const l of lines) this.sink(l);
+    for (const e of events) this.sink(e);
   }
 }

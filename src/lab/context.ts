@@ -1,6 +1,6 @@
 /**
- * What an exercise gets to work with: start socklab processes (servers wait for their
- * `listening ADDRESS` line), wait for output or exit under the exercise's deadline, check
+ * What an exercise gets to work with: start socklab processes with `--json` (servers wait
+ * for their `listening` event), wait for events, output or exit under the exercise's deadline, check
  * results with precise failure messages, record what was exchanged and, when narrating,
  * every step. `cleanup()` stops every process it started, whatever happened.
  */
@@ -8,8 +8,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { parseAddress, type Address } from "../address.js";
-import { Proc, type ExitStatus } from "./process.js";
+import type { EventOf, EventType } from "../events.js";
+import type { Lang } from "../i18n/catalog.js";
+import { formatEvent } from "../i18n/format.js";
+import { Proc, type ChildEvent, type ExitStatus } from "./process.js";
 import { quote } from "./report.js";
+import { LAB_TEXTS, pyBytes, type LabCatalog } from "./texts.js";
 
 /** The exercise did not do what the guide says; the message says what differed. */
 export class LabFailure extends Error {
@@ -27,14 +31,12 @@ export class LabSkip extends Error {
   }
 }
 
-export interface LabEvent {
-  /** Milliseconds since the exercise started. */
-  at: number;
-  /** "lab" for the lab's own actions, else the process label. */
-  who: string;
-  text: string;
-  kind: "lab" | "stderr" | "stdout";
-}
+/** One step of the narration: what the lab did, an event of a child, or bytes on a child's stdout. */
+export type LabEvent =
+  /** `feeds`: the process whose stdin the lab wrote to (what it sends next comes after this). */
+  | { kind: "lab"; at: number; text: string; feeds?: Proc }
+  | { kind: "event"; at: number; proc: Proc; event: ChildEvent }
+  | { kind: "stdout"; at: number; proc: Proc; data: Buffer };
 
 export interface ContextOptions {
   node: string;
@@ -42,6 +44,7 @@ export interface ContextOptions {
   tmpDir: string;
   narrate: boolean;
   signal: AbortSignal;
+  lang: Lang;
 }
 
 export interface Server {
@@ -64,12 +67,15 @@ export class LabContext {
   readonly signal: AbortSignal;
   readonly narrate: boolean;
   readonly tmpDir: string;
+  readonly lang: Lang;
+  /** The lab's texts in the report's language. */
+  readonly t: LabCatalog;
   readonly events: LabEvent[] = [];
   /** Short descriptions of what travelled, joined with "; " in the table. */
   readonly exchanged: string[] = [];
   /** What the exercise is doing now (named in the timeout message). */
   step = "starting";
-  private readonly t0 = Date.now();
+  private readonly t0 = performance.now();
   private readonly procs: Proc[] = [];
   private readonly servers: Server[] = [];
   private readonly node: string;
@@ -79,13 +85,21 @@ export class LabContext {
     this.signal = options.signal;
     this.narrate = options.narrate;
     this.tmpDir = options.tmpDir;
+    this.lang = options.lang;
+    this.t = LAB_TEXTS[options.lang];
     this.node = options.node;
     this.bin = options.bin;
   }
 
   /** Milliseconds since the exercise started. */
   now(): number {
-    return Date.now() - this.t0;
+    return performance.now() - this.t0;
+  }
+
+  /** Seconds from milliseconds, with `digits` decimals, as the report's language writes them. */
+  seconds(ms: number, digits = 1): string {
+    const text = (ms / 1000).toFixed(digits);
+    return this.lang === "es" ? text.replace(".", ",") : text;
   }
 
   /** A path inside this run's private temporary directory. */
@@ -94,21 +108,25 @@ export class LabContext {
   }
 
   /** Narration: something the lab itself does or explains. */
-  say(text: string): void {
-    this.events.push({ at: this.now(), who: "lab", text, kind: "lab" });
+  say(text: string, feeds?: Proc): void {
+    this.events.push({ at: this.now(), text, kind: "lab", ...(feeds ? { feeds } : {}) });
   }
 
   exchange(text: string): void {
     this.exchanged.push(text);
   }
 
-  /** Start `socklab ARGS…` without waiting. `serve` and `connect` get `--trace` when narrating. */
+  /**
+   * Start `socklab ARGS… --json` without waiting (events, not text, on its stderr).
+   * `serve`, `listen` and `connect` also get `--trace` when narrating (every send/recv).
+   */
   spawn(label: string, args: string[], options: SpawnOptions = {}): Proc {
     this.throwIfAborted();
     const socklab = options.script === undefined;
-    const full = socklab && this.narrate && (args[0] === "serve" || args[0] === "connect") ? [...args, "--trace"] : args;
+    const trace = socklab && this.narrate && ["serve", "listen", "connect"].includes(args[0] ?? "");
+    const full = socklab ? [...args, ...(trace ? ["--trace"] : []), "--json"] : args;
     const command = socklab ? "socklab" : `node ${options.script}`;
-    this.say(`$ ${command} ${full.map(shellQuote).join(" ")}${describeStdin(options.stdin)}`);
+    this.say(`$ ${command} ${full.map(shellQuote).join(" ")}${describeStdin(options.stdin, this.t)}`);
     const proc = new Proc({
       label,
       node: this.node,
@@ -117,11 +135,11 @@ export class LabContext {
       t0: this.t0,
       ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
       ...(options.sinkStdout ? { sinkStdout: true } : {}),
-      onStderr: (p, line) => {
-        if (this.narrate) this.events.push({ at: line.at, who: p.label, text: line.text, kind: "stderr" });
+      onEvent: (p, event) => {
+        if (this.narrate) this.events.push({ at: event.at, proc: p, event, kind: "event" });
       },
       onStdout: (p, chunk) => {
-        if (this.narrate) this.events.push({ at: this.now(), who: p.label, text: `stdout ← ${quote(chunk, 70)}`, kind: "stdout" });
+        if (this.narrate) this.events.push({ at: this.now(), proc: p, data: chunk, kind: "stdout" });
       },
     });
     this.procs.push(proc);
@@ -129,34 +147,25 @@ export class LabContext {
   }
 
   /**
-   * Start a server (`serve …` or `listen …`) and wait for its `listening ADDRESS` line.
-   * Fails with the server's own error line if it exits first.
+   * Start a server (`serve …` or `listen …`) and wait for its `listening` event.
+   * Fails with the server's own error if it exits first.
    */
   async server(label: string, args: string[], options: SpawnOptions = {}): Promise<Server> {
     const proc = this.spawn(label, args, options);
-    this.step = `waiting for "${label}" (socklab ${args.slice(0, 3).join(" ")}) to print its listening line`;
-    let address: string | undefined;
-    const ready = (): boolean => {
-      for (const l of proc.stderrLines) {
-        const m = /^listening (\S+)/.exec(l.text);
-        if (m) {
-          address = m[1];
-          return true;
-        }
-      }
-      return !proc.running;
-    };
-    await proc.waitFor(ready, this.signal);
+    this.step = `waiting for "${label}" (socklab ${args.slice(0, 3).join(" ")}) to report that it is listening`;
+    const listening = (): string | undefined => proc.eventsOf("listening")[0]?.address;
+    await proc.waitFor(() => listening() !== undefined || !proc.running, this.signal);
+    const address = listening();
     if (address === undefined) {
       throw new LabFailure(
-        `${label} (socklab ${args.join(" ")}) exited ${exitText(proc.exitStatus)} before listening: ${proc.lastStderrLine() ?? "no message"}`,
+        `${label} (socklab ${args.join(" ")}) exited ${exitText(proc.exitStatus)} before listening: ${lastWords(proc) ?? "no message"}`,
       );
     }
     let parsed: Address;
     try {
       parsed = parseAddress(address);
     } catch {
-      throw new LabFailure(`${label} printed an unparsable readiness address: "listening ${address}"`);
+      throw new LabFailure(`${label} reported an unparsable listening address: "${address}"`);
     }
     const server: Server = { proc, address, parsed, port: "port" in parsed ? parsed.port : 0 };
     if (args[0] === "serve") this.servers.push(server);
@@ -196,22 +205,41 @@ export class LabContext {
     return proc.stdout;
   }
 
-  /** Wait until one of `proc`'s stderr lines matches `re` (or it exits: then fail). */
-  async stderrLine(proc: Proc, re: RegExp, what: string): Promise<RegExpExecArray> {
+  /** Wait until `proc` reports an event of `type` that satisfies `check` (or it exits: then fail). */
+  async event<T extends EventType>(
+    proc: Proc,
+    type: T,
+    what: string,
+    check: (event: EventOf<T>) => boolean = () => true,
+  ): Promise<EventOf<T>> {
     this.step = `waiting for ${what}`;
-    let match: RegExpExecArray | null = null;
-    const found = (): boolean => {
-      for (const l of proc.stderrLines) {
-        match = re.exec(l.text);
-        if (match) return true;
-      }
-      return false;
-    };
-    await proc.waitFor(() => found() || !proc.running, this.signal);
-    if (!found() || match === null) {
+    const found = (): EventOf<T> | undefined => proc.eventsOf(type).find(check);
+    await proc.waitFor(() => found() !== undefined || !proc.running, this.signal);
+    const event = found();
+    if (event === undefined) {
       throw new LabFailure(`${proc.label} exited ${exitText(proc.exitStatus)} without ${what}${errTail(proc)}`);
     }
-    return match;
+    return event;
+  }
+
+  /**
+   * Wait at most `ms` for an event of `type` satisfying `check`; undefined if none came.
+   * (The exercise's own deadline still applies.)
+   */
+  async maybeEvent<T extends EventType>(
+    proc: Proc,
+    type: T,
+    ms: number,
+    check: (event: EventOf<T>) => boolean = () => true,
+  ): Promise<EventOf<T> | undefined> {
+    const found = (): EventOf<T> | undefined => proc.eventsOf(type).find(check);
+    const deadline = AbortSignal.any([this.signal, AbortSignal.timeout(ms)]);
+    try {
+      await proc.waitFor(() => found() !== undefined || !proc.running, deadline);
+    } catch {
+      this.throwIfAborted();
+    }
+    return found();
   }
 
   sleep(ms: number): Promise<void> {
@@ -273,7 +301,7 @@ export class LabContext {
     await Promise.all(
       this.servers.map(async (server) => {
         if (!server.proc.running) return;
-        this.say(`el lab envía SIGTERM a ${server.proc.label} (el Ctrl+C de la guía)`);
+        this.say(this.t.say.sigterm(server.proc.label));
         const status = await server.proc.stop(2000);
         if (status.code !== 0) {
           problems.push(
@@ -306,19 +334,25 @@ export function exitText(s: ExitStatus | undefined): string {
   return `with code ${s.code}`;
 }
 
-/** ": stderr says …" with the process's last stderr line, for failure messages. */
+/** ": stderr says …" with the process's last stderr line (an event in English), for failure messages. */
 export function errTail(proc: Proc): string {
-  const last = proc.lastStderrLine();
+  const last = lastWords(proc);
   return last ? ` (its stderr: ${JSON.stringify(last.length > 160 ? `${last.slice(0, 160)}…` : last)})` : "";
+}
+
+/** The process's last stderr line: an event as its English line, other text as is. */
+export function lastWords(proc: Proc): string | undefined {
+  const line = proc.stderrLines[proc.stderrLines.length - 1];
+  return line?.event ? formatEvent(line.event.event, "en") || line.raw : proc.lastStderrLine();
 }
 
 function shellQuote(arg: string): string {
   return /^[\w@%+=:,./[\]-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }
 
-function describeStdin(stdin: SpawnOptions["stdin"]): string {
+function describeStdin(stdin: SpawnOptions["stdin"], t: LabCatalog): string {
   if (stdin === undefined || stdin === "ignore") return " < /dev/null";
   if (stdin === "pipe") return "";
-  if (stdin instanceof Readable) return "   [stdin: datos generados por el lab]";
-  return `   [stdin: ${quote(stdin, 40)}]`;
+  if (stdin instanceof Readable) return `   ${t.narration.stdinGenerated}`;
+  return `   ${t.narration.stdinGiven(pyBytes(typeof stdin === "string" ? Buffer.from(stdin) : stdin, 40))}`;
 }

@@ -1,35 +1,26 @@
 /**
- * `socklab lab [ID...] [--list] [--verbose] [--help]` — run the guides' exercises end to
- * end, socklab on both sides in separate processes, and print a table of what was
- * exchanged and whether it matched the guides byte for byte. Running a single exercise
- * (or `--verbose`) also narrates, step by step, what happened at the socket level.
+ * `socklab lab [ID...] [--list] [--verbose] [--lang es|en] [--help]` — run the guides'
+ * exercises end to end, socklab on both sides in separate processes, and print a table of
+ * what was exchanged and whether it matched the guides byte for byte. Running a single
+ * exercise (or `--verbose`) also narrates, step by step, what happened at the socket level.
+ * Everything it prints is in one language: `--lang`, else the CLI's (`socklab --lang`, the locale).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { outputMode } from "../cli/output.js";
+import type { Lang } from "../i18n/catalog.js";
+import { isLang } from "../i18n/format.js";
 import { LabContext, LabFailure, LabSkip, type LabEvent } from "./context.js";
 import { EXERCISES, findExercise, type Exercise } from "./exercises/index.js";
+import { renderHtml } from "./html.js";
 import { narrate } from "./narrate.js";
-import { summary, tableHeader, tableRow, type ResultRow, type Status } from "./report.js";
+import { summary, tableHeader, tableRow, type ResultRow, type Status, type TableStyle } from "./report.js";
+import { LAB_TEXTS } from "./texts.js";
 
-export const LAB_USAGE = "usage: socklab lab [ID...] [--list] [--verbose] [--jobs N]";
-
-const LAB_HELP = `${LAB_USAGE}
-
-Runs the exercises of both guides end to end on this machine: for each one, socklab on
-both sides (server and client) in separate processes, on free ports, random socket paths
-and random abstract names, over loopback only. Prints a table (id, exercise, what was
-exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
-
-  ID...           run only these exercises (e.g. 2 11 B3 2.5); default: all
-  --list          list the exercises (id, the guide's title, an English gloss)
-  -v, --verbose   narrate every exercise step by step (the default for a single ID):
-                  socket/bind/listen/accept/connect/recv/send/shutdown/close, in Spanish
-  --jobs N        exercises run at once (default 4)
-  -h, --help      this help
-`;
+export const LAB_USAGE = LAB_TEXTS.en.usage;
 
 /**
  * Per-exercise deadline: every process of an exercise is killed when it passes.
@@ -43,12 +34,18 @@ export function exerciseTimeoutMs(): number {
 export interface LabIO {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Columns to wrap the report to (default: the terminal's, 80 when not a terminal). */
+  width?: number;
 }
 
 const defaultIO: LabIO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
 };
+
+function terminalWidth(): number {
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : 80;
+}
 
 /** bin/socklab.js of this package: dist/src/lab/main.js is three levels below the root. */
 export function socklabBin(): string {
@@ -62,6 +59,14 @@ interface Outcome {
 }
 
 export async function runLab(argv: string[], io: LabIO = defaultIO): Promise<number> {
+  // The language first, so that even a usage error is in it.
+  let lang: Lang = outputMode().lang;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const value = arg === "--lang" ? argv[i + 1] : arg.startsWith("--lang=") ? arg.slice(7) : undefined;
+    if (value !== undefined && isLang(value)) lang = value;
+  }
+  const t = LAB_TEXTS[lang];
   let parsed;
   try {
     parsed = parseArgs({
@@ -73,65 +78,79 @@ export async function runLab(argv: string[], io: LabIO = defaultIO): Promise<num
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
         jobs: { type: "string" },
+        lang: { type: "string" },
+        html: { type: "string" },
       },
     });
   } catch (err) {
-    // Node's parseArgs messages are long; keep the one fact that matters.
+    // Node's parseArgs messages are long; keep the one fact that matters (the option).
     const message = (err as Error).message;
     const option = /option '([^']+)'/i.exec(message)?.[1];
-    const text = /Unknown option/i.test(message) && option ? `unknown option ${option}` : message.split(". ")[0];
-    io.err(`socklab lab: ${text}\n${LAB_USAGE}\n`);
+    const text = option ? t.errors.unknownOption(option) : message.split(". ")[0];
+    io.err(`socklab lab: ${text}\n${t.usage}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
+  if (values.lang !== undefined && !isLang(values.lang)) {
+    io.err(`socklab lab: ${t.errors.badLang(values.lang)}\n${t.usage}\n`);
+    return 2;
+  }
   if (values.help) {
-    io.out(LAB_HELP);
+    io.out(t.help);
     return 0;
   }
   const jobs = values.jobs === undefined ? 4 : Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 32) {
-    io.err(`socklab lab: --jobs must be a whole number from 1 to 32, got "${values.jobs}"\n${LAB_USAGE}\n`);
+    io.err(`socklab lab: ${t.errors.badJobs(values.jobs ?? "")}\n${t.usage}\n`);
     return 2;
   }
   const selected: Exercise[] = [];
   for (const id of positionals) {
     const ex = findExercise(id);
     if (!ex) {
-      io.err(`socklab lab: unknown exercise "${id}" (socklab lab --list shows them)\n${LAB_USAGE}\n`);
+      io.err(`socklab lab: ${t.errors.unknownExercise(id)}\n${t.usage}\n`);
       return 2;
     }
     if (!selected.includes(ex)) selected.push(ex);
   }
   const exercises = selected.length ? selected : [...EXERCISES];
   if (values.list) {
-    io.out(listText(exercises));
+    io.out(listText(exercises, lang));
     return 0;
   }
   const bin = socklabBin();
   if (!existsSync(bin)) {
-    io.err(`socklab lab: ${bin}: not found (build the package first: npm install)\n`);
+    io.err(`socklab lab: ${t.errors.notBuilt(bin)}\n`);
     return 1;
   }
+  if (values.html !== undefined && values.html.trim() === "") {
+    io.err(`socklab lab: ${t.errors.badHtml}\n${t.usage}\n`);
+    return 2;
+  }
   const narrating = values.verbose === true || exercises.length === 1;
-  return runExercises(exercises, { bin, jobs, narrating, io });
+  const style: TableStyle = { t, lang, width: io.width ?? terminalWidth() };
+  return runExercises(exercises, { bin, jobs, narrating, io, style, html: values.html });
 }
 
-function listText(exercises: readonly Exercise[]): string {
+/** `--list`: id and title per guide; English titles in English, the guides' own in Spanish. */
+function listText(exercises: readonly Exercise[], lang: Lang): string {
+  const t = LAB_TEXTS[lang];
   const lines: string[] = [];
   for (const guide of [1, 2] as const) {
     const group = exercises.filter((e) => e.guide === guide);
     if (!group.length) continue;
-    lines.push(guide === 1 ? "Guide 1 — Prácticas de Sockets (clientes, servidores secuenciales, bonus AF_UNIX)" : "Guide 2 — Servidor y cliente con sockets (TCP, UDP, IPv6, dual-stack)");
-    for (const e of group) lines.push(`  ${e.id.padEnd(5)} ${e.title} — ${e.gloss}`);
+    lines.push(guide === 1 ? t.list.guide1 : t.list.guide2);
+    for (const e of group) lines.push(`  ${e.id.padEnd(5)} ${t.exercises[e.id].title}`);
   }
   return `${lines.join("\n")}\n`;
 }
 
 async function runExercises(
   exercises: readonly Exercise[],
-  options: { bin: string; jobs: number; narrating: boolean; io: LabIO },
+  options: { bin: string; jobs: number; narrating: boolean; io: LabIO; style: TableStyle; html: string | undefined },
 ): Promise<number> {
-  const { io, narrating } = options;
+  const { io, narrating, style } = options;
+  const { t, lang } = style;
   const root = mkdtempSync(join(tmpdir(), "socklab-lab-"));
   const live = new Set<LabContext>();
   const killEverything = (): void => {
@@ -140,20 +159,20 @@ async function runExercises(
   const onSignal = (signal: NodeJS.Signals): void => {
     killEverything();
     rmSync(root, { recursive: true, force: true });
-    io.err(`\nsocklab lab: interrupted (${signal}); every process it started was killed\n`);
+    io.err(`\nsocklab lab: ${t.errors.interrupted(signal)}\n`);
     process.exit(130);
   };
   process.on("exit", killEverything);
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
-  io.out(`socklab lab — ${exercises.length} exercise${exercises.length === 1 ? "" : "s"}, socklab on both sides, loopback only\n\n`);
-  io.out(`${tableHeader()}\n`);
+  io.out(`${t.heading(exercises.length)}\n\n`);
+  io.out(`${tableHeader(style)}\n`);
   const outcomes: (Outcome | undefined)[] = new Array(exercises.length);
   let printed = 0;
   const flush = (): void => {
     while (printed < exercises.length && outcomes[printed] !== undefined) {
-      io.out(`${tableRow((outcomes[printed] as Outcome).row)}\n`);
+      io.out(`${tableRow((outcomes[printed] as Outcome).row, style)}\n`);
       printed++;
     }
   };
@@ -162,7 +181,9 @@ async function runExercises(
     while (next < exercises.length) {
       const index = next++;
       const exercise = exercises[index] as Exercise;
-      outcomes[index] = await runOne(exercise, { bin: options.bin, root, narrating, live });
+      // The page needs every event too: collect them (with --trace) whenever it is asked for.
+      const collect = narrating || options.html !== undefined;
+      outcomes[index] = await runOne(exercise, { bin: options.bin, root, narrating: collect, live, lang });
       flush();
     }
   };
@@ -177,16 +198,25 @@ async function runExercises(
   }
   const done = outcomes as Outcome[];
   if (narrating) {
-    for (const o of done) io.out(`${narrate(o.exercise, o.events, o.row)}\n`);
+    for (const o of done) io.out(`${narrate(o.exercise, o.events, o.row, style)}\n`);
   }
   const rows = done.map((o) => o.row);
-  io.out(`\n${summary(rows)}\n`);
+  io.out(`\n${summary(rows, t)}\n`);
+  if (options.html !== undefined) {
+    try {
+      writeFileSync(options.html, renderHtml(done, style));
+      io.out(`${t.html.written(options.html)}\n`);
+    } catch (err) {
+      io.err(`socklab lab: ${options.html}: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   return rows.some((r) => r.status === "FAIL") ? 1 : 0;
 }
 
 async function runOne(
   exercise: Exercise,
-  options: { bin: string; root: string; narrating: boolean; live: Set<LabContext> },
+  options: { bin: string; root: string; narrating: boolean; live: Set<LabContext>; lang: Lang },
 ): Promise<Outcome> {
   const dir = join(options.root, exercise.id.replace(/[^\w.-]/g, "_"));
   mkdirSync(dir, { recursive: true });
@@ -197,6 +227,7 @@ async function runOne(
     tmpDir: dir,
     narrate: options.narrating,
     signal: controller.signal,
+    lang: options.lang,
   });
   options.live.add(ctx);
   const started = Date.now();
@@ -229,7 +260,7 @@ async function runOne(
   }
   const row: ResultRow = {
     id: exercise.id,
-    title: exercise.title,
+    title: LAB_TEXTS[options.lang].exercises[exercise.id].title,
     exchanged: ctx.exchanged.join("; ") || "—",
     status,
     ms: Date.now() - started,

@@ -1,7 +1,12 @@
 /**
  * One socklab child process as the lab sees it: its standard output collected as bytes
- * (or counted and hashed, for bulk transfers), its standard error as timestamped lines,
- * and promises for "this line appeared", "this much output arrived" and "it exited".
+ * (or counted and hashed, for bulk transfers), its events (socklab runs with `--json`: one
+ * JSON object per line on standard error, schema in docs/EVENTS.md), and promises for
+ * "this event arrived", "this much output arrived" and "it exited".
+ *
+ * The lab reads events, never socklab's human-readable text: a stderr line that is not a
+ * JSON event (a crash, a fake socklab in the tests) is kept verbatim for failure messages
+ * and never matched.
  *
  * The lab never runs anything but `node bin/socklab.js …`, and every process started here
  * is killed by its owner (see context.ts) whether the exercise passed, failed or timed out.
@@ -9,11 +14,39 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, type Hash } from "node:crypto";
 import { Readable } from "node:stream";
+import type { SocklabEvent } from "../events.js";
 
-export interface StderrLine {
-  /** Milliseconds since the exercise started. */
+/** One event a child reported, with its own sequence number and clock, and when it arrived. */
+export interface ChildEvent {
+  /** The child's event number (1, 2, …): its order within that process. */
+  seq: number;
+  /** The child's own clock (ms since it started logging). */
+  t: number;
+  /** Milliseconds since the exercise started, when the lab read it. */
   at: number;
-  text: string;
+  event: SocklabEvent;
+}
+
+/** A standard-error line as received (`raw`), and the event it carries, if it is one. */
+export interface StderrLine {
+  at: number;
+  raw: string;
+  event?: ChildEvent;
+}
+
+/** A line of standard error as an event, or undefined if it is not a socklab JSON event. */
+export function parseEventLine(line: string, at: number): ChildEvent | undefined {
+  if (!line.startsWith("{")) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const { event: type, seq, t, ...fields } = value as Record<string, unknown>;
+  if (typeof type !== "string" || typeof seq !== "number") return undefined;
+  return { seq, t: typeof t === "number" ? t : at, at, event: { type, ...fields } as SocklabEvent };
 }
 
 export interface ExitStatus {
@@ -35,10 +68,10 @@ export interface ProcOptions {
   stdin?: "ignore" | "pipe" | string | Buffer | Readable;
   /** Hash and count standard output instead of keeping it (bulk transfers). */
   sinkStdout?: boolean;
-  /** Time origin for timestamps. */
+  /** Time origin for timestamps (performance.now() of the exercise start). */
   t0: number;
-  /** Called for every stderr line (narration). */
-  onStderr?: (proc: Proc, line: StderrLine) => void;
+  /** Called for every event (narration). */
+  onEvent?: (proc: Proc, event: ChildEvent) => void;
   /** Called for every stdout chunk (narration; not in sink mode). */
   onStdout?: (proc: Proc, chunk: Buffer) => void;
 }
@@ -56,9 +89,11 @@ export class Proc {
   private hash: Hash | undefined;
   private stderrRest = "";
   readonly stderrLines: StderrLine[] = [];
+  /** Every event, in the child's order. */
+  readonly events: ChildEvent[] = [];
   private waiters = new Set<Waiter>();
   private readonly t0: number;
-  private readonly onStderrFinal: ((proc: Proc, line: StderrLine) => void) | undefined;
+  private readonly onEvent: ((proc: Proc, event: ChildEvent) => void) | undefined;
   /** An error writing our stdin (EPIPE when the child exits early); kept, never thrown. */
   stdinError: Error | undefined;
 
@@ -66,7 +101,7 @@ export class Proc {
     this.label = options.label;
     this.args = options.args;
     this.t0 = options.t0;
-    this.onStderrFinal = options.onStderr;
+    this.onEvent = options.onEvent;
     if (options.sinkStdout) this.hash = createHash("sha256");
     const stdin = options.stdin ?? "ignore";
     this.child = spawn(options.node, [options.bin, ...options.args], {
@@ -86,7 +121,7 @@ export class Proc {
       // "close" waits for stdout/stderr to be drained, so everything printed is collected.
       this.child.once("close", (code, signal) => settle({ code, signal }));
       this.child.once("error", (err) => {
-        this.stderrLines.push({ at: this.now(), text: `(lab) spawn failed: ${err.message}` });
+        this.stderrLines.push({ at: this.now(), raw: `(lab) spawn failed: ${err.message}` });
         settle({ code: null, signal: null });
       });
     });
@@ -99,16 +134,13 @@ export class Proc {
       }
       this.wake();
     });
-    const onStderr = options.onStderr;
     this.child.stderr?.setEncoding("utf8");
     this.child.stderr?.on("data", (text: string) => {
       this.stderrRest += text;
       let nl: number;
       while ((nl = this.stderrRest.indexOf("\n")) >= 0) {
-        const line = { at: this.now(), text: this.stderrRest.slice(0, nl).replace(/\r$/, "") };
+        this.addLine(this.stderrRest.slice(0, nl).replace(/\r$/, ""));
         this.stderrRest = this.stderrRest.slice(nl + 1);
-        this.stderrLines.push(line);
-        onStderr?.(this, line);
       }
       this.wake();
     });
@@ -130,16 +162,30 @@ export class Proc {
   }
 
   private now(): number {
-    return Date.now() - this.t0;
+    return performance.now() - this.t0;
+  }
+
+  private addLine(text: string): void {
+    const at = this.now();
+    const event = parseEventLine(text, at);
+    if (event) {
+      this.events.push(event);
+      this.stderrLines.push({ at, raw: text, event });
+      this.onEvent?.(this, event);
+    } else if (text.trim() !== "") this.stderrLines.push({ at, raw: text });
   }
 
   private flushStderr(): void {
     if (this.stderrRest !== "") {
-      const line = { at: this.now(), text: this.stderrRest };
+      const rest = this.stderrRest;
       this.stderrRest = "";
-      this.stderrLines.push(line);
-      this.onStderrFinal?.(this, line);
+      this.addLine(rest);
     }
+  }
+
+  /** The events of one type, in the child's order. */
+  eventsOf<T extends SocklabEvent["type"]>(type: T): Extract<SocklabEvent, { type: T }>[] {
+    return this.events.filter((e) => e.event.type === type).map((e) => e.event as Extract<SocklabEvent, { type: T }>);
   }
 
   private wake(): void {
@@ -199,17 +245,19 @@ export class Proc {
     return this.hash ? this.hash.copy().digest("hex") : createHash("sha256").update(this.stdout).digest("hex");
   }
 
+  /** Standard error as received (JSON lines and any other text), for failure messages only. */
   get stderr(): string {
-    return this.stderrLines.map((l) => l.text).join("\n") + (this.stderrRest ? `\n${this.stderrRest}` : "");
+    return this.stderrLines.map((l) => l.raw).join("\n") + (this.stderrRest ? `\n${this.stderrRest}` : "");
   }
 
-  /** The last non-empty stderr line (the CLI's one-line error), for failure reasons. */
+  /** The last stderr line as received (an event's JSON, or other text), for failure reasons. */
   lastStderrLine(): string | undefined {
-    for (let i = this.stderrLines.length - 1; i >= 0; i--) {
-      const t = this.stderrLines[i]?.text.trim();
-      if (t) return t;
-    }
-    return this.stderrRest.trim() || undefined;
+    return this.stderrLines[this.stderrLines.length - 1]?.raw ?? (this.stderrRest.trim() || undefined);
+  }
+
+  /** The last `error` event, if the child reported one. */
+  lastError(): Extract<SocklabEvent, { type: "error" }> | undefined {
+    return this.eventsOf("error").pop();
   }
 
   write(data: string | Buffer): void {

@@ -5,30 +5,41 @@
  *
  *   node dist/src/lab/recv-all-client.js tcp://HOST:PORT [NBYTES]
  *
- * The bytes go to stdout; `connected …` and `recv_all … bytes` go to stderr.
+ * The bytes go to stdout; its events go to stderr as socklab's `--json` lines
+ * (`connected`, `received` with the bytes recv_all returned, `closed`, or `error`).
  */
 import { parseAddress, formatAddress } from "../address.js";
-import { describeError } from "../errors.js";
+import { errorEvent, type SocklabEvent } from "../events.js";
 import { recvAll } from "../stream/io.js";
 import { connectTcp } from "../tcp/connect.js";
+
+let seq = 0;
+const t0 = performance.now();
+
+function emit(event: SocklabEvent): void {
+  const { type, ...fields } = event;
+  const t = Math.round((performance.now() - t0) * 1000) / 1000;
+  process.stderr.write(`${JSON.stringify({ event: type, seq: ++seq, t, ...fields })}\n`);
+}
 
 async function main(): Promise<number> {
   const [addressText, countText] = process.argv.slice(2);
   if (addressText === undefined) {
-    process.stderr.write("usage: recv-all-client tcp://HOST:PORT [NBYTES]\n");
+    emit({ type: "error", code: "ERR_USAGE", message: "usage: recv-all-client tcp://HOST:PORT [NBYTES]" });
     return 2;
   }
   const address = parseAddress(addressText);
   if (address.kind !== "tcp") {
-    process.stderr.write(`recv-all-client: ${addressText}: only tcp:// addresses\n`);
+    emit({ type: "error", code: "ERR_USAGE", message: `${addressText}: only tcp:// addresses` });
     return 2;
   }
   const nbytes = countText === undefined ? undefined : Number(countText);
   const { socket, address: connected } = await connectTcp({ host: address.host, port: address.port, timeoutMs: 5000 });
-  process.stderr.write(`connected ${connected}\n`);
+  emit({ type: "connected", address: connected });
   const data = await recvAll(socket, nbytes, { idleTimeoutMs: 5000 });
-  process.stderr.write(`recv_all(${nbytes ?? "EOF"}) got ${data.length} bytes from ${formatAddress(address)}\n`);
+  emit({ type: "received", peer: formatAddress(address), bytes: data.length });
   socket.destroy();
+  emit({ type: "closed", peer: formatAddress(address), received: data.length, sent: 0 });
   await new Promise<void>((resolve) => process.stdout.write(data, () => resolve()));
   return 0;
 }
@@ -38,7 +49,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`recv-all-client: ${describeError(err)}\n`);
+    emit(errorEvent(err));
     process.exitCode = 1;
   },
 );

@@ -1,3 +1,6 @@
+import type { Lang } from "../i18n/catalog.js";
+import type { LabCatalog } from "./texts.js";
+
 /**
  * How the lab shows bytes and results: payloads quoted with control characters escaped
  * (so `"hola mundo\n"` is exactly what travelled), and the results table.
@@ -100,17 +103,43 @@ export interface ResultRow {
   ms: number;
 }
 
-const WIDTH = { id: 5, title: 40, exchanged: 62 };
+/** How the table is laid out for a terminal `width` columns wide, in the language of `t`. */
+export interface TableStyle {
+  t: LabCatalog;
+  lang: Lang;
+  width: number;
+}
+
+/** From this width on, "exchanged" is a column of its own; below it, it goes under each row. */
+const WIDE = 110;
 
 function fit(text: string, width: number): string {
   const chars = [...text];
-  if (chars.length > width) return `${chars.slice(0, width - 1).join("")}…`;
+  if (chars.length > width) return `${chars.slice(0, Math.max(1, width - 1)).join("")}…`;
   return text + " ".repeat(width - chars.length);
 }
 
-export function tableHeader(): string {
-  const head = `${fit("id", WIDTH.id)} ${fit("exercise", WIDTH.title)} ${fit("exchanged", WIDTH.exchanged)} result`;
-  return `${head}\n${"─".repeat([...head].length + 2)}`;
+function statusWidth(t: LabCatalog): number {
+  return Math.max(...Object.values(t.status).map((w) => [...w].length));
+}
+
+function columns(style: TableStyle): { id: number; title: number; exchanged: number; status: number } {
+  const status = statusWidth(style.t) + 7;
+  if (style.width >= WIDE) {
+    const exchanged = Math.min(62, style.width - 5 - 40 - status - 3);
+    return { id: 5, title: 40, exchanged, status };
+  }
+  return { id: 5, title: Math.max(10, style.width - 5 - status - 2), exchanged: 0, status };
+}
+
+export function tableHeader(style: TableStyle): string {
+  const c = columns(style);
+  const { table } = style.t;
+  const head =
+    c.exchanged > 0
+      ? `${fit(table.id, c.id)} ${fit(table.exercise, c.title)} ${fit(table.exchanged, c.exchanged)} ${table.result}`
+      : `${fit(table.id, c.id)} ${fit(table.exercise, c.title)} ${table.result}`;
+  return `${head}\n${"─".repeat(Math.min(style.width, [...head].length + 4))}`;
 }
 
 /** Cut `text` into pieces of at most `width` characters, preferring to break after "; " or ", ". */
@@ -133,24 +162,33 @@ function wrapExchange(text: string, width: number): string[] {
 }
 
 /**
- * One row. A long exchange continues on the next lines, in its own column; a failure's or
- * skip's reason follows, indented, never truncated.
+ * One row. On a wide terminal the exchange is a column and continues on the next lines; on
+ * a narrow one it follows the row, indented. A failure's or skip's reason follows, never cut.
  */
-export function tableRow(row: ResultRow): string {
-  const time = `${(row.ms / 1000).toFixed(1)}s`;
-  const [first = "", ...more] = wrapExchange(row.exchanged, WIDTH.exchanged);
-  const lines = [`${fit(row.id, WIDTH.id)} ${fit(row.title, WIDTH.title)} ${fit(first, WIDTH.exchanged)} ${row.status} ${time}`];
-  const pad = " ".repeat(WIDTH.id + 1 + WIDTH.title + 1);
-  for (const piece of more) lines.push(`${pad}${piece}`);
+export function tableRow(row: ResultRow, style: TableStyle): string {
+  const c = columns(style);
+  const seconds = (row.ms / 1000).toFixed(1);
+  const time = style.lang === "es" ? `${seconds.replace(".", ",")} s` : `${seconds}s`;
+  const status = `${style.t.status[row.status].padEnd(statusWidth(style.t))} ${time}`;
+  const lines: string[] = [];
+  if (c.exchanged > 0) {
+    const [first = "", ...more] = wrapExchange(row.exchanged, c.exchanged);
+    lines.push(`${fit(row.id, c.id)} ${fit(row.title, c.title)} ${fit(first, c.exchanged)} ${status}`);
+    const pad = " ".repeat(c.id + 1 + c.title + 1);
+    for (const piece of more) lines.push(`${pad}${piece}`);
+  } else {
+    lines.push(`${fit(row.id, c.id)} ${fit(row.title, c.title)} ${status}`);
+    for (const piece of wrapExchange(row.exchanged, style.width - c.id - 1)) lines.push(`${" ".repeat(c.id + 1)}${piece}`);
+  }
   if (row.reason && row.status !== "PASS") {
-    lines.push(`${" ".repeat(WIDTH.id + 1)}↳ ${row.reason}`);
+    lines.push(`${" ".repeat(c.id + 1)}↳ ${row.reason}`);
   }
   return lines.join("\n");
 }
 
-export function summary(rows: ResultRow[]): string {
+export function summary(rows: ResultRow[], t: LabCatalog): string {
   const passed = rows.filter((r) => r.status === "PASS").length;
   const failed = rows.filter((r) => r.status === "FAIL").length;
   const skipped = rows.filter((r) => r.status === "SKIP").length;
-  return `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`;
+  return t.summary(passed, failed, skipped);
 }

@@ -1,7 +1,11 @@
 /**
  * Exercises 11 and 2.2: the line-command mini-protocol. Each line, stripped of surrounding
- * whitespace: PING → PONG, ECHO <text> → <text>, TIME → local `YYYY-mm-dd HH:MM:SS`,
+ * ASCII whitespace: PING → PONG, ECHO <text> → <text>, TIME → local `YYYY-mm-dd HH:MM:SS`,
  * anything else → the unknown reply (`ERR desconocido` in guide 1, `ERR` in guide 2).
+ *
+ * Bytes in, bytes out: ECHO returns exactly the bytes after "ECHO " (invalid UTF-8, NUL,
+ * a lone \r inside the text all come back unchanged). Only ASCII whitespace (space, \t, \n,
+ * \v, \f, \r) is stripped at the ends, as Python's bytes.strip() does; nothing is decoded.
  */
 import { clockDateTime } from "./clock.js";
 import { lineService, type LineServiceOptions } from "./line-service.js";
@@ -10,13 +14,40 @@ import type { StreamHandler } from "./types.js";
 export const GUIDE1_UNKNOWN_REPLY = "ERR desconocido\n";
 export const GUIDE2_UNKNOWN_REPLY = "ERR\n";
 
-/** The reply to one command line (text in, text out; invalid UTF-8 becomes U+FFFD like Python's "replace"). */
-export function commandReply(line: string, unknownReply: string = GUIDE1_UNKNOWN_REPLY, now?: Date): string {
-  const command = line.trim();
-  if (command === "PING") return "PONG\n";
-  if (command.startsWith("ECHO ")) return `${command.slice(5)}\n`;
-  if (command === "TIME") return `${clockDateTime(now)}\n`;
+const PING = Buffer.from("PING");
+const TIME = Buffer.from("TIME");
+const ECHO_PREFIX = Buffer.from("ECHO ");
+const PONG = Buffer.from("PONG\n");
+const LF = Buffer.from("\n");
+
+function isAsciiSpace(byte: number): boolean {
+  return byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+}
+
+/** `line` without the ASCII whitespace at either end (a view, no copy). */
+export function stripAsciiWhitespace(line: Buffer): Buffer {
+  let start = 0;
+  let end = line.length;
+  while (start < end && isAsciiSpace(line[start]!)) start++;
+  while (end > start && isAsciiSpace(line[end - 1]!)) end--;
+  return line.subarray(start, end);
+}
+
+/** The reply to one command line, byte for byte. */
+export function commandReplyBytes(line: Buffer, unknownReply: Buffer = Buffer.from(GUIDE1_UNKNOWN_REPLY), now?: Date): Buffer {
+  const command = stripAsciiWhitespace(line);
+  if (command.equals(PING)) return PONG;
+  if (command.length >= ECHO_PREFIX.length && command.subarray(0, ECHO_PREFIX.length).equals(ECHO_PREFIX)) {
+    const text = command.subarray(ECHO_PREFIX.length);
+    return Buffer.concat([text, LF], text.length + 1);
+  }
+  if (command.equals(TIME)) return Buffer.from(`${clockDateTime(now)}\n`);
   return unknownReply;
+}
+
+/** The reply to one command line given as text (a convenience over commandReplyBytes). */
+export function commandReply(line: string, unknownReply: string = GUIDE1_UNKNOWN_REPLY, now?: Date): string {
+  return commandReplyBytes(Buffer.from(line), Buffer.from(unknownReply), now).toString();
 }
 
 export interface CommandServiceOptions extends LineServiceOptions {
@@ -24,13 +55,6 @@ export interface CommandServiceOptions extends LineServiceOptions {
 }
 
 export function commandService(options: CommandServiceOptions = {}): StreamHandler {
-  const unknown = options.unknownReply ?? GUIDE1_UNKNOWN_REPLY;
-  const pong = Buffer.from("PONG\n");
-  const unknownBuffer = Buffer.from(unknown);
-  return lineService((line) => {
-    // Fast paths for the hot, constant replies.
-    if (line.length === 4 && line[0] === 0x50 && line[1] === 0x49 && line[2] === 0x4e && line[3] === 0x47) return pong;
-    const reply = commandReply(line.toString("utf8"), unknown);
-    return reply === unknown ? unknownBuffer : Buffer.from(reply);
-  }, options);
+  const unknown = Buffer.from(options.unknownReply ?? GUIDE1_UNKNOWN_REPLY);
+  return lineService((line) => commandReplyBytes(line, unknown), options);
 }

@@ -34,7 +34,7 @@ export function lineService(respond: (line: Buffer) => Buffer, options: LineServ
     const refuse = (err: LineTooLongError): void => {
       broken = true;
       answer(err.before);
-      context.log(`line-too-long ${context.peer} (over ${maxLineLength} bytes), closing`);
+      context.emit({ type: "line-too-long", peer: context.peer, limit: maxLineLength });
       // Drain and drop what the peer still sends, so our error reply is not lost to a reset.
       socket.end(tooLongReply);
       setTimeout(() => socket.destroy(), 2000).unref();

@@ -1,12 +1,15 @@
 /** The services `socklab serve` knows, which transports each runs on, and how to build them. */
 import type { Address } from "../address.js";
 import { bindUdp, type DatagramEndpoint } from "../datagram/endpoint.js";
-import { NotSupportedError } from "../errors.js";
+import { NotSupportedError, UsageError } from "../errors.js";
 import type { StreamHandler } from "../stream/server.js";
 import { announceService } from "./announce.js";
 import { commandService } from "./cmd.js";
 import { datagramEcho, streamEcho } from "./echo.js";
 import { greetService } from "./greet.js";
+import { brokerService } from "./broker.js";
+import { chatService } from "./chat.js";
+import { execService } from "./exec.js";
 import { lineEcho } from "./line-echo.js";
 import { datagramTime } from "./time.js";
 import type { DatagramResponder } from "./types.js";
@@ -15,6 +18,8 @@ export interface ServiceSpec {
   stream: boolean;
   datagram: boolean;
   unixOnly?: boolean;
+  /** Only makes sense with clients served at once (chat, broker, exec): serve runs it concurrent. */
+  concurrent?: boolean;
 }
 
 export const SERVICES = {
@@ -26,6 +31,9 @@ export const SERVICES = {
   announce: { stream: false, datagram: true },
   peercred: { stream: true, datagram: false, unixOnly: true },
   fd: { stream: true, datagram: false, unixOnly: true },
+  chat: { stream: true, datagram: false, concurrent: true },
+  broker: { stream: true, datagram: false, concurrent: true },
+  exec: { stream: true, datagram: false, concurrent: true },
 } satisfies Record<string, ServiceSpec>;
 
 export type ServiceName = keyof typeof SERVICES;
@@ -35,6 +43,8 @@ export interface ServiceSettings {
   unknownReply?: string | undefined;
   file?: string | undefined;
   maxLineLength?: number | undefined;
+  /** exec: the command and its arguments (what follows `--`). */
+  command?: string[] | undefined;
 }
 
 /** Builders for the Unix-only services, registered by the Unix module. */
@@ -61,6 +71,15 @@ export async function streamHandlerFor(service: ServiceName, settings: ServiceSe
     case "fd":
       if (!unixServices.fd) throw new NotSupportedError("descriptor passing (SCM_RIGHTS) is not supported on this platform");
       return unixServices.fd(settings.file ?? "/etc/hostname");
+    case "chat":
+      return chatService(line);
+    case "broker":
+      return brokerService();
+    case "exec": {
+      const [command, ...args] = settings.command ?? [];
+      if (command === undefined) throw new UsageError("serve exec needs a command: socklab serve exec ADDRESS -- CMD [ARGS...]");
+      return execService({ command, args });
+    }
     default:
       throw new NotSupportedError(`${service} is not a stream service`);
   }

@@ -1,26 +1,39 @@
 /**
  * The stream server runner shared by every TCP and Unix stream service.
  *
- * Sequential by default, as in the guides: the kernel completes the handshake for waiting
- * clients (they are accepted with reading paused, so their bytes stay in kernel buffers),
- * and each one is served when the previous one has closed. `concurrent` serves them at once.
- * Per-connection idle timeout, dual-stack or IPv6-only for `::`, event log lines, an
- * optional socket-level trace, and an idempotent graceful close().
+ * Sequential by default, as in the guides: a client is accepted only when the server is
+ * ready to serve it, so waiting clients stay in the kernel's accept queue (the listen
+ * backlog), not in our memory. `concurrent` serves up to `maxConnections` at once; past
+ * that, accepting pauses and the excess waits in the kernel queue too. Nobody is accepted
+ * and then closed for lack of room: a client is served, or refused with a one-line reply
+ * and a `refused` event.
+ *
+ * Pausing accept(2): Node has no API for it, so each listening socket is kept open by a
+ * descriptor of our own (a dup); the net.Server that accepts is closed to pause (the
+ * socket and its queue live on through our descriptor) and a new one is made on a fresh
+ * dup to resume. Without the native addon (not Linux) accepting cannot pause, and waiting
+ * clients are held in memory instead, as before.
+ *
+ * Per-connection idle and total time limits (timers only when asked for), dual-stack or
+ * IPv6-only for `::`, event log lines, an optional socket-level trace, and an idempotent
+ * graceful close().
  */
 import { once } from "node:events";
+import { lstatSync, readFileSync, unlinkSync } from "node:fs";
 import { chmod, lstat, unlink } from "node:fs/promises";
+import { dirname } from "node:path";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { formatAddress, formatInetPeer, type Address } from "../address.js";
-import { describeError, SocklabError } from "../errors.js";
+import { errnoError, SocklabError } from "../errors.js";
+import { errorEvent, publishing, type EventSink, type RefusalReason, type SocklabEvent } from "../events.js";
+import { isNativeAvailable, nativeBinding } from "../unix/native.js";
 import { traceReads, traceWrites } from "./trace.js";
 
 export interface ConnectionContext {
   /** The peer in socklab notation (tcp://127.0.0.1:51000, or `unix:PATH#3` for Unix clients). */
   readonly peer: string;
-  /** Log one event line (stderr in the CLI). */
-  log(line: string): void;
-  /** Log a socket-level step; a no-op unless tracing. */
-  trace(line: string): void;
+  /** Report an event (the CLI prints it; the lab records it). */
+  emit(event: SocklabEvent): void;
   /** Aborted when the server stops. */
   readonly signal: AbortSignal;
 }
@@ -29,7 +42,7 @@ export interface ConnectionContext {
 export type StreamHandler = (socket: Socket, context: ConnectionContext) => void | Promise<void>;
 
 /** Decides, right after accept, whether a client may be served (e.g. by its peer uid). */
-export type AcceptFilter = (socket: Socket) => { ok: true } | { ok: false; reason: string };
+export type AcceptFilter = (socket: Socket) => { ok: true } | ({ ok: false } & Omit<Extract<SocklabEvent, { type: "refused" }>, "type" | "peer">);
 
 export interface StreamServerOptions {
   address: Address;
@@ -38,17 +51,22 @@ export interface StreamServerOptions {
   concurrent?: boolean;
   /** Close a connection with no traffic for this long (ms). */
   idleTimeoutMs?: number;
+  /** Close a connection served for this long in total (ms), busy or not. */
+  maxTimeMs?: number;
   /** For `::`: accept IPv4 too (IPV6_V6ONLY off). Default true for `::`. */
   dualStack?: boolean;
   /** For IPv6 addresses: IPV6_V6ONLY on. */
   ipv6Only?: boolean;
-  /** Event log sink (one line per call). Default: none. */
-  log?: (line: string) => void;
-  /** Also log socket-level steps (recv/send sizes, shutdown, close). */
+  /** Receives every event of the server (also published on the `socklab:event` channel). */
+  onEvent?: EventSink;
+  /** Also report socket-level steps (sent/received sizes, EOF, shutdown). */
   trace?: boolean;
-  /** Most clients held (waiting plus served); past that new ones are closed at once. */
+  /**
+   * Most clients served at once with `concurrent` (default: defaultMaxConnections()).
+   * Past that, accepting pauses: new clients wait in the kernel's accept queue.
+   */
   maxConnections?: number;
-  /** listen(2) backlog. */
+  /** listen(2) backlog (default: the kernel's maximum, /proc/sys/net/core/somaxconn). */
   backlog?: number;
   /** Unix socket file permissions. Default 0o600 (owner only). */
   socketMode?: number;
@@ -61,46 +79,197 @@ export interface StreamServerOptions {
 
 const noop = (): void => {};
 
+/** The line a refused client reads before we close: the same form for every refusal. */
+export function refusalReply(reason: RefusalReason): string {
+  return `ERR refused: ${reason}\n`;
+}
+
+/** A refused client may keep sending this long (we read and discard) before we close anyway. */
+const REFUSAL_LINGER_MS = 1000;
+
+/** Default of `maxConnections` where the descriptor limit allows it. */
+export const DEFAULT_MAX_CONNECTIONS = 1000;
+/** Descriptors kept for the process itself (stdio, libuv, listeners, files) when sizing the default. */
+export const DESCRIPTOR_RESERVE = 64;
+
+/** The soft limit on open descriptors (ulimit -n), or undefined if unknown or unlimited. */
+export function descriptorLimit(): number | undefined {
+  try {
+    const m = readFileSync("/proc/self/limits", "utf8").match(/^Max open files\s+(\d+|unlimited)/m);
+    return m === null || m[1] === "unlimited" ? undefined : Number(m[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * 1000 clients at once, fewer when the descriptor limit is tighter: each client costs a
+ * descriptor, and an accept(2) that fails for lack of one makes libuv close the client
+ * without a word. Clients past the limit wait in the kernel queue; none is dropped.
+ */
+export function defaultMaxConnections(): number {
+  const limit = descriptorLimit();
+  return limit === undefined ? DEFAULT_MAX_CONNECTIONS : Math.max(1, Math.min(DEFAULT_MAX_CONNECTIONS, limit - DESCRIPTOR_RESERVE));
+}
+
+let kernelBacklog: number | undefined;
+
+/**
+ * The listen(2) backlog: the kernel's maximum (net.core.somaxconn, 4096 on Linux ≥ 5.4),
+ * so a burst of clients waits in the accept queue instead of having its SYNs dropped
+ * (Node's default is 511). Elsewhere 511.
+ */
+export function defaultBacklog(): number {
+  if (kernelBacklog === undefined) {
+    try {
+      const n = Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8").trim());
+      kernelBacklog = Number.isInteger(n) && n > 0 ? n : 511;
+    } catch {
+      kernelBacklog = 511;
+    }
+  }
+  return kernelBacklog;
+}
+
+/** Servers that may have a socket file to remove, for a forced stop (see removeSocketFilesNow). */
+const live = new Set<StreamServer>();
+
+/**
+ * Synchronously remove the socket files that open servers created (and only those). For a
+ * process about to exit without a graceful close (a second signal).
+ */
+export function removeSocketFilesNow(): void {
+  for (const server of live) server.removeSocketFileNow();
+}
+
+/**
+ * One listening socket. `own` is our descriptor of it: while it is open the socket and its
+ * accept queue live on, whether or not a net.Server is accepting on it.
+ */
+class AcceptPoint {
+  private server: Server | undefined;
+  private own: number | undefined;
+  private ended = false;
+
+  constructor(
+    server: Server,
+    private readonly make: () => Server,
+    private readonly backlog: number,
+    private readonly onConnection: (socket: Socket) => void,
+    private readonly onError: (err: Error) => void,
+    canPause: boolean,
+  ) {
+    this.attach(server);
+    if (canPause) {
+      const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
+      if (typeof fd === "number" && fd >= 0) {
+        const r = nativeBinding("pausing accept").dup(fd);
+        if (r >= 0) this.own = r;
+      }
+    }
+  }
+
+  private attach(server: Server): void {
+    server.on("connection", this.onConnection);
+    server.on("error", this.onError);
+    this.server = server;
+  }
+
+  /** Whether accepting can pause (the native addon is there). */
+  get pausable(): boolean {
+    return this.own !== undefined;
+  }
+
+  /** Stop calling accept(2); new clients wait in the kernel queue. */
+  pause(): void {
+    if (this.own === undefined || this.server === undefined) return;
+    const server = this.server;
+    this.server = undefined;
+    server.close(); // closes its descriptor only: ours keeps the socket listening
+  }
+
+  /** Accept again, on a fresh descriptor of the same socket. */
+  resume(): void {
+    if (this.own === undefined || this.server !== undefined || this.ended) return;
+    const fd = nativeBinding("resuming accept").dup(this.own);
+    if (fd < 0) {
+      this.onError(errnoError(fd, "dup"));
+      return;
+    }
+    const server = this.make();
+    this.attach(server);
+    // For a descriptor Node takes the backlog only as a second argument.
+    server.listen({ fd }, this.backlog);
+  }
+
+  /** Close the listening socket for good (its queue is reset by the kernel). */
+  close(): Promise<void> {
+    this.ended = true;
+    const server = this.server;
+    this.server = undefined;
+    const closed = server?.listening ? once(server, "close").then(noop) : Promise.resolve();
+    server?.close();
+    if (this.own !== undefined) {
+      nativeBinding("closing a listener").close(this.own);
+      this.own = undefined;
+    }
+    return closed;
+  }
+}
+
 export class StreamServer {
   /** Where the server listens, with the real port (tcp://127.0.0.1:41234). */
   readonly address: string;
-  private readonly servers: Server[];
+  private readonly points: AcceptPoint[];
   private readonly options: StreamServerOptions;
-  private readonly log: (line: string) => void;
+  private readonly emit: EventSink;
+  /** Accepted but not served: only where accepting cannot pause (no native addon). */
   private readonly waiting: Socket[] = [];
   private readonly active = new Set<Socket>();
+  /** Refused clients reading their reply. */
+  private readonly lingering = new Set<Socket>();
   private readonly stop = new AbortController();
+  /** Clients served at once: 1 when sequential. */
+  readonly limit: number;
+  private acceptStopped = false;
   private createdPath: string | undefined;
   private readonly createdIno: number | undefined;
   private closing: Promise<void> | undefined;
   private nextId = 1;
-  /** Set when dual-stack had to fall back to a second IPv4 listener. */
-  readonly notes: string[] = [];
+  /** How it listens: dual-stack, or the fallback to a second IPv4 listener. */
+  readonly notes: Extract<SocklabEvent, { type: "note" }>[] = [];
 
-  private constructor(options: StreamServerOptions, servers: Server[], address: string, createdPath?: string, createdIno?: number) {
+  private constructor(
+    options: StreamServerOptions,
+    servers: Server[],
+    make: () => Server,
+    backlog: number,
+    address: string,
+    createdPath?: string,
+    createdIno?: number,
+  ) {
     this.options = options;
     this.createdIno = createdIno;
-    this.servers = servers;
     this.address = address;
     this.createdPath = createdPath;
-    this.log = options.log ?? noop;
-    for (const server of servers) {
-      server.on("connection", (socket: Socket) => this.onConnection(socket));
-      // An accept error (e.g. out of descriptors) is logged; the server keeps listening.
-      server.on("error", (err) => this.log(`error ${describeError(err, this.address)}`));
-    }
+    this.emit = publishing(options.onEvent);
+    this.limit = options.concurrent ? (options.maxConnections ?? defaultMaxConnections()) : 1;
+    // A path Node bound itself is unlinked by libuv when its server closes: that one can't pause.
+    const canPause = isNativeAvailable() && !(options.address.kind === "unix" && options.listenFd === undefined);
+    const onConnection = (socket: Socket): void => this.onConnection(socket);
+    // An accept error (e.g. out of descriptors) is reported; the server keeps listening.
+    const onError = (err: Error): void => this.emit(errorEvent(err, { address: this.address, during: "accept" }));
+    this.points = servers.map((server) => new AcceptPoint(server, make, backlog, onConnection, onError, canPause));
+    live.add(this);
   }
 
   /** Bind and listen; resolves when ready to accept. */
   static async listen(options: StreamServerOptions): Promise<StreamServer> {
     const address = options.address;
-    const make = (): Server => {
-      const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
-      server.maxConnections = options.maxConnections ?? 1024;
-      return server;
-    };
+    const backlog = options.backlog ?? defaultBacklog();
+    const make = (): Server => createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
     const servers: Server[] = [];
-    const notes: string[] = [];
+    const notes: Extract<SocklabEvent, { type: "note" }>[] = [];
     let createdPath: string | undefined;
     let shown: string;
     try {
@@ -109,7 +278,7 @@ export class StreamServer {
         if (address.kind === "unix") createdPath = address.path;
         const server = make();
         servers.push(server);
-        await listenOn(server, { fd: options.listenFd });
+        await listenOn(server, { fd: options.listenFd, backlog });
         shown = formatAddress(address);
       } else if (address.kind === "tcp") {
         const v6 = address.host.includes(":");
@@ -120,7 +289,7 @@ export class StreamServer {
           host: address.host,
           port: address.port,
           ipv6Only: v6 ? !wantDual : false,
-          backlog: options.backlog ?? 511,
+          backlog,
         });
         const port = (server.address() as AddressInfo).port;
         shown = formatAddress({ ...address, port });
@@ -128,16 +297,16 @@ export class StreamServer {
           // The OS keeps this socket IPv6-only: a second listener takes IPv4.
           const v4 = make();
           servers.push(v4);
-          await listenOn(v4, { host: "0.0.0.0", port, backlog: options.backlog ?? 511 });
-          notes.push(`dual-stack not available here; listening on tcp://0.0.0.0:${port} too`);
+          await listenOn(v4, { host: "0.0.0.0", port, backlog });
+          notes.push({ type: "note", note: "dual-stack-fallback", address: `tcp://0.0.0.0:${port}` });
         } else if (wantDual) {
-          notes.push("dual-stack: IPv4 clients are seen as ::ffff:a.b.c.d");
+          notes.push({ type: "note", note: "dual-stack" });
         }
       } else if (address.kind === "unix") {
         await options.preparePath?.(address.path);
         const server = make();
         servers.push(server);
-        await listenOn(server, { path: address.path, backlog: options.backlog ?? 511 });
+        await listenOn(server, { path: address.path, backlog });
         createdPath = address.path;
         await chmod(address.path, options.socketMode ?? 0o600);
         shown = formatAddress(address);
@@ -147,17 +316,21 @@ export class StreamServer {
     } catch (err) {
       for (const server of servers) server.close();
       if (createdPath) await unlink(createdPath).catch(noop);
-      throw annotate(err, formatAddress(address));
+      throw listenError(err, address);
     }
     // Remember which file we created: on close we remove that file, not one that a later
     // server may have bound at the same path meanwhile.
     const createdIno = createdPath === undefined ? undefined : await lstat(createdPath).then((st) => st.ino, () => undefined);
-    const result = new StreamServer(options, servers, shown, createdPath, createdIno);
+    const result = new StreamServer(options, servers, make, backlog, shown, createdPath, createdIno);
+    const limit = descriptorLimit();
+    if (options.concurrent && options.maxConnections !== undefined && limit !== undefined && options.maxConnections > limit - DESCRIPTOR_RESERVE) {
+      notes.push({ type: "note", note: "descriptor-limit", limit, maxConnections: options.maxConnections });
+    }
     result.notes.push(...notes);
     return result;
   }
 
-  /** Clients waiting for their turn (sequential mode). */
+  /** Clients accepted and waiting for their turn (only without the native addon; else they wait in the kernel). */
   get waitingCount(): number {
     return this.waiting.length;
   }
@@ -173,35 +346,68 @@ export class StreamServer {
   }
 
   private onConnection(socket: Socket): void {
-    if (this.stop.signal.aborted) {
-      socket.destroy();
-      return;
-    }
     const id = this.nextId++;
     const peer = this.peerOf(socket, id);
-    // Errors (reset peers) are logged and end that connection only.
-    socket.on("error", (err) => this.log(`error ${peer} ${describeError(err)}`));
     (socket as Socket & { socklabPeer?: string }).socklabPeer = peer;
-    const filter = this.options.acceptFilter?.(socket);
-    if (filter && !filter.ok) {
-      this.log(`refused ${peer} ${filter.reason}`);
-      socket.destroy();
+    if (this.stop.signal.aborted) {
+      this.refuse(socket, peer, { reason: "server-stopping" });
       return;
     }
-    if (this.options.concurrent || this.active.size === 0) {
+    const filter = this.options.acceptFilter?.(socket);
+    if (filter && !filter.ok) {
+      const { ok: _ok, ...refusal } = filter;
+      this.refuse(socket, peer, refusal);
+      return;
+    }
+    // Errors (reset peers) are reported and end that connection only.
+    socket.on("error", (err) => this.emit(errorEvent(err, { peer })));
+    if (this.active.size < this.limit) {
       this.serve(socket, peer);
     } else {
       this.waiting.push(socket);
-      this.log(`queued ${peer} (waits its turn, ${this.waiting.length} waiting)`);
+      this.emit({ type: "queued", peer, waiting: this.waiting.length });
       socket.once("close", () => {
         const at = this.waiting.indexOf(socket);
         if (at >= 0) this.waiting.splice(at, 1);
       });
     }
+    this.updateAccepting();
+  }
+
+  /**
+   * Turn a client away so that it can tell: a `refused` event here, and one line
+   * (`ERR refused: REASON`) to the client before we close. What it sends meanwhile is
+   * read and discarded, so our close does not reset the connection and destroy the line.
+   */
+  private refuse(socket: Socket, peer: string, refusal: Omit<Extract<SocklabEvent, { type: "refused" }>, "type" | "peer">): void {
+    this.emit({ type: "refused", peer, ...refusal });
+    this.lingering.add(socket);
+    socket.on("error", noop); // a client that left before reading is no news
+    const done = (): void => {
+      clearTimeout(timer);
+      this.lingering.delete(socket);
+      socket.destroy();
+    };
+    const timer = setTimeout(done, REFUSAL_LINGER_MS);
+    socket.once("end", done);
+    socket.once("close", done);
+    socket.on("data", noop);
+    socket.end(refusalReply(refusal.reason));
+    socket.resume();
+  }
+
+  /** Accept while there is room; pause (clients wait in the kernel queue) when full. */
+  private updateAccepting(): void {
+    if (this.stop.signal.aborted || this.acceptStopped) return;
+    const full = this.active.size + this.waiting.length >= this.limit;
+    for (const point of this.points) {
+      if (full) point.pause();
+      else point.resume();
+    }
   }
 
   private serveNext(): void {
-    while (!this.options.concurrent && this.active.size === 0 && this.waiting.length > 0) {
+    while (this.active.size < this.limit && this.waiting.length > 0) {
       const socket = this.waiting.shift()!;
       if (socket.destroyed) continue;
       this.serve(socket, (socket as Socket & { socklabPeer?: string }).socklabPeer ?? "?");
@@ -211,60 +417,78 @@ export class StreamServer {
   private serve(socket: Socket, peer: string): void {
     this.active.add(socket);
     const tracing = this.options.trace === true;
-    const trace = tracing ? (line: string): void => this.log(line) : noop;
-    this.log(`accept ${peer}`);
+    this.emit({ type: "accepted", peer });
     const idle = this.options.idleTimeoutMs;
     if (idle !== undefined && idle > 0) {
       socket.setTimeout(idle, () => {
-        this.log(`idle-timeout ${peer} after ${idle / 1000}s`);
+        this.emit({ type: "idle-timeout", peer, seconds: idle / 1000 });
         socket.destroy();
       });
     }
+    // A timer only when a limit is asked for: connection setup stays as cheap as it was.
+    const total = this.options.maxTimeMs;
+    const limitTimer =
+      total !== undefined && total > 0
+        ? setTimeout(() => {
+            this.emit({ type: "max-time", peer, seconds: total / 1000 });
+            socket.destroy();
+          }, total)
+        : undefined;
     socket.once("close", () => {
+      if (limitTimer !== undefined) clearTimeout(limitTimer);
       this.active.delete(socket);
-      this.log(`close ${peer} received ${socket.bytesRead} sent ${socket.bytesWritten}`);
+      this.emit({ type: "closed", peer, received: socket.bytesRead, sent: socket.bytesWritten });
       this.serveNext();
+      this.updateAccepting();
     });
-    const context: ConnectionContext = { peer, log: this.log, trace, signal: this.stop.signal };
-    if (tracing) traceWrites(socket, peer, trace);
+    const context: ConnectionContext = { peer, emit: this.emit, signal: this.stop.signal };
+    if (tracing) traceWrites(socket, peer, this.emit);
     try {
       const result = this.options.handler(socket, context);
       if (result instanceof Promise) {
         result.catch((err: unknown) => {
-          this.log(`error ${peer} ${describeError(err)}`);
+          this.emit(errorEvent(err, { peer, during: "serve" }));
           socket.destroy();
         });
       }
     } catch (err) {
-      this.log(`error ${peer} ${describeError(err)}`);
+      this.emit(errorEvent(err, { peer, during: "serve" }));
       socket.destroy();
     }
     // After the handler attached its own listeners, so no byte is emitted before it listens.
-    if (tracing) traceReads(socket, peer, trace);
+    if (tracing) traceReads(socket, peer, this.emit);
     socket.resume();
   }
 
   /** Stop accepting new clients (the nc -l role after its one client); current ones go on. */
   stopAccepting(): void {
-    for (const server of this.servers) if (server.listening) server.close();
+    this.acceptStopped = true;
+    for (const point of this.points) void point.close();
+  }
+
+  /** Remove the socket file we created, now (synchronously), if it is still ours. */
+  removeSocketFileNow(): void {
+    const path = this.createdPath;
+    if (path === undefined) return;
+    try {
+      if (lstatSync(path).ino === this.createdIno) unlinkSync(path);
+      this.createdPath = undefined;
+    } catch {
+      // Already gone.
+    }
   }
 
   /** Stop accepting, close every client, remove the socket file we created. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stop.abort();
-      const closed = this.servers.map((server) => (server.listening ? once(server, "close") : Promise.resolve()));
-      // Servers stopped by stopAccepting() only wait for their last client, destroyed below.
-      for (const server of this.servers) server.close();
-      for (const socket of [...this.waiting, ...this.active]) socket.destroy();
+      const closed = this.points.map((point) => point.close());
+      for (const socket of [...this.waiting, ...this.active, ...this.lingering]) socket.destroy();
       this.waiting.length = 0;
       await Promise.all(closed);
-      if (this.createdPath) {
-        const path = this.createdPath;
-        this.createdPath = undefined;
-        const ino = await lstat(path).then((st) => st.ino, () => undefined);
-        if (ino !== undefined && ino === this.createdIno) await unlink(path).catch(noop);
-      }
+      // Synchronous: a forced stop arriving meanwhile finds the file either there or gone.
+      this.removeSocketFileNow();
+      live.delete(this);
     })();
     return this.closing;
   }
@@ -278,10 +502,16 @@ function listenOn(server: Server, options: Parameters<Server["listen"]>[0]): Pro
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once("error", onError);
-    server.listen(options, () => {
+    const ready = (): void => {
       server.removeListener("error", onError);
       resolve();
-    });
+    };
+    // For a descriptor Node ignores `backlog` in the options: it must be the second argument
+    // (listen(2) again on a listening socket sets the new backlog).
+    const fd = (options as { fd?: number }).fd;
+    const backlog = (options as { backlog?: number }).backlog;
+    if (fd !== undefined && backlog !== undefined) server.listen({ fd }, backlog, ready);
+    else server.listen(options, ready);
   });
 }
 
@@ -301,15 +531,26 @@ async function ipv4Covered(port: number): Promise<boolean> {
   }
 }
 
-function annotate(err: unknown, address: string): unknown {
-  if (err instanceof SocklabError) {
-    err.address ??= address;
+/**
+ * A bind/listen failure as socklab says it: one line naming the address and the cause
+ * (`unix:/x/s.sock: cannot listen there: directory /x does not exist`), localised through
+ * the `cannot-listen` message. socklab's own errors (not supported, usage) pass unchanged.
+ */
+export function listenError(err: unknown, address: Address): unknown {
+  const shown = formatAddress(address);
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === "string" ? e.code : undefined;
+  if (err instanceof SocklabError && (err.messageKey !== undefined || err.code.startsWith("ERR_"))) {
+    err.address ??= shown;
     return err;
   }
-  if (err && typeof err === "object") {
-    (err as { address?: string }).address = address;
-    const e = err as { code?: string; message?: string };
-    return new SocklabError(e.code ?? "ERROR", e.message ?? String(err), { cause: err, address });
-  }
-  return err;
+  if (code === undefined || !/^E[A-Z0-9]+$/.test(code)) return err;
+  const params: Record<string, string | number> = { address: shown, code, detail: typeof e?.message === "string" ? e.message : String(err) };
+  if (address.kind === "unix" || address.kind === "unix-dgram") params.dir = dirname(address.path);
+  return new SocklabError(code, `${shown}: cannot listen there: ${params.detail}`, {
+    cause: err,
+    address: shown,
+    messageKey: "cannot-listen",
+    params,
+  });
 }

@@ -1,15 +1,16 @@
 /**
- * `--trace`: log each socket-level step of a stream (send/recv sizes, shutdown, EOF).
+ * `--trace`: report each socket-level step of a stream (send/recv sizes, shutdown, EOF).
  * Attach traceReads only after the real consumer has attached its own 'data' listener,
  * so no byte is emitted before it listens.
  */
 import type { Socket } from "node:net";
+import type { EventSink } from "../events.js";
 
-export function traceWrites(socket: Socket, peer: string, trace: (line: string) => void): void {
+export function traceWrites(socket: Socket, peer: string, emit: EventSink): void {
   const write = socket.write;
   socket.write = function tracedWrite(this: Socket, chunk: unknown, ...rest: unknown[]): boolean {
     const size = typeof chunk === "string" ? Buffer.byteLength(chunk) : (chunk as Uint8Array).length;
-    if (size > 0) trace(`send ${peer} ${size} bytes`);
+    if (size > 0) emit({ type: "sent", peer, bytes: size });
     return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
   } as Socket["write"];
   // end(data) writes without going through socket.write.
@@ -18,14 +19,14 @@ export function traceWrites(socket: Socket, peer: string, trace: (line: string) 
     const [chunk] = args;
     if (typeof chunk === "string" || chunk instanceof Uint8Array) {
       const size = typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
-      if (size > 0) trace(`send ${peer} ${size} bytes`);
+      if (size > 0) emit({ type: "sent", peer, bytes: size });
     }
     return (end as (...a: unknown[]) => Socket).apply(this, args);
   } as Socket["end"];
-  socket.once("finish", () => trace(`shutdown ${peer} (write side closed, FIN sent)`));
+  socket.once("finish", () => emit({ type: "half-closed", peer }));
 }
 
-export function traceReads(socket: Socket, peer: string, trace: (line: string) => void): void {
-  socket.prependListener("data", (chunk: Buffer) => trace(`recv ${peer} ${chunk.length} bytes`));
-  socket.prependOnceListener("end", () => trace(`recv ${peer} EOF (peer closed its write side)`));
+export function traceReads(socket: Socket, peer: string, emit: EventSink): void {
+  socket.prependListener("data", (chunk: Buffer) => emit({ type: "received", peer, bytes: chunk.length }));
+  socket.prependOnceListener("end", () => emit({ type: "eof", peer }));
 }

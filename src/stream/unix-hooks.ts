@@ -5,7 +5,7 @@
  */
 import type { Address } from "../address.js";
 import { NotSupportedError } from "../errors.js";
-import type { StreamServerOptions } from "./server.js";
+import { listenError, type StreamServerOptions } from "./server.js";
 
 export interface UnixSupport {
   serverExtras(address: Address, allowUids: number[] | undefined, mode?: number): Promise<Partial<StreamServerOptions>>;
@@ -21,8 +21,14 @@ const fallback: UnixSupport = {
 
 let current: UnixSupport = fallback;
 
+/** The registered support; its bind errors come out as one clear line (see listenError). */
 export function unixSupport(): UnixSupport {
-  return current;
+  return {
+    serverExtras: (address, allowUids, mode) =>
+      current.serverExtras(address, allowUids, mode).catch((err: unknown) => {
+        throw listenError(err, address);
+      }),
+  };
 }
 
 export function setUnixSupport(support: UnixSupport): void {

@@ -148,7 +148,12 @@ export async function withRetries<T>(
     records.length > 1
       ? `${label}: server unavailable after ${records.length} attempts: ${last?.message ?? "failed"}`
       : `${label}: ${last?.message ?? "failed"}`;
-  throw new UnavailableError(message, records, { cause: lastError, address: label });
+  throw new UnavailableError(message, records, {
+    cause: lastError,
+    address: label,
+    messageKey: "unavailable",
+    params: { address: label, attempts: records.length, code: last?.code ?? "ERROR", detail: last?.message ?? "failed" },
+  });
 }
 
 /**

@@ -15,8 +15,10 @@ import {
   formatUnixPeer,
   SOCKADDR_UN_SIZE,
   targetPath,
+  targetPathText,
   type UnixBindTarget,
   type UnixDatagramPeer,
+  type UnixName,
   type UnixSocketTarget,
 } from "./sockaddr.js";
 
@@ -92,7 +94,7 @@ export class UnixDatagramSocket extends EventEmitter {
   #reading = true;
   #backoffMs = 0;
   #retryTimer: NodeJS.Timeout | undefined;
-  #createdPath: { path: string; ino: number } | undefined;
+  #createdPath: { path: UnixName; ino: number } | undefined;
   #closing: Promise<void> | undefined;
 
   /**
@@ -103,7 +105,8 @@ export class UnixDatagramSocket extends EventEmitter {
   static override async bind(target: UnixBindTarget, options: UnixDatagramSocketOptions = {}): Promise<UnixDatagramSocket> {
     const native = nativeBinding("a Unix datagram socket");
     const path = targetPath(target);
-    const where = { address: formatUnixPeer(target, true), ...(path === undefined ? {} : { path }) };
+    const pathText = targetPathText(target);
+    const where = { address: formatUnixPeer(target, true), ...(pathText === undefined ? {} : { path: pathText }) };
     const fd = native.socket(SOCK_DGRAM);
     if (fd < 0) throw errnoError(fd, "socket", where);
     let socket: UnixDatagramSocket;
@@ -319,7 +322,7 @@ export class UnixDatagramSocket extends EventEmitter {
   }
 
   #where(peer: UnixSocketTarget): { address: string; path?: string } {
-    const path = targetPath(peer);
+    const path = targetPathText(peer);
     return { address: formatUnixPeer(peer, true), ...(path === undefined ? {} : { path }) };
   }
 

@@ -7,7 +7,7 @@
  * and polls a dup() of the descriptor (libuv allows one watcher per descriptor number;
  * both numbers share one open socket, so readiness is the same).
  */
-import { closeSync, read } from "node:fs";
+import { closeSync, fstatSync, read } from "node:fs";
 import type { Socket } from "node:net";
 import { constants as osConstants } from "node:os";
 import { abortReason, throwIfAborted } from "../abort.js";
@@ -36,12 +36,34 @@ export interface ReceiveDescriptorsOptions extends DescriptorOptions {
 
 export interface ReceivedDescriptors {
   payload: Buffer;
-  /** Descriptors now open in this process (close-on-exec); the caller must close them. */
+  /**
+   * Descriptors now open in this process (close-on-exec), owned by the caller: close each
+   * exactly once, with close() below (or closeDescriptors) — never also through a stream
+   * or FileHandle that closes its descriptor itself.
+   */
   fds: number[];
   /** Some descriptors (MSG_CTRUNC, or beyond maxDescriptors) or payload bytes were dropped. */
   truncated: boolean;
   /** The peer closed the connection without sending anything. */
   end: boolean;
+  /** Close every descriptor in `fds` that this method has not closed yet. Idempotent. */
+  close(): void;
+}
+
+/** What a descriptor refers to, as fstat(2) reports it (stable identifiers, for events too). */
+export type DescriptorKind = "file" | "directory" | "socket" | "pipe" | "char-device" | "block-device" | "symlink" | "unknown";
+
+/** The kind of an open descriptor (fstat; never reads from it or blocks). */
+export function descriptorKind(fd: number): DescriptorKind {
+  const stat = fstatSync(fd);
+  if (stat.isFile()) return "file";
+  if (stat.isDirectory()) return "directory";
+  if (stat.isSocket()) return "socket";
+  if (stat.isFIFO()) return "pipe";
+  if (stat.isCharacterDevice()) return "char-device";
+  if (stat.isBlockDevice()) return "block-device";
+  if (stat.isSymbolicLink()) return "symlink";
+  return "unknown";
 }
 
 /** Run `attempt` until it stops answering EAGAIN, waiting for readiness on a dup of `fd`. */
@@ -185,11 +207,17 @@ export async function receiveDescriptors(
     if (r < 0) throw errnoError(r, "recvmsg");
     const flags = out[1]!;
     const fds = Array.from(fdsOut.subarray(0, out[0]!));
+    const open = new Set(fds);
     return {
       payload: Buffer.from(payload.subarray(0, r)),
       fds,
       truncated: (flags & (MSG_CTRUNC | MSG_TRUNC)) !== 0 || out[2]! > 0,
       end: r === 0 && fds.length === 0,
+      close(): void {
+        const pending = [...open];
+        open.clear();
+        closeDescriptors(pending);
+      },
     };
   });
 }
@@ -223,13 +251,26 @@ export async function readDescriptor(fd: number, options: { maxBytes?: number } 
   return Buffer.concat(chunks, total);
 }
 
-/** Close descriptors received with receiveDescriptors(); errors (already closed) ignored. */
+/**
+ * Close descriptors received with receiveDescriptors(), each once, on this thread. Every one
+ * is attempted; a descriptor that was not open (EBADF: closed twice somewhere, which can
+ * hit an unrelated file that reused the number) is reported afterwards, never ignored.
+ */
 export function closeDescriptors(fds: readonly number[]): void {
+  const failed: string[] = [];
+  let first: unknown;
   for (const fd of fds) {
     try {
       closeSync(fd);
-    } catch {
-      // already closed: nothing to release
+    } catch (err) {
+      first ??= err;
+      failed.push(`${fd} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
     }
+  }
+  if (failed.length > 0) {
+    throw new SocklabError("EBADF", `could not close descriptor ${failed.join(", ")}: already closed elsewhere?`, {
+      cause: first,
+      syscall: "close",
+    });
   }
 }

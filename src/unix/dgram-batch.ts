@@ -12,7 +12,16 @@ import { BatchDatagramSocket, hasBatchFunctions } from "../datagram/batch-socket
 import type { DatagramEndpoint } from "../datagram/endpoint.js";
 import { errnoError } from "../errors.js";
 import { isNativeAvailable, nativeBinding, SOCK_DGRAM } from "./native.js";
-import { decodeSockaddr, encodeTarget, formatUnixPeer, SOCKADDR_UN_SIZE, type UnixDatagramPeer, type UnixSocketTarget } from "./sockaddr.js";
+import {
+  decodeSockaddr,
+  encodeTarget,
+  formatUnixPeer,
+  SOCKADDR_UN_SIZE,
+  targetPathText,
+  type UnixDatagramPeer,
+  type UnixName,
+  type UnixSocketTarget,
+} from "./sockaddr.js";
 
 /** Largest datagram received whole, as UnixDatagramSocket's default. */
 const UNIX_SLOT = 65536;
@@ -41,7 +50,8 @@ export async function bindUnixDatagramBatched(
   const native = nativeBinding("a Unix datagram socket");
   if (!hasBatchFunctions(native)) throw new Error("the addon has no batch functions");
   const path = "path" in target ? target.path : undefined;
-  const where = { address: formatAddress(address), ...(path === undefined ? {} : { path }) };
+  const pathText = targetPathText(target);
+  const where = { address: formatAddress(address), ...(pathText === undefined ? {} : { path: pathText }) };
   const fd = native.socket(SOCK_DGRAM);
   if (fd < 0) throw errnoError(fd, "socket", where);
   try {
@@ -64,7 +74,7 @@ export async function bindUnixDatagramBatched(
     formatPeer: (raw, offset, length) => formatUnixPeer(decodeSockaddr(raw.subarray(offset, offset + length), length), true),
     canReply: (_raw, _offset, length) => length > FAMILY_SIZE,
   });
-  let created: { path: string; ino: number } | undefined;
+  let created: { path: UnixName; ino: number } | undefined;
   if (path !== undefined) {
     try {
       created = { path, ino: (await lstat(path)).ino };

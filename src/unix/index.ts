@@ -19,10 +19,12 @@ export {
 export { peerCredentials, type PeerCredentials } from "./credentials.js";
 export {
   closeDescriptors,
+  descriptorKind,
   MAX_DESCRIPTORS,
   readDescriptor,
   receiveDescriptors,
   sendDescriptors,
+  type DescriptorKind,
   type DescriptorOptions,
   type ReceiveDescriptorsOptions,
   type ReceivedDescriptors,

@@ -80,7 +80,8 @@ function load(): NativeBinding | undefined {
     failure = `needs Linux (this is ${process.platform})`;
     return undefined;
   }
-  const file = join(packageRoot(), "build", "Release", "socklab_native.node");
+  // SOCKLAB_NATIVE_ADDON: another build of the same addon (the sanitizer test's).
+  const file = process.env.SOCKLAB_NATIVE_ADDON || join(packageRoot(), "build", "Release", "socklab_native.node");
   try {
     const required = createRequire(import.meta.url)(file) as Partial<NativeBinding>;
     if (typeof required.socket !== "function") throw new Error("the addon exports nothing");

@@ -17,12 +17,12 @@ import { peerCredentials } from "./credentials.js";
 import { UnixDatagramSocket } from "./datagram.js";
 import { bindUnixDatagramBatched, canBatchUnixDatagrams } from "./dgram-batch.js";
 import { sendDescriptors } from "./descriptors.js";
-import { formatUnixPeer, type UnixDatagramPeer, type UnixSocketTarget } from "./sockaddr.js";
+import { formatUnixPeer, type UnixDatagramPeer } from "./sockaddr.js";
 import { prepareSocketPath } from "./socket-path.js";
 import { connectAbstractStream, listenAbstractStream, listenUnixStream } from "./stream.js";
 
 /** The Unix target of a unix-dgram:/abstract-dgram: address. */
-function datagramTarget(address: Address): UnixSocketTarget {
+function datagramTarget(address: Address): { path: string } | { abstract: string } {
   if (address.kind === "unix-dgram") return { path: address.path };
   if (address.kind === "abstract-dgram") return { abstract: address.name };
   throw new TypeError(`${formatAddress(address)} is not a Unix datagram address`);
@@ -32,7 +32,7 @@ function datagramTarget(address: Address): UnixSocketTarget {
 export function peercredService(): StreamHandler {
   return (socket, context) => {
     const { pid, uid, gid } = peerCredentials(socket);
-    context.log(`peercred ${context.peer} pid=${pid} uid=${uid} gid=${gid}`);
+    context.emit({ type: "peer-credentials", peer: context.peer, pid, uid, gid });
     // Close once the reply is handed to the kernel, as the guide does (no wait for the peer's FIN).
     socket.end(`Hola UID=${uid} PID=${pid}\n`, () => socket.destroy());
   };
@@ -43,7 +43,7 @@ export async function fdService(file: string): Promise<StreamHandler> {
   const handle = await open(file, "r");
   return async (socket, context) => {
     await sendDescriptors(socket, Buffer.from("FD"), [handle.fd]);
-    context.log(`sent-fd ${context.peer} ${file}`);
+    context.emit({ type: "descriptor-sent", peer: context.peer, file });
     socket.end(() => socket.destroy());
   };
 }
@@ -99,7 +99,7 @@ export class UnixDatagramClient extends DatagramClientBase {
     return this.socket.send(data);
   }
 
-  close(): Promise<void> {
+  protected closeSocket(): Promise<void> {
     return this.socket.close();
   }
 }
@@ -130,9 +130,9 @@ export function registerUnixSupport(): void {
         extras.acceptFilter = (socket) => {
           try {
             const { uid, pid } = peerCredentials(socket);
-            return allowed.has(uid) ? { ok: true } : { ok: false, reason: `uid ${uid} (pid ${pid}) is not allowed` };
+            return allowed.has(uid) ? { ok: true } : { ok: false, reason: "uid-not-allowed", uid, pid };
           } catch (err) {
-            return { ok: false, reason: `peer credentials unavailable: ${describeError(err)}` };
+            return { ok: false, reason: "credentials-unavailable", detail: describeError(err) };
           }
         };
       }

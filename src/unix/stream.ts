@@ -11,7 +11,7 @@ import { abortReason, delay, throwIfAborted } from "../abort.js";
 import { errnoError, TimeoutError } from "../errors.js";
 import { nativeBinding, SOCK_STREAM, type NativeBinding } from "./native.js";
 import { Poller } from "./poller.js";
-import { encodeTarget, formatUnixPeer, targetPath, type UnixSocketTarget } from "./sockaddr.js";
+import { encodeTarget, formatUnixPeer, targetPath, targetPathText, type UnixSocketTarget } from "./sockaddr.js";
 
 const { EAGAIN, EINPROGRESS } = osConstants.errno;
 
@@ -36,7 +36,7 @@ export interface ConnectUnixStreamOptions {
 }
 
 function where(target: UnixSocketTarget): { address: string; path?: string } {
-  const path = targetPath(target);
+  const path = targetPathText(target);
   return { address: formatUnixPeer(target, false), ...(path === undefined ? {} : { path }) };
 }
 
@@ -48,11 +48,12 @@ function where(target: UnixSocketTarget): { address: string; path?: string } {
 export function listenUnixStream(target: UnixSocketTarget, options: ListenUnixStreamOptions = {}): number {
   const native = nativeBinding("a native Unix stream socket");
   const at = where(target);
+  const path = targetPath(target); // as given (bytes stay bytes), for the fs calls
   const fd = native.socket(SOCK_STREAM);
   if (fd < 0) throw errnoError(fd, "socket", at);
   let bound = false;
   try {
-    if (at.path !== undefined && options.mode !== undefined) {
+    if (path !== undefined && options.mode !== undefined) {
       const r = native.fchmod(fd, options.mode);
       if (r < 0) throw errnoError(r, "fchmod", at);
     }
@@ -61,12 +62,12 @@ export function listenUnixStream(target: UnixSocketTarget, options: ListenUnixSt
     if (r < 0) throw errnoError(r, "bind", at);
     bound = true;
     // chmod after bind too: the umask may have removed bits the caller asked for.
-    if (at.path !== undefined && options.mode !== undefined) chmodSync(at.path, options.mode);
+    if (path !== undefined && options.mode !== undefined) chmodSync(path, options.mode);
     r = native.listen(fd, options.backlog ?? 511);
     if (r < 0) throw errnoError(r, "listen", at);
   } catch (err) {
     native.close(fd);
-    if (bound && at.path !== undefined) rmSync(at.path, { force: true });
+    if (bound && path !== undefined) rmSync(path, { force: true });
     throw err;
   }
   return fd;

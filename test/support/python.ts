@@ -1,54 +1,46 @@
 /**
- * Run the guides' Python programs as peers: substitute HOST/PORT, write the program to a
- * temporary file and run `python3 -u` (unbuffered, so readiness prints arrive at once).
+ * socklab's own Python peers (test/support/peers.py): short programs written here that stand
+ * for the guides' programs — the same system calls, the same bytes on the wire — run with
+ * `python3 -u` (unbuffered, so their "ready …" lines arrive at once).
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { Proc, which, type ExitResult, type SpawnOptions } from "./process.js";
-import { tempDir } from "./tmp.js";
+import { fileURLToPath } from "node:url";
+import { Proc, which, type ExitResult, type SpawnOptions, type Teardown } from "./process.js";
 
 export const PYTHON = which("python3");
 
-export interface Substitution {
-  /** Guide port → the free port picked by the test. */
-  ports?: Record<number, number>;
-  /** Literal replacements applied as-is (e.g. `"0.0.0.0"` → `"127.0.0.1"`). */
-  replace?: Array<[string | RegExp, string]>;
-}
+/** The peers file, in the source tree (tests run from dist/test/). */
+export const PEERS_PY = fileURLToPath(new URL("../../../test/support/peers.py", import.meta.url));
 
-/**
- * The guide program with its fixed ports and hosts substituted. Throws if a requested
- * substitution does not occur, so a test never silently runs against the guide's port.
- */
-export function guideProgram(source: string, sub: Substitution): string {
-  let code = source;
-  for (const [from, to] of Object.entries(sub.ports ?? {})) {
-    const re = new RegExp(`\\b${from}\\b`, "g");
-    if (!re.test(code)) throw new Error(`port ${from} does not occur in the program`);
-    code = code.replace(re, String(to));
-  }
-  for (const [from, to] of sub.replace ?? []) {
-    const before = code;
-    code = typeof from === "string" ? code.split(from).join(to) : code.replace(from, to);
-    if (code === before) throw new Error(`${String(from)} does not occur in the program`);
-  }
-  return code;
-}
-
-/** Spawn `python3 -u` on `code` (written to a temp file). */
-export function spawnPython(code: string, options: SpawnOptions & { teardown: NonNullable<SpawnOptions["teardown"]> }): Proc {
+/** Spawn peer NAME with ARGS. */
+export function spawnPeer(name: string, args: ReadonlyArray<string | number>, options: SpawnOptions = {}): Proc {
   if (PYTHON === undefined) throw new Error("python3 is not installed");
-  const dir = tempDir(options.teardown, "socklab-py-");
-  const file = join(dir, "program.py");
-  writeFileSync(file, code);
-  return new Proc(PYTHON, ["-u", file], { label: `python3 ${options.label ?? "program.py"}`, ...options });
+  return new Proc(PYTHON, ["-u", PEERS_PY, name, ...args.map(String)], { label: `peer ${name}`, ...options });
 }
 
-/** Run a Python program to completion. */
-export function runPython(
-  code: string,
-  options: SpawnOptions & { teardown: NonNullable<SpawnOptions["teardown"]>; timeoutMs?: number },
+/** Run a client peer to completion. */
+export function runPeer(
+  name: string,
+  args: ReadonlyArray<string | number>,
+  options: SpawnOptions & { timeoutMs?: number } = {},
 ): Promise<ExitResult> {
   const { timeoutMs = 8000, ...rest } = options;
-  return spawnPython(code, rest).waitExit(timeoutMs);
+  return spawnPeer(name, args, rest).waitExit(timeoutMs);
+}
+
+/** Start a server peer and wait for its "ready WHAT" line (WHAT: the port or the path). */
+export async function startPeer(
+  t: Teardown,
+  name: string,
+  args: ReadonlyArray<string | number> = [],
+  options: SpawnOptions = {},
+): Promise<{ proc: Proc; ready: string; port: number }> {
+  const proc = spawnPeer(name, args, { teardown: t, input: "pipe", ...options });
+  const [, ready = ""] = await proc.waitForStdoutLine(/^ready (.+)$/, 5000);
+  return { proc, ready, port: Number(ready) };
+}
+
+/** Spawn `python3 -u -c CODE`: for the small tool programs written in the tests themselves. */
+export function spawnPython(code: string, options: SpawnOptions = {}): Proc {
+  if (PYTHON === undefined) throw new Error("python3 is not installed");
+  return new Proc(PYTHON, ["-u", "-c", code], { label: "python3", ...options });
 }

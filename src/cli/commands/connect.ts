@@ -5,7 +5,8 @@
 import type { Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { formatAddress, isStreamAddress, type Address } from "../../address.js";
-import { describeError, explainCode, SocklabError, UsageError, type AttemptRecord } from "../../errors.js";
+import { describeError, SocklabError, UsageError, type AttemptRecord } from "../../errors.js";
+import { errorEvent } from "../../events.js";
 import { openStream } from "../../stream/connect.js";
 import { halfClose, readChunk, readLines, readUntilClose, sendAll, type ReadOptions } from "../../stream/io.js";
 import { traceReads, traceWrites } from "../../stream/trace.js";
@@ -13,7 +14,7 @@ import { withRetries } from "../../tcp/connect.js";
 import { openDatagramClient, type DatagramClientBase as DatagramClient } from "../../datagram/client.js";
 import "../../udp/request.js";
 import { address, count, decodeEscapes, flag, list, parseCommand, seconds, str } from "../args.js";
-import { diag, writeDatagram, flushed, printable } from "../output.js";
+import { emit, writeDatagram, flushed } from "../output.js";
 
 export const connectOptions = {
   send: { type: "string", multiple: true },
@@ -50,9 +51,7 @@ interface ConnectSettings {
 const PARTIAL = "ERR_REPLY_INCOMPLETE";
 
 export function reportAttempt(record: AttemptRecord, total: number): void {
-  if (total === 1) return; // the final error line says it all
-  const next = record.attempt < total ? `; retrying in ${(record.delayMs / 1000).toFixed(1)}s` : "";
-  diag(`attempt ${record.attempt}/${total} failed: ${record.address}: ${record.message}${next}`);
+  emit({ type: "attempt-failed", total, ...record });
 }
 
 export async function connect(argv: string[]): Promise<number | "help"> {
@@ -101,16 +100,14 @@ function toStdout(socket: Socket): (chunk: Buffer) => void {
 }
 
 function instrument(socket: Socket, s: ConnectSettings, address: string): void {
-  if (s.verbose || s.trace) diag(`connected to ${address}`);
-  if (s.trace) traceWrites(socket, address, diag);
+  if (s.verbose || s.trace) emit({ type: "connected", address });
+  if (s.trace) traceWrites(socket, address, emit);
 }
 
 function summary(s: ConnectSettings, socket: Socket, started: bigint): void {
   if (!s.verbose) return;
   const secondsTaken = Number(process.hrtime.bigint() - started) / 1e9;
-  const mib = socket.bytesRead / (1024 * 1024);
-  const rate = secondsTaken > 0 ? mib / secondsTaken : 0;
-  diag(`received ${socket.bytesRead} bytes in ${secondsTaken.toFixed(3)} s (${rate.toFixed(1)} MiB/s); sent ${socket.bytesWritten} bytes`);
+  emit({ type: "summary", received: socket.bytesRead, sent: socket.bytesWritten, seconds: secondsTaken });
 }
 
 async function open(s: ConnectSettings, record: (address: string, err: unknown) => void): Promise<{ socket: Socket; address: string }> {
@@ -136,7 +133,7 @@ async function sendAndReceive(s: ConnectSettings): Promise<number> {
           write(chunk);
         },
       };
-      if (s.trace) traceReads(socket, address, diag);
+      if (s.trace) traceReads(socket, address, emit);
       try {
         await sendAll(socket, payload);
         if (s.halfClose) await halfClose(socket);
@@ -148,7 +145,13 @@ async function sendAndReceive(s: ConnectSettings): Promise<number> {
         socket.destroy();
         record(address, err);
         if (printed > 0) {
-          throw new SocklabError(PARTIAL, `reply cut short: ${explainCode((err as { code?: string }).code) ?? describeError(err)}`, { cause: err, address });
+          const code = (err as { code?: string }).code ?? "ERROR";
+          throw new SocklabError(PARTIAL, `reply cut short: ${describeError(err)}`, {
+            cause: err,
+            address,
+            messageKey: "reply-incomplete",
+            params: { code, detail: describeError(err) },
+          });
         }
         throw err;
       }
@@ -173,7 +176,7 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
   const stdin = process.stdin;
   const failure = await new Promise<Error | null>((resolve) => {
     socket.on("data", toStdout(socket));
-    if (s.trace) traceReads(socket, address, diag);
+    if (s.trace) traceReads(socket, address, emit);
     let peerDone = false;
     socket.once("end", () => {
       peerDone = true;
@@ -204,7 +207,7 @@ async function datagramClient(s: ConnectSettings): Promise<number> {
   const client: DatagramClient = await openDatagramClient(s.where, { family: s.family, bind: s.bind });
   const show = (data: Buffer, from: string): void => {
     writeDatagram(data);
-    diag(`reply from ${from} ${data.length} bytes`);
+    emit({ type: "reply", peer: from, bytes: data.length });
   };
   const timeoutMs = s.timeoutMs ?? 5000;
   let exitCode = 0;
@@ -214,10 +217,7 @@ async function datagramClient(s: ConnectSettings): Promise<number> {
         const reply = await client.request(payload, {
           timeoutMs,
           attempts: s.attempts,
-          onAttemptFailed: (record, total) =>
-            diag(
-              `attempt ${record.attempt}/${total}: ${record.code === "ETIMEDOUT" ? `no reply within ${timeoutMs / 1000}s` : record.message}${record.attempt < total ? "; retransmitting" : ""}`,
-            ),
+          onAttemptFailed: (record, total) => emit({ type: "attempt-failed", total, ...record, datagram: true, timeoutMs }),
         });
         show(reply.data, reply.from);
       }
@@ -228,7 +228,7 @@ async function datagramClient(s: ConnectSettings): Promise<number> {
       const receiver = (async () => {
         while (receiving) {
           const got = await client.receive(100).catch((err: unknown) => {
-            diag(`socklab: ${describeError(err, s.label)}`);
+            emit(errorEvent(err, { address: s.label }));
             failed = true;
             return null;
           });

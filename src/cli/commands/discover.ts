@@ -1,21 +1,24 @@
 /** `socklab discover [ADDRESS]`: broadcast a question and list every responder. */
-import { NoResponseError, UsageError } from "../../errors.js";
+import { formatAddress } from "../../address.js";
+import { NoResponseError } from "../../errors.js";
 import { discover } from "../../udp/discover.js";
-import { address, decodeEscapes, flag, parseCommand, seconds, str } from "../args.js";
+import { address, decodeEscapes, flag, noExtra, parseCommand, seconds, str, usage } from "../args.js";
 import { flushed, printable } from "../output.js";
 
 export const DEFAULT_DISCOVER_ADDRESS = "udp://127.255.255.255:9008";
 
+export const discoverOptions = {
+  message: { type: "string" },
+  timeout: { type: "string" },
+} as const;
+
 export async function discoverCommand(argv: string[]): Promise<number | "help"> {
-  const { values, positionals } = parseCommand(argv, {
-    message: { type: "string" },
-    timeout: { type: "string" },
-  });
+  const { values, positionals } = parseCommand(argv, discoverOptions);
   if (flag(values, "help")) return "help";
   const [addressText, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  noExtra(extra);
   const where = address(addressText ?? DEFAULT_DISCOVER_ADDRESS);
-  if (where.kind !== "udp") throw new UsageError("discover needs a udp://BROADCAST:PORT address");
+  if (where.kind !== "udp") throw usage("usage.discover-needs-udp");
   const timeoutMs = seconds(values, "timeout") ?? 1000;
   const message = decodeEscapes(str(values, "message") ?? "DISCOVER?");
   const replies = await discover({
@@ -27,7 +30,12 @@ export async function discoverCommand(argv: string[]): Promise<number | "help"> 
   });
   await flushed(process.stdout);
   if (replies.length === 0) {
-    throw new NoResponseError(`udp://${where.host}:${where.port}: no responder within ${timeoutMs / 1000}s`);
+    const label = formatAddress(where);
+    throw new NoResponseError(`${label}: no responder within ${timeoutMs / 1000}s`, {
+      address: label,
+      messageKey: "no-responder",
+      params: { address: label, timeoutMs },
+    });
   }
   return 0;
 }

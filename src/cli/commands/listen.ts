@@ -7,7 +7,8 @@ import { StreamServer } from "../../stream/server.js";
 import { unixSupport } from "../../stream/unix-hooks.js";
 import { UsageError } from "../../errors.js";
 import { address, flag, parseCommand, str } from "../args.js";
-import { diag, writeDatagram, flushed } from "../output.js";
+import { emit, writeDatagram, flushed } from "../output.js";
+import { errorEvent } from "../../events.js";
 import { untilSignal } from "../signals.js";
 
 export const listenOptions = {
@@ -76,14 +77,14 @@ async function listenStream(where: Address, keepOpen: boolean, trace: boolean, m
   server = await StreamServer.listen({
     address: where,
     handler,
-    log: diag,
+    onEvent: emit,
     trace,
     socketMode: mode,
     ...(await unixSupport().serverExtras(where, undefined, mode)),
   });
-  diag(`listening ${server.address}`);
+  emit({ type: "listening", address: server.address });
   const stopped = await Promise.race([finished.then(() => null), stopSignal]);
-  if (stopped) diag(`stopping (${stopped})`);
+  if (stopped) emit({ type: "stopping", signal: stopped });
   await flushed(process.stdout);
   await server.close();
   process.stdin.destroy();
@@ -96,25 +97,27 @@ async function listenDatagram(where: Address, mode: number | undefined): Promise
   let latest: unknown;
   let firstSender!: () => void;
   const known = new Promise<void>((resolve) => (firstSender = resolve));
-  endpoint.onError((err) => diag(`error ${err.message}`));
+  endpoint.onError((err) => emit(errorEvent(err, { address: endpoint.address })));
   endpoint.onMessage((data, peer) => {
     latest = peer;
     writeDatagram(data);
-    diag(`datagram ${endpoint.formatPeer(peer)} ${data.length} bytes`);
+    emit({ type: "datagram-in", peer: endpoint.formatPeer(peer), bytes: data.length });
     firstSender();
   });
-  diag(`listening ${endpoint.address}`);
+  emit({ type: "listening", address: endpoint.address });
   // Read stdin only once we know whom to send to, as nc -u -l does.
   const sending = (async () => {
     await known;
     const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
     for await (const line of rl) {
-      await endpoint.send(Buffer.from(`${line}\n`), latest).catch((err: Error) => diag(`error sending: ${err.message}`));
+      await endpoint
+        .send(Buffer.from(`${line}\n`), latest)
+        .catch((err: unknown) => emit(errorEvent(err, { peer: endpoint.formatPeer(latest), during: "send" })));
     }
   })();
   sending.catch(() => {});
   const signal = await stopSignal;
-  diag(`stopping (${signal})`);
+  emit({ type: "stopping", signal });
   await flushed(process.stdout);
   await endpoint.close();
   process.stdin.destroy();

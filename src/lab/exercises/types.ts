@@ -4,21 +4,16 @@
 import type { LabContext } from "../context.js";
 import type { Proc } from "../process.js";
 import { quote } from "../report.js";
+import { pyBytes, type ExerciseId } from "../texts.js";
 
 export interface Exercise {
-  /** The id used in the guides and on the command line: "2", "B3", "2.1c". */
-  id: string;
+  /**
+   * The id used in the guides and on the command line: "2", "B3", "2.1c". Its title and
+   * the story told in the narration are in the lab's catalogue (src/i18n/lab-*.ts).
+   */
+  id: ExerciseId;
   /** Which guide (1: `seeds/000_…`, 2: `seeds/002_…`). */
   guide: 1 | 2;
-  /** The guide's own title (Spanish). */
-  title: string;
-  /** A short English gloss for `--list`. */
-  gloss: string;
-  /**
-   * What happens at the socket level, in Spanish, for the step-by-step narration
-   * (`socklab lab ID`). One paragraph per entry.
-   */
-  story: string[];
   run(ctx: LabContext): Promise<void>;
 }
 
@@ -37,15 +32,10 @@ export async function ncAnswers(
   const want = typeof expected === "string" ? Buffer.from(expected) : expected;
   const got = await ctx.stdout(nc, (out) => out.length >= want.length, `${nc.label} to receive ${quote(want)}`);
   ctx.check(got.equals(want), `${nc.label} received ${quote(got)}, expected ${quote(want)}`);
-  ctx.say(`el lab, como la persona frente a nc, escribe ${quote(reply)}${keepOpen ? "" : " y Ctrl-D (fin de stdin)"}`);
+  ctx.say(ctx.t.say.ncTypes(pyBytes(Buffer.from(reply)), keepOpen), nc);
   if (keepOpen) nc.write(reply);
   else nc.end(reply);
 }
 
 /** Escape sequences for `--send`: the CLI turns `\n` (backslash, n) into a newline. */
 export const NL = "\\n";
-
-/** `text` as a literal inside a RegExp. */
-export function escapeRe(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}

@@ -1,0 +1,115 @@
+/**
+ * `socklab relay FROM TO` (socat's most-used job): accept clients on FROM, open TO for each,
+ * copy both ways. Prints `listening ADDRESS`, then events: relay-open, relay-close with the
+ * bytes each way, upstream-failed, refusals. SIGINT/SIGTERM stop it cleanly (exit 0).
+ */
+import { createWriteStream, type WriteStream } from "node:fs";
+import { formatAddress, isStreamAddress } from "../../address.js";
+import { UsageError } from "../../errors.js";
+import { byteViewSink } from "../../format/tap.js";
+import { accessListFrom } from "../../net/cidr.js";
+import { DEFAULT_UDP_MAPPING_IDLE_MS, startRelay } from "../../relay.js";
+import { unixSupport } from "../../stream/unix-hooks.js";
+import { address, flag, list, parseCommand, seconds, str } from "../args.js";
+import { diag, emit, flushed } from "../output.js";
+import { untilSignal } from "../signals.js";
+
+export const relayOptions = {
+  allow: { type: "string", multiple: true },
+  deny: { type: "string", multiple: true },
+  "allow-file": { type: "string", multiple: true },
+  "deny-file": { type: "string", multiple: true },
+  "idle-timeout": { type: "string" },
+  timeout: { type: "string" },
+  "4": { type: "boolean", short: "4" },
+  "6": { type: "boolean", short: "6" },
+  hexdump: { type: "boolean", short: "x" },
+  "hexdump-file": { type: "string" },
+  show: { type: "boolean" },
+  "dual-stack": { type: "boolean" },
+  "ipv6-only": { type: "boolean" },
+  mode: { type: "string" },
+} as const;
+
+export async function relayCommand(argv: string[]): Promise<number | "help"> {
+  const { values, positionals } = parseCommand(argv, relayOptions);
+  if (flag(values, "help")) return "help";
+  const [fromText, toText, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const from = address(fromText, "FROM");
+  const to = address(toText, "TO");
+  const bothStream = isStreamAddress(from) && isStreamAddress(to);
+  if (!bothStream && !(from.kind === "udp" && to.kind === "udp")) {
+    throw new UsageError(
+      `relay joins two stream addresses (tcp://, unix:, abstract:) or two udp:// addresses, not ${formatAddress(from)} and ${formatAddress(to)}`,
+    );
+  }
+  if (flag(values, "4") && flag(values, "6")) throw new UsageError("-4 and -6 exclude each other");
+  if (flag(values, "dual-stack") && flag(values, "ipv6-only")) throw new UsageError("--dual-stack and --ipv6-only exclude each other");
+  const access = await accessListFrom({
+    allow: list(values, "allow"),
+    deny: list(values, "deny"),
+    allowFile: list(values, "allow-file"),
+    denyFile: list(values, "deny-file"),
+  });
+  if (!access.empty && from.kind !== "tcp" && from.kind !== "udp") {
+    throw new UsageError("--allow/--deny filter IP clients: FROM must be tcp:// or udp:// (Unix peers have no address)");
+  }
+  const rawMode = str(values, "mode");
+  if (rawMode !== undefined && !/^[0-7]{3,4}$/.test(rawMode)) throw new UsageError(`--mode needs octal permissions like 600 or 660, got "${rawMode}"`);
+  const mode = rawMode === undefined ? undefined : parseInt(rawMode, 8);
+
+  let dumpFile: WriteStream | undefined;
+  const hexdumpFile = str(values, "hexdump-file");
+  if (hexdumpFile !== undefined) {
+    dumpFile = createWriteStream(hexdumpFile, { flags: "a" });
+    dumpFile.on("error", (err) => emit({ type: "error", code: (err as NodeJS.ErrnoException).code ?? "ERROR", message: `${hexdumpFile}: ${err.message}` }));
+  }
+  const hexdump = flag(values, "hexdump") || hexdumpFile !== undefined;
+  const show = flag(values, "show");
+  const writeDump = (text: string): void => {
+    if (dumpFile) dumpFile.write(text);
+    else for (const line of text.slice(0, -1).split("\n")) diag(line);
+  };
+  const writeShow = (text: string): void => {
+    for (const line of text.slice(0, -1).split("\n")) diag(line);
+  };
+
+  const stopSignal = untilSignal();
+  const relay = await startRelay({
+    from,
+    to,
+    onEvent: emit,
+    access,
+    connectTimeoutMs: seconds(values, "timeout"),
+    idleTimeoutMs: seconds(values, "idle-timeout"),
+    family: flag(values, "4") ? 4 : flag(values, "6") ? 6 : 0,
+    tapFor:
+      hexdump || show
+        ? (peer) => {
+            const dump = hexdump ? byteViewSink(peer, { hexdump: true }, writeDump) : undefined;
+            const literal = show ? byteViewSink(peer, { show: true }, writeShow) : undefined;
+            return {
+              chunk: (direction, data) => {
+                dump?.chunk(direction, data);
+                literal?.chunk(direction, data);
+              },
+            };
+          }
+        : undefined,
+    listen: bothStream
+      ? {
+          dualStack: !flag(values, "ipv6-only"),
+          ipv6Only: flag(values, "ipv6-only"),
+          socketMode: mode,
+          ...(await unixSupport().serverExtras(from, undefined, mode)),
+        }
+      : {},
+  });
+  emit({ type: "listening", address: relay.address });
+  const signal = await stopSignal;
+  emit({ type: "stopping", signal });
+  await relay.close();
+  if (dumpFile) await new Promise<void>((resolve) => dumpFile!.end(() => resolve()));
+  return 0;
+}

@@ -1,0 +1,62 @@
+/**
+ * `socklab scan tcp://HOST:PORTS` (nc -z): which of these TCP ports accept a connection.
+ * stdout: one line per open port, `tcp://HOST:PORT`, in the order given. `-v`: one event per
+ * port (open, closed, filtered, error) and a summary on stderr. Exit 0 if any port is open,
+ * 1 if none, 2 for bad input.
+ */
+import { UsageError } from "../../errors.js";
+import { DEFAULT_SCAN_CONCURRENCY, DEFAULT_SCAN_TIMEOUT_MS, parsePorts, PortListError, scanPorts } from "../../scan.js";
+import { address, count, flag, parseCommand, seconds } from "../args.js";
+import { emit, flushed } from "../output.js";
+
+export const scanOptions = {
+  timeout: { type: "string" },
+  concurrency: { type: "string" },
+  "4": { type: "boolean", short: "4" },
+  "6": { type: "boolean", short: "6" },
+  verbose: { type: "boolean", short: "v" },
+} as const;
+
+/** Split `tcp://HOST:PORTS` into the host (checked as an address) and the port list. */
+export function parseScanTarget(text: string | undefined): { host: string; ports: number[] } {
+  if (text === undefined) throw new UsageError("missing tcp://HOST:PORTS (e.g. tcp://127.0.0.1:22,80,8000-8100)");
+  if (/^udp:\/\//i.test(text.trim())) throw new UsageError("only TCP ports can be scanned (UDP scanning is out of scope)");
+  const colon = text.lastIndexOf(":");
+  if (!/^tcp:\/\//i.test(text.trim()) || colon < "tcp://".length) {
+    throw new UsageError(`"${text}" is not tcp://HOST:PORTS (e.g. tcp://127.0.0.1:22,80,8000-8100)`);
+  }
+  // The host part is checked by the one address parser, with a stand-in port.
+  const where = address(`${text.slice(0, colon)}:0`, "tcp://HOST:PORTS");
+  if (where.kind !== "tcp") throw new UsageError(`"${text}" is not tcp://HOST:PORTS`);
+  try {
+    return { host: where.host, ports: parsePorts(text.slice(colon + 1)) };
+  } catch (err) {
+    if (err instanceof PortListError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+export async function scanCommand(argv: string[]): Promise<number | "help"> {
+  const { values, positionals } = parseCommand(argv, scanOptions);
+  if (flag(values, "help")) return "help";
+  const [target, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (ports go after the colon: tcp://HOST:22,80)`);
+  const { host, ports } = parseScanTarget(target);
+  if (flag(values, "4") && flag(values, "6")) throw new UsageError("-4 and -6 exclude each other");
+  const timeoutMs = seconds(values, "timeout") ?? DEFAULT_SCAN_TIMEOUT_MS;
+  if (timeoutMs <= 0) throw new UsageError("--timeout must be more than 0 seconds");
+  const verbose = flag(values, "verbose");
+  const report = await scanPorts({
+    host,
+    ports,
+    timeoutMs,
+    concurrency: count(values, "concurrency", 1, 10_000) ?? DEFAULT_SCAN_CONCURRENCY,
+    family: flag(values, "4") ? 4 : flag(values, "6") ? 6 : 0,
+    onEvent: verbose ? emit : undefined,
+    onResult: (result) => {
+      if (result.state === "open") process.stdout.write(`${result.address}\n`);
+    },
+  });
+  await flushed(process.stdout);
+  return report.open.length > 0 ? 0 : 1;
+}

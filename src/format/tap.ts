@@ -1,0 +1,118 @@
+/**
+ * See the bytes of a stream without touching them: `tap(socket, sink)` reports every chunk
+ * read from and written to a Duplex (a socket, a child's stdio pair…) to `sink`.
+ *
+ * It hooks the two places bytes pass anyway — `push()` (a chunk read from the kernel enters
+ * the readable side) and `_write`/`_writev` (a chunk leaves for the kernel) — and calls
+ * through unchanged. It adds no 'data' listener, so it never switches a stream to flowing
+ * mode, and it holds no bytes, so backpressure is exactly what it was. Writes are reported
+ * when they are handed to the kernel, in order, not when the caller queued them.
+ */
+import type { Duplex } from "node:stream";
+import { Hexdumper, type Direction } from "./hexdump.js";
+import { showLine } from "./python-bytes.js";
+
+export type { Direction } from "./hexdump.js";
+
+/** Receives each chunk; `end` once per direction (our FIN sent: out; the peer's FIN: in). */
+export interface TapSink {
+  chunk(direction: Direction, data: Buffer): void;
+  end?(direction: Direction): void;
+}
+
+type WriteCb = (error?: Error | null) => void;
+type Pending = { chunk: unknown; encoding: BufferEncoding };
+
+function toBuffer(chunk: unknown, encoding: BufferEncoding): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === "string") return Buffer.from(chunk, encoding);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return Buffer.from(String(chunk));
+}
+
+/** Start reporting `stream`'s chunks to `sink`; returns a function that stops it. */
+export function tap(stream: Duplex, sink: TapSink): () => void {
+  const target = stream as Duplex & {
+    push: Duplex["push"];
+    _write?: (chunk: unknown, encoding: BufferEncoding, cb: WriteCb) => void;
+    _writev?: (chunks: Pending[], cb: WriteCb) => void;
+  };
+  const own = {
+    push: Object.prototype.hasOwnProperty.call(target, "push") ? target.push : undefined,
+    _write: Object.prototype.hasOwnProperty.call(target, "_write") ? target._write : undefined,
+    _writev: Object.prototype.hasOwnProperty.call(target, "_writev") ? target._writev : undefined,
+  };
+  const push = target.push;
+  const write = target._write;
+  const writev = target._writev;
+  let active = true;
+
+  target.push = function tappedPush(this: Duplex, chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (active) {
+      if (chunk === null) sink.end?.("in");
+      else {
+        const data = toBuffer(chunk, encoding ?? "utf8");
+        if (data.length > 0) sink.chunk("in", data);
+      }
+    }
+    return push.call(this, chunk, encoding);
+  };
+  if (write) {
+    target._write = function tappedWrite(this: Duplex, chunk: unknown, encoding: BufferEncoding, cb: WriteCb): void {
+      if (active) {
+        const data = toBuffer(chunk, encoding);
+        if (data.length > 0) sink.chunk("out", data);
+      }
+      write.call(this, chunk, encoding, cb);
+    };
+  }
+  if (writev) {
+    target._writev = function tappedWritev(this: Duplex, chunks: Pending[], cb: WriteCb): void {
+      if (active) {
+        for (const { chunk, encoding } of chunks) {
+          const data = toBuffer(chunk, encoding);
+          if (data.length > 0) sink.chunk("out", data);
+        }
+      }
+      writev.call(this, chunks, cb);
+    };
+  }
+  const onFinish = (): void => {
+    if (active) sink.end?.("out");
+  };
+  stream.once("finish", onFinish);
+
+  return () => {
+    if (!active) return;
+    active = false;
+    stream.removeListener("finish", onFinish);
+    // Put back exactly what was there: an own property, or the prototype's method.
+    for (const key of ["push", "_write", "_writev"] as const) {
+      if (own[key] !== undefined) (target as unknown as Record<string, unknown>)[key] = own[key];
+      else delete (target as unknown as Record<string, unknown>)[key];
+    }
+  };
+}
+
+export interface ByteViewOptions {
+  /** `-x/--hexdump`: offset, hex and printable columns per chunk. */
+  hexdump?: boolean;
+  /** `--show`: each chunk as Python's bytes literal (`b'hola\n'`). */
+  show?: boolean;
+}
+
+/**
+ * A sink that turns chunks into `-x` and/or `--show` text for one connection and hands it to
+ * `write` (the CLI writes it to stderr or `--hexdump-file`). Offsets are kept per direction.
+ */
+export function byteViewSink(peer: string, options: ByteViewOptions, write: (text: string) => void): TapSink {
+  const dumper = options.hexdump ? new Hexdumper(peer) : undefined;
+  return {
+    chunk(direction, data) {
+      let text = "";
+      if (dumper) text += dumper.chunk(direction, data);
+      if (options.show) text += showLine(direction, peer, data);
+      if (text !== "") write(text);
+    },
+  };
+}

@@ -1,0 +1,561 @@
+/**
+ * The lab's own texts (`socklab lab`), in English. The shape, `LabCatalog`, is shared with
+ * lab-es.ts: a key missing in either language is a compile error, and
+ * test/lab-i18n.test.ts compares the keys at run time too. socklab's event lines come
+ * from the CLI's catalogue (en.ts / es.ts) through `formatEvent`; these are the lab's.
+ */
+
+/** Every exercise of both guides, by the id the guides use. */
+export type ExerciseId =
+  | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "10" | "11" | "12" | "13" | "14"
+  | "B1" | "B2" | "B3" | "B4"
+  | "2.1" | "2.1c" | "2.2" | "2.3" | "2.4" | "2.5" | "2.6";
+
+/** How an address travels: the narration differs for each. */
+export type Transport = "tcp" | "udp" | "unix" | "unix-dgram" | "abstract" | "abstract-dgram";
+
+/** Names of the processes an exercise starts (shown in the narration and failure messages). */
+export type LabelKey =
+  | "server" | "client" | "nc" | "client1" | "client2" | "clientNoServer" | "ncUdp" | "timeServer" | "ncUdpMute"
+  | "clientNoReply" | "serverA" | "serverB" | "clientNobody" | "ncIPv4" | "ncIPv6" | "clientIPv4" | "clientIPv6"
+  | "ncUnix" | "clientBound" | "clientAutobind" | "ncUntilEof" | "ncOpen" | "clientUntilEof" | "clientExactN"
+  | "ncSilent" | "clientSilent";
+
+export type StatusKey = "PASS" | "FAIL" | "SKIP";
+
+export interface ExerciseText {
+  /** English: an English title; Spanish: the guide's own title. */
+  title: string;
+  /** What happens at the socket level, one paragraph per entry (two or three sentences). */
+  story: string[];
+}
+
+export interface LabCatalog {
+  usage: string;
+  help: string;
+  errors: {
+    unknownOption(option: string): string;
+    badJobs(given: string): string;
+    unknownExercise(id: string): string;
+    notBuilt(path: string): string;
+    interrupted(signal: string): string;
+    badLang(given: string): string;
+    badHtml: string;
+  };
+  /** "socklab lab — 3 exercises, socklab on both sides, loopback only" */
+  heading(count: number): string;
+  table: { id: string; exercise: string; exchanged: string; result: string };
+  status: Record<StatusKey, string>;
+  summary(passed: number, failed: number, skipped: number): string;
+  list: { guide1: string; guide2: string };
+  labels: Record<LabelKey, string>;
+  narration: {
+    /** "── 11 · title — step by step " */
+    header(id: string, title: string): string;
+    ordering: string;
+    verdictPass: string;
+    verdict(status: string, reason: string): string;
+    stdout(bytes: string): string;
+    stdoutRun(chunks: number, total: string, bytes: string): string;
+    /** "521 × recv tcp://…, 33 554 432 bytes in total" */
+    collapsed(count: number, what: "received" | "sent" | "datagram-in" | "datagram-out" | "reply", peer: string, total: string): string;
+    closedAfterDescriptor(peer: string): string;
+    /** shutdown(SHUT_WR) on a Unix socket: no FIN travels. */
+    halfClosedLocal(peer: string): string;
+    /** The client's final error when its last attempt connected but got no reply. */
+    noReplyGaveUp(address: string, attempts: number, seconds: string): string;
+    noReplyWithin(attempt: number, total: number, seconds: string, nextSeconds: string | undefined): string;
+    connectTimedOut(attempt: number, total: number, seconds: string, nextSeconds: string | undefined): string;
+    stdinGenerated: string;
+    stdinGiven(bytes: string): string;
+    /** The time column's unit (+1.234 s). */
+    seconds(ms: number): string;
+  };
+  /** What the lab itself does, said in the narration. */
+  say: {
+    ncTypes(text: string, keepOpen: boolean): string;
+    writesKeepsOpen(text: string, who: string): string;
+    closesStdin(who: string): string;
+    waitsBeforeServer(seconds: string): string;
+    localhostResolves(addresses: string): string;
+    writesPiece(text: string, who: string): string;
+    writesNoEof(bytes: number): string;
+    sigterm(who: string): string;
+    readThroughDescriptor(bytes: string): string;
+  };
+  /** Explanations of events, said once per exercise under the first event of each kind. */
+  explain: {
+    listening(transport: Transport, ipv6: boolean): string;
+    dualStack: string;
+    dualStackFallback: string;
+    accepted(transport: Transport, mapped: boolean): string;
+    queued(transport: Transport): string;
+    connected(transport: Transport): string;
+    refused(transport: Transport): string;
+    notFound: string;
+    noReply(seconds: string): string;
+    connectTimeout(seconds: string): string;
+    datagramNoReply(seconds: string): string;
+    attemptOther(cause: string): string;
+    sent(transport: Transport): string;
+    received(transport: Transport): string;
+    eof(transport: Transport): string;
+    halfClosed(transport: Transport): string;
+    closed(transport: Transport): string;
+    closedAfterDescriptor: string;
+    idleTimeout: string;
+    datagramIn(transport: Transport): string;
+    datagramOut(transport: Transport): string;
+    reply(transport: Transport): string;
+    summary: string;
+    peerCredentials(pid: number, uid: number, gid: number, who: string | undefined): string;
+    descriptorSent: string;
+    descriptorsReceived: string;
+    stopping(removesFile: boolean): string;
+    error: string;
+    other: string;
+    stdout: string;
+  };
+  /** The "exchanged" column, per exercise where it needs words. */
+  exchanged: {
+    ex1: string;
+    ex4(size: string, rate: string): string;
+    ex5(failed: number, silentSeconds: string): string;
+    ex6(parts: string, noIPv6: boolean): string;
+    ex7(reply: string, from: string): string;
+    ex8(reply: string): string;
+    ex9(names: string): string;
+    ex10(queued: boolean): string;
+    ex12(seconds: string, serverSeconds: number): string;
+    ex13: string;
+    exB1(clientName: string): string;
+    exB2(name: string): string;
+    exB3(reply: string): string;
+    exB4(file: string, content: string): string;
+    ex2_1: string;
+    ex2_3(target: string): string;
+    ex2_5(fellBack: boolean): string;
+    ex2_6(whole: string, n: number, offered: number): string;
+  };
+  exercises: Record<ExerciseId, ExerciseText>;
+  /** `socklab lab --html FILE`: the page with a ladder diagram per exercise. */
+  html: {
+    title: string;
+    intro: string;
+    written(file: string): string;
+    lab: string;
+    textVersion: string;
+    result: string;
+    legend: string;
+    diagramLabel(id: string): string;
+    retry(seconds: string): string;
+  };
+}
+
+const TCP_LIKE = (t: Transport): boolean => t === "tcp" || t === "udp";
+
+export const labEn: LabCatalog = {
+  usage: "usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html FILE]",
+  help: `usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html FILE]
+
+Runs the exercises of both guides end to end on this machine: for each one, socklab on
+both sides (server and client) in separate processes, on free ports, random socket paths
+and random abstract names, over loopback only. Prints a table (id, exercise, what was
+exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
+
+  ID...           run only these exercises (e.g. 2 11 B3 2.5); default: all
+  --list          list the exercises (id and title)
+  -v, --verbose   narrate every exercise step by step (the default for a single ID):
+                  socket/bind/listen/accept/connect/recv/send/shutdown/close
+  --jobs N        exercises run at once (default 4)
+  --lang es|en    language of the report (default: from LC_ALL / LC_MESSAGES / LANG)
+  --html FILE     also write one self-contained page with a ladder diagram per exercise
+  -h, --help      this help
+`,
+  errors: {
+    unknownOption: (option) => `unknown option ${option}`,
+    badJobs: (given) => `--jobs must be a whole number from 1 to 32, got "${given}"`,
+    unknownExercise: (id) => `unknown exercise "${id}" (socklab lab --list shows them)`,
+    notBuilt: (path) => `${path}: not found (build the package first: npm install)`,
+    interrupted: (signal) => `interrupted (${signal}); every process it started was killed`,
+    badLang: (given) => `--lang needs es or en, got "${given}"`,
+    badHtml: "--html needs a file name",
+  },
+  heading: (count) => `socklab lab — ${count} exercise${count === 1 ? "" : "s"}, socklab on both sides, loopback only`,
+  table: { id: "id", exercise: "exercise", exchanged: "exchanged", result: "result" },
+  status: { PASS: "PASS", FAIL: "FAIL", SKIP: "SKIP" },
+  summary: (passed, failed, skipped) => `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`,
+  list: {
+    guide1: "Guide 1 — Socket exercises (clients, sequential servers, AF_UNIX bonus)",
+    guide2: "Guide 2 — Server and client with sockets (TCP, UDP, IPv6, dual-stack)",
+  },
+  labels: {
+    server: "server",
+    client: "client",
+    nc: "nc",
+    client1: "client 1",
+    client2: "client 2",
+    clientNoServer: "client, no server",
+    ncUdp: "nc -u",
+    timeServer: "TIME server",
+    ncUdpMute: "nc -u (mute)",
+    clientNoReply: "client, no reply",
+    serverA: "server A",
+    serverB: "server B",
+    clientNobody: "client, nobody there",
+    ncIPv4: "nc IPv4",
+    ncIPv6: "nc IPv6",
+    clientIPv4: "client IPv4",
+    clientIPv6: "client IPv6",
+    ncUnix: "nc -U",
+    clientBound: "client (bind)",
+    clientAutobind: "client (autobind)",
+    ncUntilEof: "nc (until EOF)",
+    ncOpen: "nc (stays open)",
+    clientUntilEof: "client, until EOF",
+    clientExactN: "client, exactly N",
+    ncSilent: "nc (silent)",
+    clientSilent: "client, silent server",
+  },
+  narration: {
+    header: (id, title) => `── ${id} · ${title} — step by step `,
+    ordering:
+      "Times are when each step happened, from each process's own clock aligned to the lab's; within one process the steps follow its event sequence.",
+    verdictPass: "Result: PASS — what travelled matches the guide's format byte for byte.",
+    verdict: (status, reason) => `Result: ${status} — ${reason}`,
+    stdout: (bytes) => `stdout ← ${bytes}`,
+    stdoutRun: (chunks, total, bytes) => `stdout ← ${chunks} pieces, ${total} bytes: ${bytes}`,
+    collapsed: (count, what, peer, total) => {
+      const verb = { received: "recv from", sent: "send to", "datagram-in": "datagrams from", "datagram-out": "sendto", reply: "replies from" }[what];
+      return `${count} × ${verb} ${peer}, ${total} bytes in total`;
+    },
+    closedAfterDescriptor: (peer) => `close ${peer} (the message "FD" and the descriptor went with sendmsg())`,
+    halfClosedLocal: (peer) => `shutdown ${peer} (write side closed)`,
+    noReplyGaveUp: (address, attempts, seconds) =>
+      `error ${address}: connected, no reply within ${seconds} s, ${attempts} ${attempts === 1 ? "attempt" : "attempts"}`,
+    noReplyWithin: (attempt, total, seconds, next) =>
+      `attempt ${attempt}/${total}: connected, no reply within ${seconds} s${next ? `; retrying in ${next} s` : ""}`,
+    connectTimedOut: (attempt, total, seconds, next) =>
+      `attempt ${attempt}/${total}: connect() got no answer within ${seconds} s${next ? `; retrying in ${next} s` : ""}`,
+    stdinGenerated: "[stdin: data the lab generates]",
+    stdinGiven: (bytes) => `[stdin: ${bytes}]`,
+    seconds: (ms) => (ms / 1000).toFixed(3),
+  },
+  say: {
+    ncTypes: (text, keepOpen) => `the lab, as the person at nc, types ${text}${keepOpen ? "" : " and Ctrl-D (end of stdin)"}`,
+    writesKeepsOpen: (text, who) => `the lab writes ${text} on the stdin of ${who} and keeps the connection open`,
+    closesStdin: (who) => `the lab closes the stdin of ${who} (Ctrl-D): the client does shutdown(SHUT_WR)`,
+    waitsBeforeServer: (seconds) =>
+      `the lab waits ${seconds} s (and at least one failed attempt) before starting the server: the client has to retry`,
+    localhostResolves: (addresses) => `localhost resolves to: ${addresses}`,
+    writesPiece: (text, who) => `the lab writes ${text} on the stdin of ${who} (one line split over several send() calls)`,
+    writesNoEof: (bytes) => `the lab writes ${bytes} bytes on nc's stdin and does NOT close it: the peer sends no EOF`,
+    sigterm: (who) => `the lab sends SIGTERM to ${who} (the guide's Ctrl+C)`,
+    readThroughDescriptor: (bytes) => `bytes the client read through the descriptor it received: ${bytes}`,
+  },
+  explain: {
+    listening: (t, ipv6) => {
+      switch (t) {
+        case "tcp":
+          return `socket(${ipv6 ? "AF_INET6" : "AF_INET"}, SOCK_STREAM) → setsockopt(SO_REUSEADDR) → bind() → listen(): from now on the kernel completes handshakes and queues connections (the backlog) even before anyone calls accept(). With port 0 the kernel picks a free port; this line gives the real one.`;
+        case "udp":
+          return `socket(${ipv6 ? "AF_INET6" : "AF_INET"}, SOCK_DGRAM) → bind(): ready for recvfrom(). UDP has no listen() and no accept(): no connections, only datagrams, each with its sender's address.`;
+        case "unix":
+          return "socket(AF_UNIX, SOCK_STREAM) → bind(path): creates the socket file on disk → listen(). Clients reach it through that path; nothing goes through the network.";
+        case "unix-dgram":
+          return "socket(AF_UNIX, SOCK_DGRAM) → bind(path): creates the socket file; no listen(), no accept(): each recvfrom() brings one datagram and the path of whoever sent it.";
+        case "abstract":
+          return "socket(AF_UNIX, SOCK_STREAM) → bind() to a name in Linux's abstract namespace (\\0name): no file is created, the name exists while the socket is open → listen().";
+        case "abstract-dgram":
+          return "socket(AF_UNIX, SOCK_DGRAM) → bind() to an abstract name (\\0name): no file on disk, no connection; each recvfrom() brings one datagram.";
+      }
+    },
+    dualStack:
+      "setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0) before bind(): the IPv6 socket also receives IPv4 connections, which the kernel shows as IPv4-mapped addresses ::ffff:a.b.c.d.",
+    dualStackFallback:
+      "this system does not allow IPV6_V6ONLY=0: the server uses two sockets, one AF_INET and one AF_INET6, on the same port.",
+    accepted: (t, mapped) =>
+      mapped
+        ? "accept() on the IPv6 socket returned an IPv4 client: its address is IPv4-mapped (::ffff:127.0.0.1) because the socket is AF_INET6 with IPV6_V6ONLY=0."
+        : TCP_LIKE(t)
+          ? "accept(): the kernel had already completed the three-way handshake (SYN, SYN/ACK, ACK); accept() takes the connection off the queue and returns a new socket for this client only. The listening socket keeps listening."
+          : `accept(): the client's connect() on this ${t === "abstract" ? "abstract name" : "path"} already linked the two sockets inside the kernel — no packets, no handshake. accept() takes it off the queue and returns a new socket for this client only. (A Unix client has no address of its own: socklab numbers it, #N.)`,
+    queued: (t) =>
+      TCP_LIKE(t)
+        ? "the kernel has completed this client's handshake (its connect() returned), but the sequential server will not serve it until the current connection is closed — in the guide it does not call accept() again until then —: the client waits in the listen() backlog."
+        : "this client's connect() returned (the kernel queued it in the listen() backlog), but the sequential server will not serve it until the current connection is closed: it waits its turn.",
+    connected: (t) =>
+      t === "tcp"
+        ? "connect(): SYN → SYN/ACK → ACK; when it returns the connection is established (on the server it waits in the accept() queue)."
+        : t === "abstract"
+          ? "connect() to the abstract name: the kernel looks the name up in its abstract namespace (not on disk) and links the two sockets directly — no packets, no handshake."
+          : "connect() to the path: the kernel finds the listening socket through the socket file and links the two sockets directly — no packets, no handshake; the connection waits in the server's accept() queue.",
+    refused: (t) =>
+      t === "tcp"
+        ? "connect() failed with ECONNREFUSED: the kernel answered the SYN with RST because nothing listens on that port. The client closes that socket, waits the backoff and tries again with a new socket."
+        : "connect() failed with ECONNREFUSED: the socket file is there but nothing listens on it.",
+    notFound: "connect() failed with ENOENT: there is no socket file at that path, so nobody listens there.",
+    noReply: (seconds) =>
+      `the connection was established, but no reply came within ${seconds} s: the client closes this connection, waits the backoff and tries again.`,
+    connectTimeout: (seconds) => `connect() got no answer within ${seconds} s: nobody completed the handshake.`,
+    datagramNoReply: (seconds) =>
+      `recvfrom() waited ${seconds} s and nothing came: in UDP that does not tell a lost datagram from a server that does not exist or does not answer. The client sends the same datagram again with sendto().`,
+    attemptOther: (cause) => `the attempt failed (${cause}); the client tries again after the backoff, with a new socket.`,
+    sent: (t) =>
+      TCP_LIKE(t)
+        ? "send(): the bytes are copied into the kernel's send buffer, which sends them in TCP segments when it can; send() returning does not mean the other side has read them."
+        : "send(): the kernel copies the bytes straight into the receiving socket's buffer — no packets, no network stack.",
+    received: (t) =>
+      TCP_LIKE(t)
+        ? "recv(): copies whatever is in the kernel's receive buffer — perhaps less than was sent, perhaps several sends at once: TCP is a byte stream, not a sequence of messages."
+        : "recv(): a Unix SOCK_STREAM socket is a byte stream too: a recv() may bring part of a send or several sends together, with no network in between.",
+    eof: (t) =>
+      TCP_LIKE(t)
+        ? "recv() returned 0 bytes: the peer did shutdown(SHUT_WR) or close() and its FIN arrived. Nothing more will come on this connection."
+        : "recv() returned 0 bytes: the peer did shutdown(SHUT_WR) or close(); the kernel marks the end of the stream (no FIN: there are no packets). Nothing more will come.",
+    halfClosed: (t) =>
+      TCP_LIKE(t)
+        ? 'shutdown(SHUT_WR): sends FIN ("I will send no more") but the socket can still read: the half-close.'
+        : "shutdown(SHUT_WR): once the peer has read everything, its recv() returns 0; this side can still read. No FIN travels on a Unix socket: the kernel just records it.",
+    closed: (t) =>
+      TCP_LIKE(t)
+        ? "close(): this connection's socket is released (without an earlier shutdown the kernel sends FIN now; with unread data left, RST). A sequential server goes back to accept() for the next client."
+        : "close(): this connection's socket is released and the peer's recv() returns 0. A sequential server goes back to accept() for the next client.",
+    closedAfterDescriptor:
+      "close(): the two bytes \"FD\" and the descriptor went out with sendmsg(), which is not counted in the connection's byte counters, then the server closed the connection.",
+    idleTimeout:
+      "the idle timeout expired: recv() went that long without data, so the server closes the connection (close()) and goes back to accept().",
+    datagramIn: (t) =>
+      t === "udp"
+        ? "recvfrom(): one whole datagram arrived, with the sender's address and port. There is no connection: every datagram stands alone; the reply goes out with sendto() to that address."
+        : "recvfrom(): one whole datagram arrived with the sender's path (or its autobind name). Local datagrams are neither lost nor reordered, but there is still no connection.",
+    datagramOut: (t) =>
+      t === "udp"
+        ? "sendto(): one datagram to that address in one call; UDP confirms nothing and keeps no order."
+        : "sendto(): one datagram to the sender's path or name, delivered whole into its socket's queue.",
+    reply: (t) =>
+      t === "udp"
+        ? "recvfrom() in the client: the reply and the address it came from. There was never a connection: the client sent to the server's address and read what came back to its own (ephemeral) port."
+        : "recvfrom() in the client: the reply and the path it came from; it could come back only because the client's socket has an address of its own (bind() to a path, or autobind).",
+    summary: "the total read with recv() in a loop until EOF, and the mean rate.",
+    peerCredentials: (pid, uid, gid, who) =>
+      `getsockopt(SOL_SOCKET, SO_PEERCRED): the kernel recorded pid ${pid}, uid ${uid} and gid ${gid} of the client when it called connect(); the client cannot fake them.${who ? ` pid ${pid} is the lab's "${who}" process.` : ""}`,
+    descriptorSent:
+      "sendmsg() with a SOL_SOCKET/SCM_RIGHTS control message: the kernel installs a new descriptor in the receiving process that refers to the same open file; the number is the receiver's own, not the sender's.",
+    descriptorsReceived:
+      "recvmsg() with room for ancillary data: the descriptor arrived with the payload; reading from it reads the file the server opened.",
+    stopping: (removesFile) =>
+      `on SIGTERM the server stops accepting (close() of the listening socket), closes its clients${removesFile ? ", removes the socket file it created" : ""} and exits with code 0.`,
+    error: "socklab's error: the address and the cause; it exits with code 1.",
+    other: "a report of socklab's.",
+    stdout: "what the program wrote on its standard output: the bytes it received, shown as Python prints bytes.",
+  },
+  exchanged: {
+    ex1: `→ "hola desde UDS\\n" ← "hola desde nc\\n"; missing path: exit 1, ENOENT (nobody listens there)`,
+    ex4: (size, rate) => `← ${size} until EOF, sha256 ok, ${rate} MiB/s`,
+    ex5: (failed, silent) =>
+      `${failed} failed attempt(s), then → "ping\\n" ← "pong\\n"; no server: unavailable after 2 attempts; silent server: connected, no reply within ${silent} s, 2 attempts`,
+    ex6: (parts, noIPv6) => `→ "hola\\n" ${parts}${noIPv6 ? ", (localhost has no ::1 here)" : ""}`,
+    ex7: (reply, from) => `→ "ping" ← ${reply} from ${from}`,
+    ex8: (reply) => `→ "TIME" ← ${reply}; mute peer got 3× "TIME", then no response after 3 attempts`,
+    ex9: (names) => `→ "DISCOVER?" to 127.255.255.255 ← ${names}`,
+    ex10: (queued) => `c1 → "primero\\n" ← same; c2 waited${queued ? " (connected, queued)" : ""}, then → "hola mundo\\n" ← same`,
+    ex12: (seconds, serverSeconds) => `→ "hola\\n" ← "hola\\n", silence, closed after ${seconds} s (server: idle timeout ${serverSeconds} s)`,
+    ex13: `→ "ping", "hola udp", "\\0\\xff\\n" ← the same 3 datagrams`,
+    exB1: (clientName) => `→ "hola" from ${clientName} ← "hola"; autobind → "hola autobind" ← same`,
+    exB2: (name) => `@${name} ← "hola abstract\\n" (no file on disk)`,
+    exB3: (reply) => `← ${reply} (pid = the client process)`,
+    exB4: (file, content) => `← "FD" + the descriptor of ${file}; read through it: ${content}`,
+    ex2_1: `→ "hola\\r\\nmundo\\nfin" ← "eco: hola\\neco: mundo\\neco: fin\\n"; "pri|mera\\nseg|unda\\n" ← 2 lines`,
+    ex2_3: (target) => `→ "ping" ← "ping" from ${target}`,
+    ex2_5: (fellBack) =>
+      `127.0.0.1 ← "hola dual\\n" (seen as ${fellBack ? "127.0.0.1, two listeners" : "::ffff:127.0.0.1"}); ::1 ← "hola dual\\n"`,
+    ex2_6: (whole, n, offered) => `until EOF ← ${whole} identical; exactly ${n} of ${offered} ← ${n} bytes, no EOF needed`,
+  },
+  html: {
+    title: "socklab lab — the guides' exercises, step by step",
+    intro:
+      "One ladder diagram per exercise, drawn from the events socklab reported: time runs down, each process is a lane, each arrow is what went from one to the other (connection, bytes, end of stream, datagrams). Hover over a step for its full line.",
+    written: (file) => `wrote ${file}`,
+    lab: "lab",
+    textVersion: "The same, step by step (text)",
+    result: "Result",
+    legend: "blue: bytes · orange: end of stream (FIN/EOF) · green: connection · purple: datagrams · red: failed attempts",
+    diagramLabel: (id) => `Ladder diagram of exercise ${id}`,
+    retry: (seconds) => `retry in ${seconds} s`,
+  },
+  exercises: {
+    "1": {
+      title: "Unix stream client (local echo)",
+      story: [
+        "Like TCP but local: socket(AF_UNIX, SOCK_STREAM) and connect() to a path in the file system, where nc -lU did bind() (which creates the socket file), listen() and accept(). No packets and no handshake: the kernel links the two sockets through that file.",
+        "The client sends \"hola desde UDS\\n\" with sendall() and calls recv() once: it blocks until the person at nc types something. With no socket file at that path, connect() fails with ENOENT: nobody listens there.",
+      ],
+    },
+    "2": {
+      title: "TCP \"hello world\" client (blocking)",
+      story: [
+        "The client creates a TCP/IPv4 socket (socket(AF_INET, SOCK_STREAM)) and calls connect(): the kernel does the three-way handshake (SYN, SYN/ACK, ACK) with the nc sitting in listen()/accept().",
+        "Then send() of \"hola mundo\\n\" and a single recv(): it blocks until something arrives (what the person at nc types) or the peer closes. Leaving the with block, close() sends FIN.",
+      ],
+    },
+    "3": {
+      title: "TCP line client (framing with \\n)",
+      story: [
+        "TCP is a byte stream without messages: the application decides the framing. Here every message ends in \\n.",
+        "The client connects, sends \"uno\\n\", \"dos\\n\", \"tres\\n\" with sendall() and then shutdown(SHUT_WR): it sends FIN (\"I send no more\") but can still read. It calls recv() in a loop until it returns 0 bytes: the peer has closed too.",
+      ],
+    },
+    "4": {
+      title: "TCP client with partial reads",
+      story: [
+        "A recv() returns whatever is in the kernel's buffer, not \"the message\": for a large payload recv() is called in a loop (64 KiB at a time) until it returns 0 bytes (EOF: the peer closed).",
+        "socklab does not pile it up in memory: each piece goes to stdout as it arrives (here a sink of the lab's that only counts bytes and computes sha256), in constant memory even for GiB.",
+      ],
+    },
+    "5": {
+      title: "TCP client with timeouts and retries",
+      story: [
+        "Each attempt creates a new socket with a 1.5 s timeout (settimeout) and calls connect(). If nothing is in listen() on that port, the kernel answers the SYN with RST and connect() fails at once with ECONNREFUSED; if the connection is made but no reply comes within 1.5 s, the attempt fails too.",
+        "After attempt k the client waits 0.5 s × k (linear backoff) and tries again, up to 5 attempts. Here the server (nc) starts about 1.2 s late: the first attempts are refused and a later one connects, sends \"ping\\n\" and gets the reply.",
+      ],
+    },
+    "6": {
+      title: "TCP client with getaddrinfo (IPv4/IPv6)",
+      story: [
+        "getaddrinfo(\"localhost\", port) returns a list of addresses, maybe of several families (AF_INET 127.0.0.1, AF_INET6 ::1). The client creates a socket of each one's family and tries connect() in order; the first that connects wins, errors (ECONNREFUSED…) move on to the next.",
+        "The lab starts nc on 127.0.0.1 only and, if localhost also resolves to ::1, another on ::1 only: each time the client must find the address that does listen.",
+      ],
+    },
+    "7": {
+      title: "UDP \"ping-pong\" client (manual)",
+      story: [
+        "UDP has no connection: the client creates socket(AF_INET, SOCK_DGRAM) and calls sendto(b\"ping\", (host, port)); the kernel gives it an ephemeral port (implicit bind).",
+        "nc -u -l did bind() and waits in recvfrom(), which returns the data and the sender's address; the reply \"pong\" goes back with sendto() to that address, and the client reads it with recvfrom(), which tells it where it came from.",
+      ],
+    },
+    "8": {
+      title: "UDP client with timeout and retransmission",
+      story: [
+        "UDP can lose datagrams and nobody says so. The client does sendto(b\"TIME\") and waits in recvfrom() with a 1 s timeout; when it expires it sends again, up to 3 attempts.",
+        "The lab tries it twice: against the TIME server (it answers the time) and against a mute nc that receives but never answers: that one must get exactly 3 \"TIME\" and the client must give up after 3 attempts.",
+      ],
+    },
+    "9": {
+      title: "UDP broadcast client (discovery)",
+      story: [
+        "Sending to a broadcast address needs SO_BROADCAST set with setsockopt(); without it sendto() fails with EACCES. The client sends \"DISCOVER?\" once and listens with recvfrom() until the timeout, noting each reply and its address.",
+        "For safety the lab never uses 255.255.255.255: it uses the loopback broadcast 127.255.255.255, with two announce servers on the same port (SO_REUSEADDR) that must both show up.",
+      ],
+    },
+    "10": {
+      title: "TCP echo server (sequential)",
+      story: [
+        "The server does socket() → setsockopt(SO_REUSEADDR) → bind() → listen(8) and loops: accept() returns a new socket for one client; with it, recv()/sendall() (echo) until recv() returns 0 (the client closed), close() and back to accept().",
+        "It is sequential: while it serves client 1, client 2 has already completed the handshake (the kernel put it in the listen queue, the backlog) but nobody called accept() for it: it waits its turn and receives nothing.",
+      ],
+    },
+    "11": {
+      title: "TCP line server with commands",
+      story: [
+        "Server: socket() → bind(127.0.0.1, port) → listen() → accept(). It reads the client's socket line by line: each recv() brings a piece of the stream, and the server cuts it at \\n (a line may arrive split, or several together).",
+        "For each line (stripped): PING → \"PONG\\n\", \"ECHO x\" → \"x\\n\", TIME → the local time \"YYYY-mm-dd HH:MM:SS\\n\", anything else → \"ERR desconocido\\n\", each reply with send().",
+        "The client (the guide's #3) sends the four lines, does shutdown(SHUT_WR) and reads until EOF; the server sees recv() = 0, answers what is pending and closes: the client gets EOF and ends.",
+      ],
+    },
+    "12": {
+      title: "TCP server with an idle timeout",
+      story: [
+        "Like the sequential echo, but each client's socket has a timeout (settimeout): if recv() goes that long without data, the server logs the inactivity and closes the connection (close()), freeing the turn for the next client.",
+        "The lab uses 1 s instead of 10: the client sends \"hola\\n\", gets the echo and stays silent; after a second the server closes and the client sees EOF.",
+      ],
+    },
+    "13": {
+      title: "UDP echo server",
+      story: [
+        "UDP server: socket(AF_INET, SOCK_DGRAM) → bind(); no listen() and no accept(). Each recvfrom() returns a whole datagram and its sender's address, and sendto() sends the same datagram back to that address.",
+        "Each --send of the client is a separate datagram: their boundaries are kept (unlike TCP), binary bytes included.",
+      ],
+    },
+    "14": {
+      title: "UDP \"TIME\" server",
+      story: [
+        "UDP server: bind() and a recvfrom() loop. It decodes the datagram and strips spaces and newlines: if it is TIME it answers with sendto() the local time \"HH:MM:SS\" (no \\n); otherwise \"ERR\\n\".",
+      ],
+    },
+    B1: {
+      title: "Unix datagram socket (local echo)",
+      story: [
+        "socket(AF_UNIX, SOCK_DGRAM): like UDP but local and reliable (datagrams are neither lost nor reordered), and still without connections. The server does bind() to a path and loops recvfrom() → sendto() to the sender.",
+        "To get a reply the client needs an address of its own: it does bind() to its own path (as in the guide) or, with no path, the kernel gives it an automatic abstract name (autobind). Node has no Unix datagram sockets: socklab uses its native addon.",
+      ],
+    },
+    B2: {
+      title: "Abstract namespace (Linux)",
+      story: [
+        "A name starting with the byte \\0 lives in Linux's abstract namespace: bind() creates no file, the name disappears when the socket is closed, and the address length (addrlen) matters: the name is exactly those bytes, with no padding.",
+        "The server does bind(\"\\0name\") → listen() → accept() and sends \"hola abstract\\n\"; the client does connect(\"\\0name\") and recv(). As with any Unix socket there is no handshake and no packet.",
+      ],
+    },
+    B3: {
+      title: "SO_PEERCRED — the peer's UID/GID/PID",
+      story: [
+        "On a connected Unix socket, getsockopt(SOL_SOCKET, SO_PEERCRED) returns the pid, uid and gid of the process on the other side, as the kernel saw them at connect(): the client cannot fake them.",
+        "The server calls accept(), reads the credentials, logs them and answers \"Hola UID=<uid> PID=<pid>\\n\". The lab checks that the pid is the one of the client process it started itself.",
+      ],
+    },
+    B4: {
+      title: "SCM_RIGHTS — passing file descriptors between processes",
+      story: [
+        "With sendmsg() and a SOL_SOCKET/SCM_RIGHTS control message, a process \"lends\" an open descriptor to another: the kernel installs in the receiver a new descriptor (with its own number) that refers to the same open file.",
+        "The server calls accept() and sendmsg([b\"FD\"], [(SOL_SOCKET, SCM_RIGHTS, fd)]); the client calls recvmsg() with room for ancillary data, takes the descriptor, lseek()s to the start and read()s: it reads the file without having opened it.",
+      ],
+    },
+    "2.1": {
+      title: "TCP/IPv4 — simple (sequential) line echo server",
+      story: [
+        "Server: socket() → bind() → listen() → accept(); per connection it gathers what the recv() calls bring in a buffer, takes out each complete line (up to \\n), strips a final \\r and answers \"eco: <line>\\n\" with sendall().",
+        "TCP keeps no boundaries: a line may arrive split over several recv() calls and several lines may arrive in one. The lab tries both, plus a last line without \\n before EOF (recv() = 0), which is answered too.",
+      ],
+    },
+    "2.1c": {
+      title: "TCP client (IPv4)",
+      story: [
+        "The client connects, sends \"hola\\n\", \"mundo\\n\", \"fin\\n\" with sendall() and shutdown(SHUT_WR) (FIN: it sends no more). Then recv() in a loop until 0 bytes: the server answers every line and, seeing EOF, closes.",
+      ],
+    },
+    "2.2": {
+      title: "TCP/IPv4 — command mini-protocol server",
+      story: [
+        "The same socket() → bind() → listen() → accept() cycle and line reading as guide 1's #11, with one protocol difference: an unknown command gets \"ERR\\n\" (socklab: serve cmd --err ERR).",
+      ],
+    },
+    "2.3": {
+      title: "UDP/IPv4 — echo server and its client",
+      story: [
+        "The guide does bind((\"0.0.0.0\", port)): receive on every IPv4 interface (socklab serve echo udp://0.0.0.0:9201). The lab opens no servers to the network: it uses 127.0.0.1, which for the socket is the same except for the interfaces. Then recvfrom() → sendto() to the sender; no connection at any point.",
+        "The client sends \"ping\" and shows the reply and where it came from.",
+      ],
+    },
+    "2.4": {
+      title: "TCP/IPv6 — echo server and client",
+      story: [
+        "The same steps with AF_INET6: socket(AF_INET6, SOCK_STREAM) → bind((\"::1\", port)) → listen() → accept(). The client's address is an IPv6 tuple (ip, port, flowinfo, scope_id).",
+      ],
+    },
+    "2.5": {
+      title: "TCP dual-stack (where the OS allows it)",
+      story: [
+        "One AF_INET6 socket with setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0) and bind((\"::\", port)) accepts IPv6 clients and IPv4 ones too: these show up as IPv4-mapped addresses, ::ffff:127.0.0.1.",
+        "The server accepts and sends \"hola dual\\n\" to each; the lab connects through 127.0.0.1 and through ::1 to the same port. (It is the only exercise that listens on every interface, as the guide asks, for about a second; the traffic is loopback only.)",
+      ],
+    },
+    "2.6": {
+      title: "Appendix: robust reading pattern (recv_all)",
+      story: [
+        "recv_all(sock, nbytes=None): recv() in a loop gathering pieces until recv() returns 0 (EOF) or, if asked, until exactly nbytes are in; then it does not wait for the peer to close and reads not one byte more.",
+        "Until EOF is what socklab connect does; \"exactly N\" has no CLI option, so a small client on the library does it (socklab's recvAll), in another process.",
+      ],
+    },
+  },
+};

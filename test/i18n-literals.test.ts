@@ -1,0 +1,193 @@
+/**
+ * No user-visible English outside the message catalogue, in the command line (src/cli) and in
+ * every other module that uses the catalogue (imports src/i18n). The rule, checked on the
+ * TypeScript syntax tree of each file:
+ *
+ *  1. Text written for a person: a string or template literal with words in it, passed to
+ *     `diag(…)`, `process.stderr.write(…)`, `process.stdout.write(…)`, `io.err(…)`, `io.out(…)`.
+ *  2. Error messages: such a literal passed to `new SomethingError(…)` (UsageError,
+ *     SocklabError, NoResponseError, …) unless the same call gives a catalogue `messageKey`
+ *     (then the English text is the library's `message`, and the CLI shows the catalogue's).
+ *     Plain `new Error(…)` is exempt: that is an internal invariant, not a message for users.
+ *
+ * "Words": three letters or more once `${…}` parts, escapes, the name "socklab" and
+ * UPPER_CASE codes (ERR_USAGE) are set aside. Offenders are listed as file:line.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * Files whose English is known and waiting for their owners to convert it (they were being
+ * changed on other branches when the catalogue arrived). Each entry names the texts that
+ * remain; an entry that no longer matches anything fails the test, so the list only shrinks.
+ * The catalogue already has keys for all of these (src/i18n/en.ts `usage.*`), and
+ * src/cli/args.ts has `usage(key, params)`, `exclusive()`, `noExtra()`, `octalMode()`.
+ */
+const ALLOWED: Record<string, string[]> = {
+  // connect.ts: → usage("usage.unexpected-text"), exclusive(values, "4", "6"), usage("usage.positive"),
+  // usage("usage.needs-send"); the partial-reply error already has messageKey "reply-incomplete".
+  "src/cli/commands/connect.ts": [
+    "unexpected argument",
+    "exclude each other",
+    "must be more than 0",
+    "go with --send",
+  ],
+  // listen.ts: → noExtra(extra), octalMode(values).
+  "src/cli/commands/listen.ts": ["unexpected argument", "needs octal permissions"],
+  // serve.ts: → usage("usage.missing-argument" | "usage.unknown-service" | "usage.stream-only" |
+  // "usage.service-needs-stream" | "usage.service-needs-datagram" | "usage.service-needs-unix" |
+  // "usage.allow-uid-unix-only" | "usage.bad-uids"), noExtra(), exclusive(), octalMode().
+  "src/cli/commands/serve.ts": [
+    "needs octal permissions",
+    "needs numeric uids",
+    "missing SERVICE",
+    "unknown service",
+    "unexpected argument",
+    "exclude each other",
+    "applies to stream addresses only",
+    "does not run on",
+    "needs a Unix address",
+    "works on Unix addresses only",
+  ],
+  // recv-fd.ts: → noExtra(), usage("usage.recv-fd-needs-unix"); the descriptor lines are
+  // events (descriptors-received) already in the catalogue; "no descriptor arrived" needs a key.
+  "src/cli/commands/recv-fd.ts": [
+    "unexpected argument",
+    "needs a Unix stream address",
+    "no descriptor arrived",
+    "with payload",
+    "the message was truncated",
+  ],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith(".ts") && !path.endsWith(".d.ts") ? [path] : [];
+  });
+}
+
+/** src/cli, and every other module outside src/i18n that imports the catalogue. */
+function scannedFiles(): string[] {
+  const all = sourceFiles(join(ROOT, "src"));
+  return all.filter((path) => {
+    const rel = relative(ROOT, path);
+    if (rel.startsWith("src/i18n/")) return false;
+    if (rel.startsWith("src/cli/")) return true;
+    return /from\s+["'][^"']*\/i18n\/[^"']*["']/.test(readFileSync(path, "utf8"));
+  });
+}
+
+/** The words a person would read in a literal (see the rule above). */
+function words(text: string): boolean {
+  const stripped = text
+    .replace(/\\[nrt0\\]|\\x[0-9a-fA-F]{2}/g, " ")
+    .replace(/\bsocklab\b/g, " ")
+    .replace(/\b[A-Z][A-Z0-9_]+\b/g, " ");
+  return /[A-Za-z]{3,}/.test(stripped);
+}
+
+/** The literal text of an expression (template spans without their `${…}`), or undefined. */
+function literalText(node: ts.Node): string | undefined {
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  if (ts.isTemplateExpression(node)) return [node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join(" ");
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const parts = [literalText(node.left), literalText(node.right)].filter((p): p is string => p !== undefined);
+    return parts.length > 0 ? parts.join(" ") : undefined;
+  }
+  if (ts.isParenthesizedExpression(node)) return literalText(node.expression);
+  if (ts.isConditionalExpression(node)) {
+    const parts = [literalText(node.whenTrue), literalText(node.whenFalse)].filter((p): p is string => p !== undefined);
+    return parts.length > 0 ? parts.join(" ") : undefined;
+  }
+  return undefined;
+}
+
+const WRITERS = new Set(["diag", "process.stderr.write", "process.stdout.write", "io.err", "io.out"]);
+const BUILTIN_ERRORS = new Set(["Error", "TypeError", "RangeError"]);
+
+interface Offender {
+  file: string;
+  line: number;
+  text: string;
+}
+
+function offendersIn(file: string, source: string): Offender[] {
+  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const found: Offender[] = [];
+  const report = (node: ts.Node, text: string): void => {
+    found.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, text });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && WRITERS.has(node.expression.getText(sf))) {
+      for (const arg of node.arguments) {
+        const text = literalText(arg);
+        if (text !== undefined && words(text)) report(arg, text);
+      }
+    }
+    if (ts.isNewExpression(node)) {
+      const name = node.expression.getText(sf);
+      const args = node.arguments ?? [];
+      const keyed = args.some(
+        (a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) => p.name !== undefined && p.name.getText(sf) === "messageKey"),
+      );
+      if (/Error$/.test(name) && !BUILTIN_ERRORS.has(name) && !keyed) {
+        for (const arg of args) {
+          const text = literalText(arg);
+          if (text !== undefined && words(text)) report(arg, text);
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+test("the rule catches what it should and lets through what it should", () => {
+  const sample = [
+    'diag("listening on port");',
+    "diag(`socklab: ${describe(err)}`);",
+    'process.stdout.write("socklab 0.1.0\\n");',
+    "process.stdout.write(`${reply.from} ${printable(reply.data)}\\n`);",
+    'throw new UsageError(`--mode needs octal permissions, got "${raw}"`);',
+    'throw new NoResponseError(`${label}: no responder`, { messageKey: "no-responder", params: {} });',
+    'throw new SocklabError("ERR_NO_DESCRIPTOR", `${label}: no descriptor arrived`);',
+    'throw new Error(`${path} has no ${name}()`);',
+    'throw usage("usage.exclusive", { a: "-4", b: "-6" });',
+  ].join("\n");
+  const lines = offendersIn("sample.ts", sample).map((o) => o.line);
+  assert.deepEqual(lines, [1, 5, 7]);
+});
+
+test("no user-visible English outside the catalogue in src/cli and i18n-using modules", () => {
+  const files = scannedFiles();
+  assert.ok(files.some((f) => f.endsWith("src/cli/main.ts")), "src/cli is scanned");
+  const offenders: string[] = [];
+  const used = new Map<string, Set<string>>();
+  for (const path of files) {
+    const rel = relative(ROOT, path);
+    const allowed = ALLOWED[rel] ?? [];
+    for (const o of offendersIn(rel, readFileSync(path, "utf8"))) {
+      const entry = allowed.find((a) => o.text.includes(a));
+      if (entry === undefined) offenders.push(`${o.file}:${o.line}: ${JSON.stringify(o.text)}`);
+      else (used.get(rel) ?? used.set(rel, new Set()).get(rel)!).add(entry);
+    }
+  }
+  assert.deepEqual(
+    offenders,
+    [],
+    `English written outside the catalogue (use an event, a catalogue key, or usage(key, params) from src/cli/args.ts):\n  ${offenders.join("\n  ")}`,
+  );
+  const stale = Object.entries(ALLOWED).flatMap(([file, entries]) =>
+    entries.filter((e) => !used.get(file)?.has(e)).map((e) => `${file}: ${JSON.stringify(e)}`),
+  );
+  assert.deepEqual(stale, [], `allowlist entries that match nothing any more (remove them):\n  ${stale.join("\n  ")}`);
+});

@@ -1,0 +1,95 @@
+/**
+ * The C stays clean: the addon is rebuilt with AddressSanitizer and UndefinedBehaviorSanitizer
+ * (scripts/build-native.mjs with SOCKLAB_SANITIZE=1, into a scratch directory so the normal
+ * build is untouched) and every Unix test file runs against that build in a child test runner.
+ * Node itself is not instrumented, so libasan is preloaded (LD_PRELOAD) for the runtime to
+ * intercept malloc/free before the addon loads; leak detection is off because Node's own
+ * allocations at exit are not ours. Any sanitizer report fails the run
+ * (-fno-sanitize-recover=all, halt_on_error=1), and the output is checked for reports too.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const DIST_TEST = fileURLToPath(new URL(".", import.meta.url));
+const PROBE = fileURLToPath(new URL("./fixtures/unix/sanitizer-probe.js", import.meta.url));
+
+/** The runtime library of GCC's AddressSanitizer, or why it cannot be used here. */
+function findLibasan(): { path: string } | { why: string } {
+  if (process.platform !== "linux") return { why: `sanitizer builds are Linux-only here (this is ${process.platform})` };
+  const r = spawnSync("cc", ["-print-file-name=libasan.so"], { encoding: "utf8" });
+  if (r.error) return { why: "no C compiler (cc) is installed" };
+  const path = r.stdout.trim();
+  if (!path.startsWith("/") || !existsSync(path)) return { why: "libasan is not installed (Debian: libasan8, pulled in by gcc)" };
+  return { path };
+}
+
+const libasan = findLibasan();
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+const SANITIZER_REPORT = /runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer|SUMMARY: (Address|UndefinedBehavior)Sanitizer/;
+
+test(
+  "the addon's Unix tests pass under ASan and UBSan with no report",
+  { skip: "why" in libasan ? libasan.why : false, timeout: 180_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "socklab-sanitize-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const build = await run(
+      process.execPath,
+      [join(ROOT, "scripts", "build-native.mjs")],
+      { ...process.env, SOCKLAB_SANITIZE: "1", SOCKLAB_BUILD_DIR: dir },
+      60_000,
+    );
+    assert.equal(build.code, 0, `sanitizer build failed:\n${build.output}`);
+    const addon = join(dir, "build", "Release", "socklab_native.node");
+    assert.ok(existsSync(addon), "the sanitizer build produced no addon");
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      LD_PRELOAD: (libasan as { path: string }).path,
+      ASAN_OPTIONS: "detect_leaks=0:halt_on_error=1:abort_on_error=0:exitcode=86",
+      UBSAN_OPTIONS: "halt_on_error=1:print_stacktrace=1:exitcode=87",
+      SOCKLAB_NATIVE_ADDON: addon,
+    };
+    // Set by the runner around us: a child runner that sees it runs no files at all.
+    delete env.NODE_TEST_CONTEXT;
+    // The child really runs the instrumented build (not a silent fallback to build/).
+    const probe = await run(process.execPath, [PROBE], env, 20_000);
+    assert.equal(probe.code, 0, probe.output);
+    assert.match(probe.output, /libasan/);
+    assert.ok(probe.output.includes(addon), probe.output);
+
+    const files = readdirSync(DIST_TEST)
+      .filter((f) => /^unix-.*\.test\.js$/.test(f))
+      .map((f) => join(DIST_TEST, f));
+    assert.ok(files.length >= 5, `expected the Unix test files, found ${files.length}`);
+    // Tests that only drive CLI processes skip themselves here (seconds each under ASan, and
+    // no native path the library tests miss); they run in the normal suite.
+    const args = ["--test", "--test-reporter=tap", ...files];
+    const result = await run(process.execPath, args, env, 120_000);
+    assert.doesNotMatch(result.output, SANITIZER_REPORT, result.output);
+    assert.equal(result.code, 0, result.output);
+    const passed = Number(/^# pass (\d+)$/m.exec(result.output)?.[1] ?? 0);
+    assert.ok(passed >= 30, `only ${passed} tests ran under the sanitizers:\n${result.output}`);
+    t.diagnostic(`${passed} Unix tests passed under ASan+UBSan (${files.length} files)`);
+  },
+);
