@@ -79,10 +79,11 @@ test("RST mid-stream while downloading (-d): exit 1 every time, says how many by
     assert.equal(r.code, 1, `run ${run}: ${r.stderr}`);
     const lines = stderrLines(r.stderr);
     assert.equal(lines.length, 1, `run ${run}: ${r.stderr}`);
-    const m = lines[0]!.match(new RegExp(`^socklab: tcp://127\\.0\\.0\\.1:${port}: connection reset by peer after receiving (\\d+) bytes`));
+    // (Under load the reset can even beat the connect's completion: then the connect fails.)
+    const m = lines[0]!.match(new RegExp(`^socklab: tcp://127\\.0\\.0\\.1:${port}: connection reset by peer( after receiving (\\d+) bytes)?`));
     assert.ok(m, `run ${run}: ${lines[0]}`);
     // A reset throws away what was still queued on either side: the count is what got through.
-    assert.equal(Number(m[1]), r.stdout.length, `run ${run}: the count is what reached stdout`);
+    assert.equal(Number(m[2] ?? 0), r.stdout.length, `run ${run}: the count is what reached stdout`);
     // (On a loaded machine the reset may even beat every byte: then 0 arrived, and it says 0.)
     assert.ok(r.stdout.equals(chunk.subarray(0, r.stdout.length)), `run ${run}: what arrived is intact`);
   }

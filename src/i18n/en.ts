@@ -190,6 +190,8 @@ export const en: Catalog = {
     "usage.allow-uid-unix-only": () => "--allow-uid works on Unix addresses only",
     "usage.recv-fd-needs-unix": () => "recv-fd needs a Unix stream address (unix:PATH or abstract:NAME)",
     "usage.discover-needs-udp": () => "discover needs a udp://BROADCAST:PORT address",
+    "usage.port-zero-destination": (p) => `${p.address}: port 0 is not a destination (it means "any free port" only when listening)`,
+    "usage.stdin-mode-only": (p) => `${p.option} is for standard input mode (without --send)`,
     "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
 
     unavailable: (p, t) =>

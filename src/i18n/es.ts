@@ -189,6 +189,8 @@ export const es: Catalog = {
     "usage.allow-uid-unix-only": () => "--allow-uid solo vale para direcciones Unix",
     "usage.recv-fd-needs-unix": () => "recv-fd necesita una dirección Unix de flujo (unix:RUTA o abstract:NOMBRE)",
     "usage.discover-needs-udp": () => "discover necesita una dirección udp://DIFUSIÓN:PUERTO",
+    "usage.port-zero-destination": (p) => `${p.address}: el puerto 0 no es un destino (solo significa "cualquier puerto libre" al escuchar)`,
+    "usage.stdin-mode-only": (p) => `${p.option} es para el modo entrada estándar (sin --send)`,
     "usage.unknown-shell": (p) => `no hay autocompletado para "${p.shell}" (shells: ${p.shells})`,
 
     unavailable: (p, t) =>

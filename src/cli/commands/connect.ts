@@ -15,7 +15,7 @@ import { traceReads, traceWrites } from "../../stream/trace.js";
 import { withRetries } from "../../tcp/connect.js";
 import { openDatagramClient, type DatagramClientBase as DatagramClient } from "../../datagram/client.js";
 import "../../udp/request.js";
-import { address, count, decodeEscapes, flag, list, parseCommand, seconds, str } from "../args.js";
+import { address, count, decodeEscapes, flag, list, parseCommand, seconds, str, usage } from "../args.js";
 import { emit, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
 
 export const connectOptions = {
@@ -73,7 +73,7 @@ export async function connect(argv: string[]): Promise<number | "help"> {
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (texts go with --send)`);
   if (flag(values, "4") && flag(values, "6")) throw new UsageError("-4 and -6 exclude each other");
   if (isInetAddress(where) && where.port === 0) {
-    throw new UsageError(`${formatAddress(where)}: port 0 is not a destination (it means "any free port" only when listening)`);
+    throw usage("usage.port-zero-destination", { address: formatAddress(where) });
   }
   const lines = flag(values, "lines");
   const payloads = list(values, "send").map((text) => {
@@ -100,16 +100,16 @@ export async function connect(argv: string[]): Promise<number | "help"> {
     bind: str(values, "bind"),
   };
   if (settings.timeoutMs === 0) throw new UsageError("--timeout must be more than 0");
-  if (settings.idleTimeoutMs === 0) throw new UsageError("--idle-timeout must be more than 0");
+  if (settings.idleTimeoutMs === 0) throw usage("usage.positive", { option: "--idle-timeout" });
   const stdinModes = ["recv-only", "send-only", "no-shutdown"].filter((name) => flag(values, name));
   if (!isStreamAddress(where)) {
     const streamOnly = [...stdinModes, ...(settings.idleTimeoutMs !== undefined ? ["idle-timeout"] : [])];
-    if (streamOnly.length > 0) throw new UsageError(`--${streamOnly[0]} is for stream addresses (tcp://, unix:, abstract:)`);
+    if (streamOnly.length > 0) throw usage("usage.stream-only", { option: `--${streamOnly[0]}` });
     return datagramClient(settings);
   }
-  if (settings.recvOnly && settings.sendOnly) throw new UsageError("-d/--recv-only and --send-only exclude each other");
+  if (settings.recvOnly && settings.sendOnly) throw usage("usage.exclusive", { a: "-d/--recv-only", b: "--send-only" });
   if (payloads.length > 0 && stdinModes.length > 0) {
-    throw new UsageError(`--${stdinModes[0]} is for standard input mode (without --send)`);
+    throw usage("usage.stdin-mode-only", { option: `--${stdinModes[0]}` });
   }
   if ((settings.halfClose || settings.untilClose) && payloads.length === 0) {
     throw new UsageError("--half-close and --until-close go with --send (without --send, stdin EOF half-closes)");
