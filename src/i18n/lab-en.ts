@@ -41,6 +41,7 @@ export interface LabCatalog {
     interrupted(signal: string): string;
     badLang(given: string): string;
     badHtml: string;
+    badAgainst(given: string): string;
   };
   /** "socklab lab — 3 exercises, socklab on both sides, loopback only" */
   heading(count: number): string;
@@ -82,6 +83,23 @@ export interface LabCatalog {
     writesNoEof(bytes: number): string;
     sigterm(who: string): string;
     readThroughDescriptor(bytes: string): string;
+    /** Exercise 2.5 in the lab's own network namespace. */
+    inNetns: string;
+    /** Exercise 2.5 where no namespace is possible: every interface, and for how long. */
+    allInterfaces: string;
+    allInterfacesFor(seconds: string): string;
+    peerExited(who: string, code: string): string;
+  };
+  /** Reproducing each side by hand (reproduce.ts), and `--against`. */
+  repro: {
+    heading: string;
+    tool: Record<"socklab" | "nc" | "python", string>;
+    side: { server: string; client: string };
+    cannot: Record<"peercred" | "scmRights" | "commands" | "lineEcho" | "retries" | "filter", string>;
+    thenType(text: string): string;
+    clientFirst: string;
+    exchanged(serverTool: string, clientTool: string, out: string): string;
+    againstHeading(tool: string, count: number): string;
   };
   /** Explanations of events, said once per exercise under the first event of each kind. */
   explain: {
@@ -155,8 +173,8 @@ export interface LabCatalog {
 const TCP_LIKE = (t: Transport): boolean => t === "tcp" || t === "udp";
 
 export const labEn: LabCatalog = {
-  usage: "usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html FILE]",
-  help: `usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html FILE]
+  usage: "usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html FILE] [--against python|nc]",
+  help: `usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html FILE] [--against python|nc]
 
 Runs the exercises of both guides end to end on this machine: for each one, socklab on
 both sides (server and client) in separate processes, on free ports, random socket paths
@@ -164,12 +182,15 @@ and random abstract names, over loopback only. Prints a table (id, exercise, wha
 exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
 
   ID...           run only these exercises (e.g. 2 11 B3 2.5); default: all
-  --list          list the exercises (id and title)
+  --list          list the exercises (id and title); with -v, also how to reproduce
+                  each one by hand (socklab, nc/socat, Python)
   -v, --verbose   narrate every exercise step by step (the default for a single ID):
                   socket/bind/listen/accept/connect/recv/send/shutdown/close
   --jobs N        exercises run at once (default 4)
   --lang es|en    language of the report (default: from LC_ALL / LC_MESSAGES / LANG)
   --html FILE     also write one self-contained page with a ladder diagram per exercise
+  --against P     P is python or nc: socklab plays the guide's program, python3 (or
+                  nc/socat) the other side; what a peer cannot play is marked SKIP, with why
   -h, --help      this help
 `,
   errors: {
@@ -180,6 +201,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     interrupted: (signal) => `interrupted (${signal}); every process it started was killed`,
     badLang: (given) => `--lang needs es or en, got "${given}"`,
     badHtml: "--html needs a file name",
+    badAgainst: (given) => `--against needs python or nc, got "${given}"`,
   },
   heading: (count) => `socklab lab — ${count} exercise${count === 1 ? "" : "s"}, socklab on both sides, loopback only`,
   table: { id: "id", exercise: "exercise", exchanged: "exchanged", result: "result" },
@@ -252,6 +274,30 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     writesNoEof: (bytes) => `the lab writes ${bytes} bytes on nc's stdin and does NOT close it: the peer sends no EOF`,
     sigterm: (who) => `the lab sends SIGTERM to ${who} (the guide's Ctrl+C)`,
     readThroughDescriptor: (bytes) => `bytes the client read through the descriptor it received: ${bytes}`,
+    inNetns:
+      "the lab runs this exercise in a network namespace of its own (unshare -n, loopback up inside it): there, [::] (every interface) is that namespace's loopback and nothing else",
+    allInterfaces:
+      "no network namespace here (it needs root and unshare): this exercise really binds [::], every interface of this machine, only until the two clients have been served (about a second); the traffic stays on loopback",
+    allInterfacesFor: (seconds) => `the server was bound to every interface for ${seconds} s`,
+    peerExited: (who, code) => `${who} exited (${code})`,
+  },
+  repro: {
+    heading: "Reproduce it by hand (two terminals: the server first, then the client):",
+    tool: { socklab: "with socklab", nc: "with nc / socat", python: "with Python" },
+    side: { server: "server", client: "client" },
+    cannot: {
+      peercred: "nc and socat cannot: neither reads SO_PEERCRED nor writes what it says (use socklab or Python)",
+      scmRights: "nc and socat cannot: neither sends nor receives descriptors (SCM_RIGHTS ancillary data)",
+      commands: "nc cannot: it only relays bytes, and answering each command needs a program (use socklab or Python)",
+      lineEcho: "nc cannot: it only relays bytes; \"eco: \" before each line needs a program (use socklab or Python)",
+      retries: "nc cannot: it connects or sends once, with no retries or retransmission (use socklab or Python)",
+      filter: "nc cannot: it cannot answer only the datagrams that say DISCOVER? (use socklab or Python)",
+    },
+    thenType: (text) => `then type: ${text}`,
+    clientFirst: "(start the client first: it retries until the server is there)",
+    exchanged: (serverTool, clientTool, out) => `server: ${serverTool}, client: ${clientTool}; the client printed ${out}`,
+    againstHeading: (tool, count) =>
+      `socklab lab --against ${tool} — ${count} exercise${count === 1 ? "" : "s"}: socklab plays the guide's program, ${tool} the other side, loopback only`,
   },
   explain: {
     listening: (t, ipv6) => {

@@ -4,8 +4,8 @@ import type { LabCatalog, Transport } from "./lab-en.js";
 const INET = (t: Transport): boolean => t === "tcp" || t === "udp";
 
 export const labEs: LabCatalog = {
-  usage: "uso: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html ARCHIVO]",
-  help: `uso: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html ARCHIVO]
+  usage: "uso: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html ARCHIVO] [--against python|nc]",
+  help: `uso: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html ARCHIVO] [--against python|nc]
 
 Ejecuta de punta a punta los ejercicios de las dos guías en esta máquina: en cada uno,
 socklab en los dos lados (servidor y cliente) en procesos separados, en puertos libres,
@@ -13,12 +13,15 @@ rutas de socket y nombres abstractos al azar, sólo por loopback. Muestra una ta
 ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si alguno falla.
 
   ID...           sólo estos ejercicios (p. ej. 2 11 B3 2.5); por omisión, todos
-  --list          lista los ejercicios (id y título de la guía)
+  --list          lista los ejercicios (id y título de la guía); con -v, también cómo
+                  reproducir cada uno a mano (socklab, nc/socat, Python)
   -v, --verbose   narra cada ejercicio paso a paso (lo normal con un solo ID):
                   socket/bind/listen/accept/connect/recv/send/shutdown/close
   --jobs N        ejercicios a la vez (por omisión 4)
   --lang es|en    idioma del informe (por omisión, el de LC_ALL / LC_MESSAGES / LANG)
   --html ARCHIVO  escribe además una página autónoma con un diagrama de escalera por ejercicio
+  --against P     P es python o nc: socklab hace de programa de la guía y python3 (o
+                  nc/socat) del otro lado; lo que no puede hacer queda OMITIDO, con el motivo
   -h, --help      esta ayuda
 `,
   errors: {
@@ -29,6 +32,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     interrupted: (signal) => `interrumpido (${signal}); se mataron todos los procesos que había lanzado`,
     badLang: (given) => `--lang admite es o en, no "${given}"`,
     badHtml: "--html necesita un nombre de archivo",
+    badAgainst: (given) => `--against necesita python o nc, no "${given}"`,
   },
   heading: (count) =>
     `socklab lab — ${count} ${count === 1 ? "ejercicio" : "ejercicios"}, socklab en los dos lados, sólo loopback`,
@@ -103,6 +107,30 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     writesNoEof: (bytes) => `el lab escribe ${bytes} bytes en la stdin de nc y NO la cierra: el peer no envía EOF`,
     sigterm: (who) => `el lab envía SIGTERM a ${who} (el Ctrl+C de la guía)`,
     readThroughDescriptor: (bytes) => `bytes que el cliente leyó por el descriptor recibido: ${bytes}`,
+    inNetns:
+      "el lab ejecuta este ejercicio en un espacio de nombres de red propio (unshare -n, con loopback activa dentro): allí [::] (todas las interfaces) es el loopback de ese espacio y nada más",
+    allInterfaces:
+      "aquí no hay espacio de nombres de red (hace falta root y unshare): este ejercicio enlaza de verdad [::], todas las interfaces de esta máquina, solo hasta atender a los dos clientes (alrededor de un segundo); el tráfico no sale del loopback",
+    allInterfacesFor: (seconds) => `el servidor estuvo enlazado a todas las interfaces durante ${seconds} s`,
+    peerExited: (who, code) => `${who} terminó (${code})`,
+  },
+  repro: {
+    heading: "Reprodúcelo a mano (dos terminales: primero el servidor, luego el cliente):",
+    tool: { socklab: "con socklab", nc: "con nc / socat", python: "con Python" },
+    side: { server: "servidor", client: "cliente" },
+    cannot: {
+      peercred: "nc y socat no pueden: ninguno lee SO_PEERCRED ni escribe lo que dice (usa socklab o Python)",
+      scmRights: "nc y socat no pueden: ninguno envía ni recibe descriptores (datos auxiliares SCM_RIGHTS)",
+      commands: "nc no puede: solo reenvía bytes, y responder a cada comando necesita un programa (usa socklab o Python)",
+      lineEcho: "nc no puede: solo reenvía bytes; poner \"eco: \" delante de cada línea necesita un programa (usa socklab o Python)",
+      retries: "nc no puede: conecta o envía una sola vez, sin reintentos ni retransmisión (usa socklab o Python)",
+      filter: "nc no puede: no sabe responder solo a los datagramas que dicen DISCOVER? (usa socklab o Python)",
+    },
+    thenType: (text) => `y luego escribe: ${text}`,
+    clientFirst: "(arranca primero el cliente: reintenta hasta que el servidor está)",
+    exchanged: (serverTool, clientTool, out) => `servidor: ${serverTool}, cliente: ${clientTool}; el cliente imprimió ${out}`,
+    againstHeading: (tool, count) =>
+      `socklab lab --against ${tool} — ${count} ${count === 1 ? "ejercicio" : "ejercicios"}: socklab hace de programa de la guía, ${tool} del otro lado, solo loopback`,
   },
   explain: {
     listening: (t, ipv6) => {

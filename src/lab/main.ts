@@ -19,6 +19,13 @@ import { renderHtml } from "./html.js";
 import { narrate } from "./narrate.js";
 import { summary, tableHeader, tableRow, type ResultRow, type Status, type TableStyle } from "./report.js";
 import { LAB_TEXTS } from "./texts.js";
+import { runAgainst } from "./against.js";
+import { reproLines, type Tool } from "./reproduce.js";
+
+/** The exercise with socklab as the guide's program and `tool` as the other side. */
+function againstExercise(e: Exercise, tool: Tool): Exercise {
+  return { id: e.id, guide: e.guide, run: (ctx) => runAgainst(ctx, e.id, tool) };
+}
 
 export const LAB_USAGE = LAB_TEXTS.en.usage;
 
@@ -80,6 +87,7 @@ export async function runLab(argv: string[], io: LabIO = defaultIO): Promise<num
         jobs: { type: "string" },
         lang: { type: "string" },
         html: { type: "string" },
+        against: { type: "string" },
       },
     });
   } catch (err) {
@@ -114,8 +122,12 @@ export async function runLab(argv: string[], io: LabIO = defaultIO): Promise<num
     if (!selected.includes(ex)) selected.push(ex);
   }
   const exercises = selected.length ? selected : [...EXERCISES];
+  if (values.against !== undefined && values.against !== "python" && values.against !== "nc") {
+    io.err(`socklab lab: ${t.errors.badAgainst(values.against)}\n${t.usage}\n`);
+    return 2;
+  }
   if (values.list) {
-    io.out(listText(exercises, lang));
+    io.out(listText(exercises, lang, values.verbose === true));
     return 0;
   }
   const bin = socklabBin();
@@ -129,25 +141,30 @@ export async function runLab(argv: string[], io: LabIO = defaultIO): Promise<num
   }
   const narrating = values.verbose === true || exercises.length === 1;
   const style: TableStyle = { t, lang, width: io.width ?? terminalWidth() };
-  return runExercises(exercises, { bin, jobs, narrating, io, style, html: values.html });
+  const against = values.against as Tool | undefined;
+  const runnable = against === undefined ? exercises : exercises.map((e) => againstExercise(e, against));
+  return runExercises(runnable, { bin, jobs, narrating, io, style, html: values.html, against });
 }
 
 /** `--list`: id and title per guide; English titles in English, the guides' own in Spanish. */
-function listText(exercises: readonly Exercise[], lang: Lang): string {
+function listText(exercises: readonly Exercise[], lang: Lang, verbose: boolean): string {
   const t = LAB_TEXTS[lang];
   const lines: string[] = [];
   for (const guide of [1, 2] as const) {
     const group = exercises.filter((e) => e.guide === guide);
     if (!group.length) continue;
     lines.push(guide === 1 ? t.list.guide1 : t.list.guide2);
-    for (const e of group) lines.push(`  ${e.id.padEnd(5)} ${t.exercises[e.id].title}`);
+    for (const e of group) {
+      lines.push(`  ${e.id.padEnd(5)} ${t.exercises[e.id].title}`);
+      if (verbose) lines.push(...reproLines(e.id, t, "        "), "");
+    }
   }
   return `${lines.join("\n")}\n`;
 }
 
 async function runExercises(
   exercises: readonly Exercise[],
-  options: { bin: string; jobs: number; narrating: boolean; io: LabIO; style: TableStyle; html: string | undefined },
+  options: { bin: string; jobs: number; narrating: boolean; io: LabIO; style: TableStyle; html: string | undefined; against?: Tool | undefined },
 ): Promise<number> {
   const { io, narrating, style } = options;
   const { t, lang } = style;
@@ -166,7 +183,7 @@ async function runExercises(
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
-  io.out(`${t.heading(exercises.length)}\n\n`);
+  io.out(`${options.against ? t.repro.againstHeading(options.against, exercises.length) : t.heading(exercises.length)}\n\n`);
   io.out(`${tableHeader(style)}\n`);
   const outcomes: (Outcome | undefined)[] = new Array(exercises.length);
   let printed = 0;
