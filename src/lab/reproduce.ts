@@ -275,8 +275,8 @@ print(c.recv(4096))`),
         client: { argv: ["socklab", "connect", T, "-v"] },
       },
       nc: {
-        server: { argv: ["nc", "-N", "-l", "127.0.0.1", "@PORT@"], stdin: { data: Buffer.alloc(MiB), shell: "head -c 1048576 /dev/zero" } },
-        client: { argv: ["nc", "-d", "127.0.0.1", "@PORT@"] },
+        server: { argv: ["socat", "-u", "-", "TCP-LISTEN:@PORT@,bind=127.0.0.1,reuseaddr"], stdin: { data: Buffer.alloc(MiB), shell: "head -c 1048576 /dev/zero" } },
+        client: { argv: ["nc", "127.0.0.1", "@PORT@"] },
       },
       python: {
         server: {
@@ -575,7 +575,7 @@ c.sendall(b"hola abstract\\n")`),
     bound: { kind: "unix" },
     sides: {
       socklab: { server: { argv: ["socklab", "serve", "peercred", "unix:@PATH@"] }, client: { argv: ["socklab", "connect", "unix:@PATH@"] } },
-      nc: { server: { cannot: "peercred" }, client: { argv: ["nc", "-d", "-U", "@PATH@"] } },
+      nc: { server: { cannot: "peercred" }, client: { argv: ["nc", "-U", "@PATH@"] } },
       python: {
         server: {
           argv: py(`import os, socket, struct
@@ -657,7 +657,7 @@ print(msg, os.read(fds[0], 4096))`),
       },
       nc: {
         server: { argv: ["socat", "TCP6-LISTEN:@PORT@,ipv6only=0,reuseaddr", "SYSTEM:echo hola dual"] },
-        client: { argv: ["nc", "-d", "127.0.0.1", "@PORT@"] },
+        client: { argv: ["nc", "127.0.0.1", "@PORT@"] },
       },
       python: {
         server: {
@@ -685,8 +685,8 @@ print(c.recv(1024))`),
         client: { argv: ["socklab", "connect", T] },
       },
       nc: {
-        server: { argv: ["nc", "-N", "-l", "127.0.0.1", "@PORT@"], stdin: { data: Buffer.alloc(200 * 1024, 0x61), shell: "head -c 204800 /dev/zero | tr '\\0' a" } },
-        client: { argv: ["nc", "-d", "127.0.0.1", "@PORT@"] },
+        server: { argv: ["socat", "-u", "-", "TCP-LISTEN:@PORT@,bind=127.0.0.1,reuseaddr"], stdin: { data: Buffer.alloc(200 * 1024, 0x61), shell: "head -c 204800 /dev/zero | tr '\\0' a" } },
+        client: { argv: ["nc", "127.0.0.1", "@PORT@"] },
       },
       python: {
         server: {
