@@ -152,7 +152,8 @@ export interface LabCatalog {
     exB4(file: string, content: string): string;
     ex2_1: string;
     ex2_3(target: string): string;
-    ex2_5(fellBack: boolean): string;
+    /** `allInterfacesFor`: seconds bound to every interface (no namespace), else undefined. */
+    ex2_5(fellBack: boolean, allInterfacesFor: string | undefined): string;
     ex2_6(whole: string, n: number, offered: number): string;
   };
   exercises: Record<ExerciseId, ExerciseText>;
@@ -414,8 +415,9 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     exB4: (file, content) => `← "FD" + the descriptor of ${file}; read through it: ${content}`,
     ex2_1: `→ "hola\\r\\nmundo\\nfin" ← "eco: hola\\neco: mundo\\neco: fin\\n"; "pri|mera\\nseg|unda\\n" ← 2 lines`,
     ex2_3: (target) => `→ "ping" ← "ping" from ${target}`,
-    ex2_5: (fellBack) =>
-      `127.0.0.1 ← "hola dual\\n" (seen as ${fellBack ? "127.0.0.1, two listeners" : "::ffff:127.0.0.1"}); ::1 ← "hola dual\\n"`,
+    ex2_5: (fellBack, allFor) =>
+      `127.0.0.1 ← "hola dual\\n" (seen as ${fellBack ? "127.0.0.1, two listeners" : "::ffff:127.0.0.1"}); ::1 ← "hola dual\\n"` +
+      (allFor === undefined ? "; own network namespace" : `; bound to every interface for ${allFor} s`),
     ex2_6: (whole, n, offered) => `until EOF ← ${whole} identical; exactly ${n} of ${offered} ← ${n} bytes, no EOF needed`,
   },
   html: {

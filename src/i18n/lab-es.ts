@@ -248,8 +248,9 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     exB4: (file, content) => `← "FD" + el descriptor de ${file}; leído por él: ${content}`,
     ex2_1: `→ "hola\\r\\nmundo\\nfin" ← "eco: hola\\neco: mundo\\neco: fin\\n"; "pri|mera\\nseg|unda\\n" ← 2 líneas`,
     ex2_3: (target) => `→ "ping" ← "ping" desde ${target}`,
-    ex2_5: (fellBack) =>
-      `127.0.0.1 ← "hola dual\\n" (visto como ${fellBack ? "127.0.0.1, dos sockets" : "::ffff:127.0.0.1"}); ::1 ← "hola dual\\n"`,
+    ex2_5: (fellBack, allFor) =>
+      `127.0.0.1 ← "hola dual\\n" (visto como ${fellBack ? "127.0.0.1, dos sockets" : "::ffff:127.0.0.1"}); ::1 ← "hola dual\\n"` +
+      (allFor === undefined ? "; espacio de nombres de red propio" : `; enlazado a todas las interfaces durante ${allFor} s`),
     ex2_6: (whole, n, offered) => `hasta EOF ← ${whole} idénticos; exactamente ${n} de ${offered} ← ${n} bytes, sin esperar EOF`,
   },
   html: {

@@ -163,7 +163,9 @@ export class LabContext {
    */
   spawnPeer(label: string, argv: string[], shown: string, options: SpawnOptions = {}): Proc {
     this.throwIfAborted();
-    this.say(`$ ${shown}`);
+    // A program of several lines is shown by its first one: the whole is under "reproduce".
+    const lines = shown.split("\n");
+    this.say(`$ ${lines[0]}${lines.length > 1 ? " …'" : ""}`);
     const proc = new Proc({
       label,
       node: this.node,
