@@ -187,7 +187,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
                   each one by hand (socklab, nc/socat, Python)
   -v, --verbose   narrate every exercise step by step (the default for a single ID):
                   socket/bind/listen/accept/connect/recv/send/shutdown/close
-  --jobs N        exercises run at once (default 4)
+  --jobs N        exercises run at once (default 6)
   --lang es|en    language of the report (default: from LC_ALL / LC_MESSAGES / LANG)
   --html FILE     also write one self-contained page with a ladder diagram per exercise
   --against P     P is python or nc: socklab plays the guide's program, python3 (or

@@ -17,7 +17,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
                   reproducir cada uno a mano (socklab, nc/socat, Python)
   -v, --verbose   narra cada ejercicio paso a paso (lo normal con un solo ID):
                   socket/bind/listen/accept/connect/recv/send/shutdown/close
-  --jobs N        ejercicios a la vez (por omisión 4)
+  --jobs N        ejercicios a la vez (por omisión 6)
   --lang es|en    idioma del informe (por omisión, el de LC_ALL / LC_MESSAGES / LANG)
   --html ARCHIVO  escribe además una página autónoma con un diagrama de escalera por ejercicio
   --against P     P es python o nc: socklab hace de programa de la guía y python3 (o
