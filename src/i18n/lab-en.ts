@@ -329,16 +329,20 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
           : `accept(): the client's connect() on this ${t === "abstract" ? "abstract name" : "path"} already linked the two sockets inside the kernel — no packets, no handshake. accept() takes it off the queue and returns a new socket for this client only. (A Unix client has no address of its own: socklab numbers it, #N.)`,
     queued: (t) =>
       TCP_LIKE(t)
-        ? "the kernel has completed this client's handshake (its connect() returned), but the sequential server will not serve it until the current connection is closed — in the guide it does not call accept() again until then —: the client waits in the listen() backlog."
+        ? "the kernel completed this client's handshake on its own (so its connect() returned) and left the connection in the listen() backlog. The sequential server calls accept() again only when the current client has gone, so this one waits; what it sends meanwhile stays in the kernel's buffers, unanswered."
         : "this client's connect() returned (the kernel queued it in the listen() backlog), but the sequential server will not serve it until the current connection is closed: it waits its turn.",
     connected: (t) =>
-      t === "tcp"
+      t === "udp" || t === "unix-dgram" || t === "abstract-dgram"
+        ? "connect() on a datagram socket sends nothing: the kernel only records the default destination (and, for UDP, picks an ephemeral port). There is still no connection: the other side learns of this client only when a datagram arrives."
+        : t === "tcp"
         ? "connect(): SYN → SYN/ACK → ACK; when it returns the connection is established (on the server it waits in the accept() queue)."
         : t === "abstract"
           ? "connect() to the abstract name: the kernel looks the name up in its abstract namespace (not on disk) and links the two sockets directly — no packets, no handshake."
           : "connect() to the path: the kernel finds the listening socket through the socket file and links the two sockets directly — no packets, no handshake; the connection waits in the server's accept() queue.",
     refused: (t) =>
-      t === "tcp"
+      t === "udp"
+        ? "ECONNREFUSED on UDP: the datagram reached a port where nothing is bound and the kernel answered with an ICMP \"port unreachable\"; a connected UDP socket reports it on its next call. No connection was refused: there never was one."
+        : t === "tcp"
         ? "connect() failed with ECONNREFUSED: the kernel answered the SYN with RST because nothing listens on that port. The client closes that socket, waits the backoff and tries again with a new socket."
         : "connect() failed with ECONNREFUSED: the socket file is there but nothing listens on it.",
     notFound: "connect() failed with ENOENT: there is no socket file at that path, so nobody listens there.",
@@ -349,11 +353,15 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
       `recvfrom() waited ${seconds} s and nothing came: in UDP that does not tell a lost datagram from a server that does not exist or does not answer. The client sends the same datagram again with sendto().`,
     attemptOther: (cause) => `the attempt failed (${cause}); the client tries again after the backoff, with a new socket.`,
     sent: (t) =>
-      TCP_LIKE(t)
+      t === "udp"
+        ? "send() on a connected UDP socket: one datagram to the recorded destination, in one call; nothing confirms that it arrived."
+        : TCP_LIKE(t)
         ? "send(): the bytes are copied into the kernel's send buffer, which sends them in TCP segments when it can; send() returning does not mean the other side has read them."
         : "send(): the kernel copies the bytes straight into the receiving socket's buffer — no packets, no network stack.",
     received: (t) =>
-      TCP_LIKE(t)
+      t === "udp"
+        ? "recv() on a UDP socket: exactly one whole datagram (the boundaries the sender chose are kept), from the address it is connected to."
+        : TCP_LIKE(t)
         ? "recv(): copies whatever is in the kernel's receive buffer — perhaps less than was sent, perhaps several sends at once: TCP is a byte stream, not a sequence of messages."
         : "recv(): a Unix SOCK_STREAM socket is a byte stream too: a recv() may bring part of a send or several sends together, with no network in between.",
     eof: (t) =>
@@ -390,7 +398,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     descriptorSent:
       "sendmsg() with a SOL_SOCKET/SCM_RIGHTS control message: the kernel installs a new descriptor in the receiving process that refers to the same open file; the number is the receiver's own, not the sender's.",
     descriptorsReceived:
-      "recvmsg() with room for ancillary data: the descriptor arrived with the payload; reading from it reads the file the server opened.",
+      "recvmsg() with room for ancillary data: the kernel installed the descriptor in this process under a number of its own (the lowest free one), whatever number it had in the server; reading from it reads the file the server opened, from the shared offset.",
     stopping: (removesFile) =>
       `on SIGTERM the server stops accepting (close() of the listening socket), closes its clients${removesFile ? ", removes the socket file it created" : ""} and exits with code 0.`,
     error: "socklab's error: the address and the cause; it exits with code 1.",
@@ -595,7 +603,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
       title: "TCP dual-stack (where the OS allows it)",
       story: [
         "One AF_INET6 socket with setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0) and bind((\"::\", port)) accepts IPv6 clients and IPv4 ones too: these show up as IPv4-mapped addresses, ::ffff:127.0.0.1.",
-        "The server accepts and sends \"hola dual\\n\" to each; the lab connects through 127.0.0.1 and through ::1 to the same port. (It is the only exercise that listens on every interface, as the guide asks, for about a second; the traffic is loopback only.)",
+        "The server accepts and sends \"hola dual\\n\" to each; the lab connects through 127.0.0.1 and through ::1 to the same port. It is the only exercise that binds every interface, as the guide asks: where the lab can (root and unshare), it runs in a network namespace of its own, where \"every interface\" is only that namespace's loopback; elsewhere it says for how long the host's interfaces were open.",
       ],
     },
     "2.6": {

@@ -161,16 +161,20 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
           : `accept(): el connect() del cliente a ${t === "abstract" ? "este nombre abstracto" : "esta ruta"} ya unió los dos sockets dentro del kernel — sin paquetes ni handshake. accept() lo saca de la cola y devuelve un socket nuevo sólo para este cliente. (Un cliente Unix no tiene dirección propia: socklab lo numera, #N.)`,
     queued: (t) =>
       INET(t)
-        ? "el kernel ya completó el handshake de este cliente (su connect() volvió), pero el servidor secuencial no lo atiende hasta cerrar la conexión actual — en la guía, no vuelve a llamar a accept() hasta entonces —: el cliente espera en la cola de listen() (el backlog)."
+        ? "el kernel completó por su cuenta el handshake de este cliente (por eso su connect() volvió) y dejó la conexión en la cola de listen() (el backlog). El servidor secuencial no vuelve a llamar a accept() hasta que se va el cliente actual, así que este espera; lo que envíe mientras tanto queda en los buffers del kernel, sin respuesta."
         : "el connect() de este cliente volvió (el kernel lo dejó en la cola de listen()), pero el servidor secuencial no lo atiende hasta cerrar la conexión actual: espera su turno.",
     connected: (t) =>
-      t === "tcp"
+      t === "udp" || t === "unix-dgram" || t === "abstract-dgram"
+        ? "connect() en un socket de datagramas no envía nada: el kernel sólo anota el destino por omisión (y, en UDP, elige un puerto efímero). Sigue sin haber conexión: el otro lado sólo sabe de este cliente cuando le llega un datagrama."
+        : t === "tcp"
         ? "connect(): SYN → SYN/ACK → ACK; cuando vuelve, la conexión está establecida (en el servidor, esperando en la cola de accept())."
         : t === "abstract"
           ? "connect() al nombre abstracto: el kernel busca el nombre en su espacio abstracto (no en el disco) y une los dos sockets directamente — sin paquetes ni handshake."
           : "connect() a la ruta: el kernel encuentra el socket que escucha a través del archivo-socket y une los dos sockets directamente — sin paquetes ni handshake; la conexión espera en la cola de accept() del servidor.",
     refused: (t) =>
-      t === "tcp"
+      t === "udp"
+        ? "ECONNREFUSED en UDP: el datagrama llegó a un puerto donde nadie está enlazado y el kernel respondió con un ICMP \"puerto inalcanzable\"; un socket UDP conectado lo avisa en su siguiente llamada. No se rechazó ninguna conexión: nunca la hubo."
+        : t === "tcp"
         ? "connect() falló con ECONNREFUSED: el kernel respondió al SYN con RST porque nadie escucha en ese puerto. El cliente cierra ese socket, espera el backoff y lo intenta con un socket nuevo."
         : "connect() falló con ECONNREFUSED: el archivo-socket existe pero nadie escucha en él.",
     notFound: "connect() falló con ENOENT: no hay archivo-socket en esa ruta, así que nadie escucha ahí.",
@@ -181,11 +185,15 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
       `recvfrom() esperó ${seconds} s sin que llegara nada: en UDP eso no distingue un datagrama perdido de un servidor que no existe o no contesta. El cliente vuelve a enviar el mismo datagrama con sendto().`,
     attemptOther: (cause) => `el intento falló (${cause}); el cliente lo vuelve a intentar tras el backoff, con un socket nuevo.`,
     sent: (t) =>
-      INET(t)
+      t === "udp"
+        ? "send() en un socket UDP conectado: un datagrama al destino anotado, en una sola llamada; nada confirma que haya llegado."
+        : INET(t)
         ? "send(): los bytes se copian al buffer de envío del kernel, que los transmite en segmentos TCP cuando puede; que send() vuelva no significa que el otro ya los leyó."
         : "send(): el kernel copia los bytes directamente al buffer del socket receptor — sin paquetes ni pila de red.",
     received: (t) =>
-      INET(t)
+      t === "udp"
+        ? "recv() en un socket UDP: exactamente un datagrama entero (se conservan los límites que eligió el emisor), de la dirección a la que está conectado."
+        : INET(t)
         ? "recv(): copia a la aplicación lo que haya en el buffer de recepción del kernel — quizá menos de lo enviado, quizá varios envíos juntos: TCP es un flujo de bytes, no de mensajes."
         : "recv(): un socket Unix SOCK_STREAM también es un flujo de bytes: un recv() puede traer parte de un envío o varios juntos, sin red de por medio.",
     eof: (t) =>
@@ -222,7 +230,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     descriptorSent:
       "sendmsg() con un mensaje de control SOL_SOCKET/SCM_RIGHTS: el kernel instala en el proceso receptor un descriptor nuevo que apunta al mismo archivo abierto; el número es el del receptor, no el del emisor.",
     descriptorsReceived:
-      "recvmsg() con espacio para datos auxiliares: el descriptor llegó junto con la carga; leer de él es leer el archivo que abrió el servidor.",
+      "recvmsg() con espacio para datos auxiliares: el kernel instaló el descriptor en este proceso con un número propio (el más bajo libre), sea cual sea el que tenía en el servidor; leer de él es leer el archivo que abrió el servidor, desde el desplazamiento compartido.",
     stopping: (removesFile) =>
       `al recibir SIGTERM el servidor deja de aceptar (close() del socket de escucha), cierra a sus clientes${removesFile ? ", borra el archivo-socket que creó" : ""} y termina con código 0.`,
     error: "el error de socklab: la dirección y la causa; termina con código 1.",
@@ -428,7 +436,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
       title: "TCP dual-stack (cuando el SO lo permite)",
       story: [
         "Un solo socket AF_INET6 con setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0) y bind((\"::\", puerto)) acepta clientes IPv6 y también IPv4: estos aparecen como direcciones IPv4-mapeadas, ::ffff:127.0.0.1.",
-        "El servidor hace accept() y envía \"hola dual\\n\" a cada uno; el lab conecta por 127.0.0.1 y por ::1 al mismo puerto. (Es el único ejercicio que escucha en todas las interfaces, como pide la guía, durante un segundo más o menos; el tráfico es sólo de loopback.)",
+        "El servidor hace accept() y envía \"hola dual\\n\" a cada uno; el lab conecta por 127.0.0.1 y por ::1 al mismo puerto. Es el único ejercicio que enlaza todas las interfaces, como pide la guía: donde el lab puede (root y unshare), lo ejecuta en un espacio de nombres de red propio, donde \"todas las interfaces\" es sólo su loopback; si no, dice cuánto tiempo estuvieron abiertas las de la máquina.",
       ],
     },
     "2.6": {
