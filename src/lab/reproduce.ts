@@ -58,12 +58,21 @@ export interface Repro {
   expect: Record<Tool, Expect>;
 }
 
-const py = (code: string): string[] => ["python3", "-c", code];
+/**
+ * `python3 -c 'if 1:` + the program, indented: the lines can then be shown (and pasted) with
+ * any common indentation, which Python accepts inside the `if 1:` block.
+ */
+const py = (code: string): string[] => ["python3", "-c", `if 1:\n${code.split("\n").map((l) => `  ${l}`).join("\n")}`];
 const T = "tcp://127.0.0.1:@PORT@";
 const U = "udp://127.0.0.1:@PORT@";
 const text = (data: string, after?: string): Input => (after === undefined ? { data } : { data, after });
 const exactly = (s: string): RegExp => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
 const pyPrints = (reply: string): RegExp => exactly(`${pyRepr(reply)}\n`);
+
+/** A Python bytes literal in double quotes (the programs sit inside single shell quotes). */
+function pyLit(s: string): string {
+  return `b"${s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/"/g, '\\"')}"`;
+}
 
 /** Python's repr of ASCII bytes (enough for the replies here). */
 function pyRepr(s: string): string {
@@ -78,7 +87,7 @@ const PY_TCP_SERVER_REPLY = (reply: string, readToEof: boolean): string => `impo
 s = socket.create_server(("127.0.0.1", @PORT@))
 c, _ = s.accept()
 ${readToEof ? "data = b\"\"\nwhile part := c.recv(4096): data += part\nprint(data)" : "print(c.recv(4096))"}
-c.sendall(${pyRepr(reply)})`;
+c.sendall(${pyLit(reply)})`;
 
 const PY_ECHO = (host: string, family = "socket.AF_INET"): string => `import socket
 s = socket.create_server(("${host}", @PORT@), family=${family})
@@ -88,7 +97,7 @@ while data := c.recv(4096): c.sendall(data)`;
 
 const PY_LINES_CLIENT = (host: string, payload: string): string => `import socket
 c = socket.create_connection(("${host}", @PORT@))
-c.sendall(${pyRepr(payload)})
+c.sendall(${pyLit(payload)})
 c.shutdown(socket.SHUT_WR)
 data = b""
 while part := c.recv(4096): data += part
@@ -98,7 +107,7 @@ const PY_UDP_CLIENT = (payload: string, retries = 1): string => `import socket
 c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 c.settimeout(1)
 for attempt in range(${retries}):
-    c.sendto(${pyRepr(payload)}, ("127.0.0.1", @PORT@))
+    c.sendto(${pyLit(payload)}, ("127.0.0.1", @PORT@))
     try:
         print(c.recvfrom(2048)); break
     except TimeoutError:
@@ -774,7 +783,7 @@ export function reproLines(id: ExerciseId, t: LabCatalog, indent = "  "): string
       out.push(`${label}${first}`);
       const pad = " ".repeat([...label].length + 2);
       for (const more of rest) out.push(`${pad}${more}`);
-      if (type !== undefined) out.push(`${pad}${t.repro.thenType(JSON.stringify(type).slice(1, -1))}`);
+      if (type !== undefined) out.push(`${pad}${t.repro.thenType(type.replace(/\n/g, "⏎"))}`);
     }
   }
   if (repro.clientFirst) out.push(`${indent}  ${t.repro.clientFirst}`);
