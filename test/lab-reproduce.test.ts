@@ -8,6 +8,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ import { runPair } from "../src/lab/against.js";
 import { LabContext, LabFailure, LabSkip } from "../src/lab/context.js";
 import { EXERCISES } from "../src/lab/exercises/index.js";
 import { runLab } from "../src/lab/main.js";
-import { isSide, onPath, REPRO, TOOLS, type Tool } from "../src/lab/reproduce.js";
+import { EXAMPLE_VALUES, isSide, onPath, REPRO, substitute, TOOLS, type Tool } from "../src/lab/reproduce.js";
 import type { ExerciseId } from "../src/lab/texts.js";
 
 const BIN = fileURLToPath(new URL("../../bin/socklab.js", import.meta.url));
@@ -103,9 +104,30 @@ test("--list --verbose shows the three ways to reproduce each exercise, and says
   assert.match(en.out, /Reproduce it by hand/);
   assert.match(en.out, /with socklab\n\s+server: socklab serve peercred unix:\/tmp\/socklab-lab\.sock/);
   assert.match(en.out, /server: nc and socat cannot: neither reads SO_PEERCRED/);
-  assert.match(en.out, /with Python\n\s+server: python3 -c 'import os, socket, struct/);
+  assert.match(en.out, /with Python\n\s+server: python3 -c 'if 1:\n\s+import os, socket, struct/);
   assert.match(en.out, /server: printf 'hola, soy nc\\n' \| nc -N -l 127\.0\.0\.1 5000/);
   const es = await lab(["--list", "--verbose", "--lang", "es", "B4"]);
   assert.match(es.out, /Reprodúcelo a mano/);
   assert.match(es.out, /nc y socat no pueden: ninguno envía ni recibe descriptores/);
+});
+
+test("the Python programs compile as shown: indented under the label, pasted as they are", { skip: MISSING.includes("python3") ? "python3 is not installed" : false }, () => {
+  // What a student copies is the shown block: the first line, then every line indented by the
+  // label's width. One python3 compiles them all.
+  const shown: string[] = [];
+  for (const e of EXERCISES) {
+    for (const key of ["server", "client"] as const) {
+      const side = REPRO[e.id].sides.python[key];
+      if (!isSide(side)) continue;
+      const [first, ...rest] = substitute(side.argv[2] ?? "", EXAMPLE_VALUES).split("\n");
+      shown.push([first, ...rest.map((l) => `            ${l}`)].join("\n"));
+    }
+  }
+  assert.equal(shown.length, 2 * EXERCISES.length, "every exercise has a Python server and client");
+  const r = spawnSync(
+    "python3",
+    ["-c", "import json, sys\nfor i, code in enumerate(json.load(sys.stdin)): compile(code, f'snippet {i}', 'exec')\nprint('ok')"],
+    { input: JSON.stringify(shown), encoding: "utf8" },
+  );
+  assert.equal(r.stdout.trim(), "ok", r.stderr);
 });

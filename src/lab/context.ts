@@ -165,7 +165,7 @@ export class LabContext {
     this.throwIfAborted();
     // A program of several lines is shown by its first one: the whole is under "reproduce".
     const lines = shown.split("\n");
-    this.say(`$ ${lines[0]}${lines.length > 1 ? " …'" : ""}`);
+    this.say(`$ ${lines[0]}${lines.length > 1 ? ` ${(lines[1] ?? "").trim()} …'` : ""}`);
     const proc = new Proc({
       label,
       node: this.node,
