@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { runPair } from "../src/lab/against.js";
 import { LabContext, LabFailure, LabSkip } from "../src/lab/context.js";
 import { EXERCISES } from "../src/lab/exercises/index.js";
-import { runLab } from "../src/lab/main.js";
+import { loadFactor, runLab } from "../src/lab/main.js";
 import { EXAMPLE_VALUES, isSide, onPath, REPRO, substitute, TOOLS, type Tool } from "../src/lab/reproduce.js";
 import type { ExerciseId } from "../src/lab/texts.js";
 
@@ -49,7 +49,7 @@ async function runJob(root: string, job: Job): Promise<string | undefined> {
   mkdirSync(dir, { recursive: true });
   const controller = new AbortController();
   const ctx = new LabContext({ node: process.execPath, bin: BIN, tmpDir: dir, narrate: false, signal: controller.signal, lang: "en" });
-  const timer = setTimeout(() => controller.abort(new LabFailure(`timed out ${ctx.step}`)), 20_000);
+  const timer = setTimeout(() => controller.abort(new LabFailure(`timed out ${ctx.step}`)), Math.round(20_000 * loadFactor()));
   try {
     await runPair(ctx, job.id, job.server, job.client, { events: false });
     return undefined;
@@ -64,7 +64,7 @@ async function runJob(root: string, job: Job): Promise<string | undefined> {
 
 test(
   "every reproduce-by-hand pair (socklab, nc/socat, Python; server + client) does what the exercise does",
-  { timeout: 180_000, skip: MISSING.length ? `not installed: ${MISSING.join(", ")}` : false },
+  { timeout: 300_000, skip: MISSING.length ? `not installed: ${MISSING.join(", ")}` : false },
   async (t) => {
     const root = mkdtempSync(join(tmpdir(), "socklab-repro-"));
     t.after(() => rmSync(root, { recursive: true, force: true }));
