@@ -79,6 +79,9 @@ test("--html writes one self-contained page, a ladder diagram per exercise, in t
   assert.match(section("7"), /class="arrow (request|reply)"/);
   assert.match(section("5"), /class="step fail"[\s\S]*ECONNREFUSED · nuevo intento en 0,5 s/);
   assert.match(section("5"), /ETIMEDOUT/);
+  // The reproduce-by-hand commands, each side with socklab, nc/socat and Python.
+  assert.match(section("2"), /<pre class="repro">Reprodúcelo a mano[\s\S]*con nc \/ socat\n\s+servidor: printf 'hola, soy nc\\n' \| nc -N -l 127\.0\.0\.1 5000/);
+  assert.match(section("2"), /con Python\n\s+servidor: python3 -c 'if 1:\n\s+import socket/);
 
   const english = join(dir, "lab-en.html");
   const e = await lab(["13", "--html", english, "--lang", "en"]);

@@ -10,7 +10,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runLab } from "../src/lab/main.js";
+import { availableParallelism, loadavg } from "node:os";
+import { loadFactor, runLab } from "../src/lab/main.js";
 import { EXERCISES } from "../src/lab/exercises/index.js";
 import { quote } from "../src/lab/report.js";
 
@@ -153,10 +154,17 @@ test("one exercise is narrated step by step (with the socket calls)", { timeout:
   assert.match(r.out, /\n1 passed, 0 failed\n$/);
 });
 
-test("the whole lab: every exercise passes (or is skipped with a reason), under 30 s", { timeout: 120_000 }, async () => {
+test("the whole lab: every exercise passes (or is skipped with a reason), under 30 s (× the load per core)", { timeout: 240_000 }, async (t) => {
+  // 30 s on a machine with its cores to itself. Under load (other test files, other work on a
+  // 2-core machine) the limit stretches by the measured 1-minute load per core, at most 3×,
+  // the same factor that stretches each exercise's deadline; the figures are reported.
+  const loadBefore = loadFactor();
   const started = Date.now();
   const r = await lab([]);
   const seconds = (Date.now() - started) / 1000;
+  const factor = Math.max(loadBefore, loadFactor());
+  const limit = 30 * factor;
+  t.diagnostic(`whole lab: ${seconds.toFixed(1)} s; load factor ${factor.toFixed(2)} (load ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores), limit ${limit.toFixed(0)} s`);
   const table = rows(r.out);
   assert.deepEqual([...table.keys()], ALL_IDS, r.out);
   const failed = [...table].filter(([, row]) => row.status === "FAIL");
@@ -169,7 +177,7 @@ test("the whole lab: every exercise passes (or is skipped with a reason), under 
   const m = /\n(\d+) passed, (\d+) failed(, \d+ skipped)?\n$/.exec(r.out);
   assert.ok(m, `no summary line at the end:\n${r.out}`);
   assert.equal(r.code, 0);
-  assert.ok(seconds < 30, `the lab took ${seconds.toFixed(1)} s`);
+  assert.ok(seconds < limit, `the lab took ${seconds.toFixed(1)} s, limit ${limit.toFixed(0)} s (load factor ${factor.toFixed(2)})`);
 });
 
 test("`socklab lab 13` through the real CLI: exit 0, table and summary on stdout", { timeout: 30_000 }, () => {

@@ -10,7 +10,6 @@ import { discoverCommand } from "./commands/discover.js";
 import { listen } from "./commands/listen.js";
 import { recvFdCommand } from "./commands/recv-fd.js";
 import "../unix/register.js";
-import { runLab } from "../lab/main.js";
 import { serve } from "./commands/serve.js";
 import { flag, noExtra, parseCommand, usage } from "./args.js";
 import { completionScript, isShell, SHELLS } from "./completion.js";
@@ -18,6 +17,11 @@ import { commandHelp, generalHelp, isCommandName, usageLine, type CommandName } 
 import { scanCommand } from "./commands/scan.js";
 import { relayCommand } from "./commands/relay.js";
 import { describe, diag, drainOutput, emit, flushed, outputMode, setOutputMode } from "./output.js";
+
+/** The lab loads only for `socklab lab`: every other command (and each process the lab starts) skips it. */
+async function runLab(argv: string[]): Promise<number> {
+  return (await import("../lab/main.js")).runLab(argv);
+}
 
 type Command = (argv: string[]) => Promise<number | "help">;
 

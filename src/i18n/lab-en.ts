@@ -41,6 +41,7 @@ export interface LabCatalog {
     interrupted(signal: string): string;
     badLang(given: string): string;
     badHtml: string;
+    badAgainst(given: string): string;
   };
   /** "socklab lab — 3 exercises, socklab on both sides, loopback only" */
   heading(count: number): string;
@@ -82,6 +83,23 @@ export interface LabCatalog {
     writesNoEof(bytes: number): string;
     sigterm(who: string): string;
     readThroughDescriptor(bytes: string): string;
+    /** Exercise 2.5 in the lab's own network namespace. */
+    inNetns: string;
+    /** Exercise 2.5 where no namespace is possible: every interface, and for how long. */
+    allInterfaces: string;
+    allInterfacesFor(seconds: string): string;
+    peerExited(who: string, code: string): string;
+  };
+  /** Reproducing each side by hand (reproduce.ts), and `--against`. */
+  repro: {
+    heading: string;
+    tool: Record<"socklab" | "nc" | "python", string>;
+    side: { server: string; client: string };
+    cannot: Record<"peercred" | "scmRights" | "commands" | "lineEcho" | "retries" | "filter", string>;
+    thenType(text: string): string;
+    clientFirst: string;
+    exchanged(serverTool: string, clientTool: string, out: string): string;
+    againstHeading(tool: string, count: number): string;
   };
   /** Explanations of events, said once per exercise under the first event of each kind. */
   explain: {
@@ -134,7 +152,8 @@ export interface LabCatalog {
     exB4(file: string, content: string): string;
     ex2_1: string;
     ex2_3(target: string): string;
-    ex2_5(fellBack: boolean): string;
+    /** `allInterfacesFor`: seconds bound to every interface (no namespace), else undefined. */
+    ex2_5(fellBack: boolean, allInterfacesFor: string | undefined): string;
     ex2_6(whole: string, n: number, offered: number): string;
   };
   exercises: Record<ExerciseId, ExerciseText>;
@@ -155,8 +174,8 @@ export interface LabCatalog {
 const TCP_LIKE = (t: Transport): boolean => t === "tcp" || t === "udp";
 
 export const labEn: LabCatalog = {
-  usage: "usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html FILE]",
-  help: `usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html FILE]
+  usage: "usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html FILE] [--against python|nc]",
+  help: `usage: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html FILE] [--against python|nc]
 
 Runs the exercises of both guides end to end on this machine: for each one, socklab on
 both sides (server and client) in separate processes, on free ports, random socket paths
@@ -164,12 +183,15 @@ and random abstract names, over loopback only. Prints a table (id, exercise, wha
 exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
 
   ID...           run only these exercises (e.g. 2 11 B3 2.5); default: all
-  --list          list the exercises (id and title)
+  --list          list the exercises (id and title); with -v, also how to reproduce
+                  each one by hand (socklab, nc/socat, Python)
   -v, --verbose   narrate every exercise step by step (the default for a single ID):
                   socket/bind/listen/accept/connect/recv/send/shutdown/close
-  --jobs N        exercises run at once (default 4)
+  --jobs N        exercises run at once (default 6)
   --lang es|en    language of the report (default: from LC_ALL / LC_MESSAGES / LANG)
   --html FILE     also write one self-contained page with a ladder diagram per exercise
+  --against P     P is python or nc: socklab plays the guide's program, python3 (or
+                  nc/socat) the other side; what a peer cannot play is marked SKIP, with why
   -h, --help      this help
 `,
   errors: {
@@ -180,6 +202,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     interrupted: (signal) => `interrupted (${signal}); every process it started was killed`,
     badLang: (given) => `--lang needs es or en, got "${given}"`,
     badHtml: "--html needs a file name",
+    badAgainst: (given) => `--against needs python or nc, got "${given}"`,
   },
   heading: (count) => `socklab lab — ${count} exercise${count === 1 ? "" : "s"}, socklab on both sides, loopback only`,
   table: { id: "id", exercise: "exercise", exchanged: "exchanged", result: "result" },
@@ -252,6 +275,30 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     writesNoEof: (bytes) => `the lab writes ${bytes} bytes on nc's stdin and does NOT close it: the peer sends no EOF`,
     sigterm: (who) => `the lab sends SIGTERM to ${who} (the guide's Ctrl+C)`,
     readThroughDescriptor: (bytes) => `bytes the client read through the descriptor it received: ${bytes}`,
+    inNetns:
+      "the lab runs this exercise in a network namespace of its own (unshare -n, loopback up inside it): there, [::] (every interface) is that namespace's loopback and nothing else",
+    allInterfaces:
+      "no network namespace here (it needs root and unshare): this exercise really binds [::], every interface of this machine, only until the two clients have been served (about a second); the traffic stays on loopback",
+    allInterfacesFor: (seconds) => `the server was bound to every interface for ${seconds} s`,
+    peerExited: (who, code) => `${who} exited (${code})`,
+  },
+  repro: {
+    heading: "Reproduce it by hand (two terminals: the server first, then the client):",
+    tool: { socklab: "with socklab", nc: "with nc / socat", python: "with Python" },
+    side: { server: "server", client: "client" },
+    cannot: {
+      peercred: "nc and socat cannot: neither reads SO_PEERCRED nor writes what it says (use socklab or Python)",
+      scmRights: "nc and socat cannot: neither sends nor receives descriptors (SCM_RIGHTS ancillary data)",
+      commands: "nc cannot: it only relays bytes, and answering each command needs a program (use socklab or Python)",
+      lineEcho: "nc cannot: it only relays bytes; \"eco: \" before each line needs a program (use socklab or Python)",
+      retries: "nc cannot: it connects or sends once, with no retries or retransmission (use socklab or Python)",
+      filter: "nc cannot: it cannot answer only the datagrams that say DISCOVER? (use socklab or Python)",
+    },
+    thenType: (text) => `then type: ${text}`,
+    clientFirst: "(start the client first: it retries until the server is there)",
+    exchanged: (serverTool, clientTool, out) => `server: ${serverTool}, client: ${clientTool}; the client printed ${out}`,
+    againstHeading: (tool, count) =>
+      `socklab lab --against ${tool} — ${count} exercise${count === 1 ? "" : "s"}: socklab plays the guide's program, ${tool} the other side, loopback only`,
   },
   explain: {
     listening: (t, ipv6) => {
@@ -282,16 +329,20 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
           : `accept(): the client's connect() on this ${t === "abstract" ? "abstract name" : "path"} already linked the two sockets inside the kernel — no packets, no handshake. accept() takes it off the queue and returns a new socket for this client only. (A Unix client has no address of its own: socklab numbers it, #N.)`,
     queued: (t) =>
       TCP_LIKE(t)
-        ? "the kernel has completed this client's handshake (its connect() returned), but the sequential server will not serve it until the current connection is closed — in the guide it does not call accept() again until then —: the client waits in the listen() backlog."
+        ? "the kernel completed this client's handshake on its own (so its connect() returned) and left the connection in the listen() backlog. The sequential server calls accept() again only when the current client has gone, so this one waits; what it sends meanwhile stays in the kernel's buffers, unanswered."
         : "this client's connect() returned (the kernel queued it in the listen() backlog), but the sequential server will not serve it until the current connection is closed: it waits its turn.",
     connected: (t) =>
-      t === "tcp"
+      t === "udp" || t === "unix-dgram" || t === "abstract-dgram"
+        ? "connect() on a datagram socket sends nothing: the kernel only records the default destination (and, for UDP, picks an ephemeral port). There is still no connection: the other side learns of this client only when a datagram arrives."
+        : t === "tcp"
         ? "connect(): SYN → SYN/ACK → ACK; when it returns the connection is established (on the server it waits in the accept() queue)."
         : t === "abstract"
           ? "connect() to the abstract name: the kernel looks the name up in its abstract namespace (not on disk) and links the two sockets directly — no packets, no handshake."
           : "connect() to the path: the kernel finds the listening socket through the socket file and links the two sockets directly — no packets, no handshake; the connection waits in the server's accept() queue.",
     refused: (t) =>
-      t === "tcp"
+      t === "udp"
+        ? "ECONNREFUSED on UDP: the datagram reached a port where nothing is bound and the kernel answered with an ICMP \"port unreachable\"; a connected UDP socket reports it on its next call. No connection was refused: there never was one."
+        : t === "tcp"
         ? "connect() failed with ECONNREFUSED: the kernel answered the SYN with RST because nothing listens on that port. The client closes that socket, waits the backoff and tries again with a new socket."
         : "connect() failed with ECONNREFUSED: the socket file is there but nothing listens on it.",
     notFound: "connect() failed with ENOENT: there is no socket file at that path, so nobody listens there.",
@@ -302,11 +353,15 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
       `recvfrom() waited ${seconds} s and nothing came: in UDP that does not tell a lost datagram from a server that does not exist or does not answer. The client sends the same datagram again with sendto().`,
     attemptOther: (cause) => `the attempt failed (${cause}); the client tries again after the backoff, with a new socket.`,
     sent: (t) =>
-      TCP_LIKE(t)
+      t === "udp"
+        ? "send() on a connected UDP socket: one datagram to the recorded destination, in one call; nothing confirms that it arrived."
+        : TCP_LIKE(t)
         ? "send(): the bytes are copied into the kernel's send buffer, which sends them in TCP segments when it can; send() returning does not mean the other side has read them."
         : "send(): the kernel copies the bytes straight into the receiving socket's buffer — no packets, no network stack.",
     received: (t) =>
-      TCP_LIKE(t)
+      t === "udp"
+        ? "recv() on a UDP socket: exactly one whole datagram (the boundaries the sender chose are kept), from the address it is connected to."
+        : TCP_LIKE(t)
         ? "recv(): copies whatever is in the kernel's receive buffer — perhaps less than was sent, perhaps several sends at once: TCP is a byte stream, not a sequence of messages."
         : "recv(): a Unix SOCK_STREAM socket is a byte stream too: a recv() may bring part of a send or several sends together, with no network in between.",
     eof: (t) =>
@@ -343,7 +398,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     descriptorSent:
       "sendmsg() with a SOL_SOCKET/SCM_RIGHTS control message: the kernel installs a new descriptor in the receiving process that refers to the same open file; the number is the receiver's own, not the sender's.",
     descriptorsReceived:
-      "recvmsg() with room for ancillary data: the descriptor arrived with the payload; reading from it reads the file the server opened.",
+      "recvmsg() with room for ancillary data: the kernel installed the descriptor in this process under a number of its own (the lowest free one), whatever number it had in the server; reading from it reads the file the server opened, from the shared offset.",
     stopping: (removesFile) =>
       `on SIGTERM the server stops accepting (close() of the listening socket), closes its clients${removesFile ? ", removes the socket file it created" : ""} and exits with code 0.`,
     error: "socklab's error: the address and the cause; it exits with code 1.",
@@ -368,8 +423,9 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     exB4: (file, content) => `← "FD" + the descriptor of ${file}; read through it: ${content}`,
     ex2_1: `→ "hola\\r\\nmundo\\nfin" ← "eco: hola\\neco: mundo\\neco: fin\\n"; "pri|mera\\nseg|unda\\n" ← 2 lines`,
     ex2_3: (target) => `→ "ping" ← "ping" from ${target}`,
-    ex2_5: (fellBack) =>
-      `127.0.0.1 ← "hola dual\\n" (seen as ${fellBack ? "127.0.0.1, two listeners" : "::ffff:127.0.0.1"}); ::1 ← "hola dual\\n"`,
+    ex2_5: (fellBack, allFor) =>
+      `127.0.0.1 ← "hola dual\\n" (seen as ${fellBack ? "127.0.0.1, two listeners" : "::ffff:127.0.0.1"}); ::1 ← "hola dual\\n"` +
+      (allFor === undefined ? "; own network namespace" : `; bound to every interface for ${allFor} s`),
     ex2_6: (whole, n, offered) => `until EOF ← ${whole} identical; exactly ${n} of ${offered} ← ${n} bytes, no EOF needed`,
   },
   html: {
@@ -547,7 +603,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
       title: "TCP dual-stack (where the OS allows it)",
       story: [
         "One AF_INET6 socket with setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0) and bind((\"::\", port)) accepts IPv6 clients and IPv4 ones too: these show up as IPv4-mapped addresses, ::ffff:127.0.0.1.",
-        "The server accepts and sends \"hola dual\\n\" to each; the lab connects through 127.0.0.1 and through ::1 to the same port. (It is the only exercise that listens on every interface, as the guide asks, for about a second; the traffic is loopback only.)",
+        "The server accepts and sends \"hola dual\\n\" to each; the lab connects through 127.0.0.1 and through ::1 to the same port. It is the only exercise that binds every interface, as the guide asks: where the lab can (root and unshare), it runs in a network namespace of its own, where \"every interface\" is only that namespace's loopback; elsewhere it says for how long the host's interfaces were open.",
       ],
     },
     "2.6": {

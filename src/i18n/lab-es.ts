@@ -4,8 +4,8 @@ import type { LabCatalog, Transport } from "./lab-en.js";
 const INET = (t: Transport): boolean => t === "tcp" || t === "udp";
 
 export const labEs: LabCatalog = {
-  usage: "uso: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html ARCHIVO]",
-  help: `uso: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html ARCHIVO]
+  usage: "uso: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html ARCHIVO] [--against python|nc]",
+  help: `uso: socklab lab [ID...] [--list] [--verbose] [--jobs N] [--lang es|en] [--html ARCHIVO] [--against python|nc]
 
 Ejecuta de punta a punta los ejercicios de las dos guías en esta máquina: en cada uno,
 socklab en los dos lados (servidor y cliente) en procesos separados, en puertos libres,
@@ -13,12 +13,15 @@ rutas de socket y nombres abstractos al azar, sólo por loopback. Muestra una ta
 ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si alguno falla.
 
   ID...           sólo estos ejercicios (p. ej. 2 11 B3 2.5); por omisión, todos
-  --list          lista los ejercicios (id y título de la guía)
+  --list          lista los ejercicios (id y título de la guía); con -v, también cómo
+                  reproducir cada uno a mano (socklab, nc/socat, Python)
   -v, --verbose   narra cada ejercicio paso a paso (lo normal con un solo ID):
                   socket/bind/listen/accept/connect/recv/send/shutdown/close
-  --jobs N        ejercicios a la vez (por omisión 4)
+  --jobs N        ejercicios a la vez (por omisión 6)
   --lang es|en    idioma del informe (por omisión, el de LC_ALL / LC_MESSAGES / LANG)
   --html ARCHIVO  escribe además una página autónoma con un diagrama de escalera por ejercicio
+  --against P     P es python o nc: socklab hace de programa de la guía y python3 (o
+                  nc/socat) del otro lado; lo que no puede hacer queda OMITIDO, con el motivo
   -h, --help      esta ayuda
 `,
   errors: {
@@ -29,6 +32,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     interrupted: (signal) => `interrumpido (${signal}); se mataron todos los procesos que había lanzado`,
     badLang: (given) => `--lang admite es o en, no "${given}"`,
     badHtml: "--html necesita un nombre de archivo",
+    badAgainst: (given) => `--against necesita python o nc, no "${given}"`,
   },
   heading: (count) =>
     `socklab lab — ${count} ${count === 1 ? "ejercicio" : "ejercicios"}, socklab en los dos lados, sólo loopback`,
@@ -103,6 +107,30 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     writesNoEof: (bytes) => `el lab escribe ${bytes} bytes en la stdin de nc y NO la cierra: el peer no envía EOF`,
     sigterm: (who) => `el lab envía SIGTERM a ${who} (el Ctrl+C de la guía)`,
     readThroughDescriptor: (bytes) => `bytes que el cliente leyó por el descriptor recibido: ${bytes}`,
+    inNetns:
+      "el lab ejecuta este ejercicio en un espacio de nombres de red propio (unshare -n, con loopback activa dentro): allí [::] (todas las interfaces) es el loopback de ese espacio y nada más",
+    allInterfaces:
+      "aquí no hay espacio de nombres de red (hace falta root y unshare): este ejercicio enlaza de verdad [::], todas las interfaces de esta máquina, solo hasta atender a los dos clientes (alrededor de un segundo); el tráfico no sale del loopback",
+    allInterfacesFor: (seconds) => `el servidor estuvo enlazado a todas las interfaces durante ${seconds} s`,
+    peerExited: (who, code) => `${who} terminó (${code})`,
+  },
+  repro: {
+    heading: "Reprodúcelo a mano (dos terminales: primero el servidor, luego el cliente):",
+    tool: { socklab: "con socklab", nc: "con nc / socat", python: "con Python" },
+    side: { server: "servidor", client: "cliente" },
+    cannot: {
+      peercred: "nc y socat no pueden: ninguno lee SO_PEERCRED ni escribe lo que dice (usa socklab o Python)",
+      scmRights: "nc y socat no pueden: ninguno envía ni recibe descriptores (datos auxiliares SCM_RIGHTS)",
+      commands: "nc no puede: solo reenvía bytes, y responder a cada comando necesita un programa (usa socklab o Python)",
+      lineEcho: "nc no puede: solo reenvía bytes; poner \"eco: \" delante de cada línea necesita un programa (usa socklab o Python)",
+      retries: "nc no puede: conecta o envía una sola vez, sin reintentos ni retransmisión (usa socklab o Python)",
+      filter: "nc no puede: no sabe responder solo a los datagramas que dicen DISCOVER? (usa socklab o Python)",
+    },
+    thenType: (text) => `y luego escribe: ${text}`,
+    clientFirst: "(arranca primero el cliente: reintenta hasta que el servidor está)",
+    exchanged: (serverTool, clientTool, out) => `servidor: ${serverTool}, cliente: ${clientTool}; el cliente imprimió ${out}`,
+    againstHeading: (tool, count) =>
+      `socklab lab --against ${tool} — ${count} ${count === 1 ? "ejercicio" : "ejercicios"}: socklab hace de programa de la guía, ${tool} del otro lado, solo loopback`,
   },
   explain: {
     listening: (t, ipv6) => {
@@ -133,16 +161,20 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
           : `accept(): el connect() del cliente a ${t === "abstract" ? "este nombre abstracto" : "esta ruta"} ya unió los dos sockets dentro del kernel — sin paquetes ni handshake. accept() lo saca de la cola y devuelve un socket nuevo sólo para este cliente. (Un cliente Unix no tiene dirección propia: socklab lo numera, #N.)`,
     queued: (t) =>
       INET(t)
-        ? "el kernel ya completó el handshake de este cliente (su connect() volvió), pero el servidor secuencial no lo atiende hasta cerrar la conexión actual — en la guía, no vuelve a llamar a accept() hasta entonces —: el cliente espera en la cola de listen() (el backlog)."
+        ? "el kernel completó por su cuenta el handshake de este cliente (por eso su connect() volvió) y dejó la conexión en la cola de listen() (el backlog). El servidor secuencial no vuelve a llamar a accept() hasta que se va el cliente actual, así que este espera; lo que envíe mientras tanto queda en los buffers del kernel, sin respuesta."
         : "el connect() de este cliente volvió (el kernel lo dejó en la cola de listen()), pero el servidor secuencial no lo atiende hasta cerrar la conexión actual: espera su turno.",
     connected: (t) =>
-      t === "tcp"
+      t === "udp" || t === "unix-dgram" || t === "abstract-dgram"
+        ? "connect() en un socket de datagramas no envía nada: el kernel sólo anota el destino por omisión (y, en UDP, elige un puerto efímero). Sigue sin haber conexión: el otro lado sólo sabe de este cliente cuando le llega un datagrama."
+        : t === "tcp"
         ? "connect(): SYN → SYN/ACK → ACK; cuando vuelve, la conexión está establecida (en el servidor, esperando en la cola de accept())."
         : t === "abstract"
           ? "connect() al nombre abstracto: el kernel busca el nombre en su espacio abstracto (no en el disco) y une los dos sockets directamente — sin paquetes ni handshake."
           : "connect() a la ruta: el kernel encuentra el socket que escucha a través del archivo-socket y une los dos sockets directamente — sin paquetes ni handshake; la conexión espera en la cola de accept() del servidor.",
     refused: (t) =>
-      t === "tcp"
+      t === "udp"
+        ? "ECONNREFUSED en UDP: el datagrama llegó a un puerto donde nadie está enlazado y el kernel respondió con un ICMP \"puerto inalcanzable\"; un socket UDP conectado lo avisa en su siguiente llamada. No se rechazó ninguna conexión: nunca la hubo."
+        : t === "tcp"
         ? "connect() falló con ECONNREFUSED: el kernel respondió al SYN con RST porque nadie escucha en ese puerto. El cliente cierra ese socket, espera el backoff y lo intenta con un socket nuevo."
         : "connect() falló con ECONNREFUSED: el archivo-socket existe pero nadie escucha en él.",
     notFound: "connect() falló con ENOENT: no hay archivo-socket en esa ruta, así que nadie escucha ahí.",
@@ -153,11 +185,15 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
       `recvfrom() esperó ${seconds} s sin que llegara nada: en UDP eso no distingue un datagrama perdido de un servidor que no existe o no contesta. El cliente vuelve a enviar el mismo datagrama con sendto().`,
     attemptOther: (cause) => `el intento falló (${cause}); el cliente lo vuelve a intentar tras el backoff, con un socket nuevo.`,
     sent: (t) =>
-      INET(t)
+      t === "udp"
+        ? "send() en un socket UDP conectado: un datagrama al destino anotado, en una sola llamada; nada confirma que haya llegado."
+        : INET(t)
         ? "send(): los bytes se copian al buffer de envío del kernel, que los transmite en segmentos TCP cuando puede; que send() vuelva no significa que el otro ya los leyó."
         : "send(): el kernel copia los bytes directamente al buffer del socket receptor — sin paquetes ni pila de red.",
     received: (t) =>
-      INET(t)
+      t === "udp"
+        ? "recv() en un socket UDP: exactamente un datagrama entero (se conservan los límites que eligió el emisor), de la dirección a la que está conectado."
+        : INET(t)
         ? "recv(): copia a la aplicación lo que haya en el buffer de recepción del kernel — quizá menos de lo enviado, quizá varios envíos juntos: TCP es un flujo de bytes, no de mensajes."
         : "recv(): un socket Unix SOCK_STREAM también es un flujo de bytes: un recv() puede traer parte de un envío o varios juntos, sin red de por medio.",
     eof: (t) =>
@@ -194,7 +230,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     descriptorSent:
       "sendmsg() con un mensaje de control SOL_SOCKET/SCM_RIGHTS: el kernel instala en el proceso receptor un descriptor nuevo que apunta al mismo archivo abierto; el número es el del receptor, no el del emisor.",
     descriptorsReceived:
-      "recvmsg() con espacio para datos auxiliares: el descriptor llegó junto con la carga; leer de él es leer el archivo que abrió el servidor.",
+      "recvmsg() con espacio para datos auxiliares: el kernel instaló el descriptor en este proceso con un número propio (el más bajo libre), sea cual sea el que tenía en el servidor; leer de él es leer el archivo que abrió el servidor, desde el desplazamiento compartido.",
     stopping: (removesFile) =>
       `al recibir SIGTERM el servidor deja de aceptar (close() del socket de escucha), cierra a sus clientes${removesFile ? ", borra el archivo-socket que creó" : ""} y termina con código 0.`,
     error: "el error de socklab: la dirección y la causa; termina con código 1.",
@@ -220,8 +256,9 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     exB4: (file, content) => `← "FD" + el descriptor de ${file}; leído por él: ${content}`,
     ex2_1: `→ "hola\\r\\nmundo\\nfin" ← "eco: hola\\neco: mundo\\neco: fin\\n"; "pri|mera\\nseg|unda\\n" ← 2 líneas`,
     ex2_3: (target) => `→ "ping" ← "ping" desde ${target}`,
-    ex2_5: (fellBack) =>
-      `127.0.0.1 ← "hola dual\\n" (visto como ${fellBack ? "127.0.0.1, dos sockets" : "::ffff:127.0.0.1"}); ::1 ← "hola dual\\n"`,
+    ex2_5: (fellBack, allFor) =>
+      `127.0.0.1 ← "hola dual\\n" (visto como ${fellBack ? "127.0.0.1, dos sockets" : "::ffff:127.0.0.1"}); ::1 ← "hola dual\\n"` +
+      (allFor === undefined ? "; espacio de nombres de red propio" : `; enlazado a todas las interfaces durante ${allFor} s`),
     ex2_6: (whole, n, offered) => `hasta EOF ← ${whole} idénticos; exactamente ${n} de ${offered} ← ${n} bytes, sin esperar EOF`,
   },
   html: {
@@ -399,7 +436,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
       title: "TCP dual-stack (cuando el SO lo permite)",
       story: [
         "Un solo socket AF_INET6 con setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0) y bind((\"::\", puerto)) acepta clientes IPv6 y también IPv4: estos aparecen como direcciones IPv4-mapeadas, ::ffff:127.0.0.1.",
-        "El servidor hace accept() y envía \"hola dual\\n\" a cada uno; el lab conecta por 127.0.0.1 y por ::1 al mismo puerto. (Es el único ejercicio que escucha en todas las interfaces, como pide la guía, durante un segundo más o menos; el tráfico es sólo de loopback.)",
+        "El servidor hace accept() y envía \"hola dual\\n\" a cada uno; el lab conecta por 127.0.0.1 y por ::1 al mismo puerto. Es el único ejercicio que enlaza todas las interfaces, como pide la guía: donde el lab puede (root y unshare), lo ejecuta en un espacio de nombres de red propio, donde \"todas las interfaces\" es sólo su loopback; si no, dice cuánto tiempo estuvieron abiertas las de la máquina.",
       ],
     },
     "2.6": {

@@ -80,6 +80,10 @@ export class LabContext {
   private readonly servers: Server[] = [];
   private readonly node: string;
   private readonly bin: string;
+  /** Set by `enterNetns()`: every later process runs in the lab's own network namespace. */
+  private prefix: string[] | undefined;
+  /** The pid whose /proc/PID/net shows the sockets of this exercise's processes. */
+  netPid: number | "self" = "self";
 
   constructor(options: ContextOptions) {
     this.signal = options.signal;
@@ -100,6 +104,11 @@ export class LabContext {
   seconds(ms: number, digits = 1): string {
     const text = (ms / 1000).toFixed(digits);
     return this.lang === "es" ? text.replace(".", ",") : text;
+  }
+
+  /** How to start socklab itself: `node …/bin/socklab.js`. */
+  socklabCommand(): string[] {
+    return [this.node, this.bin];
   }
 
   /** A path inside this run's private temporary directory. */
@@ -133,6 +142,7 @@ export class LabContext {
       bin: options.script ?? this.bin,
       args: full,
       t0: this.t0,
+      ...(this.prefix ? { prefix: this.prefix } : {}),
       ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
       ...(options.sinkStdout ? { sinkStdout: true } : {}),
       onEvent: (p, event) => {
@@ -144,6 +154,65 @@ export class LabContext {
     });
     this.procs.push(proc);
     return proc;
+  }
+
+  /**
+   * Start another program (python3, nc, socat: the other side of `--against`, or a
+   * reproduce-by-hand command) without waiting. `shown` is the command line as the student
+   * would type it; its stdout is narrated, its stderr kept for failure messages.
+   */
+  spawnPeer(label: string, argv: string[], shown: string, options: SpawnOptions = {}): Proc {
+    this.throwIfAborted();
+    // A program of several lines is shown by its first one: the whole is under "reproduce".
+    const lines = shown.split("\n");
+    this.say(`$ ${lines[0]}${lines.length > 1 ? ` ${(lines[1] ?? "").trim()} …'` : ""}`);
+    const proc = new Proc({
+      label,
+      node: this.node,
+      bin: this.bin,
+      args: argv.slice(1),
+      command: argv,
+      t0: this.t0,
+      ...(this.prefix ? { prefix: this.prefix } : {}),
+      ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+      ...(options.sinkStdout ? { sinkStdout: true } : {}),
+      onStdout: (p, chunk) => {
+        if (this.narrate) this.events.push({ at: this.now(), proc: p, data: chunk, kind: "stdout" });
+      },
+    });
+    this.procs.push(proc);
+    return proc;
+  }
+
+  /**
+   * Run the rest of this exercise in a network namespace of the lab's own (`unshare -n`,
+   * loopback up inside it): a socket bound to every interface there sees only that
+   * loopback. Returns false (and changes nothing) where the platform does not allow it.
+   */
+  async enterNetns(): Promise<boolean> {
+    if (process.env.SOCKLAB_LAB_NETNS === "0" || process.platform !== "linux" || process.getuid?.() !== 0) return false;
+    const holder = new Proc({
+      label: "netns",
+      node: this.node,
+      bin: this.bin,
+      args: [],
+      command: ["unshare", "-n", "sh", "-c", "ip link set lo up && echo up && exec sleep 600"],
+      t0: this.t0,
+    });
+    this.procs.push(holder);
+    const deadline = AbortSignal.any([this.signal, AbortSignal.timeout(3000)]);
+    try {
+      await holder.waitFor(() => holder.stdout.includes("up") || !holder.running, deadline);
+    } catch {
+      this.throwIfAborted();
+    }
+    if (!holder.running || !holder.stdout.includes("up") || holder.pid === undefined) {
+      holder.kill();
+      return false;
+    }
+    this.prefix = ["nsenter", "-t", String(holder.pid), "-n", "--"];
+    this.netPid = holder.pid;
+    return true;
   }
 
   /**

@@ -5,6 +5,7 @@
  * and recv with its bytes, half-close and close, datagrams, failed attempts and retries —
  * then the story and the step-by-step text, in the report's language.
  */
+import { reproLines } from "./reproduce.js";
 import type { SocklabEvent } from "../events.js";
 import type { LabEvent } from "./context.js";
 import type { Exercise } from "./exercises/index.js";
@@ -281,6 +282,7 @@ export function renderHtml(outcomes: readonly HtmlOutcome[], style: TableStyle):
       ...text.story.map((p) => `<p>${esc(p)}</p>`),
       `<figure>${ladder(i, o, style)}</figure>`,
       `<p>${esc(t.html.result)}: <strong class="result ${status}">${esc(t.status[status])}</strong> — ${esc(o.row.exchanged)}${o.row.reason ? ` — ${esc(o.row.reason)}` : ""}</p>`,
+      `<pre class="repro">${esc(reproLines(o.exercise.id, t, "").join("\n"))}</pre>`,
       `<details><summary>${esc(t.html.textVersion)}</summary><pre>${esc(narrate(o.exercise, o.events, o.row, { ...style, width: 100 }))}</pre></details>`,
       "</section>",
     );

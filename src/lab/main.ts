@@ -6,7 +6,7 @@
  * Everything it prints is in one language: `--lang`, else the CLI's (`socklab --lang`, the locale).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -19,6 +19,19 @@ import { renderHtml } from "./html.js";
 import { narrate } from "./narrate.js";
 import { summary, tableHeader, tableRow, type ResultRow, type Status, type TableStyle } from "./report.js";
 import { LAB_TEXTS } from "./texts.js";
+import { runAgainst } from "./against.js";
+import { reproLines, type Tool } from "./reproduce.js";
+
+/** The exercise with socklab as the guide's program and `tool` as the other side. */
+function againstExercise(e: Exercise, tool: Tool): Exercise {
+  return { id: e.id, guide: e.guide, run: (ctx) => runAgainst(ctx, e.id, tool) };
+}
+
+/**
+ * Exercises at once. Most of an exercise is waiting (for a process to start, a timeout, a
+ * peer), so more than the cores; the slowest start first (see SLOW_FIRST).
+ */
+export const DEFAULT_JOBS = 6;
 
 export const LAB_USAGE = LAB_TEXTS.en.usage;
 
@@ -28,7 +41,33 @@ export const LAB_USAGE = LAB_TEXTS.en.usage;
  */
 export function exerciseTimeoutMs(): number {
   const fromEnv = Number(process.env.SOCKLAB_LAB_TIMEOUT_MS);
-  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 10_000;
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : Math.round(10_000 * loadFactor());
+}
+
+/**
+ * How much slower than an idle machine this one is likely to run now: the 1-minute load
+ * average per core, from 1 (idle or no figure) up to 3. An exercise's deadline stretches by
+ * it, so a busy machine gives slow answers rather than false failures.
+ */
+export function loadFactor(): number {
+  const cores = Math.max(1, availableParallelism());
+  const load = loadavg()[0] ?? 0;
+  return Math.min(3, Math.max(1, load / cores));
+}
+
+/**
+ * Exercises that spend the longest waiting (deliberate delays, timeouts, bulk data) start
+ * first, so the others fill the gaps and the lab ends with the slowest already done; the
+ * table is still printed in the guides' order.
+ */
+const SLOW_FIRST: readonly string[] = ["5", "10", "4", "12", "8", "9", "2.1", "2.6", "B4", "2.5", "6", "1", "3"];
+
+function startOrder(exercises: readonly Exercise[]): number[] {
+  const rank = (e: Exercise): number => {
+    const i = SLOW_FIRST.indexOf(e.id);
+    return i < 0 ? SLOW_FIRST.length : i;
+  };
+  return exercises.map((_, i) => i).sort((a, b) => rank(exercises[a] as Exercise) - rank(exercises[b] as Exercise) || a - b);
 }
 
 export interface LabIO {
@@ -80,6 +119,7 @@ export async function runLab(argv: string[], io: LabIO = defaultIO): Promise<num
         jobs: { type: "string" },
         lang: { type: "string" },
         html: { type: "string" },
+        against: { type: "string" },
       },
     });
   } catch (err) {
@@ -99,7 +139,7 @@ export async function runLab(argv: string[], io: LabIO = defaultIO): Promise<num
     io.out(t.help);
     return 0;
   }
-  const jobs = values.jobs === undefined ? 4 : Number(values.jobs);
+  const jobs = values.jobs === undefined ? DEFAULT_JOBS : Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 32) {
     io.err(`socklab lab: ${t.errors.badJobs(values.jobs ?? "")}\n${t.usage}\n`);
     return 2;
@@ -114,8 +154,12 @@ export async function runLab(argv: string[], io: LabIO = defaultIO): Promise<num
     if (!selected.includes(ex)) selected.push(ex);
   }
   const exercises = selected.length ? selected : [...EXERCISES];
+  if (values.against !== undefined && values.against !== "python" && values.against !== "nc") {
+    io.err(`socklab lab: ${t.errors.badAgainst(values.against)}\n${t.usage}\n`);
+    return 2;
+  }
   if (values.list) {
-    io.out(listText(exercises, lang));
+    io.out(listText(exercises, lang, values.verbose === true));
     return 0;
   }
   const bin = socklabBin();
@@ -129,25 +173,30 @@ export async function runLab(argv: string[], io: LabIO = defaultIO): Promise<num
   }
   const narrating = values.verbose === true || exercises.length === 1;
   const style: TableStyle = { t, lang, width: io.width ?? terminalWidth() };
-  return runExercises(exercises, { bin, jobs, narrating, io, style, html: values.html });
+  const against = values.against as Tool | undefined;
+  const runnable = against === undefined ? exercises : exercises.map((e) => againstExercise(e, against));
+  return runExercises(runnable, { bin, jobs, narrating, io, style, html: values.html, against });
 }
 
 /** `--list`: id and title per guide; English titles in English, the guides' own in Spanish. */
-function listText(exercises: readonly Exercise[], lang: Lang): string {
+function listText(exercises: readonly Exercise[], lang: Lang, verbose: boolean): string {
   const t = LAB_TEXTS[lang];
   const lines: string[] = [];
   for (const guide of [1, 2] as const) {
     const group = exercises.filter((e) => e.guide === guide);
     if (!group.length) continue;
     lines.push(guide === 1 ? t.list.guide1 : t.list.guide2);
-    for (const e of group) lines.push(`  ${e.id.padEnd(5)} ${t.exercises[e.id].title}`);
+    for (const e of group) {
+      lines.push(`  ${e.id.padEnd(5)} ${t.exercises[e.id].title}`);
+      if (verbose) lines.push(...reproLines(e.id, t, "        "), "");
+    }
   }
   return `${lines.join("\n")}\n`;
 }
 
 async function runExercises(
   exercises: readonly Exercise[],
-  options: { bin: string; jobs: number; narrating: boolean; io: LabIO; style: TableStyle; html: string | undefined },
+  options: { bin: string; jobs: number; narrating: boolean; io: LabIO; style: TableStyle; html: string | undefined; against?: Tool | undefined },
 ): Promise<number> {
   const { io, narrating, style } = options;
   const { t, lang } = style;
@@ -166,7 +215,7 @@ async function runExercises(
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
-  io.out(`${t.heading(exercises.length)}\n\n`);
+  io.out(`${options.against ? t.repro.againstHeading(options.against, exercises.length) : t.heading(exercises.length)}\n\n`);
   io.out(`${tableHeader(style)}\n`);
   const outcomes: (Outcome | undefined)[] = new Array(exercises.length);
   let printed = 0;
@@ -176,10 +225,11 @@ async function runExercises(
       printed++;
     }
   };
+  const order = startOrder(exercises);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < exercises.length) {
-      const index = next++;
+      const index = order[next++] as number;
       const exercise = exercises[index] as Exercise;
       // The page needs every event too: collect them (with --trace) whenever it is asked for.
       const collect = narrating || options.html !== undefined;

@@ -10,6 +10,7 @@
  * clock (`t`) aligned to the lab's by the earliest arrival, so steps more than a millisecond
  * apart are never swapped. Runs of the same transfer event are collapsed into one line.
  */
+import { reproLines } from "./reproduce.js";
 import type { EventOf, SocklabEvent } from "../events.js";
 import { CATALOGS, formatEvent, messageTools } from "../i18n/format.js";
 import type { LabEvent } from "./context.js";
@@ -671,6 +672,8 @@ export function narrate(exercise: Exercise, events: readonly LabEvent[], row: Re
     }
     explain(explanation);
   }
+  out.push("");
+  for (const line of reproLines(exercise.id, t)) out.push(...wrap(line.trimStart(), line.slice(0, line.length - line.trimStart().length), `${line.slice(0, line.length - line.trimStart().length)}    `, width));
   out.push("");
   const verdict = row.status === "PASS" ? t.narration.verdictPass : t.narration.verdict(t.status[row.status], row.reason ?? "");
   out.push(...wrap(verdict, "  ", "  ", width));

@@ -8,8 +8,9 @@
  * JSON event (a crash, a fake socklab in the tests) is kept verbatim for failure messages
  * and never matched.
  *
- * The lab never runs anything but `node bin/socklab.js …`, and every process started here
- * is killed by its owner (see context.ts) whether the exercise passed, failed or timed out.
+ * The lab runs `node bin/socklab.js …`, and, only as the *other* side of an exercise
+ * (`--against python|nc`, the reproduce-by-hand commands), python3, nc or socat; it never
+ * shells out to them to do socklab's own work. Every process started here is killed by its owner (see context.ts) whether the exercise passed, failed or timed out.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, type Hash } from "node:crypto";
@@ -70,6 +71,13 @@ export interface ProcOptions {
   sinkStdout?: boolean;
   /** Time origin for timestamps (performance.now() of the exercise start). */
   t0: number;
+  /**
+   * Run this program instead of `node bin …` (a peer: python3, nc, socat; `command[0]` is the
+   * program). Its stderr is still read for events, and is plain text for a peer.
+   */
+  command?: string[];
+  /** Words put before the program (e.g. `nsenter -t PID -n --`: run it in the lab's namespace). */
+  prefix?: string[];
   /** Called for every event (narration). */
   onEvent?: (proc: Proc, event: ChildEvent) => void;
   /** Called for every stdout chunk (narration; not in sink mode). */
@@ -104,7 +112,8 @@ export class Proc {
     this.onEvent = options.onEvent;
     if (options.sinkStdout) this.hash = createHash("sha256");
     const stdin = options.stdin ?? "ignore";
-    this.child = spawn(options.node, [options.bin, ...options.args], {
+    const argv = [...(options.prefix ?? []), ...(options.command ?? [options.node, options.bin, ...options.args])];
+    this.child = spawn(argv[0] as string, argv.slice(1), {
       stdio: [stdin === "ignore" ? "ignore" : "pipe", "pipe", "pipe"],
       env: { ...process.env, NO_COLOR: "1" },
     });

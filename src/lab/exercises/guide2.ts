@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { LabSkip } from "../context.js";
+import { exitText, LabSkip } from "../context.js";
 import { hasIPv6Loopback } from "../helpers.js";
 import { bytes, quote } from "../report.js";
 import { commandSession } from "./internet-servers.js";
@@ -101,7 +101,11 @@ export const ex2_5: Exercise = {
   guide: 2,
   async run(ctx) {
     await needIPv6();
+    // [::] is every interface: in a namespace of the lab's own it is only that loopback.
+    const isolated = await ctx.enterNetns();
+    ctx.say(isolated ? ctx.t.say.inNetns : ctx.t.say.allInterfaces);
     const server = await ctx.server(ctx.t.labels.server, ["serve", "greet", "tcp://[::]:0", "--dual-stack"]);
+    const boundAt = ctx.now();
     const v4 = await ctx.run(ctx.t.labels.clientIPv4, ["connect", `tcp://127.0.0.1:${server.port}`]);
     ctx.exitCode(v4, 0);
     ctx.stdoutIs(v4, "hola dual\n");
@@ -120,7 +124,13 @@ export const ex2_5: Exercise = {
       peers.some((p) => /^tcp:\/\/\[::1\]:\d+$/.test(p)),
       `the IPv6 client was not accepted as tcp://[::1]:PORT (accepted ${JSON.stringify(peers)})`,
     );
-    ctx.exchange(ctx.t.exchanged.ex2_5(fellBack));
+    // Stop it now, so that the time it was bound to every interface is known and said.
+    ctx.say(ctx.t.say.sigterm(server.proc.label));
+    const stopped = await server.proc.stop(2000);
+    ctx.check(stopped.code === 0, `the server did not exit 0 on SIGTERM (${exitText(stopped)})`);
+    const seconds = ctx.seconds(ctx.now() - boundAt, 1);
+    if (!isolated) ctx.say(ctx.t.say.allInterfacesFor(seconds));
+    ctx.exchange(ctx.t.exchanged.ex2_5(fellBack, isolated ? undefined : seconds));
   },
 };
 

@@ -3,7 +3,7 @@
  * here socklab plays it (`socklab listen …`, or a `socklab serve` service that fits), and
  * the lab plays the person typing at the nc terminal.
  */
-import { ensure } from "../context.js";
+import { ensure, LabFailure } from "../context.js";
 import { BulkPayload, checkLocalTime, freePort, hasIPv6Loopback, localhostAddresses } from "../helpers.js";
 import { bytes, quote } from "../report.js";
 import { NL, ncAnswers, type Exercise } from "./types.js";
@@ -91,7 +91,18 @@ export const ex5: Exercise = {
     // On a slow machine the client may start late: wait for its first failure too.
     await Promise.all([ctx.sleep(1200), ctx.event(client, "attempt-failed", "the client's first failed attempt")]);
     const nc = await ctx.server(ctx.t.labels.nc, ["listen", address], { stdin: "pipe" });
-    await ncAnswers(ctx, nc.proc, "ping\n", "pong\n");
+    // On a very busy machine the client may use up its 5 attempts before nc is listening:
+    // say so at once rather than wait for the exercise's deadline.
+    const answered = ncAnswers(ctx, nc.proc, "ping\n", "pong\n").then(() => "answered" as const);
+    answered.catch(() => undefined);
+    const winner = await Promise.race([answered, client.exited.then(() => "client-exited" as const)]);
+    if (winner === "client-exited" && nc.proc.stdoutBytes === 0) {
+      const tries = client.eventsOf("attempt-failed").length;
+      throw new LabFailure(
+        `the client gave up after ${tries} failed attempts before the late server was listening (this machine is slow to start processes now); error ${JSON.stringify(client.lastError())}`,
+      );
+    }
+    await answered;
     await ctx.finished(client, 0, "pong\n");
     const failed = client.eventsOf("attempt-failed");
     ctx.check(

@@ -1,0 +1,164 @@
+/**
+ * Running one reproduce-by-hand pair (reproduce.ts): a server side and a client side, each
+ * played by socklab, nc/socat or python3, on a free port / paths in the exercise's private
+ * directory. `socklab lab --against python|nc` runs, for every exercise, socklab as the
+ * guide's program and the other side as that program; test/lab-reproduce.test.ts runs
+ * every pair of the table.
+ *
+ * Readiness is read from the kernel (/proc/net/*: the server's socket is listening or bound),
+ * never by connecting to it, so a one-shot server (nc -l, a Python snippet) is not used up.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { LabFailure, LabSkip, type LabContext } from "./context.js";
+import { freePort } from "./helpers.js";
+import type { Proc } from "./process.js";
+import { quote } from "./report.js";
+import { commandLine, isSide, REPRO, type Repro, type Side, type Tool } from "./reproduce.js";
+import type { ExerciseId } from "./texts.js";
+
+export interface PairOptions {
+  /** socklab sides run with --json (and --trace when narrating): their events are narrated. */
+  events: boolean;
+}
+
+/** The values for the placeholders: a free port, paths in the exercise's directory. */
+async function values(ctx: LabContext, repro: Repro): Promise<Record<string, string>> {
+  const kind = repro.bound.kind === "udp" ? "udp" : "tcp";
+  const host = repro.bound.kind === "tcp6" ? "::1" : "127.0.0.1";
+  const file = ctx.tmp("compartido.txt");
+  writeFileSync(file, `archivo compartido por SCM_RIGHTS ${randomBytes(3).toString("hex")}\n`);
+  return {
+    "@PORT@": String(await freePort(kind, host === "::1" && !repro.allInterfaces ? "::1" : "127.0.0.1")),
+    "@PATH@": ctx.tmp("srv.sock"),
+    "@CPATH@": ctx.tmp("cli.sock"),
+    "@NAME@": `socklab-lab-${randomBytes(4).toString("hex")}`,
+    "@FILE@": file,
+  };
+}
+
+/** Is the server's socket there yet, as the kernel lists it? */
+function isBound(repro: Repro, v: Record<string, string>, netPid: number | "self"): boolean {
+  const read = (name: string): string => {
+    try {
+      return readFileSync(`/proc/${netPid}/net/${name}`, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  const port = Number(v["@PORT@"]).toString(16).toUpperCase().padStart(4, "0");
+  switch (repro.bound.kind) {
+    case "tcp":
+    case "tcp6":
+      return [read("tcp"), read("tcp6")].some((table) =>
+        table.split("\n").some((l) => {
+          const f = l.trim().split(/\s+/);
+          return f[1]?.endsWith(`:${port}`) && f[3] === "0A";
+        }),
+      );
+    case "udp":
+      return [read("udp"), read("udp6")].some((table) => table.split("\n").some((l) => l.trim().split(/\s+/)[1]?.endsWith(`:${port}`)));
+    case "unix":
+      return read("unix").split("\n").some((l) => l.endsWith(` ${v["@PATH@"]}`));
+    case "abstract":
+      return read("unix").split("\n").some((l) => l.endsWith(` @${v["@NAME@"]}`));
+  }
+}
+
+function start(ctx: LabContext, label: string, tool: Tool, side: Side, v: Record<string, string>, options: PairOptions): Proc {
+  const argv = side.argv.map((a) => a.replace(/@[A-Z]+@/g, (token) => v[token] ?? token));
+  const input = side.stdin;
+  const stdin = input === undefined ? "ignore" : input.after !== undefined ? "pipe" : input.data;
+  if (tool === "socklab" && options.events) return ctx.spawn(label, argv.slice(1), { stdin });
+  const shown = commandLine(side, v).line;
+  const command = argv[0] === "socklab" ? [...ctx.socklabCommand(), ...argv.slice(1)] : argv;
+  return ctx.spawnPeer(label, command, shown, { stdin });
+}
+
+/** Wait (bounded) until `check` holds for `proc`, re-checked on its output and every 20 ms. */
+async function until(ctx: LabContext, check: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await ctx.sleep(20);
+  }
+  return true;
+}
+
+export interface PairResult {
+  server: Proc;
+  client: Proc;
+  serverTool: Tool;
+  clientTool: Tool;
+}
+
+/**
+ * Run the pair `serverTool` × `clientTool` of exercise `id` and check what the client printed.
+ * A side the tool cannot play is a LabSkip naming why.
+ */
+export async function runPair(ctx: LabContext, id: ExerciseId, serverTool: Tool, clientTool: Tool, options: PairOptions): Promise<PairResult> {
+  const repro = REPRO[id];
+  const server = repro.sides[serverTool].server;
+  const client = repro.sides[clientTool].client;
+  if (!isSide(server)) throw new LabSkip(ctx.t.repro.cannot[server.cannot]);
+  if (!isSide(client)) throw new LabSkip(ctx.t.repro.cannot[client.cannot]);
+  if (repro.allInterfaces) {
+    if (await ctx.enterNetns()) ctx.say(ctx.t.say.inNetns);
+    else ctx.say(ctx.t.say.allInterfaces);
+  }
+  const v = await values(ctx, repro);
+  const serverLabel = `${ctx.t.labels.server} (${serverTool})`;
+  const clientLabel = `${ctx.t.labels.client} (${clientTool})`;
+  let clientProc: Proc | undefined;
+  if (repro.clientFirst) {
+    clientProc = start(ctx, clientLabel, clientTool, client, v, options);
+    ctx.say(ctx.t.say.waitsBeforeServer(ctx.seconds(1000, 1)));
+    await ctx.sleep(1000);
+  }
+  const serverProc = start(ctx, serverLabel, serverTool, server, v, options);
+  ctx.step = `waiting for ${serverLabel} to be bound (as /proc/net shows it)`;
+  const bound = await until(ctx, () => isBound(repro, v, ctx.netPid) || !serverProc.running, 8000);
+  // A client that started first may already have been served by a one-shot server that has
+  // exited (exercise 5): then what the client printed tells.
+  const servedAlready = repro.clientFirst === true && clientProc !== undefined && !serverProc.running;
+  if ((!bound || !serverProc.running) && !servedAlready) {
+    throw new LabFailure(`${serverLabel} did not bind within 8 s (exit ${JSON.stringify(serverProc.exitStatus)}; stderr ${quote(serverProc.stderr, 160)})`);
+  }
+  clientProc ??= start(ctx, clientLabel, clientTool, client, v, options);
+  const answer = server.stdin?.after;
+  if (answer !== undefined) {
+    const data = server.stdin?.data ?? "";
+    await ctx.stdout(serverProc, (out) => out.includes(answer), `${serverLabel} to receive ${quote(answer)}`);
+    ctx.say(ctx.t.say.ncTypes(quote(typeof data === "string" ? data : data.toString("latin1")), true), serverProc);
+    serverProc.write(data);
+  }
+  await ctx.exit(clientProc);
+  const expect = repro.expect[clientTool];
+  const out = clientProc.stdout;
+  const ok = typeof expect === "function" ? expect(out) : expect.test(out.toString("latin1"));
+  ctx.check(
+    clientProc.exitStatus?.code === 0 && ok,
+    `${clientLabel} exited ${JSON.stringify(clientProc.exitStatus)} and printed ${quote(out, 100)}, expected ${String(expect)}${clientProc.stderr ? `; its stderr: ${quote(clientProc.stderr, 160)}` : ""}`,
+  );
+  serverProc.end();
+  // One-shot servers (nc -l, the Python snippets) end by themselves; the others are stopped.
+  await until(ctx, () => !serverProc.running, 200);
+  if (serverProc.running) await serverProc.stop(1000);
+  if (serverProc.exitStatus?.code === 0 || serverProc.exitStatus?.signal) ctx.say(ctx.t.say.peerExited(serverLabel, exitWord(serverProc)));
+  ctx.say(ctx.t.say.peerExited(clientLabel, exitWord(clientProc)));
+  return { server: serverProc, client: clientProc, serverTool, clientTool };
+}
+
+function exitWord(p: Proc): string {
+  const s = p.exitStatus;
+  return s?.signal ?? String(s?.code ?? "?");
+}
+
+/** `--against TOOL`: socklab plays the guide's program, TOOL the other side. */
+export async function runAgainst(ctx: LabContext, id: ExerciseId, tool: Tool): Promise<void> {
+  const repro = REPRO[id];
+  const serverTool: Tool = repro.subject === "server" ? "socklab" : tool;
+  const clientTool: Tool = repro.subject === "client" ? "socklab" : tool;
+  const r = await runPair(ctx, id, serverTool, clientTool, { events: true });
+  ctx.exchange(ctx.t.repro.exchanged(r.serverTool, r.clientTool, quote(r.client.stdout, 50)));
+}
