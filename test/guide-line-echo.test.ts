@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, runSocklab } from "./support/cli.js";
 import { tcpConnect, Collector } from "./support/net.js";
+import { hold } from "./support/wait.js";
 
 test("2.1 + 2.1c: hola, mundo, fin as lines, half-close → eco: hola\\neco: mundo\\neco: fin\\n", { timeout: 10_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0"], { teardown: t });
@@ -42,7 +43,7 @@ test("2.1: a line split across many writes (byte by byte) is answered once, whol
   const text = "partida en pedazos\r\n";
   for (const ch of text) {
     socket.write(ch);
-    await new Promise((r) => setTimeout(r, 2));
+    await hold(2, "a slow writer: each byte in its own segment");
   }
   await col.waitFor("\n", 3000);
   assert.equal(col.text, "eco: partida en pedazos\n");

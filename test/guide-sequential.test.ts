@@ -6,8 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, runSocklab, socklab } from "./support/cli.js";
 import { tcpConnect, Collector } from "./support/net.js";
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { hold } from "./support/wait.js";
 
 test("10: connect --send 'hola mundo\\n' → the echo, exit 0; accept and close are logged", { timeout: 10_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
@@ -29,7 +28,7 @@ test("10: sequential by default — a second client waits until the first finish
   t.after(() => b.destroy());
   const cb = new Collector(b);
   b.write("B1");
-  await sleep(400);
+  await hold(400, "B must stay unserved for a while: nothing to poll for");
   assert.equal(cb.text, "", "B is not served while A is connected");
   a.write("A2");
   await ca.waitFor("A1A2");
@@ -119,7 +118,7 @@ test("12: an active connection is not closed by --idle-timeout (activity resets 
   for (let i = 0; i < 6; i++) {
     s.write(`${i}`);
     await col.waitFor(`${i}`);
-    await sleep(300); // 1.8 s in total, never 1 s idle
+    await hold(300, "active but slow: 1.8 s in total, never 1 s idle");
   }
   assert.equal(col.isEnded, false, "still open");
   s.end();

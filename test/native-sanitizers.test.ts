@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DIST_TEST = fileURLToPath(new URL(".", import.meta.url));
-const PROBE = fileURLToPath(new URL("./fixtures/unix/sanitizer-probe.js", import.meta.url));
+const PROBE = fileURLToPath(new URL("./support/sanitizer-probe.js", import.meta.url));
 
 /** The runtime library of GCC's AddressSanitizer, or why it cannot be used here. */
 function findLibasan(): { path: string } | { why: string } {

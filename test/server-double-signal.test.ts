@@ -12,6 +12,7 @@ import { startServer, hasStackTrace } from "./support/cli.js";
 import { tempPath } from "./support/tmp.js";
 import { Proc } from "./support/process.js";
 import { fileURLToPath } from "node:url";
+import { hold } from "./support/wait.js";
 
 const EXPECTED: Record<string, number[]> = { SIGINT: [0, 130], SIGTERM: [0, 143] };
 
@@ -19,7 +20,7 @@ const EXPECTED: Record<string, number[]> = { SIGINT: [0, 130], SIGTERM: [0, 143]
 async function secondSignal(run: number, send: () => void): Promise<void> {
   const ms = run % 4;
   if (ms === 0) return send();
-  await new Promise((r) => setTimeout(r, ms));
+  await hold(ms, "the second signal a few ms after the first is the case under test");
   send();
 }
 

@@ -15,6 +15,7 @@ import { CliProc, SOCKLAB_BIN, socklab, hasStackTrace } from "./support/cli.js";
 import { hardDescriptorLimit, runClients, withDescriptors } from "./support/load.js";
 import type { Teardown } from "./support/process.js";
 import { tempPath } from "./support/tmp.js";
+import { waitUntil } from "./support/wait.js";
 
 /** Start `socklab ARGS` with at least `descriptors` open descriptors allowed. */
 async function startWithDescriptors(args: string[], descriptors: number, t: Teardown): Promise<{ proc: CliProc; address: string }> {
@@ -116,11 +117,7 @@ test("1100 clients at once against a sequential Unix server: all served", { time
 
 /** Wait until `cond` holds (polled every 10 ms), or fail naming `what`. */
 async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitUntil(cond, { what, timeoutMs });
 }
 
 /** A client that connected; `data` collects what it read. */

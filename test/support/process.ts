@@ -1,11 +1,13 @@
 /**
  * Spawn a child process for a test and observe it: stdout collected as bytes, stderr as
  * text, promises for "a line matching X appeared" and "the process exited", and teardown
- * that always kills what is still running. Used for the socklab CLI, python3, nc and socat.
+ * that always kills what is still running. The one wrapper for every child a test starts:
+ * the socklab CLI (cli.ts), python3 (python.ts), nc, ncat, socat, openssl, strace.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { accessSync, constants } from "node:fs";
+import { readdirSync } from "node:fs";
+export { which } from "./tools.js";
 
 export interface ExitResult {
   code: number | null;
@@ -173,6 +175,11 @@ export class Proc {
     }, timeoutMs);
   }
 
+  /** Wait until stdout or stderr (as text) matches `re` anywhere. */
+  waitForOutput(re: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
+    return this.waitFor(`output matching ${re}`, () => (this.stdout.toString("utf8") + this.err).match(re) ?? undefined, timeoutMs);
+  }
+
   /** Wait for a stdout line (text) matching `re`. */
   waitForStdoutLine(re: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
     return this.waitFor(`stdout matching ${re}`, () => {
@@ -233,17 +240,15 @@ export function spawnProc(command: string, args: readonly string[], options: Spa
   return new Proc(command, args, options);
 }
 
-/** Is `command` an executable on PATH? Returns its full path. */
-export function which(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(":")) {
-    if (dir === "") continue;
-    const full = `${dir}/${command}`;
-    try {
-      accessSync(full, constants.X_OK);
-      return full;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
+/**
+ * Start an external peer (nc, socat, …) for test `t`: stdin left open for the test to write
+ * or end, killed after the test.
+ */
+export function spawnTool(t: Teardown, command: string, args: readonly string[], label = command): Proc {
+  return new Proc(command, args, { teardown: t, input: "pipe", label });
+}
+
+/** Open descriptors of this process (for leak checks). */
+export function openDescriptorCount(): number {
+  return readdirSync("/proc/self/fd").length;
 }
