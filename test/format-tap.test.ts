@@ -101,7 +101,7 @@ test("8 MiB through a tapped socket with a slow reader: same bytes, memory bound
   assert.equal(recv.digest("hex"), sentHash);
 });
 
-test("works on any Duplex and can be removed", async () => {
+test("tap records the writes of any Duplex, and nothing once removed", async () => {
   const out = new PassThrough();
   const duplex = Duplex.from({ readable: new PassThrough(), writable: out });
   const rec = recorder();
