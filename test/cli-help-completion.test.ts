@@ -11,15 +11,9 @@ import { completionScript, SHELLS } from "../src/cli/completion.js";
 import { OPTION_TABLES, optionRows, type CommandName } from "../src/cli/help.js";
 import { runSocklab } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
+import { which } from "./support/tools.js";
 
-function has(command: string): boolean {
-  try {
-    execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const has = (command: string): boolean => which(command) !== undefined;
 
 test("every script names every option of every command's table", () => {
   for (const shell of SHELLS) {
