@@ -79,7 +79,7 @@ test("UDP no-responder: --timeout 0.3 --retries 3 retransmits 3 times, then 'no 
   assert.ok(!hasStackTrace(r.stderr));
 });
 
-test("UDP no-responder with the default reply wait (5 s) and one attempt → exit 1 'no response after 1 attempts'", { timeout: 15_000 }, async (t) => {
+test("UDP no-responder with the default reply wait (5 s) and one attempt → exit 1 'no response after 1 attempts'", { timeout: 45_000 }, async (t) => {
   const peer = await silentUdpPeer();
   t.after(() => peer.close());
   const started = Date.now();

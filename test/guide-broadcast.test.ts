@@ -42,7 +42,7 @@ test("9: announce ignores anything but DISCOVER? → discover --message HELLO ha
   assert.ok(!hasStackTrace(r.stderr));
 });
 
-test("9: announce answers a unicast DISCOVER? too (guide client without broadcast)", { timeout: 10_000 }, async (t) => {
+test("9: announce answers a unicast DISCOVER? too (guide client without broadcast)", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "announce", "udp://127.0.0.1:0", "--text", "aquí"], { teardown: t });
   const r = await runSocklab(["connect", ready.address, "--send", "DISCOVER?"]);
   assert.equal(r.code, 0, r.stderr);

@@ -16,7 +16,7 @@ test("2.4: serve echo tcp://[::1]:0 + connect tcp://[::1]:PORT --send 'hola ipv6
   await proc.waitForStderr(/^accept tcp:\/\/\[::1\]:\d+$/, 3000);
 });
 
-test("2.5: serve greet tcp://[::]:0 --dual-stack is reached over 127.0.0.1 (as ::ffff:127.0.0.1) and [::1]", { timeout: 10_000 }, async (t) => {
+test("2.5: serve greet tcp://[::]:0 --dual-stack is reached over 127.0.0.1 (as ::ffff:127.0.0.1) and [::1]", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "greet", "tcp://[::]:0", "--dual-stack"], { teardown: t });
   const v4 = await runSocklab(["connect", `tcp://127.0.0.1:${ready.port}`]);
   assert.equal(v4.code, 0, v4.stderr);
@@ -55,7 +55,7 @@ test("2.5: --ipv6-only on [::] refuses IPv4 and accepts [::1]", { timeout: 10_00
   assert.equal(v6.stdout.toString(), "hola dual\n");
 });
 
-test("2.5: dual-stack echo keeps working for both families at once (--concurrent)", { timeout: 10_000 }, async (t) => {
+test("2.5: dual-stack echo keeps working for both families at once (--concurrent)", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://[::]:0", "--dual-stack", "--concurrent"], { teardown: t });
   const [a, b] = await Promise.all([
     runSocklab(["connect", `tcp://127.0.0.1:${ready.port}`], { input: "cuatro\n" }),

@@ -16,7 +16,7 @@ test("2.1 + 2.1c: hola, mundo, fin as lines, half-close → eco: hola\\neco: mun
   await proc.waitForStderr(/^close tcp:\/\/127\.0\.0\.1:\d+ received 15 sent 30$/, 3000);
 });
 
-test("2.1: one trailing \\r is dropped (a CRLF line), only one", { timeout: 10_000 }, async (t) => {
+test("2.1: one trailing \\r is dropped (a CRLF line), only one", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0"], { teardown: t });
   const r = await runSocklab(["connect", ready.address], { input: "telnet\r\ntwo\r\r\nmid\rdle\n" });
   assert.equal(r.code, 0, r.stderr);

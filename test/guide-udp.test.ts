@@ -92,14 +92,16 @@ test("connect udp without --send: each stdin line is one datagram, replies print
   await proc.waitFor("two datagrams logged", () => (proc.stderr.match(/^datagram /gm)?.length ?? 0) >= 2 ? true : undefined, 3000);
 });
 
-test("8: the server comes up between retransmissions → the client gets the answer", { timeout: 15_000 }, async (t) => {
+test("8: the server comes up between retransmissions → the client gets the answer", { timeout: 40_000 }, async (t) => {
   const { freePort } = await import("./support/net.js");
   const port = await freePort("udp");
   const address = `udp://127.0.0.1:${port}`;
-  const client = socklab(["connect", address, "--send", "TIME", "--timeout", "0.5", "--retries", "6"], { teardown: t });
-  await client.waitForStderr(/attempt 1\/6/, 5000);
-  await startServer(["serve", "time", address], { teardown: t });
-  const r = await client.waitExit(6000);
+  // 40 attempts of 0.5 s: the server's start-up (a whole node process, seconds on a loaded
+  // machine) must fit between the first attempt and the last; the budget measures nothing.
+  const client = socklab(["connect", address, "--send", "TIME", "--timeout", "0.5", "--retries", "40"], { teardown: t });
+  await client.waitForStderr(/attempt 1\/40/, 10_000);
+  await startServer(["serve", "time", address], { teardown: t }, 15_000);
+  const r = await client.waitExit(25_000);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout.toString(), HMS);
 });

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readdirSync } from "node:fs";
 export { which } from "./tools.js";
+import { WAIT_MS } from "./wait.js";
 
 export interface ExitResult {
   code: number | null;
@@ -156,7 +157,7 @@ export class Proc {
   }
 
   /** Wait until a stderr line matches `re`; resolves with the match. */
-  waitForStderr(re: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
+  waitForStderr(re: RegExp, timeoutMs = WAIT_MS): Promise<RegExpMatchArray> {
     return this.waitFor(`stderr matching ${re}`, () => {
       for (const line of this.err.split("\n")) {
         const m = line.match(re);
@@ -167,7 +168,7 @@ export class Proc {
   }
 
   /** Wait until stdout contains `needle` (or has at least `needle` bytes if a number). */
-  waitForStdout(needle: string | Buffer | number, timeoutMs = 5000): Promise<Buffer> {
+  waitForStdout(needle: string | Buffer | number, timeoutMs = WAIT_MS): Promise<Buffer> {
     return this.waitFor(`stdout ${typeof needle === "number" ? `>= ${needle} bytes` : JSON.stringify(needle.toString())}`, () => {
       const out = this.stdout;
       if (typeof needle === "number") return out.length >= needle ? out : undefined;
@@ -176,12 +177,12 @@ export class Proc {
   }
 
   /** Wait until stdout or stderr (as text) matches `re` anywhere. */
-  waitForOutput(re: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
+  waitForOutput(re: RegExp, timeoutMs = WAIT_MS): Promise<RegExpMatchArray> {
     return this.waitFor(`output matching ${re}`, () => (this.stdout.toString("utf8") + this.err).match(re) ?? undefined, timeoutMs);
   }
 
   /** Wait for a stdout line (text) matching `re`. */
-  waitForStdoutLine(re: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
+  waitForStdoutLine(re: RegExp, timeoutMs = WAIT_MS): Promise<RegExpMatchArray> {
     return this.waitFor(`stdout matching ${re}`, () => {
       for (const line of this.stdout.toString("utf8").split("\n")) {
         const m = line.match(re);
@@ -192,7 +193,7 @@ export class Proc {
   }
 
   /** Resolve when the process exits; reject (and kill it) after `timeoutMs`. */
-  async waitExit(timeoutMs = 5000): Promise<ExitResult> {
+  async waitExit(timeoutMs = WAIT_MS): Promise<ExitResult> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {

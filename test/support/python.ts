@@ -36,7 +36,7 @@ export async function startPeer(
   options: SpawnOptions = {},
 ): Promise<{ proc: Proc; ready: string; port: number }> {
   const proc = spawnPeer(name, args, { teardown: t, input: "pipe", ...options });
-  const [, ready = ""] = await proc.waitForStdoutLine(/^ready (.+)$/, 5000);
+  const [, ready = ""] = await proc.waitForStdoutLine(/^ready (.+)$/);
   return { proc, ready, port: Number(ready) };
 }
 

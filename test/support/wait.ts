@@ -5,10 +5,17 @@
  * names the reason. test/no-fixed-sleeps.test.ts fails on any other sleep in a test file.
  */
 
+/**
+ * The default time to wait for something that is expected to happen. Long, because the suite
+ * runs in parallel on small shared machines where a process start can take seconds; a wait
+ * that succeeds returns as soon as the thing happens, so only failures pay for it.
+ */
+export const WAIT_MS = 10_000;
+
 export interface WaitOptions {
   /** What is awaited, for the timeout message: "two relay-close events". */
   what: string;
-  /** Give up after this long (default 5000 ms; a shared, loaded machine is slow). */
+  /** Give up after this long (default WAIT_MS). */
   timeoutMs?: number;
   /** Poll interval (default 10 ms). */
   intervalMs?: number;
@@ -22,7 +29,7 @@ export async function waitUntil<T>(
   condition: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   options: WaitOptions,
 ): Promise<T> {
-  const { what, timeoutMs = 5000, intervalMs = 10 } = options;
+  const { what, timeoutMs = WAIT_MS, intervalMs = 10 } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await condition();
