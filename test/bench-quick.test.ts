@@ -5,13 +5,13 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadFactor } from "./support/machine.js";
 import { spawnProc } from "./support/process.js";
 import { which } from "./support/tools.js";
+import { tempDir } from "./support/tmp.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const mainJs = join(root, "dist", "bench", "main.js");
@@ -44,7 +44,7 @@ test(
   "bench --quick: every row runs, latest.json has sane positive numbers, chart.svg is written",
   { timeout: Math.round(90_000 * LOAD), skip: hasCc() ? false : "no C compiler (cc): the bench's load generator is compiled C" },
   async (t) => {
-    const out = mkdtempSync(join(tmpdir(), "socklab-bench-test-"));
+    const out = tempDir(t, "socklab-bench-test-");
     try {
       const started = Date.now();
       const bench = spawnProc(process.execPath, [mainJs, "--quick", "--out", out], { label: "bench --quick" });

@@ -10,11 +10,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnProc } from "./support/process.js";
+import { tempDir } from "./support/tmp.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DIST_TEST = fileURLToPath(new URL(".", import.meta.url));
@@ -43,8 +43,7 @@ test(
   "the addon's Unix tests pass under ASan and UBSan with no report",
   { skip: "why" in libasan ? libasan.why : false, timeout: 180_000 },
   async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "socklab-sanitize-"));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir(t, "socklab-sanitize-");
     const build = await run(
       process.execPath,
       [join(ROOT, "scripts", "build-native.mjs")],

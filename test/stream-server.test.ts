@@ -12,6 +12,7 @@ import "../src/unix/register.js";
 import { lineEcho } from "../src/services/line-echo.js";
 import { commandService } from "../src/services/cmd.js";
 import { hold, waitUntil } from "./support/wait.js";
+import { tempDir } from "./support/tmp.js";
 
 async function start(t: { after: (fn: () => unknown) => void }, handler: StreamHandler, extra: Partial<Parameters<typeof StreamServer.listen>[0]> = {}) {
   const events: SocklabEvent[] = [];
@@ -158,11 +159,9 @@ test("close() is idempotent and stops a server with waiting clients", async (t) 
 });
 
 test("close() removes its own socket file, never one re-bound at the same path since", async (t) => {
-  const { mkdtempSync, existsSync, unlinkSync, rmSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
+  const { existsSync, unlinkSync } = await import("node:fs");
   const { createServer } = await import("node:net");
-  const dir = mkdtempSync(`${tmpdir()}/socklab-ino-`);
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, "socklab-ino-");
   const path = `${dir}/s.sock`;
   // As the CLI does: bound natively (with its mode set before bind), removed by the runner.
   const listen = async () => {
