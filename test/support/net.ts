@@ -154,11 +154,17 @@ export async function silentUdpPeer(host = "127.0.0.1"): Promise<{
   socket: dgram.Socket;
   port: number;
   received: Buffer[];
+  /** Date.now() when each datagram arrived (same order as `received`). */
+  receivedAt: number[];
   close: () => Promise<void>;
 }> {
   const socket = dgram.createSocket(host.includes(":") ? "udp6" : "udp4");
   const received: Buffer[] = [];
-  socket.on("message", (m) => received.push(m));
+  const receivedAt: number[] = [];
+  socket.on("message", (m) => {
+    receivedAt.push(Date.now());
+    received.push(m);
+  });
   socket.bind(0, host);
   await once(socket, "listening");
   let closed = false;
@@ -166,6 +172,7 @@ export async function silentUdpPeer(host = "127.0.0.1"): Promise<{
     socket,
     port: socket.address().port,
     received,
+    receivedAt,
     close: () =>
       new Promise<void>((r) => {
         if (closed) return r();
