@@ -27,7 +27,7 @@ test("every script names every option of every command's table", () => {
   }
 });
 
-test("socklab completion SHELL prints the script; a missing or unknown shell is a usage error", { timeout: 15_000 }, async () => {
+test("socklab completion SHELL prints the script; a missing or unknown shell is a usage error", { timeout: 45_000 }, async () => {
   const [bash, none, tcsh] = await Promise.all([
     runSocklab(["completion", "bash"]),
     runSocklab(["completion"]),

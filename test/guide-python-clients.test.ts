@@ -10,7 +10,7 @@ import { startServer } from "./support/cli.js";
 import { freePort } from "./support/net.js";
 import { runPeer, spawnPeer, PYTHON } from "./support/python.js";
 
-const opts = { timeout: 15_000, skip: PYTHON ? false : "python3 is not installed" } as const;
+const opts = { timeout: 45_000, skip: PYTHON ? false : "python3 is not installed" } as const;
 
 test("exercise 2 client (hola mundo) ↔ socklab serve echo", opts, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });

@@ -8,7 +8,7 @@ import { startServer, runSocklab, socklab } from "./support/cli.js";
 import { tcpConnect, Collector } from "./support/net.js";
 import { hold } from "./support/wait.js";
 
-test("10: connect --send 'hola mundo\\n' → the echo, exit 0; accept and close are logged", { timeout: 10_000 }, async (t) => {
+test("10: connect --send 'hola mundo\\n' → the echo, exit 0; accept and close are logged", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const r = await runSocklab(["connect", ready.address, "--send", "hola mundo\\n"]);
   assert.equal(r.code, 0, r.stderr);
@@ -17,7 +17,7 @@ test("10: connect --send 'hola mundo\\n' → the echo, exit 0; accept and close 
   await proc.waitForStderr(/^close tcp:\/\/127\.0\.0\.1:\d+ received 11 sent 11$/, 3000);
 });
 
-test("10: sequential by default — a second client waits until the first finishes", { timeout: 15_000 }, async (t) => {
+test("10: sequential by default — a second client waits until the first finishes", { timeout: 45_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const a = await tcpConnect(ready.port);
   t.after(() => a.destroy());
@@ -42,7 +42,7 @@ test("10: sequential by default — a second client waits until the first finish
   assert.equal(accepts.length, 2, proc.stderr);
 });
 
-test("10: three socklab clients at once with a sequential server are all served, one after another", { timeout: 15_000 }, async (t) => {
+test("10: three socklab clients at once with a sequential server are all served, one after another", { timeout: 45_000 }, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const results = await Promise.all(
     ["uno", "dos", "tres"].map((w) => runSocklab(["connect", ready.address], { input: `${w}\n` })),
@@ -53,7 +53,7 @@ test("10: three socklab clients at once with a sequential server are all served,
   });
 });
 
-test("--concurrent serves two clients at once", { timeout: 10_000 }, async (t) => {
+test("--concurrent serves two clients at once", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0", "--concurrent"], { teardown: t });
   const a = await tcpConnect(ready.port);
   const b = await tcpConnect(ready.port);
@@ -69,7 +69,7 @@ test("--concurrent serves two clients at once", { timeout: 10_000 }, async (t) =
   assert.equal(ca.isEnded || cb.isEnded, false, "both still open");
 });
 
-test("--concurrent line-echo: a client that never finishes its line does not delay others", { timeout: 10_000 }, async (t) => {
+test("--concurrent line-echo: a client that never finishes its line does not delay others", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0", "--concurrent"], { teardown: t });
   const slow = await tcpConnect(ready.port);
   t.after(() => slow.destroy());
@@ -79,7 +79,7 @@ test("--concurrent line-echo: a client that never finishes its line does not del
   assert.equal(r.stdout.toString(), "eco: rápido\n");
 });
 
-test("a client that resets (RST) does not take the server down", { timeout: 10_000 }, async (t) => {
+test("a client that resets (RST) does not take the server down", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const a = await tcpConnect(ready.port);
   const ca = new Collector(a);
@@ -92,7 +92,7 @@ test("a client that resets (RST) does not take the server down", { timeout: 10_0
   assert.equal(proc.hasExited, false);
 });
 
-test("12: --idle-timeout 1 closes an idle connection and logs it; the next client is served", { timeout: 15_000 }, async (t) => {
+test("12: --idle-timeout 1 closes an idle connection and logs it; the next client is served", { timeout: 45_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0", "--idle-timeout", "1"], { teardown: t });
   const idle = await tcpConnect(ready.port);
   t.after(() => idle.destroy());
@@ -110,7 +110,7 @@ test("12: --idle-timeout 1 closes an idle connection and logs it; the next clien
   assert.equal(r.stdout.toString(), "next\n");
 });
 
-test("12: an active connection is not closed by --idle-timeout (activity resets the timer)", { timeout: 15_000 }, async (t) => {
+test("12: an active connection is not closed by --idle-timeout (activity resets the timer)", { timeout: 45_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0", "--idle-timeout", "1"], { teardown: t });
   const s = await tcpConnect(ready.port);
   t.after(() => s.destroy());
@@ -127,7 +127,7 @@ test("12: an active connection is not closed by --idle-timeout (activity resets 
   assert.doesNotMatch(proc.stderr, /idle-timeout/);
 });
 
-test("12: socklab connect --until-close returns when the server closes the idle connection", { timeout: 15_000 }, async (t) => {
+test("12: socklab connect --until-close returns when the server closes the idle connection", { timeout: 45_000 }, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0", "--idle-timeout", "1"], { teardown: t });
   const client = socklab(["connect", ready.address, "--send", "ping\\n", "--until-close"], { teardown: t });
   const r = await client.waitExit(6000);

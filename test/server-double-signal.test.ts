@@ -65,7 +65,7 @@ for (const [sig, runs, args] of [
 const HUNG = fileURLToPath(new URL("./support/hung-stop.js", import.meta.url));
 
 for (const [sig, status] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-  test(`a second ${sig} while the graceful stop hangs: socket file removed, exit ${status}`, { timeout: 20_000 }, async (t) => {
+  test(`a second ${sig} while the graceful stop hangs: socket file removed, exit ${status}`, { timeout: 60_000 }, async (t) => {
     const path = tempPath(t, "hung.sock");
     const proc = new Proc(process.execPath, [HUNG, `unix:${path}`], { teardown: t });
     await proc.waitForStderr(/^listening /);

@@ -131,7 +131,7 @@ function client(port: number): Promise<{ socket: net.Socket; data: () => string 
   });
 }
 
-test("--max-conns 2: a third client is connected but not accepted until a slot frees", { timeout: 20_000 }, async (t) => {
+test("--max-conns 2: a third client is connected but not accepted until a slot frees", { timeout: 60_000 }, async (t) => {
   const { proc, address } = await start(["serve", "echo", "tcp://127.0.0.1:0", "--concurrent", "--max-conns", "2"], t);
   const port = Number(address.split(":").pop());
   const a = await client(port);
@@ -161,7 +161,7 @@ test("ulimit -n 256: the default --max-conns follows the descriptor limit, so 40
   assert.equal(c.errors, 0);
 });
 
-test("--max-conns above what ulimit -n allows: a warning when it starts", { timeout: 20_000 }, async (t) => {
+test("--max-conns above what ulimit -n allows: a warning when it starts", { timeout: 60_000 }, async (t) => {
   const { proc } = await startWithDescriptors(["serve", "echo", "tcp://127.0.0.1:0", "--concurrent", "--max-conns", "1000"], 256, t);
   await proc.waitForStderr(/^warning: --max-conns 1000 is more than the descriptor limit allows \(ulimit -n 256\)/);
 });

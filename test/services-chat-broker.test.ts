@@ -138,7 +138,7 @@ test("CLI: socklab serve chat --concurrent with two clients", async (t) => {
   await a.got.waitFor("<user2> hola a todos\n");
 });
 
-test("CLI: ncat clients on socklab serve broker --concurrent", { timeout: 20_000, skip: which("ncat") ? false : "ncat is not installed" }, async (t) => {
+test("CLI: ncat clients on socklab serve broker --concurrent", { timeout: 60_000, skip: which("ncat") ? false : "ncat is not installed" }, async (t) => {
   const { ready } = await startServer(["serve", "broker", "tcp://127.0.0.1:0", "--concurrent"], { teardown: t });
   const listener = spawnProc(which("ncat")!, ["127.0.0.1", String(ready.port)], { teardown: t, input: "pipe" });
   // The listener is in the room once a byte it sends reaches another member.

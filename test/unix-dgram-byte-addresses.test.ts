@@ -66,7 +66,7 @@ test("library: a reply reaches a sender bound to the abstract name \\0p\\xff…"
 
 for (const kind of ["unix-dgram", "abstract-dgram"] as const) {
   for (const peer of ["path", "abstract"] as const) {
-    test(`serve echo ${kind}: a peer bound to a non-UTF-8 ${peer} gets its reply`, { skip: missing("python3", PYTHON) || CLI_SKIP, timeout: 15_000 }, async (t) => {
+    test(`serve echo ${kind}: a peer bound to a non-UTF-8 ${peer} gets its reply`, { skip: missing("python3", PYTHON) || CLI_SKIP, timeout: 45_000 }, async (t) => {
       const dir = tempDir(t);
       const server = kind === "unix-dgram" ? { path: `${dir}/srv.sock` } : { abstract: abstractName() };
       const address = "path" in server ? `unix-dgram:${server.path}` : `abstract-dgram:${server.abstract}`;

@@ -153,7 +153,7 @@ const CASES: Case[] = [
 ];
 
 for (const c of CASES) {
-  test(`recv-fd, ${c.mode}: one line says what arrived and what was done; exit 0`, { skip: missing("python3", PYTHON) || CLI_SKIP, timeout: 15_000 }, async (t) => {
+  test(`recv-fd, ${c.mode}: one line says what arrived and what was done; exit 0`, { skip: missing("python3", PYTHON) || CLI_SKIP, timeout: 45_000 }, async (t) => {
     const { path } = await sender(t, c.mode);
     const r = await runSocklab(["recv-fd", `unix:${path}`]);
     assert.equal(r.code, 0, r.stderr);
@@ -164,7 +164,7 @@ for (const c of CASES) {
   });
 }
 
-test("recv-fd, none: only a payload arrives; exit 1 with one line", { skip: missing("python3", PYTHON) || CLI_SKIP, timeout: 15_000 }, async (t) => {
+test("recv-fd, none: only a payload arrives; exit 1 with one line", { skip: missing("python3", PYTHON) || CLI_SKIP, timeout: 45_000 }, async (t) => {
   const { path } = await sender(t, "N");
   const r = await runSocklab(["recv-fd", `unix:${path}`]);
   assert.equal(r.code, 1);

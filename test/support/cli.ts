@@ -19,6 +19,12 @@ export interface Listening {
 
 const LISTENING = /^listening (\S+)$/;
 
+/**
+ * How long a socklab process may take to start and finish its job by default: a node start
+ * alone takes several seconds on a small machine at load 20+, and only failures wait this long.
+ */
+export const CLI_WAIT_MS = 20_000;
+
 /** Parse a `listening ADDRESS` line. */
 export function parseListening(line: string): Listening | undefined {
   const m = line.match(LISTENING);
@@ -31,7 +37,7 @@ export function parseListening(line: string): Listening | undefined {
 
 export class CliProc extends Proc {
   /** Wait for the `listening ADDRESS` readiness line and parse it. */
-  async listening(timeoutMs = 8000): Promise<Listening> {
+  async listening(timeoutMs = CLI_WAIT_MS): Promise<Listening> {
     const m = await this.waitForStderr(LISTENING, timeoutMs);
     return parseListening(m[0])!;
   }
@@ -55,7 +61,7 @@ export async function runSocklab(
   args: readonly string[],
   options: SpawnOptions & { timeoutMs?: number } = {},
 ): Promise<ExitResult> {
-  const { timeoutMs = 8000, ...rest } = options;
+  const { timeoutMs = CLI_WAIT_MS, ...rest } = options;
   const proc = socklab(args, rest);
   const result = await proc.waitExit(timeoutMs);
   assertNoStackTrace(proc.label, result.stderr);
@@ -70,7 +76,7 @@ function assertNoStackTrace(label: string, stderr: string): void {
 export async function startServer(
   args: readonly string[],
   options: SpawnOptions = {},
-  timeoutMs = 8000,
+  timeoutMs = CLI_WAIT_MS,
 ): Promise<{ proc: CliProc; ready: Listening }> {
   const proc = socklab(args, { input: "pipe", ...options });
   const ready = await proc.listening(timeoutMs);

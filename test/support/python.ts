@@ -24,7 +24,7 @@ export function runPeer(
   args: ReadonlyArray<string | number>,
   options: SpawnOptions & { timeoutMs?: number } = {},
 ): Promise<ExitResult> {
-  const { timeoutMs = 8000, ...rest } = options;
+  const { timeoutMs = 20_000, ...rest } = options;
   return spawnPeer(name, args, rest).waitExit(timeoutMs);
 }
 
