@@ -72,6 +72,18 @@ function assertNoStackTrace(label: string, stderr: string): void {
   if (hasStackTrace(stderr)) throw new Error(`${label}: printed a stack trace on stderr:\n${stderr}`);
 }
 
+/**
+ * How long `socklab --version` takes right now, start to exit: the cost of starting a socklab
+ * process on this machine at this moment (seconds under heavy load). Time budgets measured
+ * around a whole CLI run add it, so they check socklab's waiting and not the machine.
+ */
+export async function startupMs(): Promise<number> {
+  const started = Date.now();
+  const r = await runSocklab(["--version"]);
+  if (r.code !== 0) throw new Error(`socklab --version failed: ${r.stderr}`);
+  return Date.now() - started;
+}
+
 /** Start a server (`serve …` / `listen …`) and wait until it is ready. */
 export async function startServer(
   args: readonly string[],
