@@ -14,7 +14,7 @@ import { tempPath } from "./support/tmp.js";
 const OTHER_UID = String((process.getuid?.() ?? 0) + 12345);
 const RUNS = 20;
 
-test(`--allow-uid refuses us: \`socklab connect --send\` prints the server's one-line refusal, ${RUNS} runs out of ${RUNS}`, { timeout: 60_000 }, async (t) => {
+test(`--allow-uid refuses us: \`socklab connect --send\` prints the server's one-line refusal, ${RUNS} runs out of ${RUNS}`, { timeout: 180_000 }, async (t) => {
   const path = tempPath(t, "refuse.sock");
   const { proc } = await startServer(["serve", "echo", `unix:${path}`, "--allow-uid", OTHER_UID], { teardown: t });
   for (let run = 0; run < RUNS; run++) {
