@@ -9,7 +9,8 @@
             "native/common.c",
             "native/sockets.c",
             "native/fdpass.c",
-            "native/poller.c"
+            "native/poller.c",
+            "native/inet_dgram.c"
           ],
           "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
           "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"]

@@ -2,12 +2,15 @@
 // Units differ between metrics, so each group is normalised to its fastest bar; the real
 // value is written at the end of every bar. A second column shows server CPU per operation.
 import type { Metric } from "./metrics.js";
-import { human, type Row } from "./report.js";
+import { human, socklabRatios, type Row } from "./report.js";
 import type { Impl } from "./servers.js";
 
 function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
+
+/** Abbreviated peer names for the ratios printed after socklab's bar. */
+const SHORT: Partial<Record<string, string>> = { baseline: "base", node: "Node", python: "Py", socat: "socat", c: "C", iperf3: "iperf3" };
 
 export interface ChartInfo {
   title: string;
@@ -15,11 +18,11 @@ export interface ChartInfo {
 }
 
 export function renderChart(metrics: Metric[], impls: Impl[], rows: Row[], info: ChartInfo): string {
-  const W = 1260;
+  const W = 1560;
   const labelW = 320;
   const barX = labelW + 10;
   const barW = 420;
-  const cpuX = barX + barW + 130;
+  const cpuX = barX + barW + 430;
   const cpuW = 200;
   const barH = 14;
   const gap = 3;
@@ -73,7 +76,9 @@ export function renderChart(metrics: Metric[], impls: Impl[], rows: Row[], info:
     for (const r of mine) {
       const colour = impls.find((i) => i.id === r.impl)?.colour ?? "#000";
       const w = best > 0 ? Math.max(1, (r.value / best) * barW) : 1;
-      const label = `${r.loadgenLimited ? "≥" : ""}${human(r.value)}${r.p99Us !== null ? `  (p99 ${human(r.p99Us)} µs)` : ""}`;
+      let label = `${r.loadgenLimited ? "≥" : ""}${human(r.value)}${r.p99Us !== null ? `  (p99 ${human(r.p99Us)} µs)` : ""}`;
+      // socklab's bar carries its ratio to every peer of the group.
+      if (r.impl === "socklab") label += `   ${socklabRatios(rows, m.id).map((x) => `×${SHORT[x.id] ?? x.id} ${x.ratio.toFixed(2)}`).join(" ")}`;
       parts.push(`<text x="${barX - 6}" y="${y + barH - 3}" text-anchor="end" font-size="11" fill="#333">${esc(r.label)}</text>`);
       parts.push(`<rect x="${barX}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${colour}"/>`);
       parts.push(`<text x="${barX + w + 4}" y="${y + barH - 3}" font-size="11">${esc(label)}</text>`);
@@ -89,7 +94,8 @@ export function renderChart(metrics: Metric[], impls: Impl[], rows: Row[], info:
   parts.push(
     `<text x="20" y="${height - 30}" fill="#555" font-size="11">${esc(
       "Each group is scaled to its fastest bar; the number is the real median of the measured runs. " +
-        "≥: the load generator used ≥95% of a core, so the value is a lower bound.",
+        "≥: the load generator used ≥95% of a core, so the value is a lower bound. " +
+        "After socklab's bar: its ratio to each peer (×Py 1.97 = 1.97 times the Python server's value).",
     )}</text>`,
   );
   parts.push(

@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { createServer, type AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import type { Metric, PhaseResult } from "./metrics.js";
 import { cpuBetween, cpuSample } from "./proc.js";
@@ -86,4 +87,61 @@ export async function runLoad(
     throw new Error(`load generator ${why} after ${samples.length}/${phases.length} phases: ${stderr.trim()}`);
   }
   return samples;
+}
+
+/** A TCP port free on 127.0.0.1 right now (for servers that cannot listen on port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * One iperf3 run against an iperf3 server: --bidir for whole seconds (iperf3's -t is an
+ * integer; at least 1 s), bounded by a kill timer like every load loop. The sample's bytes
+ * are what the client received back (the server-to-client stream), as an echo row counts.
+ */
+export async function runIperf(server: RunningServer, secs: number, cpu: number | undefined): Promise<PhaseSample> {
+  const t = Math.max(1, Math.round(secs));
+  const port = server.address.replace(/^.*:/, "");
+  const args = ["-c", "127.0.0.1", "-p", port, "--bidir", "-t", String(t), "-J"];
+  const argv = cpu === undefined ? ["iperf3", ...args] : ["taskset", "-c", String(cpu), "iperf3", ...args];
+  const before = cpuSample(server.pid, false);
+  const child = track(spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] }));
+  let out = "";
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (d: string) => (out += d));
+  const timer = setTimeout(() => child.kill("SIGKILL"), (t + 10) * 1000);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+  clearTimeout(timer);
+  const after = cpuSample(server.pid, false);
+  let end: {
+    sum_received_bidir_reverse?: { bytes: number; seconds: number };
+    sum_received?: { bytes: number; seconds: number };
+    cpu_utilization_percent?: { host_total: number };
+  };
+  try {
+    end = (JSON.parse(out) as { end: typeof end }).end;
+  } catch {
+    throw new Error(`iperf3 client exit ${code}: ${out.slice(0, 200)}`);
+  }
+  const back = end.sum_received_bidir_reverse ?? end.sum_received;
+  if (code !== 0 || back === undefined) throw new Error(`iperf3 client exit ${code}: no result`);
+  return {
+    phase: 1,
+    secs: back.seconds,
+    ops: back.bytes,
+    bytes: back.bytes,
+    lost: 0,
+    cpu: ((end.cpu_utilization_percent?.host_total ?? 0) / 100) * back.seconds,
+    p50_us: 0,
+    p99_us: 0,
+    lat_samples: 0,
+    serverCpu: before !== undefined && after !== undefined ? cpuBetween(before, after) : undefined,
+  };
 }

@@ -2,16 +2,16 @@
 // servers, socat and a C epoll reference, in one run on this machine, loopback only.
 //
 //   socklab bench [--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...]
-//                 [--runs N] [--secs S] [--no-pin | --same-core]
+//                 [--runs N] [--secs S] [--no-pin | --same-core] [--baseline DIR]
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderChart } from "./chart.js";
-import { buildC, runLoad, type PhaseSample } from "./loadgen.js";
+import { buildC, freePort, runIperf, runLoad, type PhaseSample } from "./loadgen.js";
 import { METRICS, type Metric } from "./metrics.js";
-import { addRatios, formatTable, human, makeRow, type Problem, type Row } from "./report.js";
+import { addRatios, formatSummary, formatTable, human, makeRow, type Problem, type Row } from "./report.js";
 import {
   implementations,
   killAllChildren,
@@ -24,7 +24,7 @@ import {
 } from "./servers.js";
 
 const USAGE =
-  "usage: socklab bench [--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...] [--runs N] [--secs S] [--no-pin | --same-core]";
+  "usage: socklab bench [--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...] [--runs N] [--secs S] [--no-pin | --same-core] [--baseline DIR]";
 
 const HELP = `${USAGE}
 
@@ -37,13 +37,15 @@ generator's own CPU. With 2+ cores, server and load generator are pinned (taskse
 
   --quick          a few hundred ms per row (what the test runs); default: 0.5 s runs
   --out DIR        where latest.json and chart.svg go (default: bench/results)
-  --only IDS       implementations: socklab,node,python,socat,c
+  --only IDS       implementations: socklab,baseline,node,python,socat,c,iperf3
   --metrics IDS    ${METRICS.map((m) => m.id).join(",")}
   --runs N         measured runs per row (default 5, --quick 3; at least 3 unless --quick)
   --secs S         seconds per measured run (default 0.5; --quick 0.06)
   --no-pin         do not pin server and load generator to separate cores
   --same-core      pin both to CPU 0: shows CPU cost per round trip without
                    cross-core wake-up latency (the generator's CPU is then shared)
+  --baseline DIR   also run the socklab checkout in DIR (built: npm install) as
+                   "socklab (baseline)": before/after of a change in one run
 `;
 
 interface Options {
@@ -55,12 +57,13 @@ interface Options {
   secs: number | undefined;
   pin: boolean;
   sameCore: boolean;
+  baseline: string | undefined;
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Options | "help" {
-  const o: Options = { quick: false, out: undefined, only: undefined, metrics: undefined, runs: 0, secs: undefined, pin: true, sameCore: false };
+  const o: Options = { quick: false, out: undefined, only: undefined, metrics: undefined, runs: 0, secs: undefined, pin: true, sameCore: false, baseline: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -98,6 +101,10 @@ function parseArgs(argv: string[]): Options | "help" {
       case "--same-core":
         o.sameCore = true;
         break;
+      case "--baseline":
+        o.baseline = resolve(value());
+        if (!existsSync(join(o.baseline, "bin", "socklab.js"))) throw new UsageError(`--baseline: no bin/socklab.js in ${o.baseline}`);
+        break;
       default:
         throw new UsageError(`unknown option ${a}`);
     }
@@ -106,7 +113,7 @@ function parseArgs(argv: string[]): Options | "help" {
     if (!METRICS.some((x) => x.id === m)) throw new UsageError(`unknown metric ${m}`);
   }
   for (const id of o.only ?? []) {
-    if (!["socklab", "node", "python", "socat", "c"].includes(id)) throw new UsageError(`unknown implementation ${id}`);
+    if (!["socklab", "baseline", "node", "python", "socat", "c", "iperf3"].includes(id)) throw new UsageError(`unknown implementation ${id}`);
   }
   return o;
 }
@@ -210,7 +217,7 @@ async function bench(opts: Options, work: string): Promise<number> {
     log(`socklab bench: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
-  const have = { socat: has("socat"), python: has("python3"), cc: true };
+  const have = { socat: has("socat"), python: has("python3"), cc: true, iperf3: has("iperf3"), baseline: opts.baseline };
   const { impls: allImpls, missing } = implementations({ root, buildDir, distBench }, have);
   const impls = allImpls.filter((i) => !opts.only || opts.only.has(i.id));
   const metrics = METRICS.filter((m) => !opts.metrics || opts.metrics.has(m.id));
@@ -230,11 +237,6 @@ async function bench(opts: Options, work: string): Promise<number> {
       : `${cores} cores: server pinned to CPU ${serverCpu}, load generator to CPU ${loadCpu} (taskset)`
     : `${cores} core(s): no pinning${opts.pin ? (cores < 2 ? " (single core)" : " (taskset not found)") : " (--no-pin)"}`;
   const notes: string[] = [];
-  notes.push(
-    has("iperf3")
-      ? "iperf3 is installed but not driven yet (TODO): no loopback-ceiling row for the stream metric"
-      : "iperf3 not installed: no loopback-ceiling row for the stream metric",
-  );
   for (const m of missing) notes.push(`${m.id}: ${m.reason}`);
   if (!existsSync(join(root, "bin", "socklab.js"))) notes.push("bin/socklab.js not found: socklab rows will fail");
 
@@ -259,8 +261,9 @@ async function bench(opts: Options, work: string): Promise<number> {
     const serving: Impl[] = [];
     for (const impl of impls) {
       const why = impl.unsupported(key);
-      if (why) for (const m of group) skipped.push({ metric: m.id, impl: impl.id, reason: why });
-      else serving.push(impl);
+      // The iperf3 ceiling exists for one row only: not worth a "skipped" line on every other.
+      if (why && impl.id !== "iperf3") for (const m of group) skipped.push({ metric: m.id, impl: impl.id, reason: why });
+      else if (!why) serving.push(impl);
     }
     const servers = new Map<ImplId, RunningServer>();
     try {
@@ -279,7 +282,7 @@ async function bench(opts: Options, work: string): Promise<number> {
       log(`  note: ${note}`);
     }
     const base = join(work, `${impl.id}-${keyName(key)}`);
-    let address = `${key.transport}://127.0.0.1:0`;
+    let address = `${key.transport}://127.0.0.1:${impl.id === "iperf3" ? await freePort() : 0}`;
     if (key.transport === "unix" || key.transport === "unix-dgram") {
       rmSync(`${base}.sock`, { force: true });
       address = `${key.transport}:${base}.sock`;
@@ -289,7 +292,9 @@ async function bench(opts: Options, work: string): Promise<number> {
     return server;
   }
 
-  async function runMetric(m: Metric, key: ServerKey, serving: Impl[], servers: Map<ImplId, RunningServer>): Promise<void> {
+  async function runMetric(m: Metric, key: ServerKey, allServing: Impl[], servers: Map<ImplId, RunningServer>): Promise<void> {
+    // iperf3 shares the echo server key of tcp-stream but only measures that one row.
+    const serving = allServing.filter((i) => i.id !== "iperf3" || m.id === "tcp-stream");
     const samples = new Map<ImplId, PhaseSample[]>();
     const failed = new Set<ImplId>();
     const fail = (impl: Impl, err: unknown): void => {
@@ -309,7 +314,9 @@ async function bench(opts: Options, work: string): Promise<number> {
     // Warm-up (JIT, caches, first connections): one run per implementation, discarded.
     for (const impl of serving) {
       try {
-        await runLoad(loadgen, m, await ensureServer(impl, key, servers), [warmup], loadCpu);
+        const server = await ensureServer(impl, key, servers);
+        if (impl.id === "iperf3") await runIperf(server, warmup, loadCpu);
+        else await runLoad(loadgen, m, server, [warmup], loadCpu);
         samples.set(impl.id, []);
       } catch (err) {
         fail(impl, err);
@@ -322,7 +329,8 @@ async function bench(opts: Options, work: string): Promise<number> {
         try {
           const server = await ensureServer(impl, key, servers);
           // A short lead-in phase (connect, first round trips) before the measured one.
-          const [, measured] = await runLoad(loadgen, m, server, [leadIn, secs], loadCpu);
+          const [, measured] =
+            impl.id === "iperf3" ? [undefined, await runIperf(server, secs, loadCpu)] : await runLoad(loadgen, m, server, [leadIn, secs], loadCpu);
           samples.get(impl.id)!.push(measured!);
         } catch (err) {
           fail(impl, err);
@@ -376,16 +384,19 @@ async function bench(opts: Options, work: string): Promise<number> {
     notes,
     elapsedSecs: elapsed,
   };
+  const summary = formatSummary(metrics, rows, runs);
+  process.stdout.write(`\nsocklab against each peer (markdown, also in summary.md):\n\n${summary}\n`);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "latest.json"), JSON.stringify(result, null, 2) + "\n");
+  writeFileSync(join(outDir, "summary.md"), `${summary}\n`);
   const svg = renderChart(metrics, impls, rows, {
-    title: "socklab bench — socklab vs raw Node, the guides’ Python, socat and C, on loopback and Unix sockets",
+    title: `socklab bench — socklab vs ${opts.baseline ? "its baseline, " : ""}raw Node, the guides’ Python, socat, C and iperf3, on loopback and Unix sockets`,
     subtitle: `${result.date.slice(0, 16).replace("T", " ")} UTC · ${cores} × ${cpuModel} · Linux ${release()} · Node ${process.version} · ${
       pin ? "server and load generator on separate cores" : "not pinned"
     } · median of ${runs} × ${secs}s${opts.quick ? " (quick)" : ""}`,
   });
   writeFileSync(join(outDir, "chart.svg"), svg);
-  process.stdout.write(`wrote ${join(outDir, "latest.json")} and ${join(outDir, "chart.svg")}\n`);
+  process.stdout.write(`wrote ${join(outDir, "latest.json")}, summary.md and chart.svg\n`);
   return errors.length > 0 ? 1 : 0;
 }
 

@@ -134,3 +134,61 @@ export function formatTable(metrics: Metric[], rows: Row[], skipped: Problem[], 
   }
   return out.join("\n");
 }
+
+/** Peers socklab is compared with, in column order. */
+const PEERS: { id: ImplId; short: string }[] = [
+  { id: "baseline", short: "baseline" },
+  { id: "node", short: "raw Node" },
+  { id: "python", short: "Python" },
+  { id: "socat", short: "socat" },
+  { id: "c", short: "C epoll" },
+  { id: "iperf3", short: "iperf3" },
+];
+
+/** socklab's value over each peer's in the same row group (null where the peer did not run). */
+export function socklabRatios(rows: Row[], metric: string): { id: ImplId; short: string; ratio: number }[] {
+  const mine = rows.find((r) => r.metric === metric && r.impl === "socklab");
+  if (!mine) return [];
+  const out: { id: ImplId; short: string; ratio: number }[] = [];
+  for (const p of PEERS) {
+    const other = rows.find((r) => r.metric === metric && r.impl === p.id);
+    if (other && other.value > 0) out.push({ id: p.id, short: p.short, ratio: mine.value / other.value });
+  }
+  return out;
+}
+
+/**
+ * Markdown summary, one line per row group: socklab's median, its ratio to every peer, and
+ * server CPU-µs per operation for socklab and each peer (what README's table shows).
+ */
+export function formatSummary(metrics: Metric[], rows: Row[], runs: number): string {
+  const used = metrics.filter((m) => rows.some((r) => r.metric === m.id && r.impl === "socklab"));
+  const peers = PEERS.filter((p) => rows.some((r) => r.impl === p.id));
+  const cpuOf = (metric: string, impl: ImplId): string => {
+    const r = rows.find((x) => x.metric === metric && x.impl === impl);
+    return r?.serverCpuUsPerOp == null ? "–" : human(r.serverCpuUsPerOp);
+  };
+  const head =
+    `| row | socklab | ${peers.map((p) => `× ${p.short}`).join(" | ")} | server CPU-µs/op: socklab | ` +
+    `${peers.map((p) => p.short).join(" | ")} |`;
+  const sep = `|${"---|".repeat(3 + 2 * peers.length)}`;
+  const lines = [head, sep];
+  for (const m of used) {
+    const mine = rows.find((r) => r.metric === m.id && r.impl === "socklab")!;
+    const ratios = socklabRatios(rows, m.id);
+    const cells = peers.map((p) => {
+      const r = ratios.find((x) => x.id === p.id);
+      return r ? `${r.ratio.toFixed(2)}×` : "–";
+    });
+    lines.push(
+      `| ${m.id} | ${mine.loadgenLimited ? "≥" : ""}${human(mine.value)} ${m.unit} | ${cells.join(" | ")} | ` +
+        `${cpuOf(m.id, "socklab")} | ${peers.map((p) => cpuOf(m.id, p.id)).join(" | ")} |`,
+    );
+  }
+  lines.push("");
+  lines.push(
+    `Medians of ${runs} interleaved runs per row (one bench run, same machine); × = socklab's value over the ` +
+      `peer's (higher is better for socklab); CPU-µs/op = server user+system CPU per ${"operation"} (lower is better).`,
+  );
+  return lines.join("\n");
+}

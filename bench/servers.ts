@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export type ImplId = "socklab" | "node" | "python" | "socat" | "c";
+export type ImplId = "socklab" | "baseline" | "node" | "python" | "socat" | "c" | "iperf3";
 export type Service = "echo" | "cmd" | "line-echo" | "fd";
 export type Transport = "tcp" | "unix" | "udp" | "unix-dgram";
 
@@ -41,7 +41,7 @@ const listeningLine = (stderr: string): string | undefined => {
   return m?.[1];
 };
 
-export function implementations(paths: Paths, have: { socat: boolean; python: boolean; cc: boolean }): {
+export function implementations(paths: Paths, have: { socat: boolean; python: boolean; cc: boolean; iperf3?: boolean; baseline?: string | undefined }): {
   impls: Impl[];
   missing: { id: ImplId; reason: string }[];
 } {
@@ -63,6 +63,26 @@ export function implementations(paths: Paths, have: { socat: boolean; python: bo
     ],
     ready: listeningLine,
   });
+  const baseline = have.baseline;
+  if (baseline !== undefined) {
+    // Another socklab checkout (e.g. the commit before a change), run exactly like socklab.
+    impls.push({
+      id: "baseline",
+      label: "socklab (baseline)",
+      colour: "#ff9896",
+      forks: false,
+      unsupported: () => undefined,
+      command: (key, address) => [
+        process.execPath,
+        join(baseline, "bin", "socklab.js"),
+        "serve",
+        key.service,
+        address,
+        ...(key.concurrent ? ["--concurrent"] : []),
+      ],
+      ready: listeningLine,
+    });
+  }
   impls.push({
     id: "node",
     label: "raw Node",
@@ -143,6 +163,27 @@ export function implementations(paths: Paths, have: { socat: boolean; python: bo
     });
   } else {
     missing.push({ id: "c", reason: "no C compiler (cc)" });
+  }
+  if (have.iperf3) {
+    // A ceiling, not an echo server: iperf3's own client sends and receives at once
+    // (--bidir) on one connection each way; the row gives what loopback TCP moves per
+    // direction, which is what an echo server at the limit would return.
+    impls.push({
+      id: "iperf3",
+      label: "iperf3 (ceiling)",
+      colour: "#bcbd22",
+      forks: false,
+      unsupported: (key) =>
+        key.service === "echo" && key.transport === "tcp" && !key.concurrent ? undefined : "iperf3 only measures the TCP stream ceiling",
+      // iperf3 cannot listen on port 0: the bench picks a free port; its notice goes to stdout.
+      command: (_key, address) => ["sh", "-c", `exec iperf3 -s -B 127.0.0.1 -p ${address.replace(/^.*:/, "")} --forceflush 1>&2`],
+      ready: (stderr) => {
+        const m = /Server listening on (\d+)/.exec(stderr);
+        return m ? `tcp://127.0.0.1:${m[1]}` : undefined;
+      },
+    });
+  } else {
+    missing.push({ id: "iperf3", reason: "iperf3 not installed: no loopback TCP ceiling row (apt-get install iperf3)" });
   }
   return { impls, missing };
 }

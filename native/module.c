@@ -9,6 +9,9 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+/* native/inet_dgram.c: UDP sockets and recvmmsg/sendmmsg batches. */
+napi_status register_inet_dgram(napi_env env, napi_value exports);
+
 static napi_status set_const(napi_env env, napi_value obj, const char* name, int value) {
   napi_value v;
   napi_status s = napi_create_int32(env, value, &v);
@@ -19,7 +22,8 @@ static napi_status set_const(napi_env env, napi_value obj, const char* name, int
 NAPI_MODULE_INIT() {
   napi_value constants;
   if (register_sockets(env, exports) != napi_ok || register_fdpass(env, exports) != napi_ok ||
-      register_poller(env, exports) != napi_ok || napi_create_object(env, &constants) != napi_ok ||
+      register_poller(env, exports) != napi_ok ||
+      register_inet_dgram(env, exports) != napi_ok || napi_create_object(env, &constants) != napi_ok ||
       set_const(env, constants, "UV_READABLE", UV_READABLE) != napi_ok ||
       set_const(env, constants, "UV_WRITABLE", UV_WRITABLE) != napi_ok ||
       set_const(env, constants, "UV_DISCONNECT", UV_DISCONNECT) != napi_ok ||

@@ -11,6 +11,10 @@ import { getSystemErrorName } from "node:util";
  * and for library users who print `err.message`.
  */
 export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "reply-incomplete" | "no-descriptor" | "usage"
+  /** A connection that ended before every byte went through: params address, code, detail, sent, read, received, source, unfinished. */
+  | "transfer-cut-short"
+  /** connect --idle-timeout fired: params address, idleMs, received, sent. */
+  | "client-idle-timeout"
   /** A server could not bind/listen: params address, code, detail, and dir (missing directory). */
   | "cannot-listen"
   /** A file named on the command line can't be opened: params option, path, code, detail. */
@@ -72,7 +76,9 @@ export type UsageMessageKey =
   | "usage.allow-uid-unix-only"
   | "usage.recv-fd-needs-unix"
   | "usage.discover-needs-udp"
-  | "usage.unknown-shell";
+  | "usage.unknown-shell"
+  | "usage.port-zero-destination"
+  | "usage.stdin-mode-only";
 
 /** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
 export type TlsErrorMessageKey =
@@ -235,6 +241,7 @@ export const CAUSES: Record<string, string> = {
   EMSGSIZE: "message too long for one datagram",
   ENAMETOOLONG: "socket path too long",
   ECONNABORTED: "connection aborted",
+  ERR_NO_DIRECTORY: "no such directory (no server can be listening there)",
 };
 
 /** A short human cause for an error code, or undefined if we have none. */

@@ -110,6 +110,13 @@ test(
       const cStream = result.rows.find((r) => r.impl === "c" && r.metric === "tcp-stream")!;
       assert.ok(cStream.value > 10, `C epoll TCP echo at ${cStream.value} MiB/s`);
 
+      // socklab's ratio to each peer, per row, with the run count the medians come from.
+      const summary = readFileSync(join(out, "summary.md"), "utf8");
+      assert.match(summary, /^\| row \| socklab \| .*× raw Node.*× C epoll/m);
+      assert.match(summary, /^\| udp-16 \| [\d.k]+ rt\/s \| [\d.]+× \|/m);
+      assert.match(summary, /Medians of 3 interleaved runs/);
+      assert.ok(result.rows.some((r) => r.metric === "ping-1-c" && r.impl === "socklab"), "the blocking C client row");
+
       const svg = readFileSync(join(out, "chart.svg"), "utf8");
       assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
       assert.match(svg, /<\/svg>\s*$/);

@@ -63,7 +63,7 @@ test("bash: commands, options, option values, services and shells complete as ex
   const script = completionScript("bash", "en");
   assert.ok(bashCompletes(script, ["socklab", ""]).includes("connect"));
   assert.deepEqual(bashCompletes(script, ["socklab", "co"]), ["connect", "completion"]);
-  assert.deepEqual(bashCompletes(script, ["socklab", "connect", "--se"]), ["--send"]);
+  assert.deepEqual(bashCompletes(script, ["socklab", "connect", "--se"]), ["--send", "--send-only"]);
   assert.deepEqual(bashCompletes(script, ["socklab", "connect", "--send", "hola", "--ti"]), ["--timeout"]);
   assert.deepEqual(bashCompletes(script, ["socklab", "connect", "--timeout", ""]), [], "a value: nothing to offer");
   assert.deepEqual(bashCompletes(script, ["socklab", "serve", "e"]), ["echo"]);
@@ -97,7 +97,7 @@ test("fish: the script parses and completes options, commands and services", { s
         .split("\n")
         .filter((l) => l !== "")
         .map((l) => l.split("\t")[0]!);
-    assert.deepEqual(complete("socklab connect --se"), ["--send"]);
+    assert.deepEqual(complete("socklab connect --se"), ["--send", "--send-only"]);
     assert.ok(complete("socklab ").includes("recv-fd"));
     assert.ok(complete("socklab serve ").includes("line-echo"));
   } finally {

@@ -15,6 +15,8 @@
  *   rr        request/response: --size bytes out, the same count back, per connection
  *   lines     --line TEXT repeated, --depth lines outstanding; op = one '\n' received
  *   udp       datagrams of --size bytes, --depth in flight (udp:// or unix-dgram:); op = one reply
+ *   ping      blocking, one request at a time: write --line, read until its '\n', repeat
+ *             (no epoll: the cheapest possible client, so the server's latency shows)
  *   conn      sequential: connect, send 1 byte, shut down writing, read to EOF, close
  *   fd        SCM_RIGHTS: connect to a Unix stream server, receive "FD" plus one descriptor,
  *             close both; op = one descriptor received
@@ -391,6 +393,34 @@ static int run_udp(void) {
   return 0;
 }
 
+/* ---- one request at a time, blocking: write the line, read until its '\n' ---- */
+static int run_ping(void) {
+  int fd = open_conn(0);
+  struct timeval tv = { .tv_sec = 2, .tv_usec = 0 };
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  size_t linelen = strlen(line);
+  phase_start();
+  for (;;) {
+    double t0 = now();
+    if (write(fd, line, linelen) != (ssize_t)linelen) die("write");
+    for (;;) {
+      ssize_t r = read(fd, rbuf, RBUF);
+      if (r == 0) { fprintf(stderr, "loadgen: server closed the connection\n"); return 1; }
+      if (r < 0) { if (errno == EINTR) continue; die("read"); }
+      ph.bytes += r;
+      if (memchr(rbuf, '\n', (size_t)r) != NULL) break;
+    }
+    double t = now();
+    ph.ops++;
+    lat_add((t - t0) * 1e6);
+    if (phase_check(t)) break;
+  }
+  shutdown(fd, SHUT_WR);
+  while (read(fd, rbuf, RBUF) > 0) {}
+  close(fd);
+  return 0;
+}
+
 /* ---- sequential connections ---- */
 static int run_conn(void) {
   phase_start();
@@ -497,6 +527,7 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "udp")) { if (socktype != SOCK_DGRAM) return 2; return run_udp(); }
   if (socktype != SOCK_STREAM) { fprintf(stderr, "loadgen: mode %s needs a stream address\n", mode); return 2; }
   if (!strcmp(mode, "conn")) return run_conn();
+  if (!strcmp(mode, "ping")) return run_ping();
   if (!strcmp(mode, "fd")) return run_fd();
   if (!strcmp(mode, "stream") || !strcmp(mode, "rr") || !strcmp(mode, "lines")) return run_stream_modes();
   fprintf(stderr, "loadgen: unknown mode %s\n", mode);

@@ -89,9 +89,13 @@ export function diag(line: string): void {
 }
 
 let stdoutBroken = false;
+const stdoutClosedListeners = new Set<() => void>();
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code === "EPIPE") {
+    // The reader went away (`| head -c 10`): a normal end, not a failure (docs/CLI.md).
     stdoutBroken = true;
+    for (const listener of [...stdoutClosedListeners]) listener();
+    stdoutClosedListeners.clear();
     return;
   }
   emit({ type: "error", code: err.code ?? "ERROR", message: `standard output: ${err.message}` });
@@ -99,6 +103,19 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 
 export function isStdoutBroken(): boolean {
   return stdoutBroken;
+}
+
+/**
+ * Call `listener` once when standard output's reader goes away (EPIPE), at once if it
+ * already has. Returns a function that removes the listener.
+ */
+export function onStdoutClosed(listener: () => void): () => void {
+  if (stdoutBroken) {
+    queueMicrotask(listener);
+    return () => {};
+  }
+  stdoutClosedListeners.add(listener);
+  return () => stdoutClosedListeners.delete(listener);
 }
 
 /** Datagrams can't be slowed down: past this much unwritten stdout, payloads are dropped (and counted). */

@@ -132,6 +132,7 @@ export const en: Catalog = {
     EMSGSIZE: "message too long for one datagram",
     ENAMETOOLONG: "socket path too long",
     ECONNABORTED: "connection aborted",
+    ERR_NO_DIRECTORY: "no such directory (no server can be listening there)",
     // TLS alerts that reach a reader after the handshake (TLS 1.3 checks client certificates then).
     ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: "the server requires a client certificate (use --cert and --key)",
     ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "the peer does not trust our certificate (unknown CA)",
@@ -189,6 +190,8 @@ export const en: Catalog = {
     "usage.allow-uid-unix-only": () => "--allow-uid works on Unix addresses only",
     "usage.recv-fd-needs-unix": () => "recv-fd needs a Unix stream address (unix:PATH or abstract:NAME)",
     "usage.discover-needs-udp": () => "discover needs a udp://BROADCAST:PORT address",
+    "usage.port-zero-destination": (p) => `${p.address}: port 0 is not a destination (it means "any free port" only when listening)`,
+    "usage.stdin-mode-only": (p) => `${p.option} is for standard input mode (without --send)`,
     "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
 
     unavailable: (p, t) =>
@@ -205,6 +208,16 @@ export const en: Catalog = {
       ")",
     "reply-incomplete": (p, t) => `reply cut short: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
+    "transfer-cut-short": (p, t) => {
+      const from = p.source === "send" ? "given with --send" : "read from standard input";
+      const cause = t.cause(String(p.code)) ?? p.detail;
+      return Number(p.sent) < Number(p.read) || p.unfinished === 1
+        ? `${p.address}: upload cut short (${cause}): sent ${p.sent} of ${p.read} bytes ${from}` +
+            `${p.unfinished === 1 ? " (more was coming)" : ""}; received ${p.received} bytes`
+        : `${p.address}: ${cause} after receiving ${p.received} bytes (sent all ${p.sent} bytes ${from})`;
+    },
+    "client-idle-timeout": (p, t) =>
+      `${p.address}: nothing moved in either direction for ${t.seconds(Number(p.idleMs))}s; gave up (received ${p.received} bytes, sent ${p.sent})`,
     "cannot-listen": (p, t) => {
       const why: Record<string, string> = {
         EADDRINUSE: "address already in use (another socket is listening there)",

@@ -131,6 +131,7 @@ export const es: Catalog = {
     EMSGSIZE: "mensaje demasiado largo para un solo datagrama",
     ENAMETOOLONG: "ruta de socket demasiado larga",
     ECONNABORTED: "conexión abortada",
+    ERR_NO_DIRECTORY: "el directorio no existe (nadie puede estar escuchando ahí)",
     // Alertas TLS que llegan a quien lee tras el handshake (TLS 1.3 comprueba ahí el certificado del cliente).
     ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: "el servidor exige un certificado de cliente (use --cert y --key)",
     ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "el otro extremo no confía en nuestro certificado (CA desconocida)",
@@ -188,6 +189,8 @@ export const es: Catalog = {
     "usage.allow-uid-unix-only": () => "--allow-uid solo vale para direcciones Unix",
     "usage.recv-fd-needs-unix": () => "recv-fd necesita una dirección Unix de flujo (unix:RUTA o abstract:NOMBRE)",
     "usage.discover-needs-udp": () => "discover necesita una dirección udp://DIFUSIÓN:PUERTO",
+    "usage.port-zero-destination": (p) => `${p.address}: el puerto 0 no es un destino (solo significa "cualquier puerto libre" al escuchar)`,
+    "usage.stdin-mode-only": (p) => `${p.option} es para el modo entrada estándar (sin --send)`,
     "usage.unknown-shell": (p) => `no hay autocompletado para "${p.shell}" (shells: ${p.shells})`,
 
     unavailable: (p, t) =>
@@ -204,6 +207,16 @@ export const es: Catalog = {
       ")",
     "reply-incomplete": (p, t) => `la respuesta quedó cortada: ${t.cause(String(p.code)) ?? p.detail}`,
     usage: (p) => String(p.detail),
+    "transfer-cut-short": (p, t) => {
+      const from = p.source === "send" ? "dados con --send" : "leídos de la entrada estándar";
+      const cause = t.cause(String(p.code)) ?? p.detail;
+      return Number(p.sent) < Number(p.read) || p.unfinished === 1
+        ? `${p.address}: envío interrumpido (${cause}): enviados ${p.sent} de ${p.read} bytes ${from}` +
+            `${p.unfinished === 1 ? " (faltaba más)" : ""}; recibidos ${p.received} bytes`
+        : `${p.address}: ${cause} tras recibir ${p.received} bytes (enviados los ${p.sent} bytes ${from})`;
+    },
+    "client-idle-timeout": (p, t) =>
+      `${p.address}: nada se movió en ningún sentido durante ${t.seconds(Number(p.idleMs))} s; abandono (recibidos ${p.received} bytes, enviados ${p.sent})`,
     "cannot-listen": (p, t) => {
       const why: Record<string, string> = {
         EADDRINUSE: "la dirección ya está en uso (otro socket escucha ahí)",

@@ -2,7 +2,9 @@
  * Open a client stream to any stream address (tcp://, unix:, abstract:), one attempt.
  * Retries are the caller's, through withRetries, so a whole exchange can be retried.
  */
+import { stat } from "node:fs/promises";
 import { connect as netConnect, type Socket } from "node:net";
+import { dirname } from "node:path";
 import { abortReason } from "../abort.js";
 import { formatAddress, type Address } from "../address.js";
 import { SocklabError, TimeoutError } from "../errors.js";
@@ -26,6 +28,26 @@ export const streamOpeners: {
   abstract?: (name: string, options: OpenStreamOptions) => Promise<Socket>;
 } = {};
 
+/** What a failed connect to a Unix socket file means, in socklab's words (undefined: the system's code says it). */
+async function explainUnixError(path: string, err: NodeJS.ErrnoException): Promise<{ code: string; text: string } | undefined> {
+  const code = err.code ?? "ERROR";
+  if (code === "ENOENT") {
+    const dir = dirname(path);
+    const dirExists = await stat(dir).then((st) => st.isDirectory(), () => false);
+    return dirExists
+      ? { code, text: `no server is listening at ${path} (no such socket file)` }
+      : { code: "ERR_NO_DIRECTORY", text: `no server is listening at ${path}: directory ${dir} does not exist` };
+  }
+  if (code === "ECONNREFUSED") {
+    const isSocket = await stat(path).then((st) => st.isSocket(), () => true);
+    return isSocket
+      ? { code, text: `no server is listening at ${path} (stale socket file)` }
+      : { code: "ENOTSOCK", text: `${path} is not a socket` };
+  }
+  if (code === "ENOTSOCK") return { code, text: `${path} is not a socket` };
+  return undefined;
+}
+
 function connectUnixPath(path: string, options: OpenStreamOptions): Promise<Socket> {
   const where = formatAddress({ kind: "unix", path });
   return new Promise((resolve, reject) => {
@@ -46,16 +68,9 @@ function connectUnixPath(path: string, options: OpenStreamOptions): Promise<Sock
     };
     const onConnect = (): void => finish(null);
     const onError = (err: NodeJS.ErrnoException): void => {
-      const code = err.code ?? "ERROR";
-      const why =
-        code === "ENOENT"
-          ? `no server is listening at ${path} (no such socket file)`
-          : code === "ECONNREFUSED"
-            ? `no server is listening at ${path} (stale socket file)`
-            : code === "ENOTSOCK"
-              ? `${path} is not a socket`
-              : undefined;
-      finish(why ? new SocklabError(code, `${where}: ${why}`, { cause: err, address: where, path }) : err);
+      void explainUnixError(path, err).then((why) => {
+        finish(why ? new SocklabError(why.code, `${where}: ${why.text}`, { cause: err, address: where, path }) : err);
+      });
     };
     const onAbort = (): void => finish(abortReason(signal!));
     const timeoutMs = options.timeoutMs ?? 10_000;

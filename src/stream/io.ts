@@ -168,3 +168,39 @@ export async function readLines(socket: Socket, count: number, options: ReadOpti
 export async function readChunk(socket: Socket, options: ReadOptions = {}): Promise<{ data: Buffer; eof: boolean }> {
   return readUntil(socket, options, (chunk) => ({ done: true, keep: chunk.length }));
 }
+
+/**
+ * Keep the read side of `socket` alive after a failed write.
+ *
+ * Node destroys a socket as soon as a write fails (EPIPE, ECONNRESET), and with it whatever
+ * the peer sent before closing that is still waiting in our receive buffer: a server that
+ * replies and closes before our request arrives (`serve greet`, `serve peercred` on a Unix
+ * socket) would see its reply thrown away. After this call a write error only ends the
+ * write side: `onWriteError` is told once, reading goes on, and the socket is destroyed
+ * when the read side is over (EOF or a read error). Returns the write error seen, if any.
+ */
+export function keepReadingAfterWriteError(socket: Socket, onWriteError: (err: Error) => void = () => {}): () => Error | undefined {
+  let writeError: Error | undefined;
+  const destroy = socket.destroy;
+  const readSideOpen = (): boolean => !socket.readableEnded && !socket.destroyed;
+  socket.destroy = function deferringDestroy(this: Socket, err?: Error): Socket {
+    const syscall = (err as NodeJS.ErrnoException | undefined)?.syscall;
+    // A failed write, or any later error of the already failed write side (not of the read side).
+    const fromWrite = err !== undefined && syscall !== "read" && (syscall === "write" || writeError !== undefined);
+    if (!fromWrite) return destroy.call(this, err);
+    const first = writeError === undefined;
+    if (first) writeError = err;
+    if (!readSideOpen()) {
+      destroy.call(this, err);
+    } else if (first) {
+      // The failed write marked the readable side errored too, which would drop what is
+      // still buffered: the read side is fine, so clear that mark (Node 20 stream state).
+      const readable = (socket as unknown as { _readableState?: { errored: unknown } })._readableState;
+      if (readable && readable.errored === err) readable.errored = null;
+      socket.once("end", () => destroy.call(socket));
+    }
+    if (first) onWriteError(err);
+    return socket;
+  } as Socket["destroy"];
+  return () => writeError;
+}

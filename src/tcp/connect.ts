@@ -38,7 +38,8 @@ export interface TcpConnection {
 }
 
 /** Codes worth retrying: the server may come up, or the path may clear. */
-const RETRYABLE = new Set(["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOENT", "EAGAIN"]);
+// ERR_NO_DIRECTORY: a Unix socket's directory may be created by the server as it starts.
+const RETRYABLE = new Set(["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOENT", "EAGAIN", "ERR_NO_DIRECTORY"]);
 
 export function backoffDelay(attempt: number, backoffMs: number, jitter = 0): number {
   const base = backoffMs * attempt;

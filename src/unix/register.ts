@@ -15,6 +15,7 @@ import type { StreamHandler, StreamServerOptions } from "../stream/server.js";
 import { setUnixSupport } from "../stream/unix-hooks.js";
 import { peerCredentials } from "./credentials.js";
 import { UnixDatagramSocket } from "./datagram.js";
+import { bindUnixDatagramBatched, canBatchUnixDatagrams } from "./dgram-batch.js";
 import { sendDescriptors } from "./descriptors.js";
 import { formatUnixPeer, type UnixDatagramPeer } from "./sockaddr.js";
 import { prepareSocketPath } from "./socket-path.js";
@@ -51,6 +52,8 @@ export async function fdService(file: string): Promise<StreamHandler> {
 export async function bindUnixDatagram(address: Address, mode = 0o600): Promise<DatagramEndpoint<UnixDatagramPeer>> {
   const target = datagramTarget(address);
   if ("path" in target) await prepareSocketPath(target.path);
+  // Batched (recvmmsg/sendmmsg) when the addon has it: see ./dgram-batch.ts.
+  if (canBatchUnixDatagrams()) return bindUnixDatagramBatched(address, target, mode);
   const socket = await UnixDatagramSocket.bind(target, { mode });
   return {
     address: formatAddress(address),

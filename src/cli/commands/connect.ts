@@ -4,23 +4,29 @@
  */
 import type { Socket } from "node:net";
 import { createInterface } from "node:readline";
-import { formatAddress, isStreamAddress, type Address } from "../../address.js";
+import { formatAddress, isInetAddress, isStreamAddress, type Address } from "../../address.js";
 import { describeError, SocklabError, UsageError, type AttemptRecord } from "../../errors.js";
+import { en } from "../../i18n/en.js";
+import { messageTools } from "../../i18n/format.js";
 import { errorEvent } from "../../events.js";
 import { openStream } from "../../stream/connect.js";
-import { halfClose, readChunk, readLines, readUntilClose, sendAll, type ReadOptions } from "../../stream/io.js";
+import { halfClose, keepReadingAfterWriteError, readChunk, readLines, readUntilClose, sendAll, type ReadOptions } from "../../stream/io.js";
 import { traceReads, traceWrites } from "../../stream/trace.js";
 import { withRetries } from "../../tcp/connect.js";
 import { openDatagramClient, type DatagramClientBase as DatagramClient } from "../../datagram/client.js";
 import "../../udp/request.js";
-import { address, count, decodeEscapes, flag, list, parseCommand, seconds, str } from "../args.js";
-import { emit, writeDatagram, flushed } from "../output.js";
+import { address, count, decodeEscapes, flag, list, parseCommand, seconds, str, usage } from "../args.js";
+import { emit, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
 
 export const connectOptions = {
   send: { type: "string", multiple: true },
   lines: { type: "boolean" },
   "half-close": { type: "boolean" },
   "until-close": { type: "boolean" },
+  "recv-only": { type: "boolean", short: "d" },
+  "send-only": { type: "boolean" },
+  "no-shutdown": { type: "boolean" },
+  "idle-timeout": { type: "string" },
   timeout: { type: "string" },
   retries: { type: "string" },
   backoff: { type: "string" },
@@ -38,6 +44,14 @@ interface ConnectSettings {
   linesSent: number;
   halfClose: boolean;
   untilClose: boolean;
+  /** -d: never read stdin, never half-close. */
+  recvOnly: boolean;
+  /** --send-only: received bytes are discarded, not printed. */
+  sendOnly: boolean;
+  /** --no-shutdown: no FIN at stdin EOF; the peer's close ends the connection. */
+  noShutdown: boolean;
+  /** --idle-timeout: give up when nothing moves either way for this long (ms). */
+  idleTimeoutMs: number | undefined;
   timeoutMs: number | undefined;
   attempts: number;
   backoffMs: number;
@@ -46,9 +60,6 @@ interface ConnectSettings {
   trace: boolean;
   bind: string | undefined;
 }
-
-/** Failure codes that mean "reply started, then stopped": never retried (output was printed). */
-const PARTIAL = "ERR_REPLY_INCOMPLETE";
 
 export function reportAttempt(record: AttemptRecord, total: number): void {
   emit({ type: "attempt-failed", total, ...record });
@@ -61,6 +72,9 @@ export async function connect(argv: string[]): Promise<number | "help"> {
   const where = address(addressText);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (texts go with --send)`);
   if (flag(values, "4") && flag(values, "6")) throw new UsageError("-4 and -6 exclude each other");
+  if (isInetAddress(where) && where.port === 0) {
+    throw usage("usage.port-zero-destination", { address: formatAddress(where) });
+  }
   const lines = flag(values, "lines");
   const payloads = list(values, "send").map((text) => {
     const data = decodeEscapes(text);
@@ -73,6 +87,10 @@ export async function connect(argv: string[]): Promise<number | "help"> {
     linesSent: lines ? payloads.length : 0,
     halfClose: flag(values, "half-close"),
     untilClose: flag(values, "until-close"),
+    recvOnly: flag(values, "recv-only"),
+    sendOnly: flag(values, "send-only"),
+    noShutdown: flag(values, "no-shutdown"),
+    idleTimeoutMs: seconds(values, "idle-timeout"),
     timeoutMs: seconds(values, "timeout"),
     attempts: count(values, "retries", 1, 1000) ?? 1,
     backoffMs: seconds(values, "backoff") ?? 500,
@@ -82,19 +100,108 @@ export async function connect(argv: string[]): Promise<number | "help"> {
     bind: str(values, "bind"),
   };
   if (settings.timeoutMs === 0) throw new UsageError("--timeout must be more than 0");
-  if (!isStreamAddress(where)) return datagramClient(settings);
+  if (settings.idleTimeoutMs === 0) throw usage("usage.positive", { option: "--idle-timeout" });
+  const stdinModes = ["recv-only", "send-only", "no-shutdown"].filter((name) => flag(values, name));
+  if (!isStreamAddress(where)) {
+    const streamOnly = [...stdinModes, ...(settings.idleTimeoutMs !== undefined ? ["idle-timeout"] : [])];
+    if (streamOnly.length > 0) throw usage("usage.stream-only", { option: `--${streamOnly[0]}` });
+    return datagramClient(settings);
+  }
+  if (settings.recvOnly && settings.sendOnly) throw usage("usage.exclusive", { a: "-d/--recv-only", b: "--send-only" });
+  if (payloads.length > 0 && stdinModes.length > 0) {
+    throw usage("usage.stdin-mode-only", { option: `--${stdinModes[0]}` });
+  }
   if ((settings.halfClose || settings.untilClose) && payloads.length === 0) {
     throw new UsageError("--half-close and --until-close go with --send (without --send, stdin EOF half-closes)");
   }
   return payloads.length > 0 ? sendAndReceive(settings) : pipeStdio(settings);
 }
 
-/** Write to stdout with backpressure: pause the socket while stdout is full. */
+/** Bytes of one connection: read from stdin (or given with --send), handed to the kernel, received. */
+interface Counts {
+  read: number;
+  sent: number;
+  received: number;
+  /** Standard input had not ended yet: there was more to send. */
+  unfinished?: boolean;
+}
+
+/**
+ * The one error for a connection that ended badly after it was established (peer closed
+ * before taking all we sent, reset): says how many bytes went out of how many we had, and
+ * how many arrived. `code` stays the system's (EPIPE, ECONNRESET).
+ */
+function cutShort(err: unknown, address: string, counts: Counts, source: "stdin" | "send"): SocklabError {
+  const code = (err as { code?: unknown }).code;
+  const params = {
+    address,
+    code: typeof code === "string" ? code : "ERROR",
+    detail: describeError(err),
+    sent: counts.sent,
+    read: counts.read,
+    received: counts.received,
+    source,
+    unfinished: counts.unfinished ? 1 : 0,
+  };
+  return new SocklabError(params.code, en.errors["transfer-cut-short"](params, messageTools("en")), {
+    cause: err,
+    address,
+    messageKey: "transfer-cut-short",
+    params,
+  });
+}
+
+function idleError(address: string, idleMs: number, counts: Counts): SocklabError {
+  const params = { address, idleMs, received: counts.received, sent: counts.sent };
+  return new SocklabError("ERR_IDLE_TIMEOUT", en.errors["client-idle-timeout"](params, messageTools("en")), {
+    address,
+    messageKey: "client-idle-timeout",
+    params,
+  });
+}
+
+/**
+ * --idle-timeout: fires when nothing moved in either direction for `ms`. A socket we paused
+ * ourselves (stdout not keeping up) is not idle.
+ */
+class IdleWatch {
+  private timer: NodeJS.Timeout | undefined;
+  constructor(
+    private readonly ms: number,
+    private readonly socket: Socket,
+    private readonly fire: () => void,
+  ) {
+    this.touch();
+  }
+  touch(): void {
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(() => this.expired(), this.ms);
+  }
+  private expired(): void {
+    if (this.socket.isPaused() && !this.socket.destroyed) return this.touch();
+    this.fire();
+  }
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+/**
+ * Write to stdout with backpressure: pause the socket while stdout is full. A reader that
+ * went away (stdout closed) resumes it too; the caller ends the connection then.
+ */
 function toStdout(socket: Socket): (chunk: Buffer) => void {
   return (chunk) => {
+    if (isStdoutBroken()) return;
     if (!process.stdout.write(chunk)) {
       socket.pause();
-      process.stdout.once("drain", () => socket.resume());
+      const resume = (): void => {
+        process.stdout.removeListener("drain", resume);
+        off();
+        socket.resume();
+      };
+      const off = onStdoutClosed(resume);
+      process.stdout.once("drain", resume);
     }
   };
 }
@@ -114,56 +221,102 @@ async function open(s: ConnectSettings, record: (address: string, err: unknown) 
   return openStream(s.where, { family: s.family, timeoutMs: s.timeoutMs ?? 10_000 }, record);
 }
 
-/** --send: each attempt connects, sends, and waits for the reply; retried until a reply byte is printed. */
+/** The exit status when standard output's reader went away (`| head -c 10`): a normal end. */
+const STDOUT_CLOSED_STATUS = 0;
+
+/**
+ * --send: each attempt connects, sends, and waits for the reply; retried (when the failure is
+ * retryable) until a reply byte is printed. What the peer sent is always printed, even when
+ * our write failed because it had already closed; a failure after that is final.
+ */
 async function sendAndReceive(s: ConnectSettings): Promise<number> {
   const payload = Buffer.concat(s.payloads);
   const started = process.hrtime.bigint();
-  const { value: socket } = await withRetries(
+  const { value } = await withRetries(
     s.label,
     { attempts: s.attempts, backoffMs: s.backoffMs, onAttemptFailed: reportAttempt },
-    async (_attempt, record) => {
+    async (_attempt, record): Promise<{ socket: Socket; address: string; failure?: Error; stdoutClosed?: boolean }> => {
       const { socket, address } = await open(s, record);
       instrument(socket, s, address);
-      let printed = 0;
+      keepReadingAfterWriteError(socket);
+      const counts: Counts = { read: payload.length, sent: 0, received: 0 };
       const write = toStdout(socket);
+      let idleFired = false;
+      const idle =
+        s.idleTimeoutMs === undefined
+          ? undefined
+          : new IdleWatch(s.idleTimeoutMs, socket, () => {
+              idleFired = true;
+              socket.destroy(idleError(address, s.idleTimeoutMs!, counts));
+            });
+      let stdoutClosed = false;
+      const offStdout = onStdoutClosed(() => {
+        stdoutClosed = true;
+        socket.destroy();
+      });
       const options: ReadOptions = {
         idleTimeoutMs: s.timeoutMs,
         onData: (chunk) => {
-          printed += chunk.length;
+          counts.received += chunk.length;
+          idle?.touch();
           write(chunk);
         },
       };
-      if (s.trace) traceReads(socket, address, emit);
+      if (s.trace) {
+        traceReads(socket, address, emit);
+        // traceReads' listener switched the socket to flowing: no byte may pass before ours.
+        socket.pause();
+      }
+      let stage = "send";
       try {
-        await sendAll(socket, payload);
-        if (s.halfClose) await halfClose(socket);
+        try {
+          await sendAll(socket, payload);
+          counts.sent = payload.length;
+          idle?.touch();
+          stage = "half-close";
+          if (s.halfClose) await halfClose(socket);
+        } catch (err) {
+          if (idleFired || stdoutClosed) throw err;
+          // The peer went away before taking our bytes: print what it had sent, then say so.
+          await readUntilClose(socket, options).catch(() => {});
+          return { socket, address, failure: cutShort(err, address, counts, "send"), stdoutClosed };
+        }
+        stage = "receive";
         if (s.halfClose || s.untilClose) await readUntilClose(socket, options);
         else if (s.linesSent > 0) await readLines(socket, s.linesSent, options);
         else await readChunk(socket, options);
-        return socket;
+        return { socket, address, stdoutClosed };
       } catch (err) {
         socket.destroy();
-        record(address, err);
-        if (printed > 0) {
-          const code = (err as { code?: string }).code ?? "ERROR";
-          throw new SocklabError(PARTIAL, `reply cut short: ${describeError(err)}`, {
-            cause: err,
-            address,
-            messageKey: "reply-incomplete",
-            params: { code, detail: describeError(err) },
-          });
+        if (stdoutClosed) return { socket, address, stdoutClosed };
+        if (idleFired) return { socket, address, failure: err as Error };
+        // Nothing arrived and nothing is lost: the attempt may be retried.
+        if (counts.received === 0 && stage === "receive") {
+          record(address, err);
+          throw err;
         }
-        throw err;
+        return { socket, address, failure: cutShort(err, address, counts, "send") };
+      } finally {
+        idle?.stop();
+        offStdout();
       }
     },
   );
+  const { socket, failure, stdoutClosed } = value;
   summary(s, socket, started);
   socket.destroy();
   await flushed(process.stdout);
+  if (stdoutClosed) return STDOUT_CLOSED_STATUS;
+  if (failure) throw failure;
   return 0;
 }
 
-/** No --send: stdin to the socket (half-close at EOF), the socket to stdout, like nc -N. */
+/**
+ * No --send: stdin to the socket, the socket to stdout, like nc -N: at stdin EOF the write
+ * side is shut down (unless --no-shutdown) and the connection ends once the peer has closed
+ * too. -d never reads stdin; --send-only discards what arrives. A connection that ends
+ * badly (reset, peer gone before taking what we sent) says how many bytes went each way.
+ */
 async function pipeStdio(s: ConnectSettings): Promise<number> {
   const { value } = await withRetries(
     s.label,
@@ -173,32 +326,137 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
   const { socket, address } = value;
   const started = process.hrtime.bigint();
   instrument(socket, s, address);
-  const stdin = process.stdin;
-  const failure = await new Promise<Error | null>((resolve) => {
-    socket.on("data", toStdout(socket));
-    if (s.trace) traceReads(socket, address, emit);
-    let peerDone = false;
-    socket.once("end", () => {
-      peerDone = true;
-      // An interactive user can't be expected to type EOF after the peer left.
-      if (stdin.isTTY) socket.end();
+  const counts: Counts = { read: 0, sent: 0, received: 0 };
+  // -d never touches stdin: not even opening it (it may be a terminal the user needs).
+  const stdin = s.recvOnly ? undefined : process.stdin;
+  type Outcome = { kind: "done" } | { kind: "failed"; err: Error } | { kind: "stdout-closed" };
+  const outcome = await new Promise<Outcome>((resolve) => {
+    let settled = false;
+    let readDone = false;
+    let writeDone = stdin === undefined;
+    let stdinEnded = false;
+    let inFlight = 0;
+    let writeFailure: Error | undefined;
+    const finish = (result: Outcome): void => {
+      if (settled) return;
+      settled = true;
+      idle?.stop();
+      offStdout();
+      resolve(result);
+    };
+    const cut = (err: Error): Error => {
+      counts.unfinished = stdin !== undefined && !stdinEnded;
+      return cutShort(err, address, counts, "stdin");
+    };
+    const check = (): void => {
+      if (!readDone || !writeDone) return;
+      finish(writeFailure ? { kind: "failed", err: cut(writeFailure) } : { kind: "done" });
+    };
+    const idle =
+      s.idleTimeoutMs === undefined
+        ? undefined
+        : new IdleWatch(s.idleTimeoutMs, socket, () => finish({ kind: "failed", err: idleError(address, s.idleTimeoutMs!, counts) }));
+    const offStdout = onStdoutClosed(() => finish({ kind: "stdout-closed" }));
+
+    // Read side: the socket to stdout (or nowhere with --send-only) until the peer closes.
+    const write = toStdout(socket);
+    socket.on("data", (chunk: Buffer) => {
+      counts.received += chunk.length;
+      idle?.touch();
+      if (!s.sendOnly) write(chunk);
     });
-    // 'close' comes once both directions are finished (allowHalfOpen), or on reset.
-    socket.once("close", () => resolve(null));
-    // EPIPE: the peer closed while stdin was still flowing; it has said all it will say.
-    socket.once("error", (err: NodeJS.ErrnoException) =>
-      resolve(err.code === "EPIPE" || (peerDone && err.code === "ECONNRESET") ? null : err),
-    );
-    // pipe() ends the socket when stdin ends: that is the half-close (shutdown SHUT_WR).
-    stdin.pipe(socket);
-    stdin.once("error", () => socket.end());
+    if (s.trace) traceReads(socket, address, emit);
+    socket.once("end", () => {
+      const settle = (): void => {
+        readDone = true;
+        // An interactive user can't be expected to type EOF after the peer left.
+        if (stdin?.isTTY && !writeDone) endWriteSide();
+        check();
+      };
+      // libuv reports a reset that follows a short read as EOF. While our write side is open,
+      // a zero-byte write tells them apart on TCP: it fails only on a connection that was
+      // reset. (Unix sockets have no reset: a closed peer fails any write with EPIPE.)
+      if (s.where.kind !== "tcp" || socket.writableEnded || writeFailure !== undefined) return settle();
+      socket.write(Buffer.alloc(0), (err) => {
+        if (err) writeFailure ??= Object.assign(new Error("connection reset by peer"), { code: "ECONNRESET", cause: err });
+        settle();
+      });
+    });
+    // A reset (read side), or a write error once the read side was over.
+    socket.once("error", (err: Error) => {
+      if (err === writeFailure) return;
+      finish({ kind: "failed", err: cut(err) });
+    });
+    socket.once("close", () => {
+      readDone = true;
+      writeDone = true;
+      check();
+    });
+
+    // Write side: stdin to the socket, counting what we read and what the kernel took.
+    keepReadingAfterWriteError(socket, (err) => {
+      writeFailure ??= err;
+      stopStdin();
+      writeDone = true;
+      check();
+    });
+    // --no-shutdown: the write side is done once stdin ended and every write is out.
+    const writeDoneWhenFlushed = (): void => {
+      if (s.noShutdown && stdinEnded && inFlight === 0 && !writeDone) {
+        writeDone = true;
+        check();
+      }
+    };
+    function endWriteSide(): void {
+      stopStdin();
+      stdinEnded = true;
+      if (s.noShutdown) return writeDoneWhenFlushed();
+      // shutdown(SHUT_WR) once every pending write is out: the peer sees EOF.
+      socket.end(() => {
+        if (writeFailure) return;
+        writeDone = true;
+        check();
+      });
+    }
+    function stopStdin(): void {
+      if (!stdin) return;
+      stdin.removeListener("data", onStdin);
+      stdin.removeListener("end", endWriteSide);
+      stdin.pause();
+    }
+    const onStdin = (chunk: Buffer): void => {
+      counts.read += chunk.length;
+      inFlight++;
+      const more = socket.write(chunk, (err) => {
+        inFlight--;
+        if (err) return;
+        counts.sent += chunk.length;
+        idle?.touch();
+        writeDoneWhenFlushed();
+      });
+      if (!more && !writeFailure) {
+        stdin!.pause();
+        socket.once("drain", () => {
+          if (!stdinEnded && !writeFailure) stdin!.resume();
+        });
+      }
+    };
+    if (stdin) {
+      stdin.on("data", onStdin);
+      stdin.once("end", endWriteSide);
+      // An unreadable stdin counts as an empty one.
+      stdin.once("error", endWriteSide);
+    }
   });
-  stdin.unpipe(socket);
-  stdin.destroy();
+  if (stdin) {
+    stdin.pause();
+    stdin.destroy();
+  }
   summary(s, socket, started);
   socket.destroy();
   await flushed(process.stdout);
-  if (failure) throw Object.assign(failure, { address });
+  if (outcome.kind === "stdout-closed") return STDOUT_CLOSED_STATUS;
+  if (outcome.kind === "failed") throw outcome.err;
   return 0;
 }
 

@@ -7,7 +7,7 @@ import { StreamServer } from "../../stream/server.js";
 import { unixSupport } from "../../stream/unix-hooks.js";
 import { UsageError } from "../../errors.js";
 import { address, flag, parseCommand, str } from "../args.js";
-import { emit, writeDatagram, flushed } from "../output.js";
+import { emit, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
 import { errorEvent } from "../../events.js";
 import { untilSignal } from "../signals.js";
 
@@ -31,19 +31,67 @@ export async function listen(argv: string[]): Promise<number | "help"> {
     : listenDatagram(where, mode);
 }
 
-/** The standard input, shared by successive connections; once it ended, later ones get EOF at once. */
+/**
+ * The standard input, shared by successive connections (--keep-open). A chunk is taken
+ * from stdin only when a connection is there to take it, one write at a time, and a chunk
+ * that connection did not accept (it closed first) goes to the next one: nothing read from
+ * stdin is dropped. Once stdin has ended, each connection gets EOF (a half-close) at once.
+ */
 class StdinFeed {
   ended = false;
+  /** Read from stdin but not accepted by a connection yet, oldest first. */
+  private readonly pending: Buffer[] = [];
+  private socket: Socket | undefined;
+  private writing = false;
+  private readonly stdin = process.stdin;
+
   constructor() {
-    process.stdin.once("end", () => (this.ended = true));
+    this.stdin.on("readable", () => this.pump());
+    this.stdin.once("end", () => {
+      this.ended = true;
+      this.pump();
+    });
+    // An unreadable stdin counts as an empty one.
+    this.stdin.once("error", () => {
+      this.ended = true;
+      this.pump();
+    });
   }
+
   attach(socket: Socket): void {
-    if (this.ended) {
-      socket.end();
+    this.socket = socket;
+    this.pump();
+  }
+
+  /** Stop feeding `socket` (it is ending); what was not written waits for the next one. */
+  detach(socket: Socket): void {
+    if (this.socket === socket) this.socket = undefined;
+  }
+
+  private pump(): void {
+    const socket = this.socket;
+    if (socket === undefined || this.writing) return;
+    if (socket.destroyed || socket.writableEnded) {
+      this.socket = undefined;
       return;
     }
-    process.stdin.pipe(socket);
-    socket.once("close", () => process.stdin.unpipe(socket));
+    const chunk = this.pending.shift() ?? (this.ended ? null : (this.stdin.read() as Buffer | null));
+    if (chunk === null) {
+      if (this.ended) {
+        this.socket = undefined;
+        socket.end();
+      }
+      return;
+    }
+    this.writing = true;
+    socket.write(chunk, (err) => {
+      this.writing = false;
+      if (err) {
+        this.pending.unshift(chunk);
+        this.detach(socket);
+      }
+      this.pump();
+    });
   }
 }
 
@@ -56,6 +104,7 @@ async function listenStream(where: Address, keepOpen: boolean, trace: boolean, m
   const handler = (socket: Socket): void => {
     if (!keepOpen) server?.stopAccepting();
     socket.on("data", (chunk: Buffer) => {
+      if (isStdoutBroken()) return;
       if (!process.stdout.write(chunk)) {
         socket.pause();
         process.stdout.once("drain", () => socket.resume());
@@ -67,9 +116,13 @@ async function listenStream(where: Address, keepOpen: boolean, trace: boolean, m
       // our next write fail and ends the connection. Someone typing can't be expected to
       // press Ctrl-D after the peer left, so a terminal ends it at once.
       // With --keep-open stdin belongs to the connections to come, so the peer's FIN ends this one.
-      if (keepOpen || process.stdin.isTTY || feed.ended) socket.end();
+      if (keepOpen || process.stdin.isTTY || feed.ended) {
+        feed.detach(socket);
+        socket.end();
+      }
     });
     socket.once("close", () => {
+      feed.detach(socket);
       if (!keepOpen) finish();
     });
     feed.attach(socket);
@@ -83,7 +136,10 @@ async function listenStream(where: Address, keepOpen: boolean, trace: boolean, m
     ...(await unixSupport().serverExtras(where, undefined, mode)),
   });
   emit({ type: "listening", address: server.address });
+  // A reader of our stdout that went away (`| head -c 10`) ends the run quietly, as for connect.
+  const offStdout = onStdoutClosed(() => finish());
   const stopped = await Promise.race([finished.then(() => null), stopSignal]);
+  offStdout();
   if (stopped) emit({ type: "stopping", signal: stopped });
   await flushed(process.stdout);
   await server.close();
