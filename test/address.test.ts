@@ -14,13 +14,13 @@ test("parses every address form of the spec", () => {
   assert.deepEqual(parseAddress("abstract-dgram:x"), { kind: "abstract-dgram", name: "x" });
 });
 
-test("formats back, IPv6 in brackets", () => {
+test("formatAddress gives back the parsed text, IPv6 in brackets", () => {
   for (const text of ["tcp://127.0.0.1:9001", "udp://[::1]:53", "unix:/tmp/x", "abstract:demo"]) {
     assert.equal(formatAddress(parseAddress(text)), text);
   }
 });
 
-test("bad addresses get clear errors", () => {
+test("each bad address gets an error naming what is wrong, with a did-you-mean where one fits", () => {
   const cases: [string, RegExp][] = [
     ["tcp://127.0.0.1", /missing :PORT/],
     ["tcp://127.0.0.1:99999", /out of range/],

@@ -10,7 +10,7 @@ import { tempDir } from "./support/tmp.js";
 
 const has = (rule: string, address: string): boolean => cidrContains(parseCidr(rule), address);
 
-test("IPv4 rules", () => {
+test("IPv4 rules match by prefix: host bits of a rule ignored, a bare address is /32", () => {
   assert.equal(has("10.0.0.0/8", "10.255.1.2"), true);
   assert.equal(has("10.0.0.0/8", "11.0.0.1"), false);
   assert.equal(has("192.168.1.5", "192.168.1.5"), true);
@@ -22,7 +22,7 @@ test("IPv4 rules", () => {
   assert.equal(has("172.16.0.0/12", "172.32.0.0"), false);
 });
 
-test("IPv6 rules, zones and brackets", () => {
+test("IPv6 rules match by prefix up to /128; zone ids and brackets do not change the match", () => {
   assert.equal(has("::1", "::1"), true);
   assert.equal(has("::1", "0:0:0:0:0:0:0:1"), true);
   assert.equal(has("2001:db8::/32", "2001:db8:ffff::42"), true);

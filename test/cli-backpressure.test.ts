@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { startServer } from "./support/cli.js";
 import { tcpConnect } from "./support/net.js";
+import { hold } from "./support/wait.js";
 
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -32,7 +33,7 @@ test("serve echo: a client that never reads cannot make the server buffer withou
     if (!ok) {
       const drained = await Promise.race([
         new Promise<boolean>((r) => socket.once("drain", () => r(true))),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 700)),
+        hold(700, "blocked for 0.7 s counts as stalled").then(() => false),
       ]);
       if (!drained) break;
     }

@@ -27,7 +27,7 @@ const PLAN: Array<[string[], string[]]> = [
 
 for (const [command, addresses] of PLAN) {
   for (const address of addresses) {
-    test(`bad address: socklab ${command.join(" ")} ${JSON.stringify(address)} → exit 2/1, one clear line`, { timeout: 10_000 }, async () => {
+    test(`bad address: socklab ${command.join(" ")} ${JSON.stringify(address)} → exit 2/1, one clear line`, { timeout: 30_000 }, async () => {
       const r = await runSocklab([...command, address]);
       assert.ok(r.code === 2 || r.code === 1, `exit 2 or 1, got ${r.code}; stderr: ${r.stderr}`);
       assert.ok(!hasStackTrace(r.stderr), `no stack trace:\n${r.stderr}`);
@@ -40,7 +40,7 @@ for (const [command, addresses] of PLAN) {
   }
 }
 
-test("serve on an address already in use → exit 1, names the address and 'in use'", { timeout: 10_000 }, async (t) => {
+test("serve on an address already in use → exit 1, names the address and 'in use'", { timeout: 30_000 }, async (t) => {
   const holder = net.createServer();
   holder.listen({ port: 0, host: "127.0.0.1", exclusive: true });
   await once(holder, "listening");
@@ -54,7 +54,7 @@ test("serve on an address already in use → exit 1, names the address and 'in u
   assert.ok(!hasStackTrace(r.stderr));
 });
 
-test("listen on an address already in use → exit 1 with one line", { timeout: 10_000 }, async (t) => {
+test("listen on an address already in use → exit 1 with one line", { timeout: 30_000 }, async (t) => {
   const holder = net.createServer();
   holder.listen({ port: 0, host: "127.0.0.1", exclusive: true });
   await once(holder, "listening");
@@ -67,7 +67,7 @@ test("listen on an address already in use → exit 1 with one line", { timeout: 
   assert.equal(stderrLines(r.stderr).length, 1, r.stderr);
 });
 
-test("serve on an address that is not on this machine → exit 1, one line naming it", { timeout: 10_000 }, async () => {
+test("serve on an address that is not on this machine → exit 1, one line naming it", { timeout: 30_000 }, async () => {
   // 192.0.2.1 (TEST-NET-1) is never local: bind fails with EADDRNOTAVAIL, no packet is sent.
   const r = await runSocklab(["serve", "echo", "tcp://192.0.2.1:0"]);
   assert.equal(r.code, 1, r.stderr);
@@ -77,7 +77,7 @@ test("serve on an address that is not on this machine → exit 1, one line namin
   assert.ok(!hasStackTrace(r.stderr));
 });
 
-test("serve udp on an address already in use → exit 1, names the address", { timeout: 10_000 }, async (t) => {
+test("serve udp on an address already in use → exit 1, names the address", { timeout: 30_000 }, async (t) => {
   const dgram = await import("node:dgram");
   const holder = dgram.createSocket("udp4");
   holder.bind(0, "127.0.0.1");

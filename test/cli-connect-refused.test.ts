@@ -10,7 +10,7 @@ function re(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
-test("connect --send to a closed TCP port → exit 1, one line naming the address and 'refused'", { timeout: 10_000 }, async () => {
+test("connect --send to a closed TCP port → exit 1, one line naming the address and 'refused'", { timeout: 30_000 }, async () => {
   const port = await closedPort();
   const address = `tcp://127.0.0.1:${port}`;
   const r = await runSocklab(["connect", address, "--send", "hola mundo\\n"]);
@@ -22,7 +22,7 @@ test("connect --send to a closed TCP port → exit 1, one line naming the addres
   assert.ok(!hasStackTrace(r.stderr));
 });
 
-test("connect (stdin mode) to a closed TCP port → exit 1, one line with 'refused'", { timeout: 10_000 }, async () => {
+test("connect (stdin mode) to a closed TCP port → exit 1, one line with 'refused'", { timeout: 30_000 }, async () => {
   const port = await closedPort();
   const address = `tcp://127.0.0.1:${port}`;
   const r = await runSocklab(["connect", address], { input: "data\n" });
@@ -33,7 +33,7 @@ test("connect (stdin mode) to a closed TCP port → exit 1, one line with 'refus
   assert.ok(!hasStackTrace(r.stderr));
 });
 
-test("connect to a closed IPv6 port → exit 1, names tcp://[::1]:PORT and 'refused'", { timeout: 10_000 }, async () => {
+test("connect to a closed IPv6 port → exit 1, names tcp://[::1]:PORT and 'refused'", { timeout: 30_000 }, async () => {
   const port = await freePort("tcp", "::1");
   const address = `tcp://[::1]:${port}`;
   const r = await runSocklab(["connect", address, "--send", "x"]);
@@ -43,7 +43,7 @@ test("connect to a closed IPv6 port → exit 1, names tcp://[::1]:PORT and 'refu
   assert.ok(!hasStackTrace(r.stderr));
 });
 
-test("connect to a closed UDP port → exit 1 within the timeout, one line naming the address", { timeout: 10_000 }, async () => {
+test("connect to a closed UDP port → exit 1 within the timeout, one line naming the address", { timeout: 30_000 }, async () => {
   const port = await freePort("udp");
   const address = `udp://127.0.0.1:${port}`;
   const r = await runSocklab(["connect", address, "--send", "ping", "--timeout", "0.3"]);

@@ -13,7 +13,7 @@ function sha(b: Buffer): string {
   return createHash("sha256").update(b).digest("hex");
 }
 
-test("8 MiB from stdin through serve echo come back identical on stdout", { timeout: 20_000 }, async (t) => {
+test("8 MiB from stdin through serve echo come back identical on stdout", { timeout: 60_000 }, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const payload = randomBytes(8 * 1024 * 1024);
   const r = await runSocklab(["connect", ready.address], { input: payload, timeoutMs: 18_000 });
@@ -22,7 +22,7 @@ test("8 MiB from stdin through serve echo come back identical on stdout", { time
   assert.equal(sha(r.stdout), sha(payload));
 });
 
-test("at stdin EOF the write side is shut down, and the reply sent after our FIN is still printed", { timeout: 10_000 }, async (t) => {
+test("at stdin EOF the write side is shut down, and the reply sent after our FIN is still printed", { timeout: 30_000 }, async (t) => {
   // A peer that answers only once it has seen EOF: proves the half-close and that
   // socklab keeps reading after it.
   const server = net.createServer({ allowHalfOpen: true }, (s) => {
@@ -42,14 +42,14 @@ test("at stdin EOF the write side is shut down, and the reply sent after our FIN
   assert.equal(r.stdout.toString(), `got ${payload.length} bytes\n`);
 });
 
-test("empty stdin: immediate half-close, then the peer's greeting is printed (greet)", { timeout: 10_000 }, async (t) => {
+test("empty stdin: immediate half-close, then the peer's greeting is printed (greet)", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "greet", "tcp://127.0.0.1:0"], { teardown: t });
   const r = await runSocklab(["connect", ready.address], { input: "" });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), "hola dual\n");
 });
 
-test("interactive: each stdin write is answered while stdin stays open", { timeout: 10_000 }, async (t) => {
+test("interactive: each stdin write is answered while stdin stays open", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0"], { teardown: t });
   const client = socklab(["connect", ready.address], { input: "pipe", teardown: t });
   client.write("uno\n");
@@ -63,7 +63,7 @@ test("interactive: each stdin write is answered while stdin stays open", { timeo
   assert.equal(r.stdout.toString(), "eco: uno\neco: dos\n");
 });
 
-test("stdout is a slow reader: nothing is lost (backpressure), 4 MiB through a pipe", { timeout: 20_000 }, async (t) => {
+test("stdout is a slow reader: nothing is lost (backpressure), 4 MiB through a pipe", { timeout: 60_000 }, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const payload = randomBytes(4 * 1024 * 1024);
   const client = socklab(["connect", ready.address], { input: payload, teardown: t });
@@ -75,7 +75,7 @@ test("stdout is a slow reader: nothing is lost (backpressure), 4 MiB through a p
   assert.equal(sha(r.stdout), sha(payload));
 });
 
-test("-v reports the byte count on stderr: received N bytes in T s (R MiB/s)", { timeout: 10_000 }, async (t) => {
+test("-v reports the byte count on stderr: received N bytes in T s (R MiB/s)", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const payload = randomBytes(100_000);
   const r = await runSocklab(["connect", ready.address, "-v"], { input: payload });

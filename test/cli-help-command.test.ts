@@ -10,7 +10,7 @@ const ENGLISH = { ...process.env, LANG: "C.UTF-8", LC_ALL: "", LC_MESSAGES: "" }
 const SPANISH = { ...process.env, LANG: "es_ES.UTF-8", LC_ALL: "", LC_MESSAGES: "" };
 
 for (const command of ["serve", "connect", "listen", "discover", "recv-fd", "bench"]) {
-  test(`socklab help ${command} prints exactly what socklab ${command} --help prints`, { timeout: 15_000 }, async () => {
+  test(`socklab help ${command} prints exactly what socklab ${command} --help prints`, { timeout: 45_000 }, async () => {
     const [viaHelp, viaFlag] = await Promise.all([runSocklab(["help", command], { env: ENGLISH }), runSocklab([command, "--help"], { env: ENGLISH })]);
     assert.equal(viaHelp.code, 0, viaHelp.stderr);
     assert.equal(viaHelp.stdout.toString(), viaFlag.stdout.toString());
@@ -19,7 +19,7 @@ for (const command of ["serve", "connect", "listen", "discover", "recv-fd", "ben
   });
 }
 
-test("socklab help lab prints the lab's own help; socklab help prints the general help", { timeout: 15_000 }, async () => {
+test("socklab help lab prints the lab's own help; socklab help prints the general help", { timeout: 45_000 }, async () => {
   const lab = await runSocklab(["help", "lab"], { env: ENGLISH });
   assert.equal(lab.code, 0, lab.stderr);
   assert.match(lab.stdout.toString(), /socklab lab/);
@@ -29,14 +29,14 @@ test("socklab help lab prints the lab's own help; socklab help prints the genera
   assert.match(general.stdout.toString(), /^Commands:$/m);
 });
 
-test("socklab help NOSUCH is a usage error naming it", { timeout: 10_000 }, async () => {
+test("socklab help NOSUCH is a usage error naming it", { timeout: 30_000 }, async () => {
   const r = await runSocklab(["help", "nosuch"], { env: ENGLISH });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^socklab: unknown command "nosuch"$/m);
   assert.equal(r.stdout.length, 0);
 });
 
-test("help in Spanish from LANG, and --lang en before or after the command wins over it", { timeout: 15_000 }, async () => {
+test("help in Spanish from LANG, and --lang en before or after the command wins over it", { timeout: 45_000 }, async () => {
   const [es, enBefore, enAfter] = await Promise.all([
     runSocklab(["help", "connect"], { env: SPANISH }),
     runSocklab(["--lang", "en", "connect", "--help"], { env: SPANISH }),
@@ -59,7 +59,7 @@ const NEGATIVES: string[][] = [
   ["discover", "udp://127.255.255.255:9008", "--timeout", "-2"],
 ];
 for (const args of NEGATIVES) {
-  test(`a negative number is a one-line usage error saying ≥ 0: socklab ${args.join(" ")}`, { timeout: 10_000 }, async () => {
+  test(`a negative number is a one-line usage error saying ≥ 0: socklab ${args.join(" ")}`, { timeout: 30_000 }, async () => {
     const r = await runSocklab(args, { env: ENGLISH });
     assert.equal(r.code, 2, r.stderr);
     const lines = stderrLines(r.stderr);
@@ -72,13 +72,13 @@ for (const args of NEGATIVES) {
   });
 }
 
-test("--retries -1 is told the whole-number range, in one line", { timeout: 10_000 }, async () => {
+test("--retries -1 is told the whole-number range, in one line", { timeout: 30_000 }, async () => {
   const r = await runSocklab(["connect", "tcp://127.0.0.1:1", "--retries", "-1"], { env: ENGLISH });
   assert.equal(r.code, 2);
   assert.match(stderrLines(r.stderr)[0]!, /--retries needs a whole number from 1 to 1000, got "-1"/);
 });
 
-test("a value that starts with a dash is explained in one line (write --send=-x)", { timeout: 10_000 }, async () => {
+test("a value that starts with a dash is explained in one line (write --send=-x)", { timeout: 30_000 }, async () => {
   const r = await runSocklab(["connect", "tcp://127.0.0.1:1", "--send", "-x"], { env: ENGLISH });
   assert.equal(r.code, 2);
   assert.match(stderrLines(r.stderr)[0]!, /^socklab connect: --send needs a value, not "-x" .*--send=-x/);
@@ -99,7 +99,7 @@ const SPANISH_ERRORS: Array<[string[], RegExp]> = [
   [["--lang", "fr", "connect"], /^socklab: --lang admite es o en, no "fr"$/],
 ];
 for (const [args, first] of SPANISH_ERRORS) {
-  test(`usage error in Spanish: socklab ${args.join(" ")}`, { timeout: 10_000 }, async () => {
+  test(`usage error in Spanish: socklab ${args.join(" ")}`, { timeout: 30_000 }, async () => {
     const r = await runSocklab(args, { env: SPANISH });
     assert.equal(r.code, 2, r.stderr);
     const lines = stderrLines(r.stderr);
@@ -111,7 +111,7 @@ for (const [args, first] of SPANISH_ERRORS) {
   });
 }
 
-test("--json: a usage error is one error event with a stable code", { timeout: 10_000 }, async () => {
+test("--json: a usage error is one error event with a stable code", { timeout: 30_000 }, async () => {
   const [usage, address] = await Promise.all([
     runSocklab(["--json", "connect", "tcp://127.0.0.1:1", "--timeout", "-1"], { env: SPANISH }),
     runSocklab(["--json", "connect", "tcp://127.0.0.1:99999"], { env: SPANISH }),

@@ -11,15 +11,9 @@ import { completionScript, SHELLS } from "../src/cli/completion.js";
 import { OPTION_TABLES, optionRows, type CommandName } from "../src/cli/help.js";
 import { runSocklab } from "./support/cli.js";
 import { tempDir } from "./support/tmp.js";
+import { which } from "./support/tools.js";
 
-function has(command: string): boolean {
-  try {
-    execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const has = (command: string): boolean => which(command) !== undefined;
 
 test("every script names every option of every command's table", () => {
   for (const shell of SHELLS) {
@@ -33,7 +27,7 @@ test("every script names every option of every command's table", () => {
   }
 });
 
-test("socklab completion SHELL prints the script; a missing or unknown shell is a usage error", { timeout: 15_000 }, async () => {
+test("socklab completion SHELL prints the script; a missing or unknown shell is a usage error", { timeout: 45_000 }, async () => {
   const [bash, none, tcsh] = await Promise.all([
     runSocklab(["completion", "bash"]),
     runSocklab(["completion"]),

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { manPage } from "../src/cli/manpage.js";
 import { GLOBAL_OPTIONS, OPTION_TABLES, optionRows, type CommandName } from "../src/cli/help.js";
+import { which } from "./support/tools.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
@@ -19,14 +20,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
   scripts?: Record<string, string>;
 };
 
-function has(command: string): boolean {
-  try {
-    execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const has = (command: string): boolean => which(command) !== undefined;
 
 test("package.json publishes docs/socklab.1 as the man page and generates it on every build", () => {
   assert.deepEqual(pkg.man, ["./docs/socklab.1"]);

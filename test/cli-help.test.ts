@@ -17,7 +17,7 @@ const MENTIONS: Record<string, string[]> = {
 };
 
 for (const flag of ["--help", "-h"]) {
-  test(`socklab ${flag} prints the command list to stdout and exits 0`, { timeout: 10_000 }, async () => {
+  test(`socklab ${flag} prints the command list to stdout and exits 0`, { timeout: 30_000 }, async () => {
     const r = await runSocklab([flag]);
     assert.equal(r.code, 0, r.stderr);
     const out = r.stdout.toString();
@@ -31,7 +31,7 @@ for (const flag of ["--help", "-h"]) {
 for (const command of COMMANDS) {
   // -h is checked on two commands; --help on all of them.
   for (const flag of command === "serve" || command === "connect" ? ["--help", "-h"] : ["--help"]) {
-    test(`socklab ${command} ${flag} prints help to stdout and exits 0`, { timeout: 10_000 }, async () => {
+    test(`socklab ${command} ${flag} prints help to stdout and exits 0`, { timeout: 30_000 }, async () => {
       const r = await runSocklab([command, flag]);
       assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
       const out = r.stdout.toString();
@@ -44,7 +44,7 @@ for (const command of COMMANDS) {
   }
 }
 
-test("--help after other arguments still wins and starts nothing", { timeout: 10_000 }, async () => {
+test("--help after other arguments still wins and starts nothing", { timeout: 30_000 }, async () => {
   const r = await runSocklab(["serve", "echo", "tcp://127.0.0.1:0", "--help"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout.toString(), /socklab serve/);

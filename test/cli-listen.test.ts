@@ -9,7 +9,7 @@ import { once } from "node:events";
 import { startServer, runSocklab } from "./support/cli.js";
 import { tcpConnect, Collector } from "./support/net.js";
 
-test("listen: the client's bytes go to stdout, stdin goes to the client, EOF half-closes, exit 0", { timeout: 10_000 }, async (t) => {
+test("listen: the client's bytes go to stdout, stdin goes to the client, EOF half-closes, exit 0", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["listen", "tcp://127.0.0.1:0"], { teardown: t });
   const socket = await tcpConnect(ready.port, "127.0.0.1", 5000, { allowHalfOpen: true });
   t.after(() => socket.destroy());
@@ -29,7 +29,7 @@ test("listen: the client's bytes go to stdout, stdin goes to the client, EOF hal
   assert.equal(r.stdout.toString(), "hola mundo\nmás\n");
 });
 
-test("listen: the peer half-closes while stdin is still open → stdin still reaches it, then listen exits 0", { timeout: 10_000 }, async (t) => {
+test("listen: the peer half-closes while stdin is still open → stdin still reaches it, then listen exits 0", { timeout: 30_000 }, async (t) => {
   // Unlike nc -l (which quits at the peer's FIN), a half-closed peer is still reading:
   // what is still coming on stdin reaches it (exercise 3's replies, exercise 4's payload).
   const { proc, ready } = await startServer(["listen", "tcp://127.0.0.1:0"], { teardown: t, input: "pipe" });
@@ -46,7 +46,7 @@ test("listen: the peer half-closes while stdin is still open → stdin still rea
   assert.equal(r.stdout.toString(), "bye\n");
 });
 
-test("listen: the peer closes first, listen exits 0 once stdin is done (stdin at EOF)", { timeout: 10_000 }, async (t) => {
+test("listen: the peer closes first, listen exits 0 once stdin is done (stdin at EOF)", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["listen", "tcp://127.0.0.1:0"], { teardown: t, input: "" });
   const socket = await tcpConnect(ready.port);
   const col = new Collector(socket);
@@ -57,7 +57,7 @@ test("listen: the peer closes first, listen exits 0 once stdin is done (stdin at
   assert.equal(r.stdout.toString(), "bye\n");
 });
 
-test("listen without --keep-open accepts one connection only", { timeout: 10_000 }, async (t) => {
+test("listen without --keep-open accepts one connection only", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["listen", "tcp://127.0.0.1:0"], { teardown: t, input: "" });
   const a = await tcpConnect(ready.port);
   a.end("one\n");
@@ -67,7 +67,7 @@ test("listen without --keep-open accepts one connection only", { timeout: 10_000
   await assert.rejects(tcpConnect(ready.port), /ECONNREFUSED/);
 });
 
-test("listen --keep-open serves one connection after another, stays up, SIGTERM → 0", { timeout: 15_000 }, async (t) => {
+test("listen --keep-open serves one connection after another, stays up, SIGTERM → 0", { timeout: 45_000 }, async (t) => {
   const { proc, ready } = await startServer(["listen", "tcp://127.0.0.1:0", "--keep-open"], { teardown: t });
   for (const word of ["first", "second", "third"]) {
     const s = await tcpConnect(ready.port);
@@ -83,7 +83,7 @@ test("listen --keep-open serves one connection after another, stays up, SIGTERM 
   assert.equal(r.code, 0, r.stderr);
 });
 
-test("listen -k is --keep-open (stdin at EOF: each connection is half-closed at once)", { timeout: 10_000 }, async (t) => {
+test("listen -k is --keep-open (stdin at EOF: each connection is half-closed at once)", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["listen", "tcp://127.0.0.1:0", "-k"], { teardown: t, input: "" });
   for (const word of ["a", "b"]) {
     const s = await tcpConnect(ready.port);
@@ -95,7 +95,7 @@ test("listen -k is --keep-open (stdin at EOF: each connection is half-closed at 
   assert.equal(proc.hasExited, false);
 });
 
-test("socklab connect ↔ socklab listen: both directions, both exit 0", { timeout: 10_000 }, async (t) => {
+test("socklab connect ↔ socklab listen: both directions, both exit 0", { timeout: 30_000 }, async (t) => {
   const { proc: server, ready } = await startServer(["listen", "tcp://127.0.0.1:0"], { teardown: t, input: "from the listener\n" });
   const r = await runSocklab(["connect", ready.address], { input: "from the client\n" });
   assert.equal(r.code, 0, r.stderr);
@@ -105,7 +105,7 @@ test("socklab connect ↔ socklab listen: both directions, both exit 0", { timeo
   assert.equal(s.stdout.toString(), "from the client\n");
 });
 
-test("listen udp: datagrams to stdout, sender on stderr; stdin lines go back to the last sender", { timeout: 10_000 }, async (t) => {
+test("listen udp: datagrams to stdout, sender on stderr; stdin lines go back to the last sender", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["listen", "udp://127.0.0.1:0"], { teardown: t });
   const sock = dgram.createSocket("udp4");
   sock.bind(0, "127.0.0.1");
@@ -121,7 +121,7 @@ test("listen udp: datagrams to stdout, sender on stderr; stdin lines go back to 
   assert.equal(msg.toString().replace(/\n$/, ""), "pong", "one datagram per stdin line");
 });
 
-test("listen udp: stdin lines typed before any sender are held and sent to the first sender", { timeout: 10_000 }, async (t) => {
+test("listen udp: stdin lines typed before any sender are held and sent to the first sender", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["listen", "udp://127.0.0.1:0"], { teardown: t, input: "pipe" });
   proc.write("temprano\n");
   const sock = dgram.createSocket("udp4");

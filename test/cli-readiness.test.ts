@@ -17,7 +17,7 @@ const TCP_CASES: Array<{ args: string[]; host: string; shown: RegExp }> = [
 ];
 
 for (const c of TCP_CASES) {
-  test(`socklab ${c.args.join(" ")}: one readiness line with the real port, and it accepts`, { timeout: 10_000 }, async (t) => {
+  test(`socklab ${c.args.join(" ")}: one readiness line with the real port, and it accepts`, { timeout: 30_000 }, async (t) => {
     const { proc, ready } = await startServer(c.args, { teardown: t });
     const m = ready.address.match(c.shown);
     assert.ok(m, `readiness address ${ready.address} has the form ${c.shown}`);
@@ -34,7 +34,7 @@ for (const c of TCP_CASES) {
   });
 }
 
-test("serve echo udp://127.0.0.1:0: readiness line with the real port, and it answers", { timeout: 10_000 }, async (t) => {
+test("serve echo udp://127.0.0.1:0: readiness line with the real port, and it answers", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "udp://127.0.0.1:0"], { teardown: t });
   assert.match(ready.address, /^udp:\/\/127\.0\.0\.1:\d+$/);
   assert.ok(ready.port > 0);
@@ -43,20 +43,20 @@ test("serve echo udp://127.0.0.1:0: readiness line with the real port, and it an
   assert.equal(proc.stderr.split("\n").filter((l) => l.startsWith("listening ")).length, 1);
 });
 
-test("serve time udp://[::1]:0 prints udp://[::1]:PORT", { timeout: 10_000 }, async (t) => {
+test("serve time udp://[::1]:0 prints udp://[::1]:PORT", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "time", "udp://[::1]:0"], { teardown: t });
   assert.match(ready.address, /^udp:\/\/\[::1\]:\d+$/);
   const { data } = await udpRequest(ready.port, "TIME", "::1");
   assert.match(data.toString(), /^\d\d:\d\d:\d\d$/);
 });
 
-test("a fixed port is printed as given", { timeout: 10_000 }, async (t) => {
+test("a fixed port is printed as given", { timeout: 30_000 }, async (t) => {
   const port = await freePort();
   const { ready } = await startServer(["serve", "echo", `tcp://127.0.0.1:${port}`], { teardown: t });
   assert.equal(ready.address, `tcp://127.0.0.1:${port}`);
 });
 
-test("the readiness line is the first line on stderr", { timeout: 10_000 }, async (t) => {
+test("the readiness line is the first line on stderr", { timeout: 30_000 }, async (t) => {
   const { proc } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   assert.match(proc.stderr.split("\n")[0]!, /^listening tcp:\/\/127\.0\.0\.1:\d+$/);
 });

@@ -4,12 +4,11 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { runSocklab, socklab, startServer, stderrLines } from "./support/cli.js";
 import { closedPort, freePort } from "./support/net.js";
-import { spawnProc, which } from "./support/process.js";
+import { NC, SOCAT } from "./support/tools.js";
+import { spawnProc } from "./support/process.js";
 import { PYTHON, runPeer, startPeer } from "./support/python.js";
 import { tempPath } from "./support/tmp.js";
 
-const NC = which("nc");
-const SOCAT = which("socat");
 const needs = (...tools: [string, string | undefined][]): { timeout: number; skip: string | false } => {
   const missing = tools.filter(([, path]) => path === undefined).map(([name]) => name);
   return { timeout: 30_000, skip: missing.length > 0 ? `not installed: ${missing.join(", ")}` : false };

@@ -30,7 +30,7 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) {
     ["listen", "tcp://127.0.0.1:0"],
     ["listen", "tcp://127.0.0.1:0", "--keep-open"],
   ]) {
-    test(`${sig} on idle \`socklab ${args.join(" ")}\` → exit 0`, { timeout: 10_000 }, async (t) => {
+    test(`${sig} on idle \`socklab ${args.join(" ")}\` → exit 0`, { timeout: 30_000 }, async (t) => {
       const { proc } = await startServer(args, { teardown: t });
       proc.signal(sig);
       const r = await proc.waitExit(5000);
@@ -40,7 +40,7 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) {
     });
   }
 
-  test(`${sig} on serve echo with a connected client → client is closed, exit 0`, { timeout: 10_000 }, async (t) => {
+  test(`${sig} on serve echo with a connected client → client is closed, exit 0`, { timeout: 30_000 }, async (t) => {
     const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
     const socket = await tcpConnect(ready.port);
     t.after(() => socket.destroy());
@@ -54,7 +54,7 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) {
     await col.waitClose(3000);
   });
 
-  test(`${sig} on serve echo unix:PATH → the socket file is removed, exit 0`, { timeout: 10_000 }, async (t) => {
+  test(`${sig} on serve echo unix:PATH → the socket file is removed, exit 0`, { timeout: 30_000 }, async (t) => {
     const path = tempPath(t, "echo.sock");
     const { proc, ready } = await startServer(["serve", "echo", `unix:${path}`], { teardown: t });
     assert.equal(ready.address, `unix:${path}`);
@@ -66,7 +66,7 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) {
     assert.ok(!existsSync(path), "socket file removed on exit");
   });
 
-  test(`${sig} on listen unix:PATH → the socket file is removed, exit 0`, { timeout: 10_000 }, async (t) => {
+  test(`${sig} on listen unix:PATH → the socket file is removed, exit 0`, { timeout: 30_000 }, async (t) => {
     const path = tempPath(t, "listen.sock");
     const { proc } = await startServer(["listen", `unix:${path}`], { teardown: t });
     assert.ok(existsSync(path));
@@ -81,7 +81,7 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) {
   });
 }
 
-test("SIGTERM: the port is free again right after exit (server socket closed)", { timeout: 10_000 }, async (t) => {
+test("SIGTERM: the port is free again right after exit (server socket closed)", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const s = await tcpConnect(ready.port);
   const col = new Collector(s);

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, runSocklab } from "./support/cli.js";
 
-test("serve --trace and connect --trace log recv/send with byte counts on stderr; stdout stays payload only", { timeout: 10_000 }, async (t) => {
+test("serve --trace and connect --trace log recv/send with byte counts on stderr; stdout stays payload only", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0", "--trace"], { teardown: t });
   const r = await runSocklab(["connect", ready.address, "--trace", "--send", "hola", "--lines"]);
   assert.equal(r.code, 0, r.stderr);

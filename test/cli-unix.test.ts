@@ -5,12 +5,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { statSync, writeFileSync, existsSync } from "node:fs";
-import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { runSocklab, startServer } from "./support/cli.js";
 import { tempDir, tempPath } from "./support/tmp.js";
+import { spawnProc } from "./support/process.js";
 
-test("1: unix stream echo, both sides socklab; the file is owner-only and removed on SIGTERM", { timeout: 15_000 }, async (t) => {
+test("1: unix stream echo, both sides socklab; the file is owner-only and removed on SIGTERM", { timeout: 45_000 }, async (t) => {
   const path = tempPath(t, "eco.sock");
   const { proc } = await startServer(["serve", "echo", `unix:${path}`], { teardown: t });
   assert.equal(statSync(path).mode & 0o777, 0o600);
@@ -22,19 +22,19 @@ test("1: unix stream echo, both sides socklab; the file is owner-only and remove
   assert.equal(existsSync(path), false, "socket file removed");
 });
 
-test("1: a missing socket path says no server is listening there (exit 1)", { timeout: 10_000 }, async (t) => {
+test("1: a missing socket path says no server is listening there (exit 1)", { timeout: 30_000 }, async (t) => {
   const path = tempPath(t, "nadie.sock");
   const r = await runSocklab(["connect", `unix:${path}`, "--send", "x"]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(`unix:${path}: .*no server is listening there`));
 });
 
-test("hygiene: a stale socket is replaced, a live one refused, a non-socket never touched", { timeout: 15_000 }, async (t) => {
+test("hygiene: a stale socket is replaced, a live one refused, a non-socket never touched", { timeout: 45_000 }, async (t) => {
   const dir = tempDir(t);
   // A stale socket file: bound, listened and closed without unlink (as a crashed server leaves it).
   const stale = `${dir}/stale.sock`;
-  const made = spawnSync("python3", ["-c", "import socket,sys\ns=socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\ns.listen(1)\ns.close()", stale]);
-  assert.equal(made.status, 0, String(made.stderr));
+  const made = await spawnProc("python3", ["-c", "import socket,sys\ns=socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\ns.listen(1)\ns.close()", stale], { teardown: t }).waitExit(10_000);
+  assert.equal(made.code, 0, made.stderr);
   assert.ok(existsSync(stale));
   const { proc } = await startServer(["serve", "echo", `unix:${stale}`], { teardown: t });
   const again = await runSocklab(["serve", "echo", `unix:${stale}`]);
@@ -51,13 +51,13 @@ test("hygiene: a stale socket is replaced, a live one refused, a non-socket neve
   assert.equal(existsSync(plain), true);
 });
 
-test("--mode sets the socket file's permissions", { timeout: 10_000 }, async (t) => {
+test("--mode sets the socket file's permissions", { timeout: 30_000 }, async (t) => {
   const path = tempPath(t, "m.sock");
   await startServer(["serve", "echo", `unix:${path}`, "--mode", "660"], { teardown: t });
   assert.equal(statSync(path).mode & 0o777, 0o660);
 });
 
-test("B1: unix datagram echo, client autobound or bound to --bind", { timeout: 10_000 }, async (t) => {
+test("B1: unix datagram echo, client autobound or bound to --bind", { timeout: 30_000 }, async (t) => {
   const dir = tempDir(t);
   await startServer(["serve", "echo", `unix-dgram:${dir}/srv`], { teardown: t });
   const auto = await runSocklab(["connect", `unix-dgram:${dir}/srv`, "--send", "hola"]);
@@ -69,7 +69,7 @@ test("B1: unix datagram echo, client autobound or bound to --bind", { timeout: 1
   assert.match(bound.stderr, new RegExp(`reply from unix-dgram:${dir}/srv 4 bytes`));
 });
 
-test("B2: abstract name, no file on disk, exact name visible in /proc/net/unix", { timeout: 10_000 }, async (t) => {
+test("B2: abstract name, no file on disk, exact name visible in /proc/net/unix", { timeout: 30_000 }, async (t) => {
   const name = `socklab-test-${randomBytes(4).toString("hex")}`;
   await startServer(["serve", "greet", `abstract:${name}`, "--text", "hola abstract\\n"], { teardown: t });
   const table = await import("node:fs/promises").then((fs) => fs.readFile("/proc/net/unix", "utf8"));
@@ -79,7 +79,7 @@ test("B2: abstract name, no file on disk, exact name visible in /proc/net/unix",
   assert.equal(r.stdout.toString(), "hola abstract\n");
 });
 
-test("B3: peercred replies with the client's uid and pid; --allow-uid refuses other uids", { timeout: 10_000 }, async (t) => {
+test("B3: peercred replies with the client's uid and pid; --allow-uid refuses other uids", { timeout: 30_000 }, async (t) => {
   const dir = tempDir(t);
   const { proc } = await startServer(["serve", "peercred", `unix:${dir}/pc.sock`], { teardown: t });
   const r = await runSocklab(["connect", `unix:${dir}/pc.sock`], { input: "" });
@@ -100,7 +100,7 @@ test("B3: peercred replies with the client's uid and pid; --allow-uid refuses ot
   assert.equal(allowed.stdout.toString(), "x");
 });
 
-test("B4: fd passes a descriptor; recv-fd prints the file through it", { timeout: 10_000 }, async (t) => {
+test("B4: fd passes a descriptor; recv-fd prints the file through it", { timeout: 30_000 }, async (t) => {
   const dir = tempDir(t);
   const file = `${dir}/compartido.txt`;
   writeFileSync(file, "contenido secreto\n");
@@ -113,7 +113,7 @@ test("B4: fd passes a descriptor; recv-fd prints the file through it", { timeout
   assert.equal(wrong.code, 2);
 });
 
-test("listen on unix: and abstract: plays nc -lU", { timeout: 10_000 }, async (t) => {
+test("listen on unix: and abstract: plays nc -lU", { timeout: 30_000 }, async (t) => {
   const path = tempPath(t, "l.sock");
   const { proc } = await startServer(["listen", `unix:${path}`], { teardown: t, input: "respuesta\n" });
   const r = await runSocklab(["connect", `unix:${path}`, "--send", "hola\n"]);

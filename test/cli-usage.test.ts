@@ -27,7 +27,7 @@ const CASES: Array<{ args: string[]; why: string; mentions?: RegExp }> = [
 ];
 
 for (const c of CASES) {
-  test(`usage error (${c.why}): socklab ${c.args.join(" ")} → exit 2 with a usage line`, { timeout: 10_000 }, async () => {
+  test(`usage error (${c.why}): socklab ${c.args.join(" ")} → exit 2 with a usage line`, { timeout: 30_000 }, async () => {
     const r = await runSocklab(c.args);
     assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
     assert.match(r.stderr, USAGE, "a usage line on stderr");
@@ -46,7 +46,7 @@ const MISMATCHES: Array<string[]> = [
   ["serve", "announce", "tcp://127.0.0.1:0"],
 ];
 for (const args of MISMATCHES) {
-  test(`service/transport mismatch: socklab ${args.join(" ")} → exit 2 or 1, one clear line`, { timeout: 10_000 }, async () => {
+  test(`service/transport mismatch: socklab ${args.join(" ")} → exit 2 or 1, one clear line`, { timeout: 30_000 }, async () => {
     const r = await runSocklab(args);
     assert.ok(r.code === 2 || r.code === 1, `exit 2 or 1, got ${r.code}; stderr: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(args[1]!), "names the service");

@@ -11,7 +11,7 @@ import { Collector, tcpConnect } from "./support/net.js";
 
 const b = (s: string): Buffer => Buffer.from(s, "latin1");
 
-test("ECHO over TCP: \\xff, \\x00 and a lone \\r come back byte for byte", { timeout: 10_000 }, async (t) => {
+test("ECHO over TCP: \\xff, \\x00 and a lone \\r come back byte for byte", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "cmd", "tcp://127.0.0.1:0"], { teardown: t });
   const socket = await tcpConnect(ready.port);
   t.after(() => socket.destroy());

@@ -8,10 +8,9 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { socklab, runSocklab } from "./support/cli.js";
 import { freePort } from "./support/net.js";
-import { spawnProc, which, type Proc, type Teardown } from "./support/process.js";
+import { NC, NCAT } from "./support/tools.js";
+import { spawnProc, type Proc, type Teardown } from "./support/process.js";
 
-const NC = which("nc");
-const NCAT = which("ncat");
 const SIZE = 64 * 1024 * 1024;
 const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 

@@ -11,7 +11,7 @@ import type { DatagramClientBase } from "../src/datagram/client.js";
 import { UdpClient } from "../src/udp/request.js";
 import { UnixDatagramClient } from "../src/unix/register.js";
 import { UnixDatagramSocket } from "../src/unix/index.js";
-import { abstractName } from "./fixtures/unix/helpers.js";
+import { abstractName } from "./support/tmp.js";
 import { freePort } from "./support/net.js";
 
 type Ctx = { after(fn: () => unknown): void };

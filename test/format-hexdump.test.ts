@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { Hexdumper, hexdumpLines, printableColumn } from "../src/format/hexdump.js";
 import { which } from "./support/process.js";
 
-test("one short chunk", () => {
+test("a short chunk is one hexdump -C line: offset, padded hex, printable column", () => {
   assert.deepEqual(hexdumpLines(Buffer.from("hola\r\n")), ["00000000  68 6f 6c 61 0d 0a                                 |hola..|"]);
 });
 

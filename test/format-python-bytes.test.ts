@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { pythonBytesRepr, showLine } from "../src/format/python-bytes.js";
 import { spawnPython } from "./support/python.js";
 
-test("the literal of common payloads", () => {
+test("common payloads print as Python's bytes literal: quote choice, escapes, UTF-8 as \\x", () => {
   assert.equal(pythonBytesRepr(Buffer.from("hola\n")), "b'hola\\n'");
   assert.equal(pythonBytesRepr(Buffer.alloc(0)), "b''");
   assert.equal(pythonBytesRepr(Buffer.from("it's")), `b"it's"`);

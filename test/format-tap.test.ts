@@ -6,6 +6,7 @@ import { once } from "node:events";
 import net from "node:net";
 import { Duplex, PassThrough } from "node:stream";
 import { byteViewSink, tap, type Direction } from "../src/format/tap.js";
+import { waitUntil } from "./support/wait.js";
 
 async function socketPair(t: { after(fn: () => unknown): void }): Promise<[net.Socket, net.Socket]> {
   const server = net.createServer({ allowHalfOpen: true });
@@ -21,14 +22,6 @@ async function socketPair(t: { after(fn: () => unknown): void }): Promise<[net.S
     peer.destroy();
   });
   return [client, peer];
-}
-
-async function waitUntil(ok: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 function recorder(): { chunks: { direction: Direction; data: Buffer }[]; ends: Direction[]; total(d: Direction): Buffer } {
@@ -67,7 +60,7 @@ test("does not start the flow: a paused socket stays paused and keeps its bytes"
   tap(client, { chunk: (direction, data) => rec.chunks.push({ direction, data }) });
   peer.write("early");
   // Wait until the bytes reached the tap (read from the kernel into the buffer).
-  await waitUntil(() => rec.total("in").length >= 5);
+  await waitUntil(() => rec.total("in").length >= 5, { what: "5 bytes recorded in" });
   assert.equal(client.isPaused(), true);
   assert.equal(client.read()?.toString(), "early");
 });
@@ -97,7 +90,7 @@ test("8 MiB through a tapped socket with a slow reader: same bytes, memory bound
   };
   writeMore();
   // The writer is now held by write() returning false; the reader starts late.
-  await waitUntil(() => sawBackpressure);
+  await waitUntil(() => sawBackpressure, { what: "the tap saw backpressure" });
   peer.resume();
   const recv = createHash("sha256");
   peer.on("data", (c: Buffer) => recv.update(c));
@@ -108,7 +101,7 @@ test("8 MiB through a tapped socket with a slow reader: same bytes, memory bound
   assert.equal(recv.digest("hex"), sentHash);
 });
 
-test("works on any Duplex and can be removed", async () => {
+test("tap records the writes of any Duplex, and nothing once removed", async () => {
   const out = new PassThrough();
   const duplex = Duplex.from({ readable: new PassThrough(), writable: out });
   const rec = recorder();

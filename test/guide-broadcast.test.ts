@@ -8,7 +8,7 @@ import { startServer, runSocklab, hasStackTrace } from "./support/cli.js";
 
 const BCAST = "127.255.255.255";
 
-test("9: discover lists every responder (two announce servers on the same port)", { timeout: 15_000 }, async (t) => {
+test("9: discover lists every responder (two announce servers on the same port)", { timeout: 45_000 }, async (t) => {
   const first = await startServer(["serve", "announce", `udp://${BCAST}:0`, "--text", "uno\\n"], { teardown: t });
   const port = first.ready.port;
   assert.equal(first.ready.address, `udp://${BCAST}:${port}`);
@@ -25,7 +25,7 @@ test("9: discover lists every responder (two announce servers on the same port)"
   assert.ok(elapsed >= 500, `waited the whole window to collect every reply (${elapsed} ms)`);
 });
 
-test("9: announce answers DISCOVER? with the default text 'socklab HOSTNAME\\n'", { timeout: 10_000 }, async (t) => {
+test("9: announce answers DISCOVER? with the default text 'socklab HOSTNAME\\n'", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "announce", `udp://${BCAST}:0`], { teardown: t });
   const r = await runSocklab(["discover", ready.address, "--timeout", "0.4"]);
   assert.equal(r.code, 0, r.stderr);
@@ -33,7 +33,7 @@ test("9: announce answers DISCOVER? with the default text 'socklab HOSTNAME\\n'"
   assert.match(r.stdout.toString(), new RegExp(`^udp://127\\.\\d+\\.\\d+\\.\\d+:${ready.port} socklab ${hostname().replace(/[.]/g, "\\.")}\\\\n\\n$`));
 });
 
-test("9: announce ignores anything but DISCOVER? → discover --message HELLO has no responder, exit 1", { timeout: 10_000 }, async (t) => {
+test("9: announce ignores anything but DISCOVER? → discover --message HELLO has no responder, exit 1", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "announce", `udp://${BCAST}:0`], { teardown: t });
   const r = await runSocklab(["discover", ready.address, "--message", "HELLO", "--timeout", "0.4"]);
   assert.equal(r.code, 1, r.stderr);
@@ -42,14 +42,14 @@ test("9: announce ignores anything but DISCOVER? → discover --message HELLO ha
   assert.ok(!hasStackTrace(r.stderr));
 });
 
-test("9: announce answers a unicast DISCOVER? too (guide client without broadcast)", { timeout: 10_000 }, async (t) => {
+test("9: announce answers a unicast DISCOVER? too (guide client without broadcast)", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "announce", "udp://127.0.0.1:0", "--text", "aquí"], { teardown: t });
   const r = await runSocklab(["connect", ready.address, "--send", "DISCOVER?"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), "aquí");
 });
 
-test("9: no responder at all → exit 1 'no responder within 0.3s' after the window", { timeout: 10_000 }, async () => {
+test("9: no responder at all → exit 1 'no responder within 0.3s' after the window", { timeout: 30_000 }, async () => {
   const { freePort } = await import("./support/net.js");
   const port = await freePort("udp");
   const started = Date.now();

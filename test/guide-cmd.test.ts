@@ -17,7 +17,7 @@ function checkTimeLine(line: string): void {
   assert.ok(m[1] === today || m[2]!.startsWith("23:59") || m[2]!.startsWith("00:00"), `date ${m[1]} is today (${today})`);
 }
 
-test("11: PING, ECHO hola, TIME, FOO → PONG\\n, hola\\n, local time\\n, ERR desconocido\\n", { timeout: 10_000 }, async (t) => {
+test("11: PING, ECHO hola, TIME, FOO → PONG\\n, hola\\n, local time\\n, ERR desconocido\\n", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "cmd", "tcp://127.0.0.1:0"], { teardown: t, env: envWithTz() });
   const r = await runSocklab(["connect", ready.address, "--send", "PING", "--send", "ECHO hola", "--send", "TIME", "--send", "FOO", "--lines"]);
   assert.equal(r.code, 0, r.stderr);
@@ -31,7 +31,7 @@ test("11: PING, ECHO hola, TIME, FOO → PONG\\n, hola\\n, local time\\n, ERR de
   assert.equal(lines[3], "ERR desconocido");
 });
 
-test("2.2: serve cmd --err ERR answers an unknown command with exactly ERR\\n", { timeout: 10_000 }, async (t) => {
+test("2.2: serve cmd --err ERR answers an unknown command with exactly ERR\\n", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "cmd", "tcp://127.0.0.1:0", "--err", "ERR"], { teardown: t, env: envWithTz() });
   // The guide-2 client: four lines, half-close, read until EOF.
   const r = await runSocklab(["connect", ready.address, "--send", "PING", "--send", "ECHO hola", "--send", "TIME", "--send", "FOO", "--lines", "--half-close"]);
@@ -42,7 +42,7 @@ test("2.2: serve cmd --err ERR answers an unknown command with exactly ERR\\n", 
   checkTimeLine(m[1]!);
 });
 
-test("11: commands are stripped of surrounding whitespace (spaces, tabs, CR)", { timeout: 10_000 }, async (t) => {
+test("11: commands are stripped of surrounding whitespace (spaces, tabs, CR)", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "cmd", "tcp://127.0.0.1:0"], { teardown: t, env: envWithTz() });
   const r = await runSocklab(["connect", ready.address, "--send", "  PING  \\r", "--send", "\\tTIME\\t", "--send", "ECHO  dos  espacios  ", "--lines"]);
   assert.equal(r.code, 0, r.stderr);
@@ -53,7 +53,7 @@ test("11: commands are stripped of surrounding whitespace (spaces, tabs, CR)", {
   assert.equal(lines.length, 4);
 });
 
-test("11: unknown, lower-case, empty and bare ECHO lines all get ERR desconocido\\n", { timeout: 10_000 }, async (t) => {
+test("11: unknown, lower-case, empty and bare ECHO lines all get ERR desconocido\\n", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "cmd", "tcp://127.0.0.1:0"], { teardown: t });
   const socket = await tcpConnect(ready.port);
   t.after(() => socket.destroy());
@@ -63,14 +63,14 @@ test("11: unknown, lower-case, empty and bare ECHO lines all get ERR desconocido
   assert.equal(col.text, "ERR desconocido\n".repeat(6));
 });
 
-test("11: ECHO keeps UTF-8 text intact", { timeout: 10_000 }, async (t) => {
+test("11: ECHO keeps UTF-8 text intact", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "cmd", "tcp://127.0.0.1:0"], { teardown: t });
   const r = await runSocklab(["connect", ready.address, "--send", "ECHO ñandú · 日本", "--lines"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), "ñandú · 日本\n");
 });
 
-test("11: many commands in one write, a command split across writes, and a last line without \\n", { timeout: 10_000 }, async (t) => {
+test("11: many commands in one write, a command split across writes, and a last line without \\n", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "cmd", "tcp://127.0.0.1:0"], { teardown: t });
   const socket = await tcpConnect(ready.port);
   t.after(() => socket.destroy());
@@ -88,7 +88,7 @@ test("11: many commands in one write, a command split across writes, and a last 
   assert.equal(col.text, "PONG\na\nPONG\nPONG\nb\nPONG\n");
 });
 
-test("--err with escapes: --err 'NOPE\\t?' answers NOPE<TAB>?\\n", { timeout: 10_000 }, async (t) => {
+test("--err with escapes: --err 'NOPE\\t?' answers NOPE<TAB>?\\n", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "cmd", "tcp://127.0.0.1:0", "--err", "NOPE\\t?"], { teardown: t });
   const r = await runSocklab(["connect", ready.address, "--send", "FOO", "--lines"]);
   assert.equal(r.code, 0, r.stderr);

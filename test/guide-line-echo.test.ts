@@ -6,8 +6,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, runSocklab } from "./support/cli.js";
 import { tcpConnect, Collector } from "./support/net.js";
+import { hold } from "./support/wait.js";
 
-test("2.1 + 2.1c: hola, mundo, fin as lines, half-close → eco: hola\\neco: mundo\\neco: fin\\n", { timeout: 10_000 }, async (t) => {
+test("2.1 + 2.1c: hola, mundo, fin as lines, half-close → eco: hola\\neco: mundo\\neco: fin\\n", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0"], { teardown: t });
   const r = await runSocklab(["connect", ready.address, "--send", "hola", "--send", "mundo", "--send", "fin", "--lines", "--half-close"]);
   assert.equal(r.code, 0, r.stderr);
@@ -15,14 +16,14 @@ test("2.1 + 2.1c: hola, mundo, fin as lines, half-close → eco: hola\\neco: mun
   await proc.waitForStderr(/^close tcp:\/\/127\.0\.0\.1:\d+ received 15 sent 30$/, 3000);
 });
 
-test("2.1: one trailing \\r is dropped (a CRLF line), only one", { timeout: 10_000 }, async (t) => {
+test("2.1: one trailing \\r is dropped (a CRLF line), only one", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0"], { teardown: t });
   const r = await runSocklab(["connect", ready.address], { input: "telnet\r\ntwo\r\r\nmid\rdle\n" });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), "eco: telnet\neco: two\r\neco: mid\rdle\n");
 });
 
-test("2.1: many lines in one write are all answered, in order", { timeout: 10_000 }, async (t) => {
+test("2.1: many lines in one write are all answered, in order", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0"], { teardown: t });
   const socket = await tcpConnect(ready.port);
   t.after(() => socket.destroy());
@@ -33,7 +34,7 @@ test("2.1: many lines in one write are all answered, in order", { timeout: 10_00
   assert.equal(col.text, lines.map((l) => `eco: ${l}\n`).join(""));
 });
 
-test("2.1: a line split across many writes (byte by byte) is answered once, whole", { timeout: 10_000 }, async (t) => {
+test("2.1: a line split across many writes (byte by byte) is answered once, whole", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0"], { teardown: t });
   const socket = await tcpConnect(ready.port);
   t.after(() => socket.destroy());
@@ -42,7 +43,7 @@ test("2.1: a line split across many writes (byte by byte) is answered once, whol
   const text = "partida en pedazos\r\n";
   for (const ch of text) {
     socket.write(ch);
-    await new Promise((r) => setTimeout(r, 2));
+    await hold(2, "a slow writer: each byte in its own segment");
   }
   await col.waitFor("\n", 3000);
   assert.equal(col.text, "eco: partida en pedazos\n");
@@ -51,21 +52,21 @@ test("2.1: a line split across many writes (byte by byte) is answered once, whol
   assert.equal(col.text, "eco: partida en pedazos\n", "nothing more after EOF");
 });
 
-test("2.1: a last line without \\n before EOF is answered too", { timeout: 10_000 }, async (t) => {
+test("2.1: a last line without \\n before EOF is answered too", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0"], { teardown: t });
   const r = await runSocklab(["connect", ready.address], { input: "uno\nsin fin" });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), "eco: uno\neco: sin fin\n");
 });
 
-test("2.1: an empty line is answered with 'eco: \\n'; EOF right after \\n adds nothing", { timeout: 10_000 }, async (t) => {
+test("2.1: an empty line is answered with 'eco: \\n'; EOF right after \\n adds nothing", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0"], { teardown: t });
   const r = await runSocklab(["connect", ready.address], { input: "\n\r\nx\n" });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), "eco: \neco: \neco: x\n");
 });
 
-test("2.1: an over-long line gets ERR línea demasiado larga\\n and is closed; a waiting client is then served", { timeout: 15_000 }, async (t) => {
+test("2.1: an over-long line gets ERR línea demasiado larga\\n and is closed; a waiting client is then served", { timeout: 45_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0", "--max-line", "16"], { teardown: t });
   const bad = await tcpConnect(ready.port);
   t.after(() => bad.destroy());
@@ -88,7 +89,7 @@ test("2.1: an over-long line gets ERR línea demasiado larga\\n and is closed; a
   assert.equal(proc.hasExited, false, "the server is still up");
 });
 
-test("2.1: complete lines that arrive in the same read as an over-long one are answered first", { timeout: 10_000 }, async (t) => {
+test("2.1: complete lines that arrive in the same read as an over-long one are answered first", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0", "--max-line", "8"], { teardown: t });
   const socket = await tcpConnect(ready.port);
   t.after(() => socket.destroy());
@@ -99,14 +100,14 @@ test("2.1: complete lines that arrive in the same read as an over-long one are a
   assert.equal(col.text, "eco: ok\nERR línea demasiado larga\n");
 });
 
-test("2.1: a line of exactly --max-line bytes is accepted", { timeout: 10_000 }, async (t) => {
+test("2.1: a line of exactly --max-line bytes is accepted", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0", "--max-line", "16"], { teardown: t });
   const r = await runSocklab(["connect", ready.address], { input: `${"y".repeat(16)}\n` });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), `eco: ${"y".repeat(16)}\n`);
 });
 
-test("2.1: the default limit (64 KiB) accepts a 60 000-byte line and refuses a 70 000-byte one", { timeout: 15_000 }, async (t) => {
+test("2.1: the default limit (64 KiB) accepts a 60 000-byte line and refuses a 70 000-byte one", { timeout: 45_000 }, async (t) => {
   const { ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0", "--concurrent"], { teardown: t });
   const ok = await runSocklab(["connect", ready.address], { input: `${"a".repeat(60_000)}\n` });
   assert.equal(ok.code, 0, ok.stderr);
@@ -120,7 +121,7 @@ test("2.1: the default limit (64 KiB) accepts a 60 000-byte line and refuses a 7
   assert.equal(col.text, "ERR línea demasiado larga\n");
 });
 
-test("2.1 via cmd: the over-long-line rule applies to cmd too", { timeout: 10_000 }, async (t) => {
+test("2.1 via cmd: the over-long-line rule applies to cmd too", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "cmd", "tcp://127.0.0.1:0", "--max-line", "8"], { teardown: t });
   const socket = await tcpConnect(ready.port);
   t.after(() => socket.destroy());

@@ -9,7 +9,7 @@ import { runSocklab, socklab } from "./support/cli.js";
 import { freePort } from "./support/net.js";
 import { startPeer, PYTHON } from "./support/python.js";
 
-const opts = { timeout: 15_000, skip: PYTHON ? false : "python3 is not installed" } as const;
+const opts = { timeout: 45_000, skip: PYTHON ? false : "python3 is not installed" } as const;
 
 
 test("exercise 10 server (sequential echo) ↔ socklab connect --send 'hola mundo\\n'", opts, async (t) => {

@@ -6,10 +6,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, runSocklab, socklab } from "./support/cli.js";
 import { tcpConnect, Collector } from "./support/net.js";
+import { hold } from "./support/wait.js";
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-test("10: connect --send 'hola mundo\\n' → the echo, exit 0; accept and close are logged", { timeout: 10_000 }, async (t) => {
+test("10: connect --send 'hola mundo\\n' → the echo, exit 0; accept and close are logged", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const r = await runSocklab(["connect", ready.address, "--send", "hola mundo\\n"]);
   assert.equal(r.code, 0, r.stderr);
@@ -18,7 +17,7 @@ test("10: connect --send 'hola mundo\\n' → the echo, exit 0; accept and close 
   await proc.waitForStderr(/^close tcp:\/\/127\.0\.0\.1:\d+ received 11 sent 11$/, 3000);
 });
 
-test("10: sequential by default — a second client waits until the first finishes", { timeout: 15_000 }, async (t) => {
+test("10: sequential by default — a second client waits until the first finishes", { timeout: 45_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const a = await tcpConnect(ready.port);
   t.after(() => a.destroy());
@@ -29,7 +28,7 @@ test("10: sequential by default — a second client waits until the first finish
   t.after(() => b.destroy());
   const cb = new Collector(b);
   b.write("B1");
-  await sleep(400);
+  await hold(400, "B must stay unserved for a while: nothing to poll for");
   assert.equal(cb.text, "", "B is not served while A is connected");
   a.write("A2");
   await ca.waitFor("A1A2");
@@ -43,7 +42,7 @@ test("10: sequential by default — a second client waits until the first finish
   assert.equal(accepts.length, 2, proc.stderr);
 });
 
-test("10: three socklab clients at once with a sequential server are all served, one after another", { timeout: 15_000 }, async (t) => {
+test("10: three socklab clients at once with a sequential server are all served, one after another", { timeout: 45_000 }, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const results = await Promise.all(
     ["uno", "dos", "tres"].map((w) => runSocklab(["connect", ready.address], { input: `${w}\n` })),
@@ -54,7 +53,7 @@ test("10: three socklab clients at once with a sequential server are all served,
   });
 });
 
-test("--concurrent serves two clients at once", { timeout: 10_000 }, async (t) => {
+test("--concurrent serves two clients at once", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0", "--concurrent"], { teardown: t });
   const a = await tcpConnect(ready.port);
   const b = await tcpConnect(ready.port);
@@ -70,7 +69,7 @@ test("--concurrent serves two clients at once", { timeout: 10_000 }, async (t) =
   assert.equal(ca.isEnded || cb.isEnded, false, "both still open");
 });
 
-test("--concurrent line-echo: a client that never finishes its line does not delay others", { timeout: 10_000 }, async (t) => {
+test("--concurrent line-echo: a client that never finishes its line does not delay others", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "line-echo", "tcp://127.0.0.1:0", "--concurrent"], { teardown: t });
   const slow = await tcpConnect(ready.port);
   t.after(() => slow.destroy());
@@ -80,7 +79,7 @@ test("--concurrent line-echo: a client that never finishes its line does not del
   assert.equal(r.stdout.toString(), "eco: rápido\n");
 });
 
-test("a client that resets (RST) does not take the server down", { timeout: 10_000 }, async (t) => {
+test("a client that resets (RST) does not take the server down", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const a = await tcpConnect(ready.port);
   const ca = new Collector(a);
@@ -93,7 +92,7 @@ test("a client that resets (RST) does not take the server down", { timeout: 10_0
   assert.equal(proc.hasExited, false);
 });
 
-test("12: --idle-timeout 1 closes an idle connection and logs it; the next client is served", { timeout: 15_000 }, async (t) => {
+test("12: --idle-timeout 1 closes an idle connection and logs it; the next client is served", { timeout: 45_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0", "--idle-timeout", "1"], { teardown: t });
   const idle = await tcpConnect(ready.port);
   t.after(() => idle.destroy());
@@ -111,7 +110,7 @@ test("12: --idle-timeout 1 closes an idle connection and logs it; the next clien
   assert.equal(r.stdout.toString(), "next\n");
 });
 
-test("12: an active connection is not closed by --idle-timeout (activity resets the timer)", { timeout: 15_000 }, async (t) => {
+test("12: an active connection is not closed by --idle-timeout (activity resets the timer)", { timeout: 45_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0", "--idle-timeout", "1"], { teardown: t });
   const s = await tcpConnect(ready.port);
   t.after(() => s.destroy());
@@ -119,7 +118,7 @@ test("12: an active connection is not closed by --idle-timeout (activity resets 
   for (let i = 0; i < 6; i++) {
     s.write(`${i}`);
     await col.waitFor(`${i}`);
-    await sleep(300); // 1.8 s in total, never 1 s idle
+    await hold(300, "active but slow: 1.8 s in total, never 1 s idle");
   }
   assert.equal(col.isEnded, false, "still open");
   s.end();
@@ -128,7 +127,7 @@ test("12: an active connection is not closed by --idle-timeout (activity resets 
   assert.doesNotMatch(proc.stderr, /idle-timeout/);
 });
 
-test("12: socklab connect --until-close returns when the server closes the idle connection", { timeout: 15_000 }, async (t) => {
+test("12: socklab connect --until-close returns when the server closes the idle connection", { timeout: 45_000 }, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0", "--idle-timeout", "1"], { teardown: t });
   const client = socklab(["connect", ready.address, "--send", "ping\\n", "--until-close"], { teardown: t });
   const r = await client.waitExit(6000);

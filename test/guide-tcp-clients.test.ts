@@ -8,7 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { startServer, runSocklab, socklab } from "./support/cli.js";
 import { freePort } from "./support/net.js";
 
-test("2: 'hola mundo' — connect --send 'hola mundo\\n' against listen (nc -l role) answering by hand", { timeout: 10_000 }, async (t) => {
+test("2: 'hola mundo' — connect --send 'hola mundo\\n' against listen (nc -l role) answering by hand", { timeout: 30_000 }, async (t) => {
   const { proc: server, ready } = await startServer(["listen", "tcp://127.0.0.1:0"], { teardown: t });
   const client = socklab(["connect", ready.address, "--send", "hola mundo\\n"], { teardown: t });
   await server.waitForStdout("hola mundo\n");
@@ -21,7 +21,7 @@ test("2: 'hola mundo' — connect --send 'hola mundo\\n' against listen (nc -l r
   assert.equal(s.code, 0, s.stderr);
 });
 
-test("3: lines uno/dos/tres + half-close against listen; everything until the peer closes is printed", { timeout: 10_000 }, async (t) => {
+test("3: lines uno/dos/tres + half-close against listen; everything until the peer closes is printed", { timeout: 30_000 }, async (t) => {
   const { proc: server, ready } = await startServer(["listen", "tcp://127.0.0.1:0"], { teardown: t });
   const client = socklab(["connect", ready.address, "--send", "uno", "--send", "dos", "--send", "tres", "--lines", "--half-close"], { teardown: t });
   await server.waitForStdout("uno\ndos\ntres\n");
@@ -35,14 +35,14 @@ test("3: lines uno/dos/tres + half-close against listen; everything until the pe
   assert.equal(server.stdout.toString(), "uno\ndos\ntres\n");
 });
 
-test("3 against serve echo: uno\\ndos\\ntres\\n comes back, connect exits when the server closes", { timeout: 10_000 }, async (t) => {
+test("3 against serve echo: uno\\ndos\\ntres\\n comes back, connect exits when the server closes", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const r = await runSocklab(["connect", ready.address, "--send", "uno", "--send", "dos\\n", "--send", "tres", "--lines", "--half-close"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), "uno\ndos\ntres\n", "--lines appends \\n only where missing");
 });
 
-test("4 / 2.6: bulk — listen < 16 MiB file, connect reads until EOF; -v reports the byte count", { timeout: 20_000 }, async (t) => {
+test("4 / 2.6: bulk — listen < 16 MiB file, connect reads until EOF; -v reports the byte count", { timeout: 60_000 }, async (t) => {
   const payload = randomBytes(16 * 1024 * 1024);
   // Like `nc -l 127.0.0.1 9003 < archivo_grande.bin`: the file arrives on listen's stdin.
   const { proc: server, ready } = await startServer(["listen", "tcp://127.0.0.1:0"], { teardown: t, input: payload });
@@ -54,7 +54,7 @@ test("4 / 2.6: bulk — listen < 16 MiB file, connect reads until EOF; -v report
   assert.equal((await server.waitExit(5000)).code, 0);
 });
 
-test("5: the guide's parameters (--timeout 1.5 --retries 5 --backoff 0.5), server already up → ping\\n echoed", { timeout: 10_000 }, async (t) => {
+test("5: the guide's parameters (--timeout 1.5 --retries 5 --backoff 0.5), server already up → ping\\n echoed", { timeout: 30_000 }, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });
   const r = await runSocklab(["connect", ready.address, "--send", "ping\\n", "--timeout", "1.5", "--retries", "5", "--backoff", "0.5"]);
   assert.equal(r.code, 0, r.stderr);
@@ -62,7 +62,7 @@ test("5: the guide's parameters (--timeout 1.5 --retries 5 --backoff 0.5), serve
   assert.doesNotMatch(r.stderr, /attempt/);
 });
 
-test("5: guide parameters, server started after two failures — attempt lines report 0.5s then 1.0s", { timeout: 20_000 }, async (t) => {
+test("5: guide parameters, server started after two failures — attempt lines report 0.5s then 1.0s", { timeout: 60_000 }, async (t) => {
   const port = await freePort();
   const address = `tcp://127.0.0.1:${port}`;
   const client = socklab(["connect", address, "--send", "ping\\n", "--timeout", "1.5", "--retries", "5", "--backoff", "0.5"], { teardown: t });
@@ -74,7 +74,7 @@ test("5: guide parameters, server started after two failures — attempt lines r
   assert.equal(r.stdout.toString(), "ping\n");
 });
 
-test("connect --send without --lines exits after the first chunk (single recv); --until-close reads to EOF", { timeout: 10_000 }, async (t) => {
+test("connect --send without --lines exits after the first chunk (single recv); --until-close reads to EOF", { timeout: 30_000 }, async (t) => {
   const { proc: server, ready } = await startServer(["listen", "tcp://127.0.0.1:0", "--keep-open"], { teardown: t });
   const a = socklab(["connect", ready.address, "--send", "q\\n", "--until-close"], { teardown: t });
   await server.waitForStdout("q\n");

@@ -83,7 +83,7 @@ async function check(c: Case, timeoutMs: number): Promise<string | undefined> {
   return undefined;
 }
 
-async function runAll(all: Case[], parallel = 2, timeoutMs = 8000): Promise<string[]> {
+async function runAll(all: Case[], parallel = 2, timeoutMs = 20_000): Promise<string[]> {
   const failures: string[] = [];
   let next = 0;
   await Promise.all(Array.from({ length: parallel }, async () => {
@@ -96,7 +96,7 @@ async function runAll(all: Case[], parallel = 2, timeoutMs = 8000): Promise<stri
   return failures;
 }
 
-test("60 generated bad serve/listen command lines: exit 1 or 2, one line, no stack trace", { timeout: 120_000 }, async (t) => {
+test("60 generated bad serve/listen command lines: exit 1 or 2, one line, no stack trace", { timeout: 360_000 }, async (t) => {
   const dir = tempDir(t);
   const regular = `${dir}/regular-file`;
   writeFileSync(regular, "not a socket\n");

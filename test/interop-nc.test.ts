@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { startServer, socklab, runSocklab } from "./support/cli.js";
 import { freePort } from "./support/net.js";
-import { spawnProc, which } from "./support/process.js";
+import { NC } from "./support/tools.js";
+import { spawnProc } from "./support/process.js";
 
-const NC = which("nc");
-const opts = { timeout: 15_000, skip: NC ? false : "nc (netcat-openbsd) is not installed: apt-get install -y netcat-openbsd" } as const;
+const opts = { timeout: 45_000, skip: NC ? false : "nc (netcat-openbsd) is not installed: apt-get install -y netcat-openbsd" } as const;
 
 test("nc -l (server) ↔ socklab connect (stdin mode): both directions, both exit 0", opts, async (t) => {
   const port = await freePort();

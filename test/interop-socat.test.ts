@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { startServer, runSocklab } from "./support/cli.js";
 import { freePort } from "./support/net.js";
-import { spawnProc, which } from "./support/process.js";
+import { SOCAT } from "./support/tools.js";
+import { spawnProc } from "./support/process.js";
 
-const SOCAT = which("socat");
-const opts = { timeout: 15_000, skip: SOCAT ? false : "socat is not installed: apt-get install -y socat" } as const;
+const opts = { timeout: 45_000, skip: SOCAT ? false : "socat is not installed: apt-get install -y socat" } as const;
 
 test("socat - TCP:127.0.0.1:PORT ↔ socklab serve echo (2 MiB binary)", opts, async (t) => {
   const { ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });

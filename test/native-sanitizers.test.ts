@@ -9,15 +9,17 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadFactor } from "./support/machine.js";
+import { spawnProc } from "./support/process.js";
+import { tempDir } from "./support/tmp.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DIST_TEST = fileURLToPath(new URL(".", import.meta.url));
-const PROBE = fileURLToPath(new URL("./fixtures/unix/sanitizer-probe.js", import.meta.url));
+const PROBE = fileURLToPath(new URL("./support/sanitizer-probe.js", import.meta.url));
 
 /** The runtime library of GCC's AddressSanitizer, or why it cannot be used here. */
 function findLibasan(): { path: string } | { why: string } {
@@ -31,33 +33,29 @@ function findLibasan(): { path: string } | { why: string } {
 
 const libasan = findLibasan();
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+/**
+ * A C build and eight test files under ASan take a few minutes at load 25 on 2 cores: the
+ * deadlines (hang guards, nothing measured) stretch with runnable processes per core, up to 3×.
+ */
+const SLOW = Math.min(3, loadFactor());
+
+async function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  const { code, stdout, stderr } = await spawnProc(command, args, { cwd: ROOT, env }).waitExit(timeoutMs);
+  return { code, output: stdout.toString() + stderr };
 }
 
 const SANITIZER_REPORT = /runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer|SUMMARY: (Address|UndefinedBehavior)Sanitizer/;
 
 test(
   "the addon's Unix tests pass under ASan and UBSan with no report",
-  { skip: "why" in libasan ? libasan.why : false, timeout: 180_000 },
+  { skip: "why" in libasan ? libasan.why : false, timeout: Math.round(180_000 * SLOW) },
   async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "socklab-sanitize-"));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir(t, "socklab-sanitize-");
     const build = await run(
       process.execPath,
       [join(ROOT, "scripts", "build-native.mjs")],
       { ...process.env, SOCKLAB_SANITIZE: "1", SOCKLAB_BUILD_DIR: dir },
-      60_000,
+      Math.round(60_000 * SLOW),
     );
     assert.equal(build.code, 0, `sanitizer build failed:\n${build.output}`);
     const addon = join(dir, "build", "Release", "socklab_native.node");
@@ -85,7 +83,7 @@ test(
     // Tests that only drive CLI processes skip themselves here (seconds each under ASan, and
     // no native path the library tests miss); they run in the normal suite.
     const args = ["--test", "--test-reporter=tap", ...files];
-    const result = await run(process.execPath, args, env, 120_000);
+    const result = await run(process.execPath, args, env, Math.round(120_000 * SLOW));
     assert.doesNotMatch(result.output, SANITIZER_REPORT, result.output);
     assert.equal(result.code, 0, result.output);
     const passed = Number(/^# pass (\d+)$/m.exec(result.output)?.[1] ?? 0);

@@ -13,6 +13,7 @@ import { unixSupport } from "../src/stream/unix-hooks.js";
 import "../src/unix/register.js";
 import { closedPort, Collector, tcpConnect } from "./support/net.js";
 import { tempPath } from "./support/tmp.js";
+import { waitUntil } from "./support/wait.js";
 
 async function upstreamServer(
   t: TestContext,
@@ -42,15 +43,8 @@ async function relay(t: TestContext, from: string, to: string, extra: Partial<Re
 }
 
 function waitFor<T extends SocklabEvent["type"]>(events: SocklabEvent[], type: T, timeoutMs = 5000): Promise<Extract<SocklabEvent, { type: T }>> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const found = events.find((e) => e.type === type);
-      if (found) return resolve(found as Extract<SocklabEvent, { type: T }>);
-      if (Date.now() > deadline) return reject(new Error(`no ${type} event; got ${JSON.stringify(events)}`));
-      setTimeout(check, 10);
-    };
-    check();
+  return waitUntil(() => events.find((e): e is Extract<SocklabEvent, { type: T }> => e.type === type), { what: `a ${type} event`, timeoutMs }).catch((err: Error) => {
+    throw new Error(`${err.message}; got ${JSON.stringify(events)}`);
   });
 }
 
@@ -250,11 +244,8 @@ test("UDP: one upstream socket per client, replies go back to each, idle mapping
   assert.equal(await ask(a, "three"), "re: three");
   assert.equal(sources.size, 2, "each client has its own upstream socket");
   assert.equal(events.filter((e) => e.type === "relay-open").length, 2);
-  const closes = await (async () => {
-    const deadline = Date.now() + 5000;
-    while (events.filter((e) => e.type === "relay-close").length < 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
-    return events.filter((e): e is Extract<SocklabEvent, { type: "relay-close" }> => e.type === "relay-close");
-  })();
+  await waitUntil(() => events.filter((e) => e.type === "relay-close").length >= 2, { what: "two relay-close events" }).catch(() => undefined);
+  const closes = events.filter((e): e is Extract<SocklabEvent, { type: "relay-close" }> => e.type === "relay-close");
   assert.equal(closes.length, 2);
   assert.ok(closes.every((c) => c.reason === "idle-timeout"));
   const first = closes.find((c) => c.up === 8);

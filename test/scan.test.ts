@@ -33,7 +33,7 @@ test("port lists: numbers and ranges, order kept, duplicates dropped", () => {
   }
 });
 
-test("open, closed and filtered ports, each reported once, in list order", { skip: PYTHON ? false : "python3 not installed", timeout: 20_000 }, async (t) => {
+test("open, closed and filtered ports, each reported once, in list order", { skip: PYTHON ? false : "python3 not installed", timeout: 60_000 }, async (t) => {
   const open = [await listener(t), await listener(t)];
   const closed = await closedPort();
   const filtered = await fullBacklogPort(t);
@@ -50,7 +50,7 @@ test("open, closed and filtered ports, each reported once, in list order", { ski
   assert.deepEqual(events.at(-1), { type: "scan-done", target: "127.0.0.1", scanned: 4, open: 2, seconds: report.seconds });
 });
 
-test("concurrency bounds the probes in flight: 4 filtered probes take 2 rounds at 2, 1 round at 4", { skip: PYTHON ? false : "python3 not installed", timeout: 20_000 }, async (t) => {
+test("concurrency bounds the probes in flight: 4 filtered probes take 2 rounds at 2, 1 round at 4", { skip: PYTHON ? false : "python3 not installed", timeout: 60_000 }, async (t) => {
   const filtered = await fullBacklogPort(t);
   const two = await scanPorts({ host: "127.0.0.1", ports: [filtered, filtered, filtered, filtered], timeoutMs: 300, concurrency: 2 });
   assert.ok(two.seconds >= 0.58, `2 rounds of 300 ms took ${two.seconds} s`);

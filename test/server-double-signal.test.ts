@@ -12,6 +12,7 @@ import { startServer, hasStackTrace } from "./support/cli.js";
 import { tempPath } from "./support/tmp.js";
 import { Proc } from "./support/process.js";
 import { fileURLToPath } from "node:url";
+import { hold } from "./support/wait.js";
 
 const EXPECTED: Record<string, number[]> = { SIGINT: [0, 130], SIGTERM: [0, 143] };
 
@@ -19,7 +20,7 @@ const EXPECTED: Record<string, number[]> = { SIGINT: [0, 130], SIGTERM: [0, 143]
 async function secondSignal(run: number, send: () => void): Promise<void> {
   const ms = run % 4;
   if (ms === 0) return send();
-  await new Promise((r) => setTimeout(r, ms));
+  await hold(ms, "the second signal a few ms after the first is the case under test");
   send();
 }
 
@@ -64,7 +65,7 @@ for (const [sig, runs, args] of [
 const HUNG = fileURLToPath(new URL("./support/hung-stop.js", import.meta.url));
 
 for (const [sig, status] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-  test(`a second ${sig} while the graceful stop hangs: socket file removed, exit ${status}`, { timeout: 20_000 }, async (t) => {
+  test(`a second ${sig} while the graceful stop hangs: socket file removed, exit ${status}`, { timeout: 60_000 }, async (t) => {
     const path = tempPath(t, "hung.sock");
     const proc = new Proc(process.execPath, [HUNG, `unix:${path}`], { teardown: t });
     await proc.waitForStderr(/^listening /);

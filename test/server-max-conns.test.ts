@@ -15,6 +15,7 @@ import { CliProc, SOCKLAB_BIN, socklab, hasStackTrace } from "./support/cli.js";
 import { hardDescriptorLimit, runClients, withDescriptors } from "./support/load.js";
 import type { Teardown } from "./support/process.js";
 import { tempPath } from "./support/tmp.js";
+import { waitUntil } from "./support/wait.js";
 
 /** Start `socklab ARGS` with at least `descriptors` open descriptors allowed. */
 async function startWithDescriptors(args: string[], descriptors: number, t: Teardown): Promise<{ proc: CliProc; address: string }> {
@@ -116,11 +117,7 @@ test("1100 clients at once against a sequential Unix server: all served", { time
 
 /** Wait until `cond` holds (polled every 10 ms), or fail naming `what`. */
 async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitUntil(cond, { what, timeoutMs });
 }
 
 /** A client that connected; `data` collects what it read. */
@@ -134,7 +131,7 @@ function client(port: number): Promise<{ socket: net.Socket; data: () => string 
   });
 }
 
-test("--max-conns 2: a third client is connected but not accepted until a slot frees", { timeout: 20_000 }, async (t) => {
+test("--max-conns 2: a third client is connected but not accepted until a slot frees", { timeout: 60_000 }, async (t) => {
   const { proc, address } = await start(["serve", "echo", "tcp://127.0.0.1:0", "--concurrent", "--max-conns", "2"], t);
   const port = Number(address.split(":").pop());
   const a = await client(port);
@@ -164,7 +161,7 @@ test("ulimit -n 256: the default --max-conns follows the descriptor limit, so 40
   assert.equal(c.errors, 0);
 });
 
-test("--max-conns above what ulimit -n allows: a warning when it starts", { timeout: 20_000 }, async (t) => {
+test("--max-conns above what ulimit -n allows: a warning when it starts", { timeout: 60_000 }, async (t) => {
   const { proc } = await startWithDescriptors(["serve", "echo", "tcp://127.0.0.1:0", "--concurrent", "--max-conns", "1000"], 256, t);
   await proc.waitForStderr(/^warning: --max-conns 1000 is more than the descriptor limit allows \(ulimit -n 256\)/);
 });

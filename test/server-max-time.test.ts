@@ -20,7 +20,7 @@ function connect(port: number): Promise<net.Socket> {
 
 const closed = (socket: net.Socket): Promise<void> => new Promise((r) => (socket.destroyed ? r() : socket.once("close", () => r())));
 
-test("slow loris: a byte every 0.2 s under --idle-timeout 0.4 is closed by --max-time 1; the next client is served", { timeout: 20_000 }, async (t) => {
+test("slow loris: a byte every 0.2 s under --idle-timeout 0.4 is closed by --max-time 1; the next client is served", { timeout: 60_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0", "--idle-timeout", "0.4", "--max-time", "1"], { teardown: t });
   const loris = await connect(ready.port);
   const trickle = setInterval(() => loris.writable && loris.write("x"), 200);
@@ -41,7 +41,7 @@ test("slow loris: a byte every 0.2 s under --idle-timeout 0.4 is closed by --max
   assert.ok(held >= 700 && held < 3000, `the loris was held ${held} ms (limit 1 s)`);
 });
 
-test("a silent client, and one that sends without ever reading (both buffers full), are closed by --idle-timeout", { timeout: 20_000 }, async (t) => {
+test("a silent client, and one that sends without ever reading (both buffers full), are closed by --idle-timeout", { timeout: 60_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0", "--idle-timeout", "0.3"], { teardown: t });
   const silent = await connect(ready.port);
   const stuck = await connect(ready.port);
@@ -64,7 +64,7 @@ test("a silent client, and one that sends without ever reading (both buffers ful
   assert.equal(timeouts.length, 2, proc.stderr);
 });
 
-test("--max-time alone closes a connection that is busy the whole time", { timeout: 20_000 }, async (t) => {
+test("--max-time alone closes a connection that is busy the whole time", { timeout: 60_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0", "--max-time", "0.5"], { teardown: t });
   const busy = await connect(ready.port);
   busy.on("data", () => {});

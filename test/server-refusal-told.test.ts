@@ -14,7 +14,7 @@ import { tempPath } from "./support/tmp.js";
 const OTHER_UID = String((process.getuid?.() ?? 0) + 12345);
 const RUNS = 20;
 
-test(`--allow-uid refuses us: \`socklab connect --send\` prints the server's one-line refusal, ${RUNS} runs out of ${RUNS}`, { timeout: 60_000 }, async (t) => {
+test(`--allow-uid refuses us: \`socklab connect --send\` prints the server's one-line refusal, ${RUNS} runs out of ${RUNS}`, { timeout: 180_000 }, async (t) => {
   const path = tempPath(t, "refuse.sock");
   const { proc } = await startServer(["serve", "echo", `unix:${path}`, "--allow-uid", OTHER_UID], { teardown: t });
   for (let run = 0; run < RUNS; run++) {
@@ -25,7 +25,7 @@ test(`--allow-uid refuses us: \`socklab connect --send\` prints the server's one
   assert.doesNotMatch(proc.stderr, /^accept /m, "nobody was served");
 });
 
-test("a refused client that keeps sending (1 MiB) still reads its refusal line", { timeout: 20_000 }, async (t) => {
+test("a refused client that keeps sending (1 MiB) still reads its refusal line", { timeout: 60_000 }, async (t) => {
   const path = tempPath(t, "refuse-big.sock");
   await startServer(["serve", "echo", `unix:${path}`, "--allow-uid", OTHER_UID], { teardown: t });
   const socket = net.connect({ path, allowHalfOpen: true });
@@ -38,7 +38,7 @@ test("a refused client that keeps sending (1 MiB) still reads its refusal line",
   assert.equal(text, "ERR refused: uid-not-allowed\n");
 });
 
-test("--allow-uid with our uid: served as before; the abstract namespace refuses the same way", { timeout: 20_000 }, async (t) => {
+test("--allow-uid with our uid: served as before; the abstract namespace refuses the same way", { timeout: 60_000 }, async (t) => {
   const path = tempPath(t, "allowed.sock");
   await startServer(["serve", "echo", `unix:${path}`, "--allow-uid", `${OTHER_UID},${process.getuid?.() ?? 0}`], { teardown: t });
   const ok = await runSocklab(["connect", `unix:${path}`, "--send", "hola"]);
@@ -49,7 +49,7 @@ test("--allow-uid with our uid: served as before; the abstract namespace refuses
   assert.equal(refused.stdout.toString(), "ERR refused: uid-not-allowed\n", refused.stderr);
 });
 
-test("--json: the refusal is a `refused` event with reason and uid", { timeout: 20_000 }, async (t) => {
+test("--json: the refusal is a `refused` event with reason and uid", { timeout: 60_000 }, async (t) => {
   const path = tempPath(t, "refuse-json.sock");
   const proc = socklab(["--json", "serve", "echo", `unix:${path}`, "--allow-uid", OTHER_UID], { input: "pipe", teardown: t });
   await proc.waitForStderr(/^\{"event":"listening"/);

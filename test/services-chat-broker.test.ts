@@ -11,6 +11,7 @@ import { StreamServer, type StreamHandler } from "../src/stream/server.js";
 import { startServer } from "./support/cli.js";
 import { Collector, tcpConnect } from "./support/net.js";
 import { spawnProc, which } from "./support/process.js";
+import { waitUntil } from "./support/wait.js";
 
 async function serve(t: TestContext, handler: StreamHandler): Promise<{ port: number; events: SocklabEvent[] }> {
   const events: SocklabEvent[] = [];
@@ -26,11 +27,7 @@ async function join(t: TestContext, port: number): Promise<{ socket: net.Socket;
 }
 
 async function until(ok: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitUntil(ok, { what, timeoutMs });
 }
 
 test("chat: each line goes to all the others with the sender's name; joins and leaves are announced", async (t) => {
@@ -141,7 +138,7 @@ test("CLI: socklab serve chat --concurrent with two clients", async (t) => {
   await a.got.waitFor("<user2> hola a todos\n");
 });
 
-test("CLI: ncat clients on socklab serve broker --concurrent", { timeout: 20_000, skip: which("ncat") ? false : "ncat is not installed" }, async (t) => {
+test("CLI: ncat clients on socklab serve broker --concurrent", { timeout: 60_000, skip: which("ncat") ? false : "ncat is not installed" }, async (t) => {
   const { ready } = await startServer(["serve", "broker", "tcp://127.0.0.1:0", "--concurrent"], { teardown: t });
   const listener = spawnProc(which("ncat")!, ["127.0.0.1", String(ready.port)], { teardown: t, input: "pipe" });
   // The listener is in the room once a byte it sends reaches another member.

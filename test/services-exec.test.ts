@@ -9,6 +9,7 @@ import { AccessList, parseCidrList } from "../src/net/cidr.js";
 import { streamHandlerFor } from "../src/services/registry.js";
 import { StreamServer } from "../src/stream/server.js";
 import { Collector, tcpConnect } from "./support/net.js";
+import { waitUntil } from "./support/wait.js";
 
 async function serveExec(t: TestContext, options: ExecOptions): Promise<{ port: number; events: SocklabEvent[] }> {
   const events: SocklabEvent[] = [];
@@ -23,11 +24,7 @@ async function serveExec(t: TestContext, options: ExecOptions): Promise<{ port: 
 }
 
 async function until(ok: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitUntil(ok, { what, timeoutMs });
 }
 
 function alive(pid: number): boolean {

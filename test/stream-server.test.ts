@@ -11,6 +11,8 @@ import { unixSupport } from "../src/stream/unix-hooks.js";
 import "../src/unix/register.js";
 import { lineEcho } from "../src/services/line-echo.js";
 import { commandService } from "../src/services/cmd.js";
+import { hold, waitUntil } from "./support/wait.js";
+import { tempDir } from "./support/tmp.js";
 
 async function start(t: { after: (fn: () => unknown) => void }, handler: StreamHandler, extra: Partial<Parameters<typeof StreamServer.listen>[0]> = {}) {
   const events: SocklabEvent[] = [];
@@ -27,7 +29,7 @@ test("sequential by default: the second client waits until the first has closed"
   await sendAll(first, "one");
   assert.equal((await readChunk(first)).data.toString(), "one");
   // The second is accepted by the kernel but not served yet.
-  const early = await Promise.race([readChunk(second), new Promise((r) => setTimeout(() => r("waiting"), 150))]);
+  const early = await Promise.race([readChunk(second), hold(150, "still unserved after a while").then(() => "waiting")]);
   assert.equal(early, "waiting");
   // Not accepted yet either: it waits in the kernel's accept queue, not in our memory.
   assert.equal(events.filter((e) => e.type === "accepted").length, 1, JSON.stringify(events));
@@ -63,7 +65,7 @@ test("line-echo: CRLF, split lines, many per read, final line without \\n", asyn
   const { address } = await start(t, lineEcho());
   const { socket } = await connectStream(address);
   await sendAll(socket, "uno\r\nd");
-  await new Promise((r) => setTimeout(r, 20));
+  await hold(20, "the rest arrives in a later read");
   await sendAll(socket, "os\ntres\ncuatro");
   await halfClose(socket);
   assert.equal((await readUntilClose(socket)).toString(), "eco: uno\neco: dos\neco: tres\neco: cuatro\n");
@@ -106,7 +108,7 @@ test("backpressure: a peer that does not read makes the server stop reading", as
   let written = 0;
   // Write until our own side is full: the kernel buffers fill because the server stopped reading.
   for (let i = 0; i < 2000 && socket.write(chunk); i++) written += chunk.length;
-  await new Promise((r) => setTimeout(r, 300));
+  await hold(300, "let the server read and buffer all it would");
   assert.ok(served, "connection served");
   assert.ok(served!.writableLength <= 1024 * 1024, `server buffers ${served!.writableLength} bytes`);
   assert.ok(written < 2000 * chunk.length, "client writes were eventually refused");
@@ -117,7 +119,7 @@ test("a reset peer does not take the server down", async (t) => {
   const { address, events } = await start(t, lineEcho(), { concurrent: true });
   const { socket } = await connectStream(address);
   socket.resetAndDestroy();
-  await new Promise((r) => setTimeout(r, 50));
+  await waitUntil(() => events.some((e) => e.type === "closed"), { what: "the server closed the reset connection" });
   const next = (await connectStream(address)).socket;
   await sendAll(next, "ok\n");
   await halfClose(next);
@@ -145,10 +147,10 @@ test("dual-stack on :: accepts IPv4 (as ::ffff:127.0.0.1) and IPv6", async (t) =
 });
 
 test("close() is idempotent and stops a server with waiting clients", async (t) => {
-  const { server, address } = await start(t, streamEcho);
+  const { server, address, events } = await start(t, streamEcho);
   const a = (await connectStream(address)).socket;
   const b = (await connectStream(address)).socket;
-  await new Promise((r) => setTimeout(r, 30));
+  await waitUntil(() => events.some((e) => e.type === "accepted"), { what: "the first client served, the second waiting" });
   await Promise.all([server.close(), server.close()]);
   // Both clients see the server go away (EOF or reset), waiting one included.
   await Promise.all([readUntilClose(a).catch(() => {}), readUntilClose(b).catch(() => {})]);
@@ -157,11 +159,9 @@ test("close() is idempotent and stops a server with waiting clients", async (t) 
 });
 
 test("close() removes its own socket file, never one re-bound at the same path since", async (t) => {
-  const { mkdtempSync, existsSync, unlinkSync, rmSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
+  const { existsSync, unlinkSync } = await import("node:fs");
   const { createServer } = await import("node:net");
-  const dir = mkdtempSync(`${tmpdir()}/socklab-ino-`);
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, "socklab-ino-");
   const path = `${dir}/s.sock`;
   // As the CLI does: bound natively (with its mode set before bind), removed by the runner.
   const listen = async () => {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { test } from "node:test";
 import { connectTcp } from "../src/tcp/connect.js";
 import { readExactly, readLines, recvAll, sendAll, halfClose, readUntilClose } from "../src/stream/io.js";
 import { UnavailableError } from "../src/errors.js";
+import { spawnPython } from "./support/python.js";
 
 async function freePort(): Promise<number> {
   const s = createServer().listen(0, "127.0.0.1");
@@ -51,14 +51,15 @@ test("a server that comes up late is reached by a later attempt", async (t) => {
 
 test("connect timeout per attempt against a full backlog", async (t) => {
   // A listener that never accepts (python3, backlog 0): once its queue is full, SYNs are dropped.
-  const py = spawn("python3", ["-c", "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(20)"]);
-  t.after(() => py.kill());
-  const [line] = (await once(py.stdout, "data")) as [Buffer];
-  const port = Number(line.toString().trim());
+  const py = spawnPython("import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(20)", { teardown: t });
+  const [line] = await py.waitForStdoutLine(/^\d+$/, 10_000);
+  const port = Number(line);
   const fillers: import("node:net").Socket[] = [];
   for (let i = 0; i < 3; i++) {
     try {
-      fillers.push((await connectTcp({ host: "127.0.0.1", port, timeoutMs: 300 })).socket);
+      const filler = (await connectTcp({ host: "127.0.0.1", port, timeoutMs: 300 })).socket;
+      filler.on("error", () => {}); // reset when the never-accepting listener goes away
+      fillers.push(filler);
     } catch {
       break;
     }

@@ -12,12 +12,10 @@ import { parseAddress } from "../src/address.js";
 import { halfClose, readLines, readUntilClose, sendAll } from "../src/stream/io.js";
 import { connectTls } from "../src/tls/client.js";
 import { freePort } from "./support/net.js";
-import { spawnProc, which } from "./support/process.js";
+import { OPENSSL, NCAT, SOCAT } from "./support/tools.js";
+import { spawnProc } from "./support/process.js";
 import { pemFiles, startTlsServer, testPki } from "./support/tls.js";
 
-const OPENSSL = which("openssl");
-const NCAT = which("ncat");
-const SOCAT = which("socat");
 const withOpenssl = { timeout: 30_000, skip: OPENSSL ? false : "openssl is not installed: apt-get install -y openssl" } as const;
 const withNcat = { timeout: 30_000, skip: NCAT ? false : "ncat is not installed: apt-get install -y ncat" } as const;
 const withSocat = { timeout: 30_000, skip: SOCAT ? false : "socat is not installed: apt-get install -y socat" } as const;

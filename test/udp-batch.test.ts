@@ -22,6 +22,7 @@ import { datagramEcho } from "../src/services/echo.js";
 import { datagramTime } from "../src/services/time.js";
 import type { DatagramBatch, DatagramResponder } from "../src/services/types.js";
 import { socklab } from "./support/cli.js";
+import { waitUntil } from "./support/wait.js";
 
 const NATIVE = batchBinding() !== undefined;
 const NO_ADDON = "the native addon is not built here (npm install builds it): only the node:dgram path exists";
@@ -84,8 +85,8 @@ function payload(i: number, size: number): Buffer {
 
 /** Wait until `cond` holds (the server paces its log under load: lines may lag ≤ 10 ms). */
 async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  // Soft: the assertions after it say what was missing.
+  await waitUntil(cond, { what: "the condition", timeoutMs, intervalMs: 5 }).catch(() => undefined);
 }
 
 const sortKey = (b: Buffer): string => b.toString("hex");
@@ -195,9 +196,7 @@ test("batched UDP time and announce: the fast path answers like the per-datagram
   for (const s of sent) c.send(s, announce.port, "127.0.0.1");
   const replies: string[] = [];
   c.on("message", (m) => replies.push(m.toString()));
-  const deadline = Date.now() + 3000;
-  while (announce.server.received < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  while (replies.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await until(() => announce.server.received >= 6 && replies.length >= 3);
   assert.equal(announce.server.received, 6);
   assert.deepEqual(replies, ["aqui\n", "aqui\n", "aqui\n"]);
   assert.equal(announce.server.sent, 4);

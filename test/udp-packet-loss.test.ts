@@ -9,13 +9,14 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { which } from "./support/tools.js";
 
 const BIN = fileURLToPath(new URL("../../bin/socklab.js", import.meta.url));
 
 function whyNot(): string | false {
   if (process.getuid?.() !== 0) return "needs root to create a network namespace";
   for (const tool of ["ip", "iptables"]) {
-    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) return `${tool} is not installed (apt-get install -y iproute2 iptables)`;
+    if (which(tool) === undefined) return `${tool} is not installed (apt-get install -y iproute2 iptables)`;
   }
   const probe = `sl-probe-${randomBytes(3).toString("hex")}`;
   const made = spawnSync("ip", ["netns", "add", probe]);

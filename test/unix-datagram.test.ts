@@ -7,7 +7,11 @@ import assert from "node:assert/strict";
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
 import { UnixDatagramSocket, type UnixDatagramPeer } from "../src/unix/index.js";
-import { abstractName, missing, NC, Peer, PYTHON, pyPeer, SOCAT, socketPath } from "./fixtures/unix/helpers.js";
+import { abstractName, socketPath } from "./support/tmp.js";
+import { missing, NC, PYTHON, SOCAT } from "./support/tools.js";
+import { spawnTool } from "./support/process.js";
+import { pyPeer } from "./support/python.js";
+import { hold, waitUntil } from "./support/wait.js";
 
 function nextMessage(socket: UnixDatagramSocket): Promise<[Buffer, UnixDatagramPeer]> {
   return once(socket, "message") as Promise<[Buffer, UnixDatagramPeer]>;
@@ -57,7 +61,7 @@ test("B1: a Python client peer against the socklab server", { skip: missing("pyt
   const srvPath = socketPath(t, "srv");
   const cliPath = socketPath(t, "cli");
   await echoServer(t, { path: srvPath });
-  const result = await pyPeer(t, "unix-dgram-hello", [srvPath, cliPath], "B1 client").exit();
+  const result = await pyPeer(t, "unix-dgram-hello", [srvPath, cliPath], "B1 client").waitExit();
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout.toString(), "b'hola'\n");
 });
@@ -65,7 +69,7 @@ test("B1: a Python client peer against the socklab server", { skip: missing("pyt
 test("B1: the socklab client against a Python server peer", { skip: missing("python3", PYTHON) }, async (t) => {
   const srvPath = socketPath(t, "srv");
   const server = pyPeer(t, "unix-dgram-echo", [srvPath], "B1 server");
-  await server.waitFor(/^ready /m);
+  await server.waitForOutput(/^ready /m);
   for (const target of [{ path: socketPath(t, "cli") }, { autobind: true as const }]) {
     const client = await UnixDatagramSocket.bind(target);
     t.after(() => client.close());
@@ -81,28 +85,24 @@ test("B1: nc -Uu as the client of a socklab server", { skip: missing("nc", NC) }
   const srvPath = socketPath(t, "srv");
   const server = await echoServer(t, { path: srvPath });
   const received = nextMessage(server);
-  const nc = new Peer(t, NC!, ["-Uu", srvPath], "nc -Uu");
+  const nc = spawnTool(t, NC!, ["-Uu", srvPath], "nc -Uu");
   nc.write("hola nc\n");
   const [data, from] = await received;
   assert.equal(data.toString(), "hola nc\n");
   // openbsd nc binds its client to a temporary path, so the echo can reach it.
   assert.ok("path" in from, `nc's address: ${JSON.stringify(from)}`);
-  await nc.waitFor(/hola nc/);
+  await nc.waitForOutput(/hola nc/);
   nc.kill();
 });
 
 test("B1: socklab as the client of nc -lUu", { skip: missing("nc", NC) }, async (t) => {
   const srvPath = socketPath(t, "srv");
-  const nc = new Peer(t, NC!, ["-lUu", srvPath], "nc -lUu");
-  const deadline = Date.now() + 5000;
-  while (!existsSync(srvPath)) {
-    assert.ok(Date.now() < deadline, "nc did not bind");
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const nc = spawnTool(t, NC!, ["-lUu", srvPath], "nc -lUu");
+  await waitUntil(() => existsSync(srvPath), { what: "nc -lUu bound its socket file", timeoutMs: 10_000 });
   const client = await UnixDatagramSocket.bind({ path: socketPath(t, "cli") });
   t.after(() => client.close());
   await client.send("hola desde socklab\n", { path: srvPath });
-  await nc.waitFor(/hola desde socklab/);
+  await nc.waitForOutput(/hola desde socklab/);
   // nc connects to the first sender: typing into it reaches us.
   const reply = nextMessage(client);
   nc.write("respuesta\n");
@@ -116,21 +116,17 @@ test("B1: socat UNIX-SENDTO to socklab and socklab to socat UNIX-RECVFROM", { sk
   const server = await UnixDatagramSocket.bind({ path: srvPath });
   t.after(() => server.close());
   const received = nextMessage(server);
-  const sender = new Peer(t, SOCAT!, ["-", `UNIX-SENDTO:${srvPath}`], "socat UNIX-SENDTO");
-  sender.write("hola socat\n", true);
+  const sender = spawnTool(t, SOCAT!, ["-", `UNIX-SENDTO:${srvPath}`], "socat UNIX-SENDTO");
+  sender.endInput("hola socat\n");
   const [data] = await received;
   assert.equal(data.toString(), "hola socat\n");
-  await sender.exit();
+  await sender.waitExit();
 
   const recvPath = socketPath(t, "socat");
-  const receiver = new Peer(t, SOCAT!, ["-u", `UNIX-RECVFROM:${recvPath}`, "-"], "socat UNIX-RECVFROM");
-  const deadline = Date.now() + 5000;
-  while (!existsSync(recvPath)) {
-    assert.ok(Date.now() < deadline, "socat did not bind");
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const receiver = spawnTool(t, SOCAT!, ["-u", `UNIX-RECVFROM:${recvPath}`, "-"], "socat UNIX-RECVFROM");
+  await waitUntil(() => existsSync(recvPath), { what: "socat UNIX-RECVFROM bound its socket file", timeoutMs: 10_000 });
   await server.send("hola recvfrom\n", { path: recvPath });
-  await receiver.waitFor(/hola recvfrom/);
+  await receiver.waitForOutput(/hola recvfrom/);
 });
 
 test("B1: socat to an abstract datagram socket and back", { skip: missing("socat", SOCAT) }, async (t) => {
@@ -138,11 +134,11 @@ test("B1: socat to an abstract datagram socket and back", { skip: missing("socat
   const server = await UnixDatagramSocket.bind({ abstract: name });
   t.after(() => server.close());
   const received = nextMessage(server);
-  const sender = new Peer(t, SOCAT!, ["-", `ABSTRACT-SENDTO:${name}`], "socat ABSTRACT-SENDTO");
-  sender.write("hola abstract dgram\n", true);
+  const sender = spawnTool(t, SOCAT!, ["-", `ABSTRACT-SENDTO:${name}`], "socat ABSTRACT-SENDTO");
+  sender.endInput("hola abstract dgram\n");
   const [data] = await received;
   assert.equal(data.toString(), "hola abstract dgram\n");
-  await sender.exit();
+  await sender.waitExit();
 });
 
 test("close() is idempotent, removes the file it created, rejects later sends", async (t) => {
@@ -225,7 +221,7 @@ test("a sender waits (not fails, not spins) while the receiver's queue is full",
       if (++received === count) resolve();
     });
   });
-  await new Promise((r) => setTimeout(r, 50));
+  await hold(50, "the receiver stays paused while the sends pile up beyond its kernel queue");
   server.resume();
   await Promise.all(sends);
   await all;
@@ -240,7 +236,7 @@ test("the queue of waiting sends is bounded (ENOBUFS beyond maxQueuedSends)", as
   const client = await UnixDatagramSocket.bind({ autobind: true }, { maxQueuedSends: 8 });
   t.after(() => client.close());
   const settled = Promise.allSettled(Array.from({ length: 1000 }, () => client.send("x", { abstract: name })));
-  await new Promise((r) => setTimeout(r, 20));
+  await hold(20, "the receiver stays paused while the sends exceed maxQueuedSends");
   server.resume();
   const results = await settled;
   const refused = results.filter((r) => r.status === "rejected");

@@ -3,7 +3,6 @@
 // senders (path, abstract, autobound), an unbound sender reported instead of answered,
 // file permissions and removal as before.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { test, type TestContext } from "node:test";
 import { DatagramServer } from "../src/datagram/server.js";
@@ -18,7 +17,9 @@ function eventLine(e: SocklabEvent): string {
 import { datagramEcho } from "../src/services/echo.js";
 import { bindUnixDatagramBatched, canBatchUnixDatagrams } from "../src/unix/dgram-batch.js";
 import { UnixDatagramSocket, type UnixDatagramPeer } from "../src/unix/index.js";
+import { spawnProc } from "./support/process.js";
 import { tempPath } from "./support/tmp.js";
+import { waitUntil } from "./support/wait.js";
 
 const NO_ADDON = "the native addon is not built here (npm install builds it)";
 
@@ -73,8 +74,7 @@ test("batched Unix datagram echo: bursts from three senders come back byte-exact
   assert.equal(server.received, 360);
   assert.equal(server.sent, 360);
   const abstract = clients[1]!.address() as { abstract: string };
-  const deadline = Date.now() + 3000;
-  while (log.length < 360 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await waitUntil(() => log.length >= 360, { what: "360 log lines", timeoutMs: 3000, intervalMs: 5 }).catch(() => undefined); // the assertion below is the check
   assert.ok(log.includes(`datagram abstract-dgram:${abstract.abstract} 0 bytes`), "senders are logged in socklab notation");
 });
 
@@ -83,9 +83,9 @@ test("batched Unix datagram server: an unbound sender is logged and reported, no
   const path = tempPath(t, "srv");
   const { server, log } = await echoServer(t, path);
   // Python as the peer: a socket that never binds has no address to answer.
-  execFileSync("python3", ["-c", "import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.sendto(b'anon',sys.argv[1])", path]);
-  const deadline = Date.now() + 3000;
-  while (log.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  const sent = await spawnProc("python3", ["-c", "import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.sendto(b'anon',sys.argv[1])", path], { teardown: t }).waitExit();
+  assert.equal(sent.code, 0, sent.stderr);
+  await waitUntil(() => log.length >= 2, { what: "two log lines", timeoutMs: 3000 }).catch(() => undefined); // the assertions below are the check
   assert.deepEqual(log[0], "datagram unnamed 4 bytes");
   assert.match(log[1] ?? "", /^error .*unnamed.*unbound socket/);
   assert.equal(server.sent, 0);

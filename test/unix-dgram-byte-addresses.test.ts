@@ -11,16 +11,18 @@ import { writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { UnixDatagramSocket, formatUnixPeer, type UnixDatagramPeer } from "../src/unix/index.js";
 import { decodeSockaddr, escapeName } from "../src/unix/sockaddr.js";
-import { abstractName, missing, PYTHON, Peer, tempDir } from "./fixtures/unix/helpers.js";
+import { abstractName, tempDir } from "./support/tmp.js";
+import { missing, PYTHON } from "./support/tools.js";
+import { Proc, spawnTool } from "./support/process.js";
 import { startServer } from "./support/cli.js";
 
 type Ctx = { after(fn: () => unknown): void };
 
 /** A short Python program written here, run unbuffered as a peer. */
-function python(t: Ctx, code: string, label: string): Peer {
+function python(t: Ctx, code: string, label: string): Proc {
   const file = `${tempDir(t)}/peer.py`;
   writeFileSync(file, code);
-  return new Peer(t, PYTHON!, ["-u", file], label);
+  return spawnTool(t, PYTHON!, ["-u", file], label);
 }
 
 /** The sanitizer run (native-sanitizers.test) preloads libasan: CLI-process tests skip there. */
@@ -57,14 +59,14 @@ test("library: a reply reaches a sender bound to the abstract name \\0p\\xff…"
   assert.deepEqual(from.abstract, Buffer.concat([Buffer.from([0x70, 0xff]), Buffer.from(suffix)]));
   assert.equal(formatUnixPeer(from, true), `abstract-dgram:p\\xff${suffix}`);
   await server.send(data, from);
-  const result = await client.exit();
+  const result = await client.waitExit();
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout.toString(), "reply hola\n");
 });
 
 for (const kind of ["unix-dgram", "abstract-dgram"] as const) {
   for (const peer of ["path", "abstract"] as const) {
-    test(`serve echo ${kind}: a peer bound to a non-UTF-8 ${peer} gets its reply`, { skip: missing("python3", PYTHON) || CLI_SKIP, timeout: 15_000 }, async (t) => {
+    test(`serve echo ${kind}: a peer bound to a non-UTF-8 ${peer} gets its reply`, { skip: missing("python3", PYTHON) || CLI_SKIP, timeout: 45_000 }, async (t) => {
       const dir = tempDir(t);
       const server = kind === "unix-dgram" ? { path: `${dir}/srv.sock` } : { abstract: abstractName() };
       const address = "path" in server ? `unix-dgram:${server.path}` : `abstract-dgram:${server.abstract}`;
@@ -75,7 +77,7 @@ for (const kind of ["unix-dgram", "abstract-dgram"] as const) {
           ? Buffer.concat([Buffer.from(`${dir}/cl`), Buffer.from([0xff]), Buffer.from(`${suffix}.sock`)])
           : Buffer.concat([Buffer.from([0, 0x70, 0xff]), Buffer.from(suffix)]);
       const shown = peer === "path" ? `unix-dgram:${dir}/cl\\xff${suffix}.sock` : `abstract-dgram:p\\xff${suffix}`;
-      const result = await pythonClient(t, bytes.toString("hex"), server).exit(8000);
+      const result = await pythonClient(t, bytes.toString("hex"), server).waitExit(8000);
       assert.equal(result.code, 0, `no reply: ${result.stderr}\nserver: ${proc.stderr}`);
       assert.equal(result.stdout.toString(), "reply hola\n");
       // The log names the sender with the byte escaped, and no send failed.

@@ -12,16 +12,18 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, readSync, writeFileSync } from "node:fs";
 import type { Socket } from "node:net";
 import { connectUnixStream, descriptorKind, receiveDescriptors, type DescriptorKind } from "../src/unix/index.js";
-import { missing, openDescriptorCount, PYTHON, Peer, socketPath, tempDir, which } from "./fixtures/unix/helpers.js";
+import { socketPath, tempDir } from "./support/tmp.js";
+import { missing, PYTHON, which } from "./support/tools.js";
+import { openDescriptorCount, Proc, spawnTool } from "./support/process.js";
 import { runSocklab, SOCKLAB_BIN } from "./support/cli.js";
 
 type Ctx = { after(fn: () => unknown): void };
 
 /** A short Python program written here, run unbuffered as a peer. */
-function python(t: Ctx, code: string, label: string): Peer {
+function python(t: Ctx, code: string, label: string): Proc {
   const file = `${tempDir(t)}/peer.py`;
   writeFileSync(file, code);
-  return new Peer(t, PYTHON!, ["-u", file], label);
+  return spawnTool(t, PYTHON!, ["-u", file], label);
 }
 
 /** The sanitizer run (native-sanitizers.test) preloads libasan: CLI-process tests skip there. */
@@ -72,7 +74,7 @@ while conn.recv(4096):
 const CONTENT = "contenido por SCM_RIGHTS\n";
 
 /** Start the Python sender for `mode`; resolves when it listens. */
-async function sender(t: Ctx, mode: string): Promise<{ path: string; peer: Peer }> {
+async function sender(t: Ctx, mode: string): Promise<{ path: string; peer: Proc }> {
   const dir = tempDir(t);
   writeFileSync(`${dir}/content.txt`, CONTENT);
   const path = socketPath(t, "fd.sock");
@@ -80,10 +82,10 @@ async function sender(t: Ctx, mode: string): Promise<{ path: string; peer: Peer 
 }
 
 /** python() runs a program without arguments: the arguments are set inside it. */
-async function startWithArgs(t: Ctx, path: string, mode: string, dir: string, rounds?: number): Promise<Peer> {
+async function startWithArgs(t: Ctx, path: string, mode: string, dir: string, rounds?: number): Promise<Proc> {
   const args = JSON.stringify([path, mode, dir, ...(rounds === undefined ? [] : [String(rounds)])]);
   const peer = python(t, `import sys, json\nsys.argv = [sys.argv[0]] + json.loads(${JSON.stringify(args)})\n${SENDER}`, `sender ${mode}`);
-  await peer.waitFor(/ready/);
+  await peer.waitForOutput(/ready/);
   return peer;
 }
 
@@ -130,7 +132,7 @@ test("soak: over 10,000 descriptors of every kind through one receiver, open cou
     }
     socket.write("k");
   }
-  await peer.waitFor(/sent/);
+  await peer.waitForOutput(/sent/);
   t.diagnostic(`${received} descriptors received (${truncatedMessages} truncated messages), ${rounds * 7} messages; /proc/self/fd stayed at ${baseline}`);
   assert.ok(received >= 10_000);
 });
@@ -151,7 +153,7 @@ const CASES: Case[] = [
 ];
 
 for (const c of CASES) {
-  test(`recv-fd, ${c.mode}: one line says what arrived and what was done; exit 0`, { skip: missing("python3", PYTHON) || CLI_SKIP, timeout: 15_000 }, async (t) => {
+  test(`recv-fd, ${c.mode}: one line says what arrived and what was done; exit 0`, { skip: missing("python3", PYTHON) || CLI_SKIP, timeout: 45_000 }, async (t) => {
     const { path } = await sender(t, c.mode);
     const r = await runSocklab(["recv-fd", `unix:${path}`]);
     assert.equal(r.code, 0, r.stderr);
@@ -162,7 +164,7 @@ for (const c of CASES) {
   });
 }
 
-test("recv-fd, none: only a payload arrives; exit 1 with one line", { skip: missing("python3", PYTHON) || CLI_SKIP, timeout: 15_000 }, async (t) => {
+test("recv-fd, none: only a payload arrives; exit 1 with one line", { skip: missing("python3", PYTHON) || CLI_SKIP, timeout: 45_000 }, async (t) => {
   const { path } = await sender(t, "N");
   const r = await runSocklab(["recv-fd", `unix:${path}`]);
   assert.equal(r.code, 1);

@@ -16,7 +16,11 @@ import {
   receiveDescriptors,
   sendDescriptors,
 } from "../src/unix/index.js";
-import { abstractName, missing, openDescriptorCount, PYTHON, pyPeer, socketPath, tempDir } from "./fixtures/unix/helpers.js";
+import { abstractName, socketPath, tempDir } from "./support/tmp.js";
+import { missing, PYTHON } from "./support/tools.js";
+import { openDescriptorCount } from "./support/process.js";
+import { pyPeer } from "./support/python.js";
+import { waitUntil } from "./support/wait.js";
 
 type Ctx = { after(fn: () => unknown): void };
 
@@ -24,6 +28,11 @@ function fileWith(t: Ctx, content: string, name = "shared.txt"): string {
   const path = `${tempDir(t)}/${name}`;
   writeFileSync(path, content);
   return path;
+}
+
+/** Give handles that are closing a moment to do so (the assertion after it is the check). */
+async function descriptorsBackTo(count: number): Promise<void> {
+  await waitUntil(() => openDescriptorCount() === count, { what: `${count} open descriptors`, timeoutMs: 2000 }).catch(() => undefined);
 }
 
 async function serve(t: Ctx, target: { path: string } | { abstract: string }, handler: (s: Socket) => void): Promise<Server> {
@@ -71,29 +80,21 @@ test("B4: a Python server peer sends, socklab receives", { skip: missing("python
   const file = fileWith(t, "desde python\n");
   const path = socketPath(t, "fdpass.sock");
   const server = pyPeer(t, "fd-sender", [path, file], "B4 server");
-  let socket: Socket | undefined;
-  const deadline = Date.now() + 5000;
-  while (socket === undefined) {
-    try {
-      socket = await connectUnixStream({ path }, { paused: true });
-    } catch {
-      assert.ok(Date.now() < deadline, "the Python server did not listen");
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  await server.waitForStdoutLine(/^ready /, 15_000); // the peer listens before it says so
+  const socket = await connectUnixStream({ path }, { paused: true });
   const got = await receiveDescriptors(socket, { timeoutMs: 5000 });
   socket.destroy();
   assert.equal(got.payload.toString(), "FD");
   assert.equal((await readDescriptor(got.fds[0]!)).toString(), "desde python\n");
   closeDescriptors(got.fds);
-  assert.equal((await server.exit()).code, 0);
+  assert.equal((await server.waitExit()).code, 0);
 });
 
 test("B4: socklab server sends, a Python client peer prints the file", { skip: missing("python3", PYTHON) }, async (t) => {
   const file = fileWith(t, "hola desde el descriptor\n");
   const path = socketPath(t, "fdpass.sock");
   await serve(t, { path }, fdServer(file));
-  const result = await pyPeer(t, "fd-receiver", [path], "B4 client").exit();
+  const result = await pyPeer(t, "fd-receiver", [path], "B4 client").waitExit();
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout.toString(), "hola desde el descriptor\n\n");
 });
@@ -129,7 +130,7 @@ test("descriptors beyond maxDescriptors are closed and reported as truncated", a
   const warm = await connectUnixStream({ abstract: name }, { paused: true });
   closeDescriptors((await receiveDescriptors(warm)).fds);
   warm.destroy();
-  await new Promise((r) => setTimeout(r, 20));
+  await once(warm, "close");
   const before = openDescriptorCount();
   const socket = await connectUnixStream({ abstract: name }, { paused: true });
   const got = await receiveDescriptors(socket, { maxDescriptors: 1 });
@@ -138,7 +139,7 @@ test("descriptors beyond maxDescriptors are closed and reported as truncated", a
   closeDescriptors(got.fds);
   socket.destroy();
   await once(socket, "close");
-  await new Promise((r) => setTimeout(r, 20));
+  await descriptorsBackTo(before);
   assert.equal(openDescriptorCount(), before);
 });
 
@@ -154,7 +155,7 @@ test("receiveDescriptors: timeout, abort, and a peer that closes without sending
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 20);
   await assert.rejects(receiveDescriptors(a, { signal: controller.signal }), { name: "AbortError" });
-  while (held.length === 0) await new Promise((r) => setTimeout(r, 5));
+  await waitUntil(() => held.length > 0, { what: "the server accepted the client" });
   held[0]!.end();
   const got = await receiveDescriptors(a, { timeoutMs: 5000 });
   assert.deepEqual({ end: got.end, fds: got.fds, length: got.payload.length }, { end: true, fds: [], length: 0 });
@@ -169,10 +170,11 @@ test("no descriptor leak across 10,000 passes", async (t) => {
   t.after(() => closeSync(fd));
   const name = abstractName();
   let serverSide: Socket | undefined;
+  let onAccept!: (socket: Socket) => void;
   const accepted = new Promise<Socket>((resolve) => {
-    void serve(t, { abstract: name }, resolve);
+    onAccept = resolve;
   });
-  await new Promise((r) => setTimeout(r, 10));
+  await serve(t, { abstract: name }, onAccept);
   const client = await connectUnixStream({ abstract: name }, { paused: true });
   serverSide = await accepted;
   t.after(() => {
@@ -190,6 +192,6 @@ test("no descriptor leak across 10,000 passes", async (t) => {
   for (let i = 0; i < 100; i++) await pass(); // warm-up
   const before = openDescriptorCount();
   for (let i = 0; i < passes; i++) await pass();
-  await new Promise((r) => setTimeout(r, 20)); // let pending poll handles close
+  await descriptorsBackTo(before); // pending poll handles close a little later
   assert.equal(openDescriptorCount(), before);
 });

@@ -7,7 +7,10 @@ import assert from "node:assert/strict";
 import { createServer, type Socket } from "node:net";
 import { once } from "node:events";
 import { connectUnixStream, listenUnixStream, peerCredentials, type PeerCredentials } from "../src/unix/index.js";
-import { abstractName, missing, NC, Peer, PYTHON, pyPeer, socketPath } from "./fixtures/unix/helpers.js";
+import { abstractName, socketPath } from "./support/tmp.js";
+import { missing, NC, PYTHON } from "./support/tools.js";
+import { spawnTool } from "./support/process.js";
+import { pyPeer } from "./support/python.js";
 
 type Ctx = { after(fn: () => unknown): void };
 
@@ -29,7 +32,7 @@ test("B3: a Python client peer; the pid is the client process's", { skip: missin
   const path = socketPath(t, "peercd.sock");
   const seen = await peercredServer(t, { path });
   const client = pyPeer(t, "abstract-read", [path], "B3 client");
-  const result = await client.exit();
+  const result = await client.waitExit();
   assert.equal(result.code, 0, result.stderr);
   const uid = process.getuid!();
   assert.equal(seen.length, 1);
@@ -40,9 +43,9 @@ test("B3: a Python client peer; the pid is the client process's", { skip: missin
 test("B3: nc -U as the client; its pid is reported", { skip: missing("nc", NC) }, async (t) => {
   const name = abstractName();
   const seen = await peercredServer(t, { abstract: name });
-  const nc = new Peer(t, NC!, ["-U", `@${name}`], "nc -U");
-  nc.write("", true);
-  const result = await nc.exit();
+  const nc = spawnTool(t, NC!, ["-U", `@${name}`], "nc -U");
+  nc.endInput("");
+  const result = await nc.waitExit();
   assert.equal(result.stdout.toString(), `Hola UID=${process.getuid!()} PID=${nc.pid}\n`);
   assert.equal(seen[0]?.pid, nc.pid);
 });
@@ -50,23 +53,15 @@ test("B3: nc -U as the client; its pid is reported", { skip: missing("nc", NC) }
 test("B3: socklab client against a Python server peer sees its own pid", { skip: missing("python3", PYTHON) }, async (t) => {
   const path = socketPath(t, "peercd.sock");
   const server = pyPeer(t, "peercred", [path], "B3 server");
-  let socket: Socket | undefined;
-  const deadline = Date.now() + 5000;
-  while (socket === undefined) {
-    try {
-      socket = await connectUnixStream({ path });
-    } catch {
-      assert.ok(Date.now() < deadline, "the Python server did not listen");
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  await server.waitForStdoutLine(/^ready /, 15_000); // the peer listens before it says so
+  const socket = await connectUnixStream({ path });
   const chunks: Buffer[] = [];
   socket.on("data", (c: Buffer) => chunks.push(c));
   await once(socket, "end");
   assert.equal(Buffer.concat(chunks).toString(), `Hola UID=${process.getuid!()} PID=${process.pid}\n`);
   // The Python server peer logged the same credentials.
-  assert.equal((await server.exit()).code, 0);
-  assert.match(server.stdout, new RegExp(`pid=${process.pid} `));
+  assert.equal((await server.waitExit()).code, 0);
+  assert.match(server.stdout.toString(), new RegExp(`pid=${process.pid} `));
 });
 
 test("peerCredentials on our own connection, and on a closed socket", async (t) => {

@@ -18,7 +18,11 @@ import {
   UnixDatagramSocket,
 } from "../src/unix/index.js";
 import { describeError } from "../src/errors.js";
-import { abstractName, missing, NC, Peer, PYTHON, pyPeer, SOCAT, socketPath } from "./fixtures/unix/helpers.js";
+import { abstractName, socketPath } from "./support/tmp.js";
+import { missing, NC, PYTHON, SOCAT } from "./support/tools.js";
+import { spawnTool } from "./support/process.js";
+import { pyPeer } from "./support/python.js";
+import { waitUntil } from "./support/wait.js";
 
 type Ctx = { after(fn: () => unknown): void };
 
@@ -56,12 +60,12 @@ test("B2: socklab abstract server and client; no file is created", async (t) => 
 test("B2: nc -U @name and socat ABSTRACT-CONNECT reach a socklab server", { skip: missing("nc", NC) || missing("socat", SOCAT) }, async (t) => {
   const name = abstractName();
   await serve(t, listenAbstractStream(name), greet);
-  const nc = new Peer(t, NC!, ["-U", `@${name}`], "nc -U @name");
-  nc.write("", true);
-  assert.equal((await nc.exit()).stdout.toString(), "hola abstract\n");
-  const socat = new Peer(t, SOCAT!, ["-", `ABSTRACT-CONNECT:${name}`], "socat ABSTRACT-CONNECT");
-  socat.write("", true);
-  assert.equal((await socat.exit()).stdout.toString(), "hola abstract\n");
+  const nc = spawnTool(t, NC!, ["-U", `@${name}`], "nc -U @name");
+  nc.endInput("");
+  assert.equal((await nc.waitExit()).stdout.toString(), "hola abstract\n");
+  const socat = spawnTool(t, SOCAT!, ["-", `ABSTRACT-CONNECT:${name}`], "socat ABSTRACT-CONNECT");
+  socat.endInput("");
+  assert.equal((await socat.waitExit()).stdout.toString(), "hola abstract\n");
 });
 
 test("B2: socklab reaches nc -lU @name and socat ABSTRACT-LISTEN", { skip: missing("nc", NC) || missing("socat", SOCAT) }, async (t) => {
@@ -70,24 +74,21 @@ test("B2: socklab reaches nc -lU @name and socat ABSTRACT-LISTEN", { skip: missi
     [SOCAT!, (name: string) => [`ABSTRACT-LISTEN:${name}`, "-"]],
   ] as const) {
     const name = abstractName();
-    const peer = new Peer(t, command, args(name), command);
+    const peer = spawnTool(t, command, args(name), command);
     peer.write("hola desde el peer\n");
-    let client: Socket | undefined;
-    const deadline = Date.now() + 5000;
-    while (client === undefined) {
-      try {
-        client = await connectAbstractStream(name);
-      } catch (err) {
-        // the peer may not be listening yet
-        assert.equal((err as NodeJS.ErrnoException).code, "ECONNREFUSED");
-        assert.ok(Date.now() < deadline, `${command} did not listen`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
+    // The peer says nothing when it listens: retry while the connection is refused.
+    const client = await waitUntil(
+      () =>
+        connectAbstractStream(name).catch((err: NodeJS.ErrnoException) => {
+          assert.equal(err.code, "ECONNREFUSED");
+          return undefined;
+        }),
+      { what: `${command} listens on @${name}`, timeoutMs: 10_000, intervalMs: 20 },
+    );
     const got = once(client, "data");
     client.write("hola desde socklab\n");
     assert.equal(String((await got)[0]), "hola desde el peer\n");
-    await peer.waitFor(/hola desde socklab/);
+    await peer.waitForOutput(/hola desde socklab/);
     client.destroy();
     peer.kill();
   }
@@ -96,30 +97,22 @@ test("B2: socklab reaches nc -lU @name and socat ABSTRACT-LISTEN", { skip: missi
 test("B2: a Python client peer and server, both roles", { skip: missing("python3", PYTHON) }, async (t) => {
   const name = abstractName();
   await serve(t, listenAbstractStream(name), greet);
-  const client = await pyPeer(t, "abstract-read", [`@${name}`], "B2 client").exit();
+  const client = await pyPeer(t, "abstract-read", [`@${name}`], "B2 client").waitExit();
   assert.equal(client.code, 0, client.stderr);
   assert.equal(client.stdout.toString(), "b'hola abstract\\n'\n");
 
   const other = abstractName();
   const server = pyPeer(t, "abstract-greet", [other], "B2 server");
-  let socket: Socket | undefined;
-  const deadline = Date.now() + 5000;
-  while (socket === undefined) {
-    try {
-      socket = await connectAbstractStream(other);
-    } catch {
-      assert.ok(Date.now() < deadline, "the Python server did not listen");
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  await server.waitForStdoutLine(/^ready /, 15_000); // the peer listens before it says so
+  const socket = await connectAbstractStream(other);
   assert.equal(await readAll(socket), "hola abstract\n");
-  assert.equal((await server.exit()).code, 0);
+  assert.equal((await server.waitExit()).code, 0);
 });
 
 test("1: a Python client peer against a socklab Unix stream server", { skip: missing("python3", PYTHON) }, async (t) => {
   const path = socketPath(t, "eco.sock");
   await serve(t, listenUnixStream({ path }, { mode: 0o600 }), (socket) => socket.pipe(socket));
-  const client = await pyPeer(t, "unix-hello", [path], "1 client").exit();
+  const client = await pyPeer(t, "unix-hello", [path], "1 client").waitExit();
   assert.equal(client.code, 0, client.stderr);
   assert.equal(client.stdout.toString(), "< b'hola desde UDS\\n'\n");
 });
@@ -133,15 +126,11 @@ test("1: socklab client against nc -lU; a missing path says ENOENT", { skip: mis
     assert.equal(describeError(err), `unix:${path}: not found (no server is listening there)`);
     return true;
   });
-  const nc = new Peer(t, NC!, ["-lU", path], "nc -lU");
-  const deadline = Date.now() + 5000;
-  while (!existsSync(path)) {
-    assert.ok(Date.now() < deadline, "nc did not listen");
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const nc = spawnTool(t, NC!, ["-lU", path], "nc -lU");
+  await waitUntil(() => existsSync(path), { what: "nc -lU created its socket file", timeoutMs: 10_000 });
   const client = await connectUnixStream({ path });
   client.write("hola desde UDS\n");
-  await nc.waitFor(/hola desde UDS/);
+  await nc.waitForOutput(/hola desde UDS/);
   const got = once(client, "data");
   nc.write("eco\n");
   assert.equal(String((await got)[0]), "eco\n");

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { Worker } from "node:worker_threads";
 import { once } from "node:events";
 import { isNativeAvailable, UnixDatagramSocket } from "../src/unix/index.js";
-import { abstractName } from "./fixtures/unix/helpers.js";
+import { abstractName } from "./support/tmp.js";
 
 const UNIX_INDEX = new URL("../src/unix/index.js", import.meta.url).href;
 

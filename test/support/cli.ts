@@ -19,6 +19,12 @@ export interface Listening {
 
 const LISTENING = /^listening (\S+)$/;
 
+/**
+ * How long a socklab process may take to start and finish its job by default: a node start
+ * alone takes several seconds on a small machine at load 20+, and only failures wait this long.
+ */
+export const CLI_WAIT_MS = 20_000;
+
 /** Parse a `listening ADDRESS` line. */
 export function parseListening(line: string): Listening | undefined {
   const m = line.match(LISTENING);
@@ -31,7 +37,7 @@ export function parseListening(line: string): Listening | undefined {
 
 export class CliProc extends Proc {
   /** Wait for the `listening ADDRESS` readiness line and parse it. */
-  async listening(timeoutMs = 8000): Promise<Listening> {
+  async listening(timeoutMs = CLI_WAIT_MS): Promise<Listening> {
     const m = await this.waitForStderr(LISTENING, timeoutMs);
     return parseListening(m[0])!;
   }
@@ -55,7 +61,7 @@ export async function runSocklab(
   args: readonly string[],
   options: SpawnOptions & { timeoutMs?: number } = {},
 ): Promise<ExitResult> {
-  const { timeoutMs = 8000, ...rest } = options;
+  const { timeoutMs = CLI_WAIT_MS, ...rest } = options;
   const proc = socklab(args, rest);
   const result = await proc.waitExit(timeoutMs);
   assertNoStackTrace(proc.label, result.stderr);
@@ -66,11 +72,23 @@ function assertNoStackTrace(label: string, stderr: string): void {
   if (hasStackTrace(stderr)) throw new Error(`${label}: printed a stack trace on stderr:\n${stderr}`);
 }
 
+/**
+ * How long `socklab --version` takes right now, start to exit: the cost of starting a socklab
+ * process on this machine at this moment (seconds under heavy load). Time budgets measured
+ * around a whole CLI run add it, so they check socklab's waiting and not the machine.
+ */
+export async function startupMs(): Promise<number> {
+  const started = Date.now();
+  const r = await runSocklab(["--version"]);
+  if (r.code !== 0) throw new Error(`socklab --version failed: ${r.stderr}`);
+  return Date.now() - started;
+}
+
 /** Start a server (`serve …` / `listen …`) and wait until it is ready. */
 export async function startServer(
   args: readonly string[],
   options: SpawnOptions = {},
-  timeoutMs = 8000,
+  timeoutMs = CLI_WAIT_MS,
 ): Promise<{ proc: CliProc; ready: Listening }> {
   const proc = socklab(args, { input: "pipe", ...options });
   const ready = await proc.listening(timeoutMs);

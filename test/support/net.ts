@@ -4,6 +4,7 @@
 import net from "node:net";
 import dgram from "node:dgram";
 import { once } from "node:events";
+import { WAIT_MS } from "./wait.js";
 
 /**
  * A port that was free a moment ago on `host` (TCP or UDP). Only for peers that cannot bind
@@ -125,18 +126,18 @@ export class Collector {
   }
 
   /** Wait until at least `n` bytes (or the given text) have arrived. */
-  waitFor(what: number | string, timeoutMs = 5000): Promise<void> {
+  waitFor(what: number | string, timeoutMs = WAIT_MS): Promise<void> {
     if (typeof what === "number") return this.wait(`${what} bytes`, () => this.data.length >= what, timeoutMs);
     return this.wait(JSON.stringify(what), () => this.text.includes(what), timeoutMs);
   }
 
   /** Wait for the peer's FIN (end of the readable side). */
-  waitEnd(timeoutMs = 5000): Promise<void> {
+  waitEnd(timeoutMs = WAIT_MS): Promise<void> {
     return this.wait("end of stream", () => this.ended, timeoutMs);
   }
 
   /** Wait for the socket to close (FIN or reset). */
-  waitClose(timeoutMs = 5000): Promise<void> {
+  waitClose(timeoutMs = WAIT_MS): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.closed) return resolve();
       const timer = setTimeout(() => reject(new Error(`timed out waiting for close; got ${JSON.stringify(this.text)}`)), timeoutMs);
@@ -153,11 +154,17 @@ export async function silentUdpPeer(host = "127.0.0.1"): Promise<{
   socket: dgram.Socket;
   port: number;
   received: Buffer[];
+  /** Date.now() when each datagram arrived (same order as `received`). */
+  receivedAt: number[];
   close: () => Promise<void>;
 }> {
   const socket = dgram.createSocket(host.includes(":") ? "udp6" : "udp4");
   const received: Buffer[] = [];
-  socket.on("message", (m) => received.push(m));
+  const receivedAt: number[] = [];
+  socket.on("message", (m) => {
+    receivedAt.push(Date.now());
+    received.push(m);
+  });
   socket.bind(0, host);
   await once(socket, "listening");
   let closed = false;
@@ -165,6 +172,7 @@ export async function silentUdpPeer(host = "127.0.0.1"): Promise<{
     socket,
     port: socket.address().port,
     received,
+    receivedAt,
     close: () =>
       new Promise<void>((r) => {
         if (closed) return r();

@@ -144,10 +144,10 @@ def udp_ping(port):
         print(f"< {data!r} from {source}")
 
 
-@peer("udp-time")  # exercise 8: TIME with a 1 s timeout, 3 attempts
-def udp_time(port):
+@peer("udp-time")  # exercise 8: TIME with a 1 s timeout (or TIMEOUT s), 3 attempts
+def udp_time(port, timeout="1.0"):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(1.0)
+        s.settimeout(float(timeout))
         for attempt in range(1, 4):
             s.sendto(b"TIME", ("127.0.0.1", int(port)))
             try:

@@ -1,11 +1,14 @@
 /**
  * Spawn a child process for a test and observe it: stdout collected as bytes, stderr as
  * text, promises for "a line matching X appeared" and "the process exited", and teardown
- * that always kills what is still running. Used for the socklab CLI, python3, nc and socat.
+ * that always kills what is still running. The one wrapper for every child a test starts:
+ * the socklab CLI (cli.ts), python3 (python.ts), nc, ncat, socat, openssl, strace.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { accessSync, constants } from "node:fs";
+import { readdirSync } from "node:fs";
+export { which } from "./tools.js";
+import { WAIT_MS } from "./wait.js";
 
 export interface ExitResult {
   code: number | null;
@@ -154,7 +157,7 @@ export class Proc {
   }
 
   /** Wait until a stderr line matches `re`; resolves with the match. */
-  waitForStderr(re: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
+  waitForStderr(re: RegExp, timeoutMs = WAIT_MS): Promise<RegExpMatchArray> {
     return this.waitFor(`stderr matching ${re}`, () => {
       for (const line of this.err.split("\n")) {
         const m = line.match(re);
@@ -165,7 +168,7 @@ export class Proc {
   }
 
   /** Wait until stdout contains `needle` (or has at least `needle` bytes if a number). */
-  waitForStdout(needle: string | Buffer | number, timeoutMs = 5000): Promise<Buffer> {
+  waitForStdout(needle: string | Buffer | number, timeoutMs = WAIT_MS): Promise<Buffer> {
     return this.waitFor(`stdout ${typeof needle === "number" ? `>= ${needle} bytes` : JSON.stringify(needle.toString())}`, () => {
       const out = this.stdout;
       if (typeof needle === "number") return out.length >= needle ? out : undefined;
@@ -173,8 +176,13 @@ export class Proc {
     }, timeoutMs);
   }
 
+  /** Wait until stdout or stderr (as text) matches `re` anywhere. */
+  waitForOutput(re: RegExp, timeoutMs = WAIT_MS): Promise<RegExpMatchArray> {
+    return this.waitFor(`output matching ${re}`, () => (this.stdout.toString("utf8") + this.err).match(re) ?? undefined, timeoutMs);
+  }
+
   /** Wait for a stdout line (text) matching `re`. */
-  waitForStdoutLine(re: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
+  waitForStdoutLine(re: RegExp, timeoutMs = WAIT_MS): Promise<RegExpMatchArray> {
     return this.waitFor(`stdout matching ${re}`, () => {
       for (const line of this.stdout.toString("utf8").split("\n")) {
         const m = line.match(re);
@@ -185,7 +193,7 @@ export class Proc {
   }
 
   /** Resolve when the process exits; reject (and kill it) after `timeoutMs`. */
-  async waitExit(timeoutMs = 5000): Promise<ExitResult> {
+  async waitExit(timeoutMs = WAIT_MS): Promise<ExitResult> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -233,17 +241,15 @@ export function spawnProc(command: string, args: readonly string[], options: Spa
   return new Proc(command, args, options);
 }
 
-/** Is `command` an executable on PATH? Returns its full path. */
-export function which(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(":")) {
-    if (dir === "") continue;
-    const full = `${dir}/${command}`;
-    try {
-      accessSync(full, constants.X_OK);
-      return full;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
+/**
+ * Start an external peer (nc, socat, …) for test `t`: stdin left open for the test to write
+ * or end, killed after the test.
+ */
+export function spawnTool(t: Teardown, command: string, args: readonly string[], label = command): Proc {
+  return new Proc(command, args, { teardown: t, input: "pipe", label });
+}
+
+/** Open descriptors of this process (for leak checks). */
+export function openDescriptorCount(): number {
+  return readdirSync("/proc/self/fd").length;
 }

@@ -4,9 +4,10 @@
  * `python3 -u` (unbuffered, so their "ready …" lines arrive at once).
  */
 import { fileURLToPath } from "node:url";
-import { Proc, which, type ExitResult, type SpawnOptions, type Teardown } from "./process.js";
+import { Proc, type ExitResult, type SpawnOptions, type Teardown } from "./process.js";
+import { PYTHON } from "./tools.js";
 
-export const PYTHON = which("python3");
+export { PYTHON };
 
 /** The peers file, in the source tree (tests run from dist/test/). */
 export const PEERS_PY = fileURLToPath(new URL("../../../test/support/peers.py", import.meta.url));
@@ -23,7 +24,7 @@ export function runPeer(
   args: ReadonlyArray<string | number>,
   options: SpawnOptions & { timeoutMs?: number } = {},
 ): Promise<ExitResult> {
-  const { timeoutMs = 8000, ...rest } = options;
+  const { timeoutMs = 20_000, ...rest } = options;
   return spawnPeer(name, args, rest).waitExit(timeoutMs);
 }
 
@@ -35,8 +36,13 @@ export async function startPeer(
   options: SpawnOptions = {},
 ): Promise<{ proc: Proc; ready: string; port: number }> {
   const proc = spawnPeer(name, args, { teardown: t, input: "pipe", ...options });
-  const [, ready = ""] = await proc.waitForStdoutLine(/^ready (.+)$/, 5000);
+  const [, ready = ""] = await proc.waitForStdoutLine(/^ready (.+)$/);
   return { proc, ready, port: Number(ready) };
+}
+
+/** Peer NAME for test `t`, stdin left open, killed after the test. */
+export function pyPeer(t: Teardown, name: string, args: ReadonlyArray<string | number>, label = name): Proc {
+  return spawnPeer(name, args, { teardown: t, input: "pipe", label });
 }
 
 /** Spawn `python3 -u -c CODE`: for the small tool programs written in the tests themselves. */

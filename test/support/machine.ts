@@ -1,0 +1,16 @@
+/**
+ * How busy this machine is, for the few tests whose assertion is a time budget (bench --quick
+ * "is quick"): on a small machine shared with other work, wall-clock time stretches with the
+ * number of runnable processes per core, so the budget is scaled by that ratio.
+ */
+import { availableParallelism, loadavg } from "node:os";
+
+/** Runnable processes per core over the last minute, at least 1 (an idle machine). */
+export function loadFactor(): number {
+  return Math.max(1, loadavg()[0]! / availableParallelism());
+}
+
+/** `ms` stretched by the load factor, capped at `capMs`. */
+export function scaledMs(ms: number, capMs = 10 * ms): number {
+  return Math.min(capMs, Math.round(ms * loadFactor()));
+}
