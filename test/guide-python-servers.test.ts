@@ -28,12 +28,14 @@ test("exercise 10 server ↔ socklab connect piping 2 MiB of binary stdin (half-
   assert.ok(r.stdout.equals(payload), `identical bytes (${r.stdout.length} of ${payload.length})`);
 });
 
-test("exercise 5 role: socklab connect with retries reaches the exercise 10 server started late", opts, async (t) => {
+test("exercise 5 role: socklab connect with retries reaches the exercise 10 server started late", { ...opts, timeout: 60_000 }, async (t) => {
   const port = await freePort();
-  const client = socklab(["connect", `tcp://127.0.0.1:${port}`, "--send", "ping\\n", "--timeout", "1.5", "--retries", "5", "--backoff", "0.2"], { teardown: t });
-  await client.waitForStderr(/attempt 1\/5 failed/, 5000);
+  // 12 attempts (backoff 0.2 s × n, 13 s in all): the Python server's start on a loaded machine
+  // must fit between the first attempt and the last; the window measures nothing.
+  const client = socklab(["connect", `tcp://127.0.0.1:${port}`, "--send", "ping\\n", "--timeout", "1.5", "--retries", "12", "--backoff", "0.2"], { teardown: t });
+  await client.waitForStderr(/attempt 1\/12 failed/);
   await startPeer(t, "seq-echo", ["127.0.0.1", port]);
-  const r = await client.waitExit(8000);
+  const r = await client.waitExit(40_000);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), "ping\n");
 });
