@@ -76,7 +76,11 @@ export type UsageMessageKey =
   | "usage.allow-uid-unix-only"
   | "usage.recv-fd-needs-unix"
   | "usage.discover-needs-udp"
-  | "usage.unknown-shell";
+  | "usage.unknown-shell"
+  | "usage.port-zero"
+  | "usage.stdin-mode-only"
+  | "usage.nc-form"
+  | "usage.nc-port";
 
 /** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
 export type TlsErrorMessageKey =

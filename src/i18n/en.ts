@@ -191,6 +191,10 @@ export const en: Catalog = {
     "usage.recv-fd-needs-unix": () => "recv-fd needs a Unix stream address (unix:PATH or abstract:NAME)",
     "usage.discover-needs-udp": () => "discover needs a udp://BROADCAST:PORT address",
     "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
+    "usage.port-zero": (p) => `${p.address}: port 0 is not a destination (it means "any free port" only when listening)`,
+    "usage.stdin-mode-only": (p) => `${p.option} is for standard input mode (without --send)`,
+    "usage.nc-form": (p) => `${p.given} is not an address: write ${p.example}`,
+    "usage.nc-port": (p) => `"${p.port}" is not a port (1-65535): write ${p.example}`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

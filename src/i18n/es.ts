@@ -190,6 +190,10 @@ export const es: Catalog = {
     "usage.recv-fd-needs-unix": () => "recv-fd necesita una dirección Unix de flujo (unix:RUTA o abstract:NOMBRE)",
     "usage.discover-needs-udp": () => "discover necesita una dirección udp://DIFUSIÓN:PUERTO",
     "usage.unknown-shell": (p) => `no hay autocompletado para "${p.shell}" (shells: ${p.shells})`,
+    "usage.port-zero": (p) => `${p.address}: el puerto 0 no es un destino (solo significa "cualquier puerto libre" al escuchar)`,
+    "usage.stdin-mode-only": (p) => `${p.option} es para el modo de entrada estándar (sin --send)`,
+    "usage.nc-form": (p) => `${p.given} no es una dirección: escriba ${p.example}`,
+    "usage.nc-port": (p) => `"${p.port}" no es un puerto (1-65535): escriba ${p.example}`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1
