@@ -12,10 +12,10 @@ import { byteViewSink, tap, type ByteViewOptions, type Direction, type TapSink }
 import { en } from "../../i18n/en.js";
 import { messageTools } from "../../i18n/format.js";
 import { errorEvent } from "../../events.js";
-import { openStream } from "../../stream/connect.js";
+import { openStream, type OpenStreamOptions } from "../../stream/connect.js";
 import { halfClose, keepReadingAfterWriteError, readChunk, readLines, readUntilClose, sendAll, type ReadOptions } from "../../stream/io.js";
 import { traceReads, traceWrites } from "../../stream/trace.js";
-import { withRetries } from "../../tcp/connect.js";
+import { withRetries, type ConnectAnyOptions } from "../../tcp/connect.js";
 import { openDatagramClient, type DatagramClientBase as DatagramClient } from "../../datagram/client.js";
 import "../../udp/request.js";
 import { address, count, decodeEscapes, exclusive, flag, list, parseCommand, seconds, str, usage } from "../args.js";
@@ -298,7 +298,10 @@ function summary(s: ConnectSettings, socket: Socket, started: bigint): void {
 }
 
 async function open(s: ConnectSettings, record: (address: string, err: unknown) => void): Promise<{ socket: Socket; address: string }> {
-  return openStream(s.where, { family: s.family, timeoutMs: s.timeoutMs ?? 10_000 }, record);
+  // Not an object literal: openStream hands these to connectAny, whose race reports each attempt.
+  const options: OpenStreamOptions & ConnectAnyOptions = { family: s.family, timeoutMs: s.timeoutMs ?? 10_000 };
+  if (s.verbose) options.onAttempt = (report) => emit({ type: "connect-attempt", ...report });
+  return openStream(s.where, options, record);
 }
 
 /** The exit status when standard output's reader went away (`| head -c 10`): a normal end. */
