@@ -5,13 +5,14 @@
 import type { Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { formatAddress, isInetAddress, isStreamAddress, type Address } from "../../address.js";
-import { openSync, writeSync } from "node:fs";
+import { fstatSync, openSync, writeSync } from "node:fs";
 import { describeError, SocklabError, type AttemptRecord } from "../../errors.js";
 import { lfToCrlf, crlf } from "../../format/crlf.js";
 import { byteViewSink, tap, type ByteViewOptions, type Direction, type TapSink } from "../../format/tap.js";
 import { en } from "../../i18n/en.js";
 import { messageTools } from "../../i18n/format.js";
-import { errorEvent } from "../../events.js";
+import { errorEvent, type SocklabEvent } from "../../events.js";
+import { formatEvent } from "../../i18n/format.js";
 import { openStream, type OpenStreamOptions } from "../../stream/connect.js";
 import { halfClose, keepReadingAfterWriteError, readChunk, readLines, readUntilClose, sendAll, type ReadOptions } from "../../stream/io.js";
 import { traceReads, traceWrites } from "../../stream/trace.js";
@@ -19,7 +20,7 @@ import { withRetries, type ConnectAnyOptions } from "../../tcp/connect.js";
 import { openDatagramClient, type DatagramClientBase as DatagramClient } from "../../datagram/client.js";
 import "../../udp/request.js";
 import { address, count, decodeEscapes, exclusive, flag, list, parseCommand, seconds, str, usage } from "../args.js";
-import { emit, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
+import { emit, outputMode, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
 
 export const connectOptions = {
   send: { type: "string", multiple: true },
@@ -410,6 +411,7 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
   const started = process.hrtime.bigint();
   instrument(socket, s, address);
   const counts: Counts = { read: 0, sent: 0, received: 0 };
+  const progress = s.progress ? new Progress(counts, s.recvOnly ? undefined : stdinSize()) : undefined;
   // -d never touches stdin: not even opening it (it may be a terminal the user needs).
   const stdin: NodeJS.ReadableStream & { destroy(): void } | undefined = s.recvOnly ? undefined : s.crlf ? process.stdin.pipe(crlf()) : process.stdin;
   type Outcome = { kind: "done" } | { kind: "failed"; err: Error } | { kind: "stdout-closed" };
@@ -536,12 +538,60 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
     stdin.destroy();
     if (stdin !== process.stdin) process.stdin.destroy();
   }
+  progress?.stop();
   summary(s, socket, started);
   socket.destroy();
   await flushed(process.stdout);
   if (outcome.kind === "stdout-closed") return STDOUT_CLOSED_STATUS;
   if (outcome.kind === "failed") throw outcome.err;
   return 0;
+}
+
+/** The size of standard input when it is a regular file (`< file`), else undefined. */
+function stdinSize(): number | undefined {
+  try {
+    const st = fstatSync(0);
+    return st.isFile() ? st.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * --progress (pv-style): bytes each way, rate, elapsed, and the percentage and time left when
+ * the size is known. On a terminal the line is redrawn in place (\r, clear to end of line);
+ * otherwise (or with --json) one report per second, and a last one at the end.
+ */
+class Progress {
+  private readonly started = performance.now();
+  private readonly timer: NodeJS.Timeout;
+  private readonly inPlace = process.stderr.isTTY === true && !outputMode().json;
+
+  constructor(
+    private readonly counts: Counts,
+    private readonly size: number | undefined,
+  ) {
+    this.timer = setInterval(() => this.report(false), 1000);
+    this.timer.unref();
+  }
+
+  private report(final: boolean): void {
+    const event: SocklabEvent = {
+      type: "progress",
+      sent: this.counts.sent,
+      received: this.counts.received,
+      seconds: Math.round(performance.now() - this.started) / 1000,
+      ...(this.size !== undefined ? { size: this.size } : {}),
+      ...(final ? { final: true } : {}),
+    };
+    if (!this.inPlace) return emit(event);
+    process.stderr.write(`\r${formatEvent(event, outputMode().lang)}\x1b[K${final ? "\n" : ""}`);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.report(true);
+  }
 }
 
 /** Datagram addresses: one datagram per --send (or per stdin line), replies printed. */
