@@ -609,8 +609,11 @@ async function datagramClient(s: ConnectSettings): Promise<number> {
     writeDatagram(data);
     emit({ type: "reply", peer: from, bytes: data.length });
   };
+  /** The last datagram sent in stdin mode (sent again to the next address after a refusal). */
+  let last: Buffer | undefined;
   const send = async (payload: Buffer): Promise<void> => {
-    viewed("out", s.label, payload);
+    last = payload;
+    viewed("out", client.target, payload);
     await client.send(payload);
   };
   const timeoutMs = s.timeoutMs ?? 5000;
@@ -618,7 +621,7 @@ async function datagramClient(s: ConnectSettings): Promise<number> {
   try {
     if (s.payloads.length > 0) {
       for (const payload of s.payloads) {
-        viewed("out", s.label, payload);
+        viewed("out", client.target, payload);
         const reply = await client.request(payload, {
           timeoutMs,
           attempts: s.attempts,
@@ -630,9 +633,19 @@ async function datagramClient(s: ConnectSettings): Promise<number> {
       // Each stdin line (with its \n, as nc sends it) is one datagram; replies are printed as they come.
       let receiving = true;
       let failed = false;
+      const started = performance.now();
       const receiver = (async () => {
         while (receiving) {
-          const got = await client.receive(100).catch((err: unknown) => {
+          const got = await client.receive(100).catch(async (err: unknown) => {
+            // A name with several addresses: one that refuses hands over to the next, which
+            // gets the last datagram again (request mode does the same per request).
+            const code = (err as { code?: unknown }).code;
+            const where = client.target;
+            if (code === "ECONNREFUSED" && client.failOver()) {
+              emit({ type: "connect-attempt", address: where, state: "failed", ms: Math.round(performance.now() - started), code, message: describeError(err) });
+              if (last) await send(last).catch(() => {});
+              return null;
+            }
             emit(errorEvent(err, { address: s.label }));
             failed = true;
             return null;
