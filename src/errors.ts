@@ -77,8 +77,10 @@ export type UsageMessageKey =
   | "usage.recv-fd-needs-unix"
   | "usage.discover-needs-udp"
   | "usage.unknown-shell"
-  | "usage.port-zero-destination"
-  | "usage.stdin-mode-only";
+  | "usage.port-zero"
+  | "usage.stdin-mode-only"
+  | "usage.nc-form"
+  | "usage.nc-port";
 
 /** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
 export type TlsErrorMessageKey =

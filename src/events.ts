@@ -31,6 +31,10 @@ export type SocklabEvent =
   | { type: "connected"; address: string }
   /** One attempt to reach `address` failed; `delayMs` before the next (0: none follows). */
   | { type: "attempt-failed"; attempt: number; total: number; address: string; code: string; message: string; delayMs: number; datagram?: boolean; timeoutMs?: number }
+  /** Happy eyeballs: one address of the race starts, connects, fails, or is cancelled (another won). */
+  | { type: "connect-attempt"; address: string; state: "trying" | "connected" | "failed" | "cancelled"; ms: number; code?: string; message?: string }
+  /** --progress: bytes each way so far; `size` when standard input is a regular file. */
+  | { type: "progress"; sent: number; received: number; seconds: number; size?: number; final?: boolean }
   | { type: "sent"; peer: string; bytes: number }
   | { type: "received"; peer: string; bytes: number }
   /** The peer shut down its write side (our read returned 0). */
@@ -142,6 +146,8 @@ export const EVENT_TYPES = [
   "refused",
   "connected",
   "attempt-failed",
+  "connect-attempt",
+  "progress",
   "sent",
   "received",
   "eof",

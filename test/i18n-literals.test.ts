@@ -30,14 +30,6 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
  * src/cli/args.ts has `usage(key, params)`, `exclusive()`, `noExtra()`, `octalMode()`.
  */
 const ALLOWED: Record<string, string[]> = {
-  // connect.ts: → usage("usage.unexpected-text"), exclusive(values, "4", "6"), usage("usage.positive"),
-  // usage("usage.needs-send"); the partial-reply error already has messageKey "reply-incomplete".
-  "src/cli/commands/connect.ts": [
-    "unexpected argument",
-    "exclude each other",
-    "must be more than 0",
-    "go with --send",
-  ],
   // listen.ts: → noExtra(extra), octalMode(values).
   "src/cli/commands/listen.ts": ["unexpected argument", "needs octal permissions"],
   // serve.ts: → usage("usage.missing-argument" | "usage.unknown-service" | "usage.stream-only" |

@@ -36,6 +36,8 @@ const SAMPLES: SocklabEvent[] = [
   { type: "connected", address: "a" },
   { type: "attempt-failed", attempt: 1, total: 2, address: "a", code: "ECONNREFUSED", message: "m", delayMs: 1 },
   { type: "attempt-failed", attempt: 1, total: 2, address: "a", code: "ETIMEDOUT", message: "m", delayMs: 0, datagram: true, timeoutMs: 1 },
+  { type: "connect-attempt", address: "a", state: "failed", ms: 1, code: "ECONNREFUSED", message: "m" },
+  { type: "progress", sent: 1, received: 1, seconds: 1, size: 2 },
   { type: "sent", peer: "p", bytes: 1 },
   { type: "received", peer: "p", bytes: 1 },
   { type: "eof", peer: "p" },

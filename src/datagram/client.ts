@@ -63,6 +63,16 @@ export abstract class DatagramClientBase {
     return false;
   }
 
+  /**
+   * Without request/reply pairing (connect's stdin mode): the current address refused, move
+   * on to the next one not yet refused. False when every address has refused (or there is
+   * only one): nothing left to try.
+   */
+  failOver(): boolean {
+    this.pendingError = undefined;
+    return this.nextAddress(true);
+  }
+
   /** A request starts: every address is worth trying again. */
   protected beginRequest(): void {}
 

@@ -17,6 +17,28 @@ const KINDS: Record<string, string> = {
   unknown: "a descriptor of unknown kind",
 };
 
+/** Bytes for people: 512 B, 1.5 KiB, 3.2 MiB, 1.0 GiB. */
+function humanBytes(n: number, comma = false): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  const text = u === 0 ? String(v) : v.toFixed(1);
+  return `${comma ? text.replace(".", ",") : text} ${units[u]}`;
+}
+
+/** Seconds as M:SS (or H:MM:SS). */
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
 export const en: Catalog = {
   events: {
     listening: (e) => `listening ${e.address}${e.fingerprint ? ` ${e.fingerprint}` : ""}`,
@@ -43,6 +65,29 @@ export const en: Catalog = {
       }
     },
     connected: (e) => `connected to ${e.address}`,
+    "connect-attempt": (e, t) => {
+      switch (e.state) {
+        case "trying":
+          return `trying ${e.address} (at ${e.ms} ms)`;
+        case "connected":
+          return `connected to ${e.address} after ${e.ms} ms`;
+        case "failed":
+          return `attempt ${e.address} failed: ${(e.code && t.cause(e.code)) ?? e.message ?? e.code} (at ${e.ms} ms)`;
+        case "cancelled":
+          return `attempt ${e.address} cancelled: another address connected first (at ${e.ms} ms)`;
+      }
+    },
+    progress: (e) => {
+      const rate = e.seconds > 0 ? (e.sent + e.received) / e.seconds : 0;
+      let line = `sent ${humanBytes(e.sent, false)}, received ${humanBytes(e.received, false)}, ${humanBytes(Math.round(rate), false)}/s, ${clock(e.seconds)}`;
+      if (e.size !== undefined && e.size > 0) {
+        const pct = Math.min(100, Math.floor((e.sent / e.size) * 100));
+        const sendRate = e.seconds > 0 ? e.sent / e.seconds : 0;
+        const left = sendRate > 0 ? clock((e.size - e.sent) / sendRate) : "?";
+        line += `, ${pct}% of ${humanBytes(e.size, false)}, ${left} left`;
+      }
+      return line;
+    },
     "attempt-failed": (e, t) => {
       const why = t.cause(e.code) ?? e.message;
       if (e.datagram) {
@@ -190,9 +235,12 @@ export const en: Catalog = {
     "usage.allow-uid-unix-only": () => "--allow-uid works on Unix addresses only",
     "usage.recv-fd-needs-unix": () => "recv-fd needs a Unix stream address (unix:PATH or abstract:NAME)",
     "usage.discover-needs-udp": () => "discover needs a udp://BROADCAST:PORT address",
-    "usage.port-zero-destination": (p) => `${p.address}: port 0 is not a destination (it means "any free port" only when listening)`,
     "usage.stdin-mode-only": (p) => `${p.option} is for standard input mode (without --send)`,
     "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
+    "usage.port-zero": (p) => `${p.address}: port 0 is not a destination (it means "any free port" only when listening)`,
+    "usage.stdin-mode-only": (p) => `${p.option} is for standard input mode (without --send)`,
+    "usage.nc-form": (p) => `${p.given} is not an address: write ${p.example}`,
+    "usage.nc-port": (p) => `"${p.port}" is not a port (1-65535): write ${p.example}`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

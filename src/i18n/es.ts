@@ -17,6 +17,28 @@ const KINDS: Record<string, string> = {
   unknown: "un descriptor de clase desconocida",
 };
 
+/** Bytes for people: 512 B, 1.5 KiB, 3.2 MiB, 1.0 GiB. */
+function humanBytes(n: number, comma = false): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  const text = u === 0 ? String(v) : v.toFixed(1);
+  return `${comma ? text.replace(".", ",") : text} ${units[u]}`;
+}
+
+/** Seconds as M:SS (or H:MM:SS). */
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
 export const es: Catalog = {
   events: {
     listening: (e) => `escuchando en ${e.address}${e.fingerprint ? ` ${e.fingerprint}` : ""}`,
@@ -43,6 +65,29 @@ export const es: Catalog = {
       }
     },
     connected: (e) => `conectado a ${e.address}`,
+    "connect-attempt": (e, t) => {
+      switch (e.state) {
+        case "trying":
+          return `probando ${e.address} (a los ${e.ms} ms)`;
+        case "connected":
+          return `conectado a ${e.address} tras ${e.ms} ms`;
+        case "failed":
+          return `intento ${e.address} fallido: ${(e.code && t.cause(e.code)) ?? e.message ?? e.code} (a los ${e.ms} ms)`;
+        case "cancelled":
+          return `intento ${e.address} cancelado: otra dirección conectó antes (a los ${e.ms} ms)`;
+      }
+    },
+    progress: (e) => {
+      const rate = e.seconds > 0 ? (e.sent + e.received) / e.seconds : 0;
+      let line = `enviados ${humanBytes(e.sent, true)}, recibidos ${humanBytes(e.received, true)}, ${humanBytes(Math.round(rate), true)}/s, ${clock(e.seconds)}`;
+      if (e.size !== undefined && e.size > 0) {
+        const pct = Math.min(100, Math.floor((e.sent / e.size) * 100));
+        const sendRate = e.seconds > 0 ? e.sent / e.seconds : 0;
+        const left = sendRate > 0 ? clock((e.size - e.sent) / sendRate) : "?";
+        line += `, ${pct}% de ${humanBytes(e.size, true)}, faltan ${left}`;
+      }
+      return line;
+    },
     "attempt-failed": (e, t) => {
       const why = t.cause(e.code) ?? e.message;
       if (e.datagram) {
@@ -189,9 +234,12 @@ export const es: Catalog = {
     "usage.allow-uid-unix-only": () => "--allow-uid solo vale para direcciones Unix",
     "usage.recv-fd-needs-unix": () => "recv-fd necesita una dirección Unix de flujo (unix:RUTA o abstract:NOMBRE)",
     "usage.discover-needs-udp": () => "discover necesita una dirección udp://DIFUSIÓN:PUERTO",
-    "usage.port-zero-destination": (p) => `${p.address}: el puerto 0 no es un destino (solo significa "cualquier puerto libre" al escuchar)`,
     "usage.stdin-mode-only": (p) => `${p.option} es para el modo entrada estándar (sin --send)`,
     "usage.unknown-shell": (p) => `no hay autocompletado para "${p.shell}" (shells: ${p.shells})`,
+    "usage.port-zero": (p) => `${p.address}: el puerto 0 no es un destino (solo significa "cualquier puerto libre" al escuchar)`,
+    "usage.stdin-mode-only": (p) => `${p.option} es para el modo de entrada estándar (sin --send)`,
+    "usage.nc-form": (p) => `${p.given} no es una dirección: escriba ${p.example}`,
+    "usage.nc-port": (p) => `"${p.port}" no es un puerto (1-65535): escriba ${p.example}`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

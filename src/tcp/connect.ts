@@ -1,6 +1,6 @@
 /**
- * TCP client connection: every resolved address of every family, in order, each with a
- * per-attempt timeout; N attempts with a linear backoff (the guide's 0.5 s × attempt);
+ * TCP client connection: every resolved address of every family, raced as RFC 8305 says
+ * (happy eyeballs: IPv6 first, 250 ms head start), each with a per-address timeout; N attempts with a linear backoff (the guide's 0.5 s × attempt);
  * every failure recorded. Gives up with one UnavailableError that lists what was tried.
  */
 import { lookup } from "node:dns/promises";
@@ -23,7 +23,7 @@ export interface RetryOptions {
   onAttemptFailed?: (record: AttemptRecord, totalAttempts: number) => void;
 }
 
-export interface TcpConnectOptions extends RetryOptions {
+export interface TcpConnectOptions extends RetryOptions, Pick<ConnectAnyOptions, "resolve" | "attemptDelayMs" | "onAttempt"> {
   host: string;
   port: number;
   /** 4 or 6 to restrict the address family; 0 (default) tries every family. */
@@ -157,37 +157,144 @@ export async function withRetries<T>(
   });
 }
 
+/** Resolves a host name to its addresses (tests inject one; default: the system's, resolveAll). */
+export type Resolver = (host: string, family: 0 | 4 | 6) => Promise<{ address: string; family: number }[]>;
+
+/** One connection attempt of a happy-eyeballs race, as it starts and as it ends. */
+export interface ConnectAttemptReport {
+  address: string;
+  state: "trying" | "connected" | "failed" | "cancelled";
+  /** Milliseconds since the race began. */
+  ms: number;
+  /** The failure's code (state "failed"). */
+  code?: string;
+  message?: string;
+}
+
+export interface ConnectAnyOptions {
+  family?: 0 | 4 | 6;
+  /** Per-address connect timeout (default 10000). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  resolve?: Resolver;
+  /** RFC 8305's Connection Attempt Delay: the head start of each attempt (default 250 ms). */
+  attemptDelayMs?: number;
+  /** Every attempt, as it starts and as it ends (the CLI shows them under -v). */
+  onAttempt?: (report: ConnectAttemptReport) => void;
+}
+
 /**
- * One attempt: resolve `host` and try each address in order (each with `timeoutMs`); the
- * first that connects wins. Each failure is passed to `record`; the last one is thrown.
+ * RFC 8305 §4 order: families interleaved, starting with IPv6 when the host has any (the
+ * resolver's order is kept within each family).
+ */
+export function interleaveFamilies<T extends { family: number }>(addresses: readonly T[]): T[] {
+  const v6 = addresses.filter((a) => a.family === 6);
+  const v4 = addresses.filter((a) => a.family !== 6);
+  const out: T[] = [];
+  for (let i = 0; i < Math.max(v6.length, v4.length); i++) {
+    if (i < v6.length) out.push(v6[i]!);
+    if (i < v4.length) out.push(v4[i]!);
+  }
+  return out;
+}
+
+/**
+ * One attempt: resolve `host` and race its addresses as RFC 8305 (happy eyeballs) says: IPv6
+ * first, families interleaved; each attempt gets a 250 ms head start, after which (or as soon
+ * as it fails) the next one starts alongside; the first to connect wins and the others are
+ * closed. Each failure is passed to `record`; when all fail, the last error is thrown.
  */
 export async function connectAny(
   host: string,
   port: number,
-  options: { family?: 0 | 4 | 6; timeoutMs?: number; signal?: AbortSignal },
+  options: ConnectAnyOptions,
   record: (address: string, err: unknown) => void = () => {},
 ): Promise<{ socket: Socket; address: string }> {
   const label = formatAddress({ kind: "tcp", host, port });
   let addresses: { address: string; family: number }[];
   try {
-    addresses = await resolveAll(host, options.family ?? 0);
+    addresses = interleaveFamilies(await (options.resolve ?? resolveAll)(host, options.family ?? 0));
   } catch (err) {
     record(label, err);
     throw err;
   }
-  let lastErr: unknown = new Error(`no address for ${host}`);
-  for (const { address } of addresses) {
-    const where = formatAddress({ kind: "tcp", host: address, port });
-    try {
-      const socket = await connectOnce(address, port, options.timeoutMs ?? 10_000, options.signal);
-      return { socket, address: where };
-    } catch (err) {
-      if (options.signal?.aborted) throw err;
-      record(where, err);
-      lastErr = err;
-    }
+  if (addresses.length === 0) {
+    const err = Object.assign(new Error(`no address for ${host}`), { code: "ENOTFOUND" });
+    record(label, err);
+    throw err;
   }
-  throw lastErr;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const delayMs = options.attemptDelayMs ?? 250;
+  const started = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - started);
+  return new Promise((resolve, reject) => {
+    const running = new Map<number, AbortController>();
+    let next = 0;
+    let failed = 0;
+    let won = false;
+    let lastErr: unknown;
+    let timer: NodeJS.Timeout | undefined;
+    const onOuterAbort = (): void => {
+      for (const controller of running.values()) controller.abort(abortReason(options.signal!));
+    };
+    options.signal?.addEventListener("abort", onOuterAbort, { once: true });
+    const done = (): void => {
+      if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onOuterAbort);
+    };
+    const startNext = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (won || next >= addresses.length) return;
+      const index = next++;
+      const { address } = addresses[index]!;
+      const where = formatAddress({ kind: "tcp", host: address, port });
+      const controller = new AbortController();
+      running.set(index, controller);
+      options.onAttempt?.({ address: where, state: "trying", ms: elapsed() });
+      connectOnce(address, port, timeoutMs, controller.signal).then(
+        (socket) => {
+          running.delete(index);
+          if (won) {
+            socket.destroy();
+            return;
+          }
+          won = true;
+          done();
+          options.onAttempt?.({ address: where, state: "connected", ms: elapsed() });
+          for (const [other, c] of running) {
+            const otherWhere = formatAddress({ kind: "tcp", host: addresses[other]!.address, port });
+            options.onAttempt?.({ address: otherWhere, state: "cancelled", ms: elapsed() });
+            c.abort();
+          }
+          running.clear();
+          resolve({ socket, address: where });
+        },
+        (err: unknown) => {
+          running.delete(index);
+          if (won) return;
+          if (options.signal?.aborted) {
+            done();
+            reject(err);
+            return;
+          }
+          failed++;
+          lastErr = err;
+          record(where, err);
+          options.onAttempt?.({ address: where, state: "failed", ms: elapsed(), code: errorCode(err), message: errorText(err) });
+          if (failed === addresses.length) {
+            done();
+            reject(lastErr);
+            return;
+          }
+          // A failure hands over at once: no need to wait out the head start.
+          startNext();
+        },
+      );
+      if (next < addresses.length) timer = setTimeout(startNext, delayMs);
+    };
+    startNext();
+  });
 }
 
 /** Connect over TCP to the first address of `host` that answers, with retries. */

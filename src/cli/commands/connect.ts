@@ -5,18 +5,22 @@
 import type { Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { formatAddress, isInetAddress, isStreamAddress, type Address } from "../../address.js";
-import { describeError, SocklabError, UsageError, type AttemptRecord } from "../../errors.js";
+import { fstatSync, openSync, writeSync } from "node:fs";
+import { describeError, SocklabError, type AttemptRecord } from "../../errors.js";
+import { lfToCrlf, crlf } from "../../format/crlf.js";
+import { byteViewSink, tap, type ByteViewOptions, type Direction, type TapSink } from "../../format/tap.js";
 import { en } from "../../i18n/en.js";
 import { messageTools } from "../../i18n/format.js";
-import { errorEvent } from "../../events.js";
-import { openStream } from "../../stream/connect.js";
+import { errorEvent, type SocklabEvent } from "../../events.js";
+import { formatEvent } from "../../i18n/format.js";
+import { openStream, type OpenStreamOptions } from "../../stream/connect.js";
 import { halfClose, keepReadingAfterWriteError, readChunk, readLines, readUntilClose, sendAll, type ReadOptions } from "../../stream/io.js";
 import { traceReads, traceWrites } from "../../stream/trace.js";
-import { withRetries } from "../../tcp/connect.js";
+import { withRetries, type ConnectAnyOptions } from "../../tcp/connect.js";
 import { openDatagramClient, type DatagramClientBase as DatagramClient } from "../../datagram/client.js";
 import "../../udp/request.js";
-import { address, count, decodeEscapes, flag, list, parseCommand, seconds, str, usage } from "../args.js";
-import { emit, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
+import { address, count, decodeEscapes, exclusive, flag, list, parseCommand, seconds, str, usage } from "../args.js";
+import { emit, outputMode, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
 
 export const connectOptions = {
   send: { type: "string", multiple: true },
@@ -35,6 +39,13 @@ export const connectOptions = {
   bind: { type: "string" },
   verbose: { type: "boolean", short: "v" },
   trace: { type: "boolean" },
+  hexdump: { type: "boolean", short: "x" },
+  "hexdump-file": { type: "string" },
+  show: { type: "boolean" },
+  crlf: { type: "boolean", short: "C" },
+  progress: { type: "boolean" },
+  udp: { type: "boolean", short: "u" },
+  unix: { type: "boolean", short: "U" },
 } as const;
 
 interface ConnectSettings {
@@ -59,27 +70,65 @@ interface ConnectSettings {
   verbose: boolean;
   trace: boolean;
   bind: string | undefined;
+  /** -x, --hexdump-file, --show. */
+  view: ByteView | undefined;
+  /** -C: \n from stdin (and --send) goes out as \r\n. */
+  crlf: boolean;
+  /** --progress: pv-style line on stderr. */
+  progress: boolean;
 }
 
 export function reportAttempt(record: AttemptRecord, total: number): void {
   emit({ type: "attempt-failed", total, ...record });
 }
 
+/** A URL scheme or a Unix form: the text is an address as socklab writes them. */
+const ADDRESS_FORM = /^([a-z][a-z0-9+-]*:\/\/|unix:|unix-dgram:|abstract:|@)/i;
+
+/**
+ * nc-style arguments, where they are unambiguous: `HOST PORT` (tcp), `-u HOST PORT` (udp),
+ * `-U PATH` (unix). Each becomes the URL form; anything else that looks like a guess gets a
+ * usage error that shows the URL form. Returns the address text and the arguments left.
+ */
+export function ncStyleAddress(positionals: string[], udp: boolean, unix: boolean): { text: string | undefined; extra: string[] } {
+  const [first, second, ...rest] = positionals;
+  if (udp && unix) throw usage("usage.exclusive", { a: "-u", b: "-U" });
+  if (unix) {
+    if (first === undefined) throw usage("usage.missing-argument", { what: "PATH" });
+    if (ADDRESS_FORM.test(first)) throw usage("usage.nc-form", { given: `-U ${first}`, example: first.startsWith("unix:") ? first : "unix:PATH" });
+    return { text: `unix:${first}`, extra: positionals.slice(1) };
+  }
+  const example = (host: string, port: string): string => {
+    const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+    return `${udp ? "udp" : "tcp"}://${h}:${port}`;
+  };
+  if (first !== undefined && !ADDRESS_FORM.test(first) && (udp || second !== undefined)) {
+    if (second === undefined) throw usage("usage.nc-form", { given: `-u ${first}`, example: example(first, "PORT") });
+    if (!/^\d{1,5}$/.test(second) || Number(second) < 1 || Number(second) > 65535) {
+      throw usage("usage.nc-port", { port: second, example: example(first, "PORT") });
+    }
+    return { text: example(first, second), extra: rest };
+  }
+  if (udp && first !== undefined) throw usage("usage.nc-form", { given: `-u ${first}`, example: first.replace(/^[a-z]+:\/\//i, "udp://") });
+  return { text: first, extra: positionals.slice(1) };
+}
+
 export async function connect(argv: string[]): Promise<number | "help"> {
   const { values, positionals } = parseCommand(argv, connectOptions);
   if (flag(values, "help")) return "help";
-  const [addressText, ...extra] = positionals;
+  const { text: addressText, extra } = ncStyleAddress(positionals, flag(values, "udp"), flag(values, "unix"));
   const where = address(addressText);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (texts go with --send)`);
-  if (flag(values, "4") && flag(values, "6")) throw new UsageError("-4 and -6 exclude each other");
-  if (isInetAddress(where) && where.port === 0) {
-    throw usage("usage.port-zero-destination", { address: formatAddress(where) });
-  }
+  if (extra.length > 0) throw usage("usage.unexpected-text", { argument: extra[0]! });
+  exclusive(values, "4", "6");
+  if (isInetAddress(where) && where.port === 0) throw usage("usage.port-zero", { address: formatAddress(where) });
   const lines = flag(values, "lines");
+  const crlfOn = flag(values, "crlf");
   const payloads = list(values, "send").map((text) => {
     const data = decodeEscapes(text);
-    return lines && data[data.length - 1] !== 0x0a ? Buffer.concat([data, Buffer.from("\n")]) : data;
+    const line = lines && data[data.length - 1] !== 0x0a ? Buffer.concat([data, Buffer.from("\n")]) : data;
+    return crlfOn ? lfToCrlf(line, false) : line;
   });
+  const hexdumpFile = str(values, "hexdump-file");
   const settings: ConnectSettings = {
     where,
     label: formatAddress(where),
@@ -98,23 +147,54 @@ export async function connect(argv: string[]): Promise<number | "help"> {
     verbose: flag(values, "verbose"),
     trace: flag(values, "trace"),
     bind: str(values, "bind"),
+    view: byteView(flag(values, "hexdump") || hexdumpFile !== undefined, flag(values, "show"), hexdumpFile),
+    crlf: crlfOn,
+    progress: flag(values, "progress"),
   };
-  if (settings.timeoutMs === 0) throw new UsageError("--timeout must be more than 0");
+  if (settings.timeoutMs === 0) throw usage("usage.positive", { option: "--timeout" });
   if (settings.idleTimeoutMs === 0) throw usage("usage.positive", { option: "--idle-timeout" });
-  const stdinModes = ["recv-only", "send-only", "no-shutdown"].filter((name) => flag(values, name));
+  const stdinModes = ["recv-only", "send-only", "no-shutdown", ...(settings.progress ? ["progress"] : [])].filter((name) => flag(values, name));
   if (!isStreamAddress(where)) {
     const streamOnly = [...stdinModes, ...(settings.idleTimeoutMs !== undefined ? ["idle-timeout"] : [])];
     if (streamOnly.length > 0) throw usage("usage.stream-only", { option: `--${streamOnly[0]}` });
     return datagramClient(settings);
   }
-  if (settings.recvOnly && settings.sendOnly) throw usage("usage.exclusive", { a: "-d/--recv-only", b: "--send-only" });
-  if (payloads.length > 0 && stdinModes.length > 0) {
-    throw usage("usage.stdin-mode-only", { option: `--${stdinModes[0]}` });
-  }
-  if ((settings.halfClose || settings.untilClose) && payloads.length === 0) {
-    throw new UsageError("--half-close and --until-close go with --send (without --send, stdin EOF half-closes)");
-  }
+  exclusive(values, "recv-only", "send-only");
+  if (payloads.length > 0 && stdinModes.length > 0) throw usage("usage.stdin-mode-only", { option: `--${stdinModes[0]}` });
+  if ((settings.halfClose || settings.untilClose) && payloads.length === 0) throw usage("usage.needs-send");
   return payloads.length > 0 ? sendAndReceive(settings) : pipeStdio(settings);
+}
+
+/** -x / --hexdump-file / --show: where the byte view goes (stderr, or appended to FILE). */
+interface ByteView {
+  options: ByteViewOptions;
+  write: (text: string) => void;
+}
+
+function byteView(hexdump: boolean, show: boolean, file: string | undefined): ByteView | undefined {
+  if (!hexdump && !show) return undefined;
+  let fd: number | undefined;
+  if (file !== undefined) {
+    try {
+      fd = openSync(file, "a");
+    } catch (err) {
+      throw usage("usage.bad-option", { detail: `--hexdump-file ${file}: ${describeError(err)}` });
+    }
+  }
+  const write =
+    fd === undefined
+      ? (text: string): void => {
+          process.stderr.write(text);
+        }
+      : (text: string): void => {
+          writeSync(fd!, text);
+        };
+  return { options: { hexdump, show }, write };
+}
+
+/** Report every chunk of `socket` to the byte view (if any): what we sent and what arrived. */
+function viewStream(s: ConnectSettings, socket: Socket, address: string): void {
+  if (s.view) tap(socket, byteViewSink(address, s.view.options, s.view.write));
 }
 
 /** Bytes of one connection: read from stdin (or given with --send), handed to the kernel, received. */
@@ -207,6 +287,7 @@ function toStdout(socket: Socket): (chunk: Buffer) => void {
 }
 
 function instrument(socket: Socket, s: ConnectSettings, address: string): void {
+  viewStream(s, socket, address);
   if (s.verbose || s.trace) emit({ type: "connected", address });
   if (s.trace) traceWrites(socket, address, emit);
 }
@@ -218,7 +299,10 @@ function summary(s: ConnectSettings, socket: Socket, started: bigint): void {
 }
 
 async function open(s: ConnectSettings, record: (address: string, err: unknown) => void): Promise<{ socket: Socket; address: string }> {
-  return openStream(s.where, { family: s.family, timeoutMs: s.timeoutMs ?? 10_000 }, record);
+  // Not an object literal: openStream hands these to connectAny, whose race reports each attempt.
+  const options: OpenStreamOptions & ConnectAnyOptions = { family: s.family, timeoutMs: s.timeoutMs ?? 10_000 };
+  if (s.verbose) options.onAttempt = (report) => emit({ type: "connect-attempt", ...report });
+  return openStream(s.where, options, record);
 }
 
 /** The exit status when standard output's reader went away (`| head -c 10`): a normal end. */
@@ -327,8 +411,9 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
   const started = process.hrtime.bigint();
   instrument(socket, s, address);
   const counts: Counts = { read: 0, sent: 0, received: 0 };
+  const progress = s.progress ? new Progress(counts, s.recvOnly ? undefined : stdinSize()) : undefined;
   // -d never touches stdin: not even opening it (it may be a terminal the user needs).
-  const stdin = s.recvOnly ? undefined : process.stdin;
+  const stdin: NodeJS.ReadableStream & { destroy(): void } | undefined = s.recvOnly ? undefined : s.crlf ? process.stdin.pipe(crlf()) : process.stdin;
   type Outcome = { kind: "done" } | { kind: "failed"; err: Error } | { kind: "stdout-closed" };
   const outcome = await new Promise<Outcome>((resolve) => {
     let settled = false;
@@ -370,7 +455,7 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
       const settle = (): void => {
         readDone = true;
         // An interactive user can't be expected to type EOF after the peer left.
-        if (stdin?.isTTY && !writeDone) endWriteSide();
+        if (stdin && process.stdin.isTTY && !writeDone) endWriteSide();
         check();
       };
       // libuv reports a reset that follows a short read as EOF. While our write side is open,
@@ -451,7 +536,9 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
   if (stdin) {
     stdin.pause();
     stdin.destroy();
+    if (stdin !== process.stdin) process.stdin.destroy();
   }
+  progress?.stop();
   summary(s, socket, started);
   socket.destroy();
   await flushed(process.stdout);
@@ -460,18 +547,81 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
   return 0;
 }
 
+/** The size of standard input when it is a regular file (`< file`), else undefined. */
+function stdinSize(): number | undefined {
+  try {
+    const st = fstatSync(0);
+    return st.isFile() ? st.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * --progress (pv-style): bytes each way, rate, elapsed, and the percentage and time left when
+ * the size is known. On a terminal the line is redrawn in place (\r, clear to end of line);
+ * otherwise (or with --json) one report per second, and a last one at the end.
+ */
+class Progress {
+  private readonly started = performance.now();
+  private readonly timer: NodeJS.Timeout;
+  private readonly inPlace = process.stderr.isTTY === true && !outputMode().json;
+
+  constructor(
+    private readonly counts: Counts,
+    private readonly size: number | undefined,
+  ) {
+    this.timer = setInterval(() => this.report(false), 1000);
+    this.timer.unref();
+  }
+
+  private report(final: boolean): void {
+    const event: SocklabEvent = {
+      type: "progress",
+      sent: this.counts.sent,
+      received: this.counts.received,
+      seconds: Math.round(performance.now() - this.started) / 1000,
+      ...(this.size !== undefined ? { size: this.size } : {}),
+      ...(final ? { final: true } : {}),
+    };
+    if (!this.inPlace) return emit(event);
+    process.stderr.write(`\r${formatEvent(event, outputMode().lang)}\x1b[K${final ? "\n" : ""}`);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.report(true);
+  }
+}
+
 /** Datagram addresses: one datagram per --send (or per stdin line), replies printed. */
 async function datagramClient(s: ConnectSettings): Promise<number> {
   const client: DatagramClient = await openDatagramClient(s.where, { family: s.family, bind: s.bind });
+  const sinks = new Map<string, TapSink>();
+  const viewed = (direction: Direction, peer: string, data: Buffer): void => {
+    if (!s.view) return;
+    let sink = sinks.get(peer);
+    if (!sink) sinks.set(peer, (sink = byteViewSink(peer, s.view.options, s.view.write)));
+    sink.chunk(direction, data);
+  };
   const show = (data: Buffer, from: string): void => {
+    viewed("in", from, data);
     writeDatagram(data);
     emit({ type: "reply", peer: from, bytes: data.length });
+  };
+  /** The last datagram sent in stdin mode (sent again to the next address after a refusal). */
+  let last: Buffer | undefined;
+  const send = async (payload: Buffer): Promise<void> => {
+    last = payload;
+    viewed("out", client.target, payload);
+    await client.send(payload);
   };
   const timeoutMs = s.timeoutMs ?? 5000;
   let exitCode = 0;
   try {
     if (s.payloads.length > 0) {
       for (const payload of s.payloads) {
+        viewed("out", client.target, payload);
         const reply = await client.request(payload, {
           timeoutMs,
           attempts: s.attempts,
@@ -483,9 +633,19 @@ async function datagramClient(s: ConnectSettings): Promise<number> {
       // Each stdin line (with its \n, as nc sends it) is one datagram; replies are printed as they come.
       let receiving = true;
       let failed = false;
+      const started = performance.now();
       const receiver = (async () => {
         while (receiving) {
-          const got = await client.receive(100).catch((err: unknown) => {
+          const got = await client.receive(100).catch(async (err: unknown) => {
+            // A name with several addresses: one that refuses hands over to the next, which
+            // gets the last datagram again (request mode does the same per request).
+            const code = (err as { code?: unknown }).code;
+            const where = client.target;
+            if (code === "ECONNREFUSED" && client.failOver()) {
+              emit({ type: "connect-attempt", address: where, state: "failed", ms: Math.round(performance.now() - started), code, message: describeError(err) });
+              if (last) await send(last).catch(() => {});
+              return null;
+            }
             emit(errorEvent(err, { address: s.label }));
             failed = true;
             return null;
@@ -494,7 +654,7 @@ async function datagramClient(s: ConnectSettings): Promise<number> {
         }
       })();
       const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-      for await (const line of rl) await client.send(Buffer.from(`${line}\n`));
+      for await (const line of rl) await send(Buffer.from(`${line}${s.crlf ? "\r\n" : "\n"}`));
       await new Promise((r) => setTimeout(r, s.timeoutMs ?? 1000));
       receiving = false;
       await receiver;
