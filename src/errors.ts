@@ -76,7 +76,12 @@ export type UsageMessageKey =
   | "usage.allow-uid-unix-only"
   | "usage.recv-fd-needs-unix"
   | "usage.discover-needs-udp"
-  | "usage.unknown-shell";
+  | "usage.unknown-shell"
+  | "usage.access-needs-ip"
+  | "usage.exec-needs-command"
+  | "usage.command-only-exec"
+  | "usage.exec-needs-allow"
+  | "usage.listen-form";
 
 /** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
 export type TlsErrorMessageKey =

@@ -191,6 +191,15 @@ export const en: Catalog = {
     "usage.recv-fd-needs-unix": () => "recv-fd needs a Unix stream address (unix:PATH or abstract:NAME)",
     "usage.discover-needs-udp": () => "discover needs a udp://BROADCAST:PORT address",
     "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
+    "usage.access-needs-ip": (p) =>
+      `${p.option} filters IP clients: it applies to tcp:// and udp:// addresses, not to ${p.address} (Unix peers have no address; use --allow-uid)`,
+    "usage.exec-needs-command": () => "serve exec needs a command: socklab serve exec ADDRESS -- CMD [ARGS...]",
+    "usage.command-only-exec": (p) => `a command after -- goes with serve exec only, not with ${p.service}`,
+    "usage.exec-needs-allow": (p) =>
+      `serve exec on ${p.address} would run the command for anyone who can reach that address; ` +
+      "bind to 127.0.0.1 or [::1], or say who may connect with --allow CIDR (e.g. --allow 192.168.1.0/24)",
+    "usage.listen-form": (p) =>
+      `listen ${p.given}: not an address; write ${p.suggestion} (short forms: listen PORT, listen -u PORT, listen -U PATH bind 127.0.0.1 or a Unix path)`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

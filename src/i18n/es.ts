@@ -190,6 +190,15 @@ export const es: Catalog = {
     "usage.recv-fd-needs-unix": () => "recv-fd necesita una dirección Unix de flujo (unix:RUTA o abstract:NOMBRE)",
     "usage.discover-needs-udp": () => "discover necesita una dirección udp://DIFUSIÓN:PUERTO",
     "usage.unknown-shell": (p) => `no hay autocompletado para "${p.shell}" (shells: ${p.shells})`,
+    "usage.access-needs-ip": (p) =>
+      `${p.option} filtra clientes IP: vale para direcciones tcp:// y udp://, no para ${p.address} (los pares Unix no tienen dirección; usa --allow-uid)`,
+    "usage.exec-needs-command": () => "serve exec necesita un comando: socklab serve exec DIRECCIÓN -- CMD [ARGS...]",
+    "usage.command-only-exec": (p) => `un comando tras -- solo va con serve exec, no con ${p.service}`,
+    "usage.exec-needs-allow": (p) =>
+      `serve exec en ${p.address} ejecutaría el comando para cualquiera que llegue a esa dirección; ` +
+      "escucha en 127.0.0.1 o [::1], o di quién puede conectarse con --allow CIDR (p. ej. --allow 192.168.1.0/24)",
+    "usage.listen-form": (p) =>
+      `listen ${p.given}: no es una dirección; escribe ${p.suggestion} (formas cortas: listen PUERTO, listen -u PUERTO, listen -U RUTA escuchan en 127.0.0.1 o en una ruta Unix)`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1
