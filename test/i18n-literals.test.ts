@@ -38,8 +38,6 @@ const ALLOWED: Record<string, string[]> = {
     "must be more than 0",
     "go with --send",
   ],
-  // listen.ts: → noExtra(extra), octalMode(values).
-  "src/cli/commands/listen.ts": ["unexpected argument", "needs octal permissions"],
   // recv-fd.ts: → noExtra(), usage("usage.recv-fd-needs-unix"); the descriptor lines are
   // events (descriptors-received) already in the catalogue; "no descriptor arrived" needs a key.
   "src/cli/commands/recv-fd.ts": [
