@@ -38,7 +38,9 @@ until the peer closes (like nc -N). Datagram addresses send one datagram per std
       summary: "the nc -l role",
       about: `The nc -l role. Prints "listening ADDRESS" on stderr when ready. Stream: accepts one
 connection; stdin goes to it (half-close at stdin EOF) and it goes to stdout; exits when the
-peer has closed. Datagram: prints each datagram's payload; stdin lines go to the latest sender.`,
+peer has closed. Datagram: prints each datagram's payload; stdin lines go to the latest sender.
+nc's short forms: listen PORT and listen -u PORT listen on 127.0.0.1 (loopback only; use the
+URL form for anything else), listen -U PATH.`,
     },
     discover: {
       args: "[ADDRESS]",

@@ -41,7 +41,8 @@ un datagrama por cada línea de stdin.`,
       about: `El papel de nc -l. Escribe "escuchando en DIRECCIÓN" en stderr cuando está listo. Flujo: acepta
 una conexión; stdin va a ella (medio cierre al fin de stdin) y ella va a stdout; termina
 cuando el otro extremo ha cerrado. Datagramas: muestra la carga de cada datagrama; las
-líneas de stdin van al último remitente.`,
+líneas de stdin van al último remitente. Formas cortas de nc: listen PUERTO y listen -u
+PUERTO escuchan en 127.0.0.1 (solo loopback; para otra cosa, la forma URL), listen -U RUTA.`,
     },
     discover: {
       args: "[DIRECCIÓN]",
