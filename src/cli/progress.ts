@@ -88,6 +88,21 @@ export function startProgress(options: ProgressOptions): Progress {
   let rate = 0;
   let stopped = false;
 
+  // On a terminal, other lines written meanwhile (events) would land on the progress line:
+  // each write to `out` first erases it and then draws it again below what was written.
+  const target = out as { write: (...args: unknown[]) => unknown };
+  const originalWrite = target.write;
+  const write = (text: string): unknown => originalWrite.call(out, text);
+  let shown = "";
+  if (tty) {
+    target.write = function (this: unknown, ...args: unknown[]): unknown {
+      if (shown !== "") originalWrite.call(out, "\r\x1b[K");
+      const result = originalWrite.apply(out, args);
+      if (shown !== "") originalWrite.call(out, shown);
+      return result;
+    };
+  }
+
   const draw = (final: boolean): void => {
     const sample = options.sample();
     const at = now();
@@ -97,7 +112,12 @@ export function startProgress(options: ProgressOptions): Progress {
     lastAt = at;
     lastBytes = bytes;
     const line = renderProgress(sample, at - started, rate, options.total);
-    out.write(tty ? `\r${line}\x1b[K${final ? "\n" : ""}` : `${line}\n`);
+    if (!tty) {
+      write(`${line}\n`);
+      return;
+    }
+    shown = final ? "" : `\r${line}\x1b[K`;
+    write(final ? `\r${line}\x1b[K\n` : shown);
   };
   const timer = setInterval(() => draw(false), interval);
   timer.unref();
@@ -107,6 +127,7 @@ export function startProgress(options: ProgressOptions): Progress {
       stopped = true;
       clearInterval(timer);
       draw(true);
+      if (tty) target.write = originalWrite;
     },
   };
 }
