@@ -80,7 +80,12 @@ export type UsageMessageKey =
   | "usage.port-zero"
   | "usage.stdin-mode-only"
   | "usage.nc-form"
-  | "usage.nc-port";
+  | "usage.nc-port"
+  | "usage.access-needs-ip"
+  | "usage.exec-needs-command"
+  | "usage.command-only-exec"
+  | "usage.exec-needs-allow"
+  | "usage.listen-form";
 
 /** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
 export type TlsErrorMessageKey =

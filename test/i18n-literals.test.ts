@@ -30,32 +30,6 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
  * src/cli/args.ts has `usage(key, params)`, `exclusive()`, `noExtra()`, `octalMode()`.
  */
 const ALLOWED: Record<string, string[]> = {
-  // listen.ts: → noExtra(extra), octalMode(values).
-  "src/cli/commands/listen.ts": ["unexpected argument", "needs octal permissions"],
-  // serve.ts: → usage("usage.missing-argument" | "usage.unknown-service" | "usage.stream-only" |
-  // "usage.service-needs-stream" | "usage.service-needs-datagram" | "usage.service-needs-unix" |
-  // "usage.allow-uid-unix-only" | "usage.bad-uids"), noExtra(), exclusive(), octalMode().
-  "src/cli/commands/serve.ts": [
-    "needs octal permissions",
-    "needs numeric uids",
-    "missing SERVICE",
-    "unknown service",
-    "unexpected argument",
-    "exclude each other",
-    "applies to stream addresses only",
-    "does not run on",
-    "needs a Unix address",
-    "works on Unix addresses only",
-  ],
-  // recv-fd.ts: → noExtra(), usage("usage.recv-fd-needs-unix"); the descriptor lines are
-  // events (descriptors-received) already in the catalogue; "no descriptor arrived" needs a key.
-  "src/cli/commands/recv-fd.ts": [
-    "unexpected argument",
-    "needs a Unix stream address",
-    "no descriptor arrived",
-    "with payload",
-    "the message was truncated",
-  ],
 };
 
 function sourceFiles(dir: string): string[] {

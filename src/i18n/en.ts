@@ -238,9 +238,17 @@ export const en: Catalog = {
     "usage.stdin-mode-only": (p) => `${p.option} is for standard input mode (without --send)`,
     "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
     "usage.port-zero": (p) => `${p.address}: port 0 is not a destination (it means "any free port" only when listening)`,
-    "usage.stdin-mode-only": (p) => `${p.option} is for standard input mode (without --send)`,
     "usage.nc-form": (p) => `${p.given} is not an address: write ${p.example}`,
     "usage.nc-port": (p) => `"${p.port}" is not a port (1-65535): write ${p.example}`,
+    "usage.access-needs-ip": (p) =>
+      `${p.option} filters IP clients: it applies to tcp:// and udp:// addresses, not to ${p.address} (Unix peers have no address; use --allow-uid)`,
+    "usage.exec-needs-command": () => "serve exec needs a command: socklab serve exec ADDRESS -- CMD [ARGS...]",
+    "usage.command-only-exec": (p) => `a command after -- goes with serve exec only, not with ${p.service}`,
+    "usage.exec-needs-allow": (p) =>
+      `serve exec on ${p.address} would run the command for anyone who can reach that address; ` +
+      "bind to 127.0.0.1 or [::1], or say who may connect with --allow CIDR (e.g. --allow 192.168.1.0/24)",
+    "usage.listen-form": (p) =>
+      `listen ${p.given}: not an address; write ${p.suggestion} (short forms: listen PORT, listen -u PORT, listen -U PATH bind 127.0.0.1 or a Unix path)`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

@@ -237,9 +237,17 @@ export const es: Catalog = {
     "usage.stdin-mode-only": (p) => `${p.option} es para el modo entrada estándar (sin --send)`,
     "usage.unknown-shell": (p) => `no hay autocompletado para "${p.shell}" (shells: ${p.shells})`,
     "usage.port-zero": (p) => `${p.address}: el puerto 0 no es un destino (solo significa "cualquier puerto libre" al escuchar)`,
-    "usage.stdin-mode-only": (p) => `${p.option} es para el modo de entrada estándar (sin --send)`,
     "usage.nc-form": (p) => `${p.given} no es una dirección: escriba ${p.example}`,
     "usage.nc-port": (p) => `"${p.port}" no es un puerto (1-65535): escriba ${p.example}`,
+    "usage.access-needs-ip": (p) =>
+      `${p.option} filtra clientes IP: vale para direcciones tcp:// y udp://, no para ${p.address} (los pares Unix no tienen dirección; usa --allow-uid)`,
+    "usage.exec-needs-command": () => "serve exec necesita un comando: socklab serve exec DIRECCIÓN -- CMD [ARGS...]",
+    "usage.command-only-exec": (p) => `un comando tras -- solo va con serve exec, no con ${p.service}`,
+    "usage.exec-needs-allow": (p) =>
+      `serve exec en ${p.address} ejecutaría el comando para cualquiera que llegue a esa dirección; ` +
+      "escucha en 127.0.0.1 o [::1], o di quién puede conectarse con --allow CIDR (p. ej. --allow 192.168.1.0/24)",
+    "usage.listen-form": (p) =>
+      `listen ${p.given}: no es una dirección; escribe ${p.suggestion} (formas cortas: listen PUERTO, listen -u PUERTO, listen -U RUTA escuchan en 127.0.0.1 o en una ruta Unix)`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

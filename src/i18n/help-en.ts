@@ -20,8 +20,8 @@ Run 'socklab COMMAND --help' (or 'socklab help COMMAND') for a command's options
 
   commands: {
     serve: {
-      args: "SERVICE ADDRESS",
-      summary: "run a server: echo, line-echo, cmd, time, greet, announce, peercred, fd",
+      args: "SERVICE ADDRESS [-- CMD ARGS...]",
+      summary: "run a server: echo, line-echo, cmd, time, greet, announce, peercred, fd, chat, broker, exec",
       about: `Run one of the guides' servers. Prints "listening ADDRESS" on stderr when ready (with the
 real port), then one line per event. SIGINT/SIGTERM stop it cleanly (exit 0); a second
 signal while stopping exits at once (130/143) after removing the socket file.`,
@@ -38,7 +38,9 @@ until the peer closes (like nc -N). Datagram addresses send one datagram per std
       summary: "the nc -l role",
       about: `The nc -l role. Prints "listening ADDRESS" on stderr when ready. Stream: accepts one
 connection; stdin goes to it (half-close at stdin EOF) and it goes to stdout; exits when the
-peer has closed. Datagram: prints each datagram's payload; stdin lines go to the latest sender.`,
+peer has closed. Datagram: prints each datagram's payload; stdin lines go to the latest sender.
+nc's short forms: listen PORT and listen -u PORT listen on 127.0.0.1 (loopback only; use the
+URL form for anything else), listen -U PATH.`,
     },
     discover: {
       args: "[ADDRESS]",
@@ -117,6 +119,13 @@ reference in one run. --quick runs a short pass.`,
     "serve.mode": { arg: "OCTAL", text: "Unix socket file permissions (default 600)" },
     "serve.allow-uid": { arg: "UIDS", text: "Unix stream: serve only peers with these uids (comma-separated)" },
     "serve.trace": { text: "also log each socket-level step" },
+    "serve.allow": { arg: "CIDR,...", text: "tcp/udp: only these client addresses, IPv4/IPv6, repeatable (ncat --allow)" },
+    "serve.deny": { arg: "CIDR,...", text: "tcp/udp: never these client addresses; deny wins over allow (ncat --deny)" },
+    "serve.allow-file": { arg: "FILE", text: "allow rules, one per line, # comments (ncat --allowfile)" },
+    "serve.deny-file": { arg: "FILE", text: "deny rules, one per line, # comments (ncat --denyfile)" },
+    "serve.hexdump": { text: "dump each chunk on stderr: direction, offset, hex, text (ncat -x)" },
+    "serve.hexdump-file": { arg: "FILE", text: "write the dumps to FILE instead of stderr" },
+    "serve.show": { text: "every chunk as Python prints bytes, b'hola\\n', on stderr" },
 
     "scan.timeout": { arg: "S", text: 'give up on one port after S seconds: "filtered" (default 1)' },
     "scan.concurrency": { arg: "N", text: "ports probed at once (default 100)" },
@@ -164,11 +173,23 @@ reference in one run. --quick runs a short pass.`,
     "listen.keep-open": { text: "after a connection ends, accept the next one (forever); stdin feeds\nthem in turn, nothing lost between them" },
     "listen.mode": { arg: "OCTAL", text: "Unix socket file permissions (default 600)" },
     "listen.trace": { text: "also log each socket-level step" },
+    "listen.udp": { text: "nc-style: listen -u PORT is udp://127.0.0.1:PORT (nc -u -l)" },
+    "listen.unix": { text: "nc-style: listen -U PATH is unix:PATH (nc -U -l)" },
+    "listen.verbose": { text: "report the connection and, at the end, bytes received and sent (nc -v)" },
+    "listen.progress": { text: "bytes each way, rate and time on stderr, redrawn on a terminal (pv)" },
+    "listen.allow": { arg: "CIDR,...", text: "tcp/udp: only these client addresses, IPv4/IPv6, repeatable (ncat --allow)" },
+    "listen.deny": { arg: "CIDR,...", text: "tcp/udp: never these client addresses; deny wins over allow (ncat --deny)" },
+    "listen.allow-file": { arg: "FILE", text: "allow rules, one per line, # comments (ncat --allowfile)" },
+    "listen.deny-file": { arg: "FILE", text: "deny rules, one per line, # comments (ncat --denyfile)" },
+    "listen.hexdump": { text: "dump each chunk on stderr: direction, offset, hex, text (ncat -x)" },
+    "listen.hexdump-file": { arg: "FILE", text: "write the dumps to FILE instead of stderr" },
+    "listen.show": { text: "every chunk as Python prints bytes, b'hola\\n', on stderr" },
 
     "discover.message": { arg: "TEXT", text: "the question (default DISCOVER?)" },
     "discover.timeout": { arg: "S", text: "how long to collect answers (default 1)" },
 
     "recv-fd.timeout": { arg: "S", text: "how long to wait for the connection and the descriptor (default 10)" },
+    "recv-fd.verbose": { text: "report the connection and, at the end, the bytes printed" },
   },
 
   man: {
@@ -191,5 +212,8 @@ reference in one run. --quick runs a short pass.`,
     announce: "datagram: answer DISCOVER? with --text (exercise 9)",
     peercred: 'Unix: reply "Hola UID=<uid> PID=<pid>\\n" from SO_PEERCRED (B3)',
     fd: "Unix: send \"FD\" with the descriptor of --file (default /etc/hostname) (B4)",
+    chat: "each line to every other client, as <userN> LINE; clients at once (ncat --chat)",
+    broker: "raw bytes from each client to every other; clients at once (ncat --broker)",
+    exec: "-- CMD ARGS: a new CMD per client, wired to it (ncat -e); non-loopback needs --allow",
   },
 };

@@ -20,8 +20,8 @@ El puerto 0 elige uno libre. Los textos entienden \\n \\r \\t \\\\ \\0 \\xHH.`,
 
   commands: {
     serve: {
-      args: "SERVICIO DIRECCIÓN",
-      summary: "un servidor: echo, line-echo, cmd, time, greet, announce, peercred, fd",
+      args: "SERVICIO DIRECCIÓN [-- CMD ARGS...]",
+      summary: "un servidor: echo, line-echo, cmd, time, greet, announce, peercred, fd, chat, broker, exec",
       about: `Ejecuta uno de los servidores de las guías. Cuando está listo escribe "escuchando en DIRECCIÓN"
 en stderr (con el puerto real) y después una línea por evento. SIGINT/SIGTERM lo detienen
 limpiamente (salida 0); una segunda señal durante la parada sale enseguida (130/143) tras
@@ -41,7 +41,8 @@ un datagrama por cada línea de stdin.`,
       about: `El papel de nc -l. Escribe "escuchando en DIRECCIÓN" en stderr cuando está listo. Flujo: acepta
 una conexión; stdin va a ella (medio cierre al fin de stdin) y ella va a stdout; termina
 cuando el otro extremo ha cerrado. Datagramas: muestra la carga de cada datagrama; las
-líneas de stdin van al último remitente.`,
+líneas de stdin van al último remitente. Formas cortas de nc: listen PUERTO y listen -u
+PUERTO escuchan en 127.0.0.1 (solo loopback; para otra cosa, la forma URL), listen -U RUTA.`,
     },
     discover: {
       args: "[DIRECCIÓN]",
@@ -122,6 +123,13 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
     "serve.mode": { arg: "OCTAL", text: "permisos del archivo del socket Unix (por defecto 600)" },
     "serve.allow-uid": { arg: "UIDS", text: "Unix de flujo: atiende solo a clientes con estos uid (separados por comas)" },
     "serve.trace": { text: "registra también cada paso a nivel de socket" },
+    "serve.allow": { arg: "CIDR,...", text: "tcp/udp: solo estas direcciones de cliente, IPv4/IPv6 (ncat --allow)" },
+    "serve.deny": { arg: "CIDR,...", text: "tcp/udp: nunca estas direcciones; deny gana sobre allow (ncat --deny)" },
+    "serve.allow-file": { arg: "RUTA", text: "reglas allow, una por línea, comentarios con # (ncat --allowfile)" },
+    "serve.deny-file": { arg: "RUTA", text: "reglas deny, una por línea, comentarios con # (ncat --denyfile)" },
+    "serve.hexdump": { text: "vuelca cada fragmento en stderr: sentido, posición, hex, texto (ncat -x)" },
+    "serve.hexdump-file": { arg: "RUTA", text: "escribe los volcados en ARCHIVO en vez de la salida de errores" },
+    "serve.show": { text: "cada fragmento como lo muestra Python, b'hola\\n', en stderr" },
 
     "scan.timeout": { arg: "S", text: 'abandona un puerto tras S segundos: "filtrado" (por defecto 1)' },
     "scan.concurrency": { arg: "N", text: "puertos que se prueban a la vez (por defecto 100)" },
@@ -169,11 +177,23 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
     "listen.keep-open": { text: "al terminar una conexión, acepta la siguiente (indefinidamente); stdin\nlas alimenta por turno, sin perder nada entre una y otra" },
     "listen.mode": { arg: "OCTAL", text: "permisos del archivo del socket Unix (por defecto 600)" },
     "listen.trace": { text: "registra también cada paso a nivel de socket" },
+    "listen.udp": { text: "al estilo nc: listen -u PUERTO es udp://127.0.0.1:PUERTO (nc -u -l)" },
+    "listen.unix": { text: "al estilo nc: listen -U RUTA es unix:RUTA (nc -U -l)" },
+    "listen.verbose": { text: "informa de la conexión y, al final, de los bytes (nc -v)" },
+    "listen.progress": { text: "bytes en cada sentido, ritmo y tiempo en la salida de errores (pv)" },
+    "listen.allow": { arg: "CIDR,...", text: "tcp/udp: solo estas direcciones de cliente, IPv4/IPv6 (ncat --allow)" },
+    "listen.deny": { arg: "CIDR,...", text: "tcp/udp: nunca estas direcciones; deny gana sobre allow (ncat --deny)" },
+    "listen.allow-file": { arg: "RUTA", text: "reglas allow, una por línea, comentarios con # (ncat --allowfile)" },
+    "listen.deny-file": { arg: "RUTA", text: "reglas deny, una por línea, comentarios con # (ncat --denyfile)" },
+    "listen.hexdump": { text: "vuelca cada fragmento en stderr: sentido, posición, hex, texto (ncat -x)" },
+    "listen.hexdump-file": { arg: "RUTA", text: "escribe los volcados en ARCHIVO en vez de la salida de errores" },
+    "listen.show": { text: "cada fragmento como lo muestra Python, b'hola\\n', en stderr" },
 
     "discover.message": { arg: "TEXTO", text: "la pregunta (por defecto DISCOVER?)" },
     "discover.timeout": { arg: "S", text: "cuánto tiempo se recogen respuestas (por defecto 1)" },
 
     "recv-fd.timeout": { arg: "S", text: "cuánto se espera a la conexión y al descriptor (por defecto 10)" },
+    "recv-fd.verbose": { text: "informa de la conexión y, al final, de los bytes mostrados" },
   },
 
   man: {
@@ -196,5 +216,8 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
     announce: "datagramas: responde a DISCOVER? con --text (ejercicio 9)",
     peercred: 'Unix: responde "Hola UID=<uid> PID=<pid>\\n" según SO_PEERCRED (B3)',
     fd: 'Unix: envía "FD" con el descriptor de --file (por defecto /etc/hostname) (B4)',
+    chat: "cada línea a los demás, como <userN> LÍNEA; clientes a la vez (ncat --chat)",
+    broker: "los bytes de cada cliente a todos los demás; clientes a la vez (ncat --broker)",
+    exec: "-- CMD ARGS: un CMD nuevo por cliente (ncat -e); fuera de loopback, --allow",
   },
 };

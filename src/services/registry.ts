@@ -77,7 +77,9 @@ export async function streamHandlerFor(service: ServiceName, settings: ServiceSe
       return brokerService();
     case "exec": {
       const [command, ...args] = settings.command ?? [];
-      if (command === undefined) throw new UsageError("serve exec needs a command: socklab serve exec ADDRESS -- CMD [ARGS...]");
+      if (command === undefined) {
+        throw new UsageError("serve exec needs a command: socklab serve exec ADDRESS -- CMD [ARGS...]", { messageKey: "usage.exec-needs-command" });
+      }
       return execService({ command, args });
     }
     default:

@@ -1,34 +1,112 @@
-/** `socklab listen ADDRESS [--keep-open]`: the nc -l role, for stream and datagram addresses. */
+/**
+ * `socklab listen ADDRESS [--keep-open]`: the nc -l role, for stream and datagram addresses;
+ * also `listen PORT`, `listen -u PORT` (127.0.0.1) and `listen -U PATH`, as nc users type them.
+ */
 import type { Socket } from "node:net";
 import { createInterface } from "node:readline";
-import { isStreamAddress, type Address } from "../../address.js";
+import { formatAddress, isStreamAddress, parseAddress, type Address } from "../../address.js";
+import type { AccessList } from "../../net/cidr.js";
 import { bindDatagram } from "../../services/registry.js";
-import { StreamServer } from "../../stream/server.js";
+import { listenError, StreamServer } from "../../stream/server.js";
 import { unixSupport } from "../../stream/unix-hooks.js";
-import { UsageError } from "../../errors.js";
-import { address, flag, parseCommand, str } from "../args.js";
+import { address, exclusive, flag, noExtra, octalMode, parseCommand, usage } from "../args.js";
+import { startProgress, stdinSize } from "../progress.js";
+import {
+  accessAcceptFilter,
+  accessFromFlags,
+  accessOptions,
+  bothFilters,
+  byteViewFromFlags,
+  byteViewOptions,
+  forcedStopRemoves,
+  guardedEndpoint,
+  viewedHandler,
+  type ByteView,
+} from "../server-options.js";
 import { emit, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
 import { errorEvent } from "../../events.js";
 import { untilSignal } from "../signals.js";
 
 export const listenOptions = {
   "keep-open": { type: "boolean", short: "k" },
+  udp: { type: "boolean", short: "u" },
+  unix: { type: "boolean", short: "U" },
   mode: { type: "string" },
+  verbose: { type: "boolean", short: "v" },
+  progress: { type: "boolean" },
+  ...accessOptions,
+  ...byteViewOptions,
   trace: { type: "boolean" },
 } as const;
+
+/** What listen does besides moving bytes: seeing them, filtering clients, counting. */
+interface ListenSettings {
+  keepOpen: boolean;
+  trace: boolean;
+  mode: number | undefined;
+  verbose: boolean;
+  progress: boolean;
+  access: AccessList;
+  view: ByteView;
+}
+
+const PORT = /^\d{1,5}$/;
+
+/** An IP host as it goes in a URL (IPv6 in brackets). */
+function urlHost(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/**
+ * The address to listen on: the URL form, or nc's short forms — `listen PORT` (TCP),
+ * `listen -u PORT` (UDP), both on 127.0.0.1 (loopback: the safe default; the URL form says
+ * anything else), and `listen -U PATH`. Anything else that looks like an nc habit (`listen
+ * HOST PORT`, `listen -u HOST:PORT`) is a usage error that shows the URL form.
+ */
+export function listenAddress(positionals: string[], udp: boolean, unix: boolean): Address {
+  const [first, ...extra] = positionals;
+  if (first === undefined) throw usage("usage.missing-argument", { what: unix ? "PATH" : udp ? "PORT" : "ADDRESS" });
+  const scheme = udp ? "udp" : "tcp";
+  if (extra.length === 1 && PORT.test(extra[0]!) && !unix) {
+    // nc -l HOST PORT
+    throw usage("usage.listen-form", { given: `${first} ${extra[0]}`, suggestion: `${scheme}://${urlHost(first)}:${extra[0]}` });
+  }
+  noExtra(extra);
+  if (unix) {
+    if (/^[a-z-]+:/.test(first)) throw usage("usage.listen-form", { given: `-U ${first}`, suggestion: `unix:${first.replace(/^[a-z-]+:(\/\/)?/, "")}` });
+    return parseAddress(`unix:${first}`);
+  }
+  if (PORT.test(first)) return parseAddress(`${scheme}://127.0.0.1:${first}`);
+  if (udp) {
+    const hostPort = first.match(/^(?:udp:\/\/)?(.*):(\d{1,5})$/);
+    if (first.startsWith("udp://")) return address(first);
+    throw usage("usage.listen-form", { given: `-u ${first}`, suggestion: hostPort ? `udp://${hostPort[1]}:${hostPort[2]}` : "udp://127.0.0.1:PORT" });
+  }
+  return address(first);
+}
 
 export async function listen(argv: string[]): Promise<number | "help"> {
   const { values, positionals } = parseCommand(argv, listenOptions);
   if (flag(values, "help")) return "help";
-  const [addressText, ...extra] = positionals;
-  const where = address(addressText);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const rawMode = str(values, "mode");
-  if (rawMode !== undefined && !/^[0-7]{3,4}$/.test(rawMode)) throw new UsageError(`--mode needs octal permissions like 600, got "${rawMode}"`);
-  const mode = rawMode === undefined ? undefined : parseInt(rawMode, 8);
-  return isStreamAddress(where)
-    ? listenStream(where, flag(values, "keep-open"), flag(values, "trace"), mode)
-    : listenDatagram(where, mode);
+  exclusive(values, "udp", "unix");
+  const where = listenAddress(positionals, flag(values, "udp"), flag(values, "unix"));
+  const mode = octalMode(values);
+  if (mode !== undefined && where.kind !== "unix" && where.kind !== "unix-dgram") {
+    throw usage("usage.unix-file-only", { option: "--mode", address: formatAddress(where) });
+  }
+  const stream = isStreamAddress(where);
+  const settings: ListenSettings = {
+    keepOpen: flag(values, "keep-open"),
+    trace: flag(values, "trace"),
+    mode,
+    verbose: flag(values, "verbose"),
+    progress: flag(values, "progress"),
+    access: await accessFromFlags(values, where),
+    view: byteViewFromFlags(values),
+  };
+  const status = stream ? await listenStream(where, settings) : await listenDatagram(where, settings);
+  await settings.view.close();
+  return status;
 }
 
 /**
@@ -95,14 +173,34 @@ class StdinFeed {
   }
 }
 
-async function listenStream(where: Address, keepOpen: boolean, trace: boolean, mode: number | undefined): Promise<number> {
+async function listenStream(where: Address, s: ListenSettings): Promise<number> {
+  const { keepOpen } = s;
   const stopSignal = untilSignal();
   const feed = new StdinFeed();
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   let server: StreamServer | undefined;
+  // Bytes of connections that are over, and the ones being served, for --progress.
+  const done = { sent: 0, received: 0 };
+  const current = new Set<Socket>();
+  const progress = s.progress
+    ? startProgress({
+        total: stdinSize(),
+        sample: () => {
+          let sent = done.sent;
+          let received = done.received;
+          for (const socket of current) {
+            sent += socket.bytesWritten;
+            received += socket.bytesRead;
+          }
+          return { sent, received };
+        },
+      })
+    : undefined;
   const handler = (socket: Socket): void => {
     if (!keepOpen) server?.stopAccepting();
+    const started = process.hrtime.bigint();
+    current.add(socket);
     socket.on("data", (chunk: Buffer) => {
       if (isStdoutBroken()) return;
       if (!process.stdout.write(chunk)) {
@@ -123,17 +221,26 @@ async function listenStream(where: Address, keepOpen: boolean, trace: boolean, m
     });
     socket.once("close", () => {
       feed.detach(socket);
+      current.delete(socket);
+      done.sent += socket.bytesWritten;
+      done.received += socket.bytesRead;
+      if (s.verbose) {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        emit({ type: "summary", received: socket.bytesRead, sent: socket.bytesWritten, seconds });
+      }
       if (!keepOpen) finish();
     });
     feed.attach(socket);
   };
+  const extras = await unixSupport().serverExtras(where, undefined, s.mode);
   server = await StreamServer.listen({
     address: where,
-    handler,
+    handler: viewedHandler(handler, s.view),
     onEvent: emit,
-    trace,
-    socketMode: mode,
-    ...(await unixSupport().serverExtras(where, undefined, mode)),
+    trace: s.trace,
+    socketMode: s.mode,
+    ...extras,
+    acceptFilter: bothFilters(extras.acceptFilter, accessAcceptFilter(s.access)),
   });
   emit({ type: "listening", address: server.address });
   // A reader of our stdout that went away (`| head -c 10`) ends the run quietly, as for connect.
@@ -143,19 +250,29 @@ async function listenStream(where: Address, keepOpen: boolean, trace: boolean, m
   if (stopped) emit({ type: "stopping", signal: stopped });
   await flushed(process.stdout);
   await server.close();
+  progress?.stop();
   process.stdin.destroy();
   return 0;
 }
 
-async function listenDatagram(where: Address, mode: number | undefined): Promise<number> {
+async function listenDatagram(where: Address, s: ListenSettings): Promise<number> {
   const stopSignal = untilSignal();
-  const endpoint = await bindDatagram(where, { mode });
+  const bound = await bindDatagram(where, { mode: s.mode }).catch((err: unknown) => {
+    throw listenError(err, where);
+  });
+  // Bound just now: from here a forced stop (a second signal) must remove the file.
+  const forgetFile = forcedStopRemoves(where);
+  const endpoint = guardedEndpoint(bound, s.access, s.view, emit);
+  const started = process.hrtime.bigint();
+  const counts = { sent: 0, received: 0 };
+  const progress = s.progress ? startProgress({ total: stdinSize(), sample: () => counts }) : undefined;
   let latest: unknown;
   let firstSender!: () => void;
   const known = new Promise<void>((resolve) => (firstSender = resolve));
   endpoint.onError((err) => emit(errorEvent(err, { address: endpoint.address })));
   endpoint.onMessage((data, peer) => {
     latest = peer;
+    counts.received += data.length;
     writeDatagram(data);
     emit({ type: "datagram-in", peer: endpoint.formatPeer(peer), bytes: data.length });
     firstSender();
@@ -166,9 +283,11 @@ async function listenDatagram(where: Address, mode: number | undefined): Promise
     await known;
     const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
     for await (const line of rl) {
-      await endpoint
-        .send(Buffer.from(`${line}\n`), latest)
-        .catch((err: unknown) => emit(errorEvent(err, { peer: endpoint.formatPeer(latest), during: "send" })));
+      const datagram = Buffer.from(`${line}\n`);
+      await endpoint.send(datagram, latest).then(
+        () => void (counts.sent += datagram.length),
+        (err: unknown) => emit(errorEvent(err, { peer: endpoint.formatPeer(latest), during: "send" })),
+      );
     }
   })();
   sending.catch(() => {});
@@ -176,6 +295,9 @@ async function listenDatagram(where: Address, mode: number | undefined): Promise
   emit({ type: "stopping", signal });
   await flushed(process.stdout);
   await endpoint.close();
+  forgetFile();
+  progress?.stop();
+  if (s.verbose) emit({ type: "summary", received: counts.received, sent: counts.sent, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
   process.stdin.destroy();
   return 0;
 }

@@ -10,10 +10,10 @@
  */
 import { read } from "node:fs";
 import { formatAddress } from "../../address.js";
-import { SocklabError, UsageError } from "../../errors.js";
+import { SocklabError } from "../../errors.js";
 import { descriptorKind, receiveDescriptors } from "../../unix/descriptors.js";
 import { connectUnixStream } from "../../unix/stream.js";
-import { address, flag, parseCommand, seconds } from "../args.js";
+import { address, flag, noExtra, parseCommand, seconds, usage } from "../args.js";
 import { emit, isStdoutBroken } from "../output.js";
 
 const MAX_DESCRIPTORS = 16;
@@ -43,20 +43,23 @@ async function printThrough(fd: number): Promise<number> {
   }
 }
 
-export const recvFdOptions = { timeout: { type: "string" } } as const;
+export const recvFdOptions = { timeout: { type: "string" }, verbose: { type: "boolean", short: "v" } } as const;
 
 export async function recvFdCommand(argv: string[]): Promise<number | "help"> {
   const { values, positionals } = parseCommand(argv, recvFdOptions);
   if (flag(values, "help")) return "help";
   const [addressText, ...extra] = positionals;
   const where = address(addressText);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  if (where.kind !== "unix" && where.kind !== "abstract") throw new UsageError("recv-fd needs a Unix stream address (unix:PATH or abstract:NAME)");
+  noExtra(extra);
+  if (where.kind !== "unix" && where.kind !== "abstract") throw usage("usage.recv-fd-needs-unix");
+  const verbose = flag(values, "verbose");
   const label = formatAddress(where);
   const timeoutMs = seconds(values, "timeout") ?? 10_000;
   const target = "path" in where ? { path: where.path } : { abstract: where.name };
   // Paused from creation: bytes read by libuv would lose their descriptors.
+  const started = process.hrtime.bigint();
   const socket = await connectUnixStream(target, { paused: true, timeoutMs });
+  if (verbose) emit({ type: "connected", address: label });
   try {
     const received = await receiveDescriptors(socket, { maxDescriptors: MAX_DESCRIPTORS, timeoutMs });
     try {
@@ -82,6 +85,11 @@ export async function recvFdCommand(argv: string[]): Promise<number | "help"> {
         ...(printedBytes === undefined ? {} : { printedBytes }),
         othersClosed: others.length,
       });
+      // -v: what came through the descriptor (printed) and over the socket, as connect -v says it.
+      if (verbose) {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        emit({ type: "summary", received: (printedBytes ?? 0) + received.payload.length, sent: 0, seconds });
+      }
     } finally {
       received.close();
     }

@@ -1,15 +1,26 @@
 /** `socklab serve SERVICE ADDRESS`: run one of the guides' servers until a signal. */
 import { isIPv4 } from "node:net";
 import { formatAddress, isStreamAddress, type Address } from "../../address.js";
-import { lstatSync, unlinkSync } from "node:fs";
-import { SocklabError, UsageError } from "../../errors.js";
+import { SocklabError } from "../../errors.js";
 import { bindDatagram, type ServiceName, type ServiceSpec, SERVICES, streamHandlerFor, datagramResponderFor } from "../../services/registry.js";
 import { DatagramServer } from "../../datagram/server.js";
 import { listenError, StreamServer } from "../../stream/server.js";
 import { unixSupport } from "../../stream/unix-hooks.js";
-import { address, count, decodeEscapes, flag, parseCommand, str } from "../args.js";
+import { execBindRefusal } from "../../services/exec.js";
+import { address, count, decodeEscapes, exclusive, flag, noExtra, octalMode, parseCommand, positiveSeconds, str, usage } from "../args.js";
 import { emit } from "../output.js";
-import { onForcedStop, untilSignal } from "../signals.js";
+import { untilSignal } from "../signals.js";
+import {
+  accessAcceptFilter,
+  accessFromFlags,
+  accessOptions,
+  bothFilters,
+  byteViewFromFlags,
+  byteViewOptions,
+  forcedStopRemoves,
+  guardedEndpoint,
+  viewedHandler,
+} from "../server-options.js";
 
 export const serveOptions = {
   concurrent: { type: "boolean" },
@@ -24,83 +35,76 @@ export const serveOptions = {
   "max-line": { type: "string" },
   mode: { type: "string" },
   "allow-uid": { type: "string" },
+  ...accessOptions,
+  ...byteViewOptions,
   trace: { type: "boolean" },
 } as const;
-
-/** Permission bits of a socket file: three octal digits (a leading 0 allowed); no setuid/setgid/sticky. */
-function parseMode(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^0?[0-7]{3}$/.test(raw)) throw new UsageError(`--mode needs octal permission bits like 600 or 660, got "${raw}"`);
-  return parseInt(raw, 8);
-}
-
-/** A number of seconds greater than zero → milliseconds (0 would mean "close at once"). */
-function positiveSeconds(values: Record<string, unknown>, name: string): number | undefined {
-  const raw = str(values, name);
-  if (raw === undefined) return undefined;
-  // Plain decimals only: Number() would also take 0x10, 1e3 and " 5 ".
-  const n = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(n) || n <= 0 || n > 365 * 86400) {
-    throw new UsageError(`--${name} needs a number of seconds greater than 0 (e.g. 10 or 1.5), got "${raw}"`);
-  }
-  return Math.max(1, Math.round(n * 1000));
-}
 
 function parseUids(raw: string | undefined): number[] | undefined {
   if (raw === undefined) return undefined;
   const uids = raw.split(",").map((s) => s.trim());
-  if (uids.some((u) => !/^\d+$/.test(u))) throw new UsageError(`--allow-uid needs numeric uids separated by commas, got "${raw}"`);
+  if (uids.some((u) => !/^\d+$/.test(u))) throw usage("usage.bad-uids", { option: "--allow-uid", value: raw });
   return uids.map(Number);
 }
 
+/** `serve exec ADDRESS -- CMD ARGS`: the command is everything after the first `--`, unparsed. */
+function splitCommand(argv: string[]): { options: string[]; command: string[] | undefined } {
+  const at = argv.indexOf("--");
+  return at < 0 ? { options: argv, command: undefined } : { options: argv.slice(0, at), command: argv.slice(at + 1) };
+}
+
 export async function serve(argv: string[]): Promise<number | "help"> {
-  const { values, positionals } = parseCommand(argv, serveOptions);
+  const split = splitCommand(argv);
+  const { values, positionals } = parseCommand(split.options, serveOptions);
   if (flag(values, "help")) return "help";
   const [serviceName, addressText, ...extra] = positionals;
-  if (serviceName === undefined) throw new UsageError("missing SERVICE");
-  if (!(serviceName in SERVICES)) {
-    throw new UsageError(`unknown service "${serviceName}" (services: ${Object.keys(SERVICES).join(", ")})`);
-  }
+  if (serviceName === undefined) throw usage("usage.missing-argument", { what: "SERVICE" });
+  if (!(serviceName in SERVICES)) throw usage("usage.unknown-service", { name: serviceName, services: Object.keys(SERVICES).join(", ") });
   const service = serviceName as ServiceName;
   const where: Address = address(addressText);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  if (flag(values, "dual-stack") && flag(values, "ipv6-only")) throw new UsageError("--dual-stack and --ipv6-only exclude each other");
+  noExtra(extra);
+  if (service === "exec" && (split.command === undefined || split.command.length === 0)) throw usage("usage.exec-needs-command");
+  if (service !== "exec" && split.command !== undefined) throw usage("usage.command-only-exec", { service });
+  exclusive(values, "dual-stack", "ipv6-only");
 
   const settings = {
     text: str(values, "text") === undefined ? undefined : decodeEscapes(str(values, "text")!),
     unknownReply: str(values, "err") === undefined ? undefined : withNewline(decodeEscapes(str(values, "err")!)),
     file: str(values, "file"),
     maxLineLength: count(values, "max-line", 1, 1 << 30),
+    command: split.command,
   };
   const trace = flag(values, "trace");
-  const mode = parseMode(str(values, "mode"));
+  const mode = octalMode(values);
 
   const spec: ServiceSpec = SERVICES[service];
   const stream = isStreamAddress(where);
+  const concurrent = flag(values, "concurrent") || spec.concurrent === true;
   const idleTimeoutMs = positiveSeconds(values, "idle-timeout");
   const maxTimeMs = positiveSeconds(values, "max-time");
   const maxConnections = count(values, "max-conns", 1, 1_000_000);
-  if (maxConnections !== undefined && !flag(values, "concurrent")) {
-    throw new UsageError("--max-conns applies with --concurrent (a sequential server serves one client at a time)");
-  }
+  if (maxConnections !== undefined && !concurrent) throw usage("usage.needs-concurrent", { option: "--max-conns" });
   if (mode !== undefined && where.kind !== "unix" && where.kind !== "unix-dgram") {
-    throw new UsageError(`--mode applies to Unix socket files (unix:PATH, unix-dgram:PATH), not to ${formatAddress(where)}`);
+    throw usage("usage.unix-file-only", { option: "--mode", address: formatAddress(where) });
   }
   for (const name of ["dual-stack", "ipv6-only"]) {
     const notV6 = (where.kind !== "tcp" && where.kind !== "udp") || isIPv4(where.host);
-    if (flag(values, name) && notV6) throw new UsageError(`--${name} applies to IPv6 addresses (e.g. tcp://[::]:PORT), not to ${formatAddress(where)}`);
+    if (flag(values, name) && notV6) throw usage("usage.ipv6-option", { option: `--${name}`, address: formatAddress(where) });
   }
   if (!stream) {
     for (const name of ["concurrent", "idle-timeout", "max-time", "max-conns", "allow-uid", "max-line", "dual-stack"]) {
-      if (values[name] !== undefined) throw new UsageError(`--${name} applies to stream addresses only (tcp://, unix:, abstract:)`);
+      if (values[name] !== undefined) throw usage("usage.stream-only", { option: `--${name}` });
     }
   }
   if (stream ? !spec.stream : !spec.datagram) {
-    throw new UsageError(
-      `service ${service} does not run on ${formatAddress(where)} (it needs ${spec.stream ? "a stream address: tcp://, unix:, abstract:" : "a datagram address: udp://, unix-dgram:"})`,
-    );
+    throw usage(spec.stream ? "usage.service-needs-stream" : "usage.service-needs-datagram", { service, address: formatAddress(where) });
   }
-  if (spec.unixOnly && where.kind === "tcp") throw new UsageError(`service ${service} needs a Unix address (unix:PATH or abstract:NAME)`);
+  if (spec.unixOnly && where.kind === "tcp") throw usage("usage.service-needs-unix", { service });
+  const access = await accessFromFlags(values, where);
+  if (service === "exec" && execBindRefusal(where, access) !== undefined) {
+    throw usage("usage.exec-needs-allow", { address: formatAddress(where) });
+  }
+  const view = byteViewFromFlags(values);
 
   // Handlers first: a signal right after the readiness line must still stop us cleanly.
   const stopSignal = untilSignal();
@@ -108,7 +112,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
   let forgetFile = (): void => {};
   if (stream) {
     const allowUids = parseUids(str(values, "allow-uid"));
-    if (allowUids && where.kind === "tcp") throw new UsageError("--allow-uid works on Unix addresses only");
+    if (allowUids && where.kind === "tcp") throw usage("usage.allow-uid-unix-only");
     const handler = await streamHandlerFor(service, settings).catch((err: unknown) => {
       throw fileError(err, settings.file);
     });
@@ -117,8 +121,8 @@ export async function serve(argv: string[]): Promise<number | "help"> {
     forgetFile = forcedStopRemoves(where);
     const server = await StreamServer.listen({
       address: where,
-      handler,
-      concurrent: flag(values, "concurrent"),
+      handler: viewedHandler(handler, view),
+      concurrent,
       idleTimeoutMs,
       maxTimeMs,
       maxConnections,
@@ -128,6 +132,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       trace,
       socketMode: mode,
       ...extras,
+      acceptFilter: bothFilters(extras.acceptFilter, accessAcceptFilter(access)),
     });
     emit({ type: "listening", address: server.address });
     for (const note of server.notes) emit(note);
@@ -139,7 +144,12 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       },
     );
     forgetFile = forcedStopRemoves(where);
-    const server = new DatagramServer({ endpoint, responder: datagramResponderFor(service, settings), onEvent: emit, trace });
+    const server = new DatagramServer({
+      endpoint: guardedEndpoint(endpoint, access, view, emit),
+      responder: datagramResponderFor(service, settings),
+      onEvent: emit,
+      trace,
+    });
     emit({ type: "listening", address: server.address });
     close = () => server.close();
   }
@@ -147,26 +157,8 @@ export async function serve(argv: string[]): Promise<number | "help"> {
   emit({ type: "stopping", signal });
   await close();
   forgetFile();
+  await view.close();
   return 0;
-}
-
-/**
- * If a second signal forces the exit, remove the socket file at `where` — if it is still
- * the one we just bound (same inode), never one another server put there later.
- */
-function forcedStopRemoves(where: Address): () => void {
-  if (where.kind !== "unix" && where.kind !== "unix-dgram") return () => {};
-  const path = where.path;
-  let ino: number;
-  try {
-    ino = lstatSync(path).ino;
-  } catch {
-    return () => {};
-  }
-  const unregister = onForcedStop(() => {
-    if (lstatSync(path).ino === ino) unlinkSync(path);
-  });
-  return () => void unregister();
 }
 
 /** A service's file (--file) that can't be opened, as one line naming the option and the file. */
