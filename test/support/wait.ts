@@ -10,7 +10,7 @@
  * runs in parallel on small shared machines where a process start can take seconds; a wait
  * that succeeds returns as soon as the thing happens, so only failures pay for it.
  */
-export const WAIT_MS = 10_000;
+export const WAIT_MS = /libasan/.test(process.env.LD_PRELOAD ?? "") ? 30_000 : 10_000; // 3× under the ASan run (native-sanitizers.test): every child carries libasan
 
 export interface WaitOptions {
   /** What is awaited, for the timeout message: "two relay-close events". */
