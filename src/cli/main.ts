@@ -9,7 +9,6 @@ import { connect } from "./commands/connect.js";
 import { discoverCommand } from "./commands/discover.js";
 import { listen } from "./commands/listen.js";
 import { recvFdCommand } from "./commands/recv-fd.js";
-import "../unix/register.js";
 import { runLab } from "../lab/main.js";
 import { serve } from "./commands/serve.js";
 import { flag, noExtra, parseCommand, usage } from "./args.js";
@@ -37,7 +36,7 @@ const COMMANDS: Record<CommandName, Command> = {
   "recv-fd": recvFdCommand,
   scan: scanCommand,
   relay: relayCommand,
-  lab: (argv) => runLab(argv),
+  lab: (argv) => runLab(argv, undefined, outputMode().lang),
   bench: async (argv) => (argv.includes("--help") || argv.includes("-h") ? "help" : external("../../bench/main.js", "main", argv)),
   completion,
 };
@@ -130,7 +129,7 @@ async function helpCommand(args: string[]): Promise<number> {
     noExtra(extra);
     if (topic === undefined || topic === "help") return printOut(generalHelp(outputMode().lang));
     if (!isCommandName(topic)) throw usage("usage.unknown-command", { name: topic });
-    if (topic === "lab") return runLab(["--help"]);
+    if (topic === "lab") return runLab(["--help"], undefined, outputMode().lang);
     return printOut(commandHelp(topic, outputMode().lang));
   } catch (err) {
     if (isUsageError(err)) return usageFailure(undefined, err);

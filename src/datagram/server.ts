@@ -4,8 +4,10 @@
  * stop the server.
  */
 import { errorEvent, publishing, type EventSink } from "../events.js";
-import type { DatagramResponder } from "../services/types.js";
 import type { DatagramEndpoint } from "./endpoint.js";
+
+/** Answers one datagram: the reply to send back to its sender, or null for none. */
+export type DatagramResponder = (data: Buffer, peer: string) => Buffer | null;
 
 export interface DatagramServerOptions<Peer> {
   endpoint: DatagramEndpoint<Peer>;

@@ -2,9 +2,8 @@
 import type { Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { isStreamAddress, type Address } from "../../address.js";
-import { bindDatagram } from "../../services/registry.js";
 import { StreamServer } from "../../stream/server.js";
-import { unixSupport } from "../../stream/unix-hooks.js";
+import { bindDatagram, listenExtras } from "../../transports/registry.js";
 import { UsageError } from "../../errors.js";
 import { address, flag, parseCommand, str } from "../args.js";
 import { emit, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
@@ -133,7 +132,7 @@ async function listenStream(where: Address, keepOpen: boolean, trace: boolean, m
     onEvent: emit,
     trace,
     socketMode: mode,
-    ...(await unixSupport().serverExtras(where, undefined, mode)),
+    ...(await listenExtras(where, { mode })),
   });
   emit({ type: "listening", address: server.address });
   // A reader of our stdout that went away (`| head -c 10`) ends the run quietly, as for connect.

@@ -9,7 +9,7 @@ import { UsageError } from "../../errors.js";
 import { byteViewSink } from "../../format/tap.js";
 import { accessListFrom } from "../../net/cidr.js";
 import { DEFAULT_UDP_MAPPING_IDLE_MS, startRelay } from "../../relay.js";
-import { unixSupport } from "../../stream/unix-hooks.js";
+import { listenExtras } from "../../transports/registry.js";
 import { address, flag, list, parseCommand, seconds, str } from "../args.js";
 import { diag, emit, flushed } from "../output.js";
 import { untilSignal } from "../signals.js";
@@ -102,7 +102,7 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
           dualStack: !flag(values, "ipv6-only"),
           ipv6Only: flag(values, "ipv6-only"),
           socketMode: mode,
-          ...(await unixSupport().serverExtras(from, undefined, mode)),
+          ...(await listenExtras(from, { mode })),
         }
       : {},
   });

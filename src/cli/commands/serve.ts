@@ -3,10 +3,10 @@ import { isIPv4 } from "node:net";
 import { formatAddress, isStreamAddress, type Address } from "../../address.js";
 import { lstatSync, unlinkSync } from "node:fs";
 import { SocklabError, UsageError } from "../../errors.js";
-import { bindDatagram, type ServiceName, type ServiceSpec, SERVICES, streamHandlerFor, datagramResponderFor } from "../../services/registry.js";
+import { type ServiceName, type ServiceSpec, SERVICES, streamHandlerFor, datagramResponderFor } from "../../services/registry.js";
 import { DatagramServer } from "../../datagram/server.js";
 import { listenError, StreamServer } from "../../stream/server.js";
-import { unixSupport } from "../../stream/unix-hooks.js";
+import { bindDatagram, listenExtras } from "../../transports/registry.js";
 import { address, count, decodeEscapes, flag, parseCommand, str } from "../args.js";
 import { emit } from "../output.js";
 import { onForcedStop, untilSignal } from "../signals.js";
@@ -112,7 +112,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
     const handler = await streamHandlerFor(service, settings).catch((err: unknown) => {
       throw fileError(err, settings.file);
     });
-    const extras = await unixSupport().serverExtras(where, allowUids, mode);
+    const extras = await listenExtras(where, { allowUids, mode });
     // Bound natively just now: from here a forced stop must remove the file.
     forgetFile = forcedStopRemoves(where);
     const server = await StreamServer.listen({
