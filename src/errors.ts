@@ -76,7 +76,9 @@ export type UsageMessageKey =
   | "usage.allow-uid-unix-only"
   | "usage.recv-fd-needs-unix"
   | "usage.discover-needs-udp"
-  | "usage.unknown-shell";
+  | "usage.unknown-shell"
+  | "usage.tls-only"
+  | "usage.tls-role";
 
 /** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
 export type TlsErrorMessageKey =

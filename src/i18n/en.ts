@@ -191,6 +191,8 @@ export const en: Catalog = {
     "usage.recv-fd-needs-unix": () => "recv-fd needs a Unix stream address (unix:PATH or abstract:NAME)",
     "usage.discover-needs-udp": () => "discover needs a udp://BROADCAST:PORT address",
     "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
+    "usage.tls-only": (p) => `${p.option} is for tls:// addresses`,
+    "usage.tls-role": (p) => `${p.option} is for the ${p.role === "server" ? "client" : "server"} side of TLS, not for this ${p.role}`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

@@ -190,6 +190,8 @@ export const es: Catalog = {
     "usage.recv-fd-needs-unix": () => "recv-fd necesita una dirección Unix de flujo (unix:RUTA o abstract:NOMBRE)",
     "usage.discover-needs-udp": () => "discover necesita una dirección udp://DIFUSIÓN:PUERTO",
     "usage.unknown-shell": (p) => `no hay autocompletado para "${p.shell}" (shells: ${p.shells})`,
+    "usage.tls-only": (p) => `${p.option} es para direcciones tls://`,
+    "usage.tls-role": (p) => `${p.option} es para el lado ${p.role === "server" ? "cliente" : "servidor"} de TLS, no para este ${p.role === "server" ? "servidor" : "cliente"}`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

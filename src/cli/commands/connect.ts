@@ -17,6 +17,9 @@ import type { DatagramClientBase as DatagramClient } from "../../datagram/client
 import { openDatagramClient } from "../../transports/registry.js";
 import "../../udp/request.js";
 import { address, count, decodeEscapes, flag, list, parseCommand, seconds, str } from "../args.js";
+import { tlsSettings, tlsOptions } from "../tls-options.js";
+import type { TlsClientConfig } from "../../tls/client.js";
+import { sessionEvents } from "../../tls/session.js";
 import { emit, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
 
 export const connectOptions = {
@@ -36,6 +39,7 @@ export const connectOptions = {
   bind: { type: "string" },
   verbose: { type: "boolean", short: "v" },
   trace: { type: "boolean" },
+  ...tlsOptions,
 } as const;
 
 interface ConnectSettings {
@@ -60,6 +64,8 @@ interface ConnectSettings {
   verbose: boolean;
   trace: boolean;
   bind: string | undefined;
+  /** tls://: the client's TLS settings, checked once. */
+  tls: TlsClientConfig | undefined;
 }
 
 export function reportAttempt(record: AttemptRecord, total: number): void {
@@ -99,6 +105,7 @@ export async function connect(argv: string[]): Promise<number | "help"> {
     verbose: flag(values, "verbose"),
     trace: flag(values, "trace"),
     bind: str(values, "bind"),
+    tls: tlsSettings(values, "client", where),
   };
   if (settings.timeoutMs === 0) throw new UsageError("--timeout must be more than 0");
   if (settings.idleTimeoutMs === 0) throw new UsageError("--idle-timeout must be more than 0");
@@ -219,7 +226,10 @@ function summary(s: ConnectSettings, socket: Socket, started: bigint): void {
 }
 
 async function open(s: ConnectSettings, record: (address: string, err: unknown) => void): Promise<{ socket: Socket; address: string }> {
-  return openStream(s.where, { family: s.family, timeoutMs: s.timeoutMs ?? 10_000 }, record);
+  const opened = await openStream(s.where, { family: s.family, timeoutMs: s.timeoutMs ?? 10_000, ...(s.tls ? { tls: s.tls } : {}) }, record);
+  // TLS: the session with -v; "not verified" (--insecure) on every connection.
+  if (opened.tls) for (const event of sessionEvents(opened.address, opened.tls, true)) if (s.verbose || event.type !== "tls-established") emit(event);
+  return opened;
 }
 
 /** The exit status when standard output's reader went away (`| head -c 10`): a normal end. */

@@ -9,11 +9,14 @@ import { address, flag, parseCommand, str } from "../args.js";
 import { emit, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
 import { errorEvent } from "../../events.js";
 import { untilSignal } from "../signals.js";
+import { tlsOptions, tlsSettings } from "../tls-options.js";
+import type { TlsServerOptions } from "../../tls/server.js";
 
 export const listenOptions = {
   "keep-open": { type: "boolean", short: "k" },
   mode: { type: "string" },
   trace: { type: "boolean" },
+  ...tlsOptions,
 } as const;
 
 export async function listen(argv: string[]): Promise<number | "help"> {
@@ -26,7 +29,7 @@ export async function listen(argv: string[]): Promise<number | "help"> {
   if (rawMode !== undefined && !/^[0-7]{3,4}$/.test(rawMode)) throw new UsageError(`--mode needs octal permissions like 600, got "${rawMode}"`);
   const mode = rawMode === undefined ? undefined : parseInt(rawMode, 8);
   return isStreamAddress(where)
-    ? listenStream(where, flag(values, "keep-open"), flag(values, "trace"), mode)
+    ? listenStream(where, flag(values, "keep-open"), flag(values, "trace"), mode, tlsSettings(values, "server", where))
     : listenDatagram(where, mode);
 }
 
@@ -94,7 +97,7 @@ class StdinFeed {
   }
 }
 
-async function listenStream(where: Address, keepOpen: boolean, trace: boolean, mode: number | undefined): Promise<number> {
+async function listenStream(where: Address, keepOpen: boolean, trace: boolean, mode: number | undefined, tls?: TlsServerOptions): Promise<number> {
   const stopSignal = untilSignal();
   const feed = new StdinFeed();
   let finish!: () => void;
@@ -132,9 +135,9 @@ async function listenStream(where: Address, keepOpen: boolean, trace: boolean, m
     onEvent: emit,
     trace,
     socketMode: mode,
-    ...(await listenExtras(where, { mode })),
+    ...(await listenExtras(where, { mode, tls })),
   });
-  emit({ type: "listening", address: server.address });
+  emit({ type: "listening", address: server.address, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) });
   // A reader of our stdout that went away (`| head -c 10`) ends the run quietly, as for connect.
   const offStdout = onStdoutClosed(() => finish());
   const stopped = await Promise.race([finished.then(() => null), stopSignal]);

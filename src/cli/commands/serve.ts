@@ -7,6 +7,7 @@ import { type ServiceName, type ServiceSpec, SERVICES, streamHandlerFor, datagra
 import { DatagramServer } from "../../datagram/server.js";
 import { listenError, StreamServer } from "../../stream/server.js";
 import { bindDatagram, listenExtras } from "../../transports/registry.js";
+import { tlsOptions, tlsSettings } from "../tls-options.js";
 import { address, count, decodeEscapes, flag, parseCommand, str } from "../args.js";
 import { emit } from "../output.js";
 import { onForcedStop, untilSignal } from "../signals.js";
@@ -25,6 +26,7 @@ export const serveOptions = {
   mode: { type: "string" },
   "allow-uid": { type: "string" },
   trace: { type: "boolean" },
+  ...tlsOptions,
 } as const;
 
 /** Permission bits of a socket file: three octal digits (a leading 0 allowed); no setuid/setgid/sticky. */
@@ -87,7 +89,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
     throw new UsageError(`--mode applies to Unix socket files (unix:PATH, unix-dgram:PATH), not to ${formatAddress(where)}`);
   }
   for (const name of ["dual-stack", "ipv6-only"]) {
-    const notV6 = (where.kind !== "tcp" && where.kind !== "udp") || isIPv4(where.host);
+    const notV6 = (where.kind !== "tcp" && where.kind !== "udp" && where.kind !== "tls") || isIPv4(where.host);
     if (flag(values, name) && notV6) throw new UsageError(`--${name} applies to IPv6 addresses (e.g. tcp://[::]:PORT), not to ${formatAddress(where)}`);
   }
   if (!stream) {
@@ -100,7 +102,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       `service ${service} does not run on ${formatAddress(where)} (it needs ${spec.stream ? "a stream address: tcp://, unix:, abstract:" : "a datagram address: udp://, unix-dgram:"})`,
     );
   }
-  if (spec.unixOnly && where.kind === "tcp") throw new UsageError(`service ${service} needs a Unix address (unix:PATH or abstract:NAME)`);
+  if (spec.unixOnly && (where.kind === "tcp" || where.kind === "tls")) throw new UsageError(`service ${service} needs a Unix address (unix:PATH or abstract:NAME)`);
 
   // Handlers first: a signal right after the readiness line must still stop us cleanly.
   const stopSignal = untilSignal();
@@ -108,11 +110,11 @@ export async function serve(argv: string[]): Promise<number | "help"> {
   let forgetFile = (): void => {};
   if (stream) {
     const allowUids = parseUids(str(values, "allow-uid"));
-    if (allowUids && where.kind === "tcp") throw new UsageError("--allow-uid works on Unix addresses only");
+    if (allowUids && (where.kind === "tcp" || where.kind === "tls")) throw new UsageError("--allow-uid works on Unix addresses only");
     const handler = await streamHandlerFor(service, settings).catch((err: unknown) => {
       throw fileError(err, settings.file);
     });
-    const extras = await listenExtras(where, { allowUids, mode });
+    const extras = await listenExtras(where, { allowUids, mode, tls: tlsSettings(values, "server", where) });
     // Bound natively just now: from here a forced stop must remove the file.
     forgetFile = forcedStopRemoves(where);
     const server = await StreamServer.listen({
@@ -129,7 +131,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       socketMode: mode,
       ...extras,
     });
-    emit({ type: "listening", address: server.address });
+    emit({ type: "listening", address: server.address, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) });
     for (const note of server.notes) emit(note);
     close = () => server.close();
   } else {
