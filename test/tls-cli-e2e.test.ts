@@ -118,3 +118,12 @@ test("ncat --ssl talks to socklab serve echo tls://", { ...T, skip: NCAT ? false
   client.write("ping from ncat\n");
   await client.waitForStdout("ping from ncat", 10_000);
 });
+
+test("scan tls://HOST:PORTS probes with plain TCP connects and says so", T, async (t) => {
+  const { address } = await serve(t, ["serve", "echo", "tls://127.0.0.1:0"]);
+  const port = address.replace(/^.*:(\d+)$/, "$1");
+  const r = await runSocklab(["scan", `tls://127.0.0.1:${port}`], { timeoutMs: 10_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.toString(), `tcp://127.0.0.1:${port}\n`);
+  assert.match(r.stderr, /plain TCP connect/);
+});

@@ -23,7 +23,9 @@ export const en: Catalog = {
     note: (e) =>
       e.note === "dual-stack"
         ? "dual-stack: IPv4 clients are seen as ::ffff:a.b.c.d"
-        : e.note === "descriptor-limit"
+        : e.note === "scan-tls-plain"
+          ? "tls://: ports are probed with a plain TCP connect (no TLS handshake); open means it accepts TCP"
+          : e.note === "descriptor-limit"
           ? `warning: --max-conns ${e.maxConnections} is more than the descriptor limit allows (ulimit -n ${e.limit}); past about ${(e.limit ?? 0) - 64} clients accept() fails and the system closes them; raise ulimit -n`
           : `dual-stack not available here; listening on ${e.address ?? "0.0.0.0"} too`,
     queued: (e) => `queued ${e.peer} (waits its turn, ${e.waiting} waiting)`,
@@ -192,7 +194,7 @@ export const en: Catalog = {
     "usage.discover-needs-udp": () => "discover needs a udp://BROADCAST:PORT address",
     "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
     "usage.tls-only": (p) => `${p.option} is for tls:// addresses`,
-    "usage.tls-role": (p) => `${p.option} is for the ${p.role === "server" ? "client" : "server"} side of TLS, not for this ${p.role}`,
+    "usage.tls-role": (p) => `${p.option} does not apply to the TLS ${p.role} side`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

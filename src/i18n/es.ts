@@ -23,7 +23,9 @@ export const es: Catalog = {
     note: (e) =>
       e.note === "dual-stack"
         ? "doble pila: los clientes IPv4 aparecen como ::ffff:a.b.c.d"
-        : e.note === "descriptor-limit"
+        : e.note === "scan-tls-plain"
+          ? "tls://: los puertos se prueban con un connect TCP simple (sin negociación TLS); abierto significa que acepta TCP"
+          : e.note === "descriptor-limit"
           ? `aviso: --max-conns ${e.maxConnections} supera lo que permite el límite de descriptores (ulimit -n ${e.limit}); pasados unos ${(e.limit ?? 0) - 64} clientes accept() falla y el sistema los cierra; suba ulimit -n`
           : `aquí no hay doble pila; también escucho en ${e.address ?? "0.0.0.0"}`,
     queued: (e) => `en espera ${e.peer} (espera su turno; ${e.waiting} en espera)`,
@@ -191,7 +193,7 @@ export const es: Catalog = {
     "usage.discover-needs-udp": () => "discover necesita una dirección udp://DIFUSIÓN:PUERTO",
     "usage.unknown-shell": (p) => `no hay autocompletado para "${p.shell}" (shells: ${p.shells})`,
     "usage.tls-only": (p) => `${p.option} es para direcciones tls://`,
-    "usage.tls-role": (p) => `${p.option} es para el lado ${p.role === "server" ? "cliente" : "servidor"} de TLS, no para este ${p.role === "server" ? "servidor" : "cliente"}`,
+    "usage.tls-role": (p) => `${p.option} no se aplica al lado ${p.role} de TLS`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1
