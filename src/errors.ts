@@ -85,7 +85,9 @@ export type UsageMessageKey =
   | "usage.exec-needs-command"
   | "usage.command-only-exec"
   | "usage.exec-needs-allow"
-  | "usage.listen-form";
+  | "usage.listen-form"
+  | "usage.tls-only"
+  | "usage.tls-role";
 
 /** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
 export type TlsErrorMessageKey =

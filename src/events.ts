@@ -14,7 +14,7 @@ import { channel } from "node:diagnostics_channel";
 export type RefusalReason = "uid-not-allowed" | "credentials-unavailable" | "max-conns" | "address-not-allowed" | "server-stopping";
 
 /** Notes a server gives about how it listens. */
-export type ListenNote = "dual-stack" | "dual-stack-fallback" | "descriptor-limit";
+export type ListenNote = "dual-stack" | "dual-stack-fallback" | "descriptor-limit" | "scan-tls-plain";
 
 export type SocklabEvent =
   /** A server or listener is ready (`address` carries the real port). */

@@ -25,7 +25,9 @@ export {
 } from "./stream/server.js";
 export { bindUdp, type DatagramEndpoint, type UdpPeer, type UdpBindOptions } from "./datagram/endpoint.js";
 export { DatagramServer, type DatagramServerOptions } from "./datagram/server.js";
-export { openDatagramClient, DatagramClientBase, type DatagramReply, type DatagramRequestOptions, type DatagramClientOptions } from "./datagram/client.js";
+export { openDatagramClient, bindDatagram, listenExtras, transportFor, TRANSPORTS } from "./transports/registry.js";
+export type { Transport, StreamTransport, DatagramTransport, ListenSettings, ListenExtras } from "./transports/types.js";
+export { DatagramClientBase, type DatagramReply, type DatagramRequestOptions, type DatagramClientOptions } from "./datagram/client.js";
 export { UdpClient, udpRequest, type UdpRequestOptions, type UdpReply } from "./udp/request.js";
 export { discover, type DiscoverOptions, type DiscoveredPeer } from "./udp/discover.js";
 export { streamEcho, datagramEcho } from "./services/echo.js";
@@ -38,4 +40,5 @@ export { announceService, DISCOVER_MESSAGE } from "./services/announce.js";
 export { clockTime, clockDateTime } from "./services/clock.js";
 export type { DatagramResponder } from "./services/types.js";
 export * from "./unix/index.js";
-export { registerUnixSupport, UnixDatagramClient, peercredService, fdService } from "./unix/register.js";
+export { UnixDatagramClient, bindUnixDatagram } from "./unix/datagram-client.js";
+export { peercredService, fdService } from "./services/unix-services.js";

@@ -25,6 +25,7 @@ import { errorEvent, publishing, type EventSink, type RelayEndReason } from "./e
 import { tap, type TapSink } from "./format/tap.js";
 import { accessFilter, type AccessList } from "./net/cidr.js";
 import { openStream } from "./stream/connect.js";
+import type { TlsClientConfig } from "./tls/client.js";
 import { StreamServer, type StreamServerOptions } from "./stream/server.js";
 
 export const DEFAULT_UDP_MAPPING_IDLE_MS = 60_000;
@@ -47,11 +48,15 @@ export interface RelayOptions {
   tapFor?: (peer: string) => TapSink | undefined;
   /** Extra listener options (a pre-bound descriptor for Unix paths and abstract names, dual-stack…). */
   listen?: Partial<StreamServerOptions>;
+  /** TO is tls://: how to verify it (prepareTlsClient). */
+  upstreamTls?: TlsClientConfig;
 }
 
 export interface Relay {
   /** Where clients connect (the real port). */
   readonly address: string;
+  /** FROM is tls://: the certificate fingerprint clients pin. */
+  readonly fingerprint?: string | undefined;
   /** Relays in progress. */
   readonly active: number;
   /** Stop accepting, end every relay; idempotent. */
@@ -84,6 +89,10 @@ export class StreamRelay implements Relay {
 
   get address(): string {
     return this.server.address;
+  }
+
+  get fingerprint(): string | undefined {
+    return this.server.fingerprint;
   }
 
   get active(): number {
@@ -149,7 +158,7 @@ export class StreamRelay implements Relay {
       maybeFinish();
     });
 
-    openStream(options.to, { timeoutMs: options.connectTimeoutMs ?? 10_000, family: options.family ?? 0, signal }).then(
+    openStream(options.to, { timeoutMs: options.connectTimeoutMs ?? 10_000, family: options.family ?? 0, signal, ...(options.upstreamTls ? { tls: options.upstreamTls } : {}) }).then(
       (opened) => {
         if (client.destroyed) {
           opened.socket.destroy();

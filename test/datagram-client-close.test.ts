@@ -9,7 +9,7 @@ import { createSocket } from "node:dgram";
 import { once } from "node:events";
 import type { DatagramClientBase } from "../src/datagram/client.js";
 import { UdpClient } from "../src/udp/request.js";
-import { UnixDatagramClient } from "../src/unix/register.js";
+import { UnixDatagramClient } from "../src/unix/datagram-client.js";
 import { UnixDatagramSocket } from "../src/unix/index.js";
 import { abstractName } from "./support/tmp.js";
 import { freePort } from "./support/net.js";

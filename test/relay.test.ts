@@ -9,8 +9,7 @@ import { parseAddress } from "../src/address.js";
 import type { SocklabEvent } from "../src/events.js";
 import { AccessList, parseCidrList } from "../src/net/cidr.js";
 import { startRelay, type Relay, type RelayOptions } from "../src/relay.js";
-import { unixSupport } from "../src/stream/unix-hooks.js";
-import "../src/unix/register.js";
+import { listenExtras } from "../src/transports/registry.js";
 import { closedPort, Collector, tcpConnect } from "./support/net.js";
 import { tempPath } from "./support/tmp.js";
 import { waitUntil } from "./support/wait.js";
@@ -35,7 +34,7 @@ async function relay(t: TestContext, from: string, to: string, extra: Partial<Re
     from: fromAddress,
     to: parseAddress(to),
     onEvent: (e) => events.push(e),
-    listen: await unixSupport().serverExtras(fromAddress, undefined),
+    listen: await listenExtras(fromAddress),
     ...extra,
   });
   t.after(() => r.close());
@@ -196,7 +195,7 @@ test("every stream pairing: unix → tcp, IPv6 → IPv4, tcp → abstract, tcp �
     // An abstract echo: a relay from an abstract name to the TCP echo.
     from: parseAddress(`abstract:${abstractName}`),
     to: parseAddress(`tcp://127.0.0.1:${port}`),
-    listen: await unixSupport().serverExtras(parseAddress(`abstract:${abstractName}`), undefined),
+    listen: await listenExtras(parseAddress(`abstract:${abstractName}`)),
   });
   t.after(() => echoOnAbstract.close());
 

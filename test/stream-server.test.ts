@@ -7,8 +7,7 @@ import { StreamServer, type StreamHandler } from "../src/stream/server.js";
 import { connectStream } from "../src/stream/connect.js";
 import { readChunk, readUntilClose, sendAll, halfClose } from "../src/stream/io.js";
 import { streamEcho } from "../src/services/echo.js";
-import { unixSupport } from "../src/stream/unix-hooks.js";
-import "../src/unix/register.js";
+import { listenExtras } from "../src/transports/registry.js";
 import { lineEcho } from "../src/services/line-echo.js";
 import { commandService } from "../src/services/cmd.js";
 import { hold, waitUntil } from "./support/wait.js";
@@ -166,7 +165,7 @@ test("close() removes its own socket file, never one re-bound at the same path s
   // As the CLI does: bound natively (with its mode set before bind), removed by the runner.
   const listen = async () => {
     const address = parseAddress(`unix:${path}`);
-    return StreamServer.listen({ address, handler: streamEcho, ...(await unixSupport().serverExtras(address, undefined)) });
+    return StreamServer.listen({ address, handler: streamEcho, ...(await listenExtras(address)) });
   };
   const first = await listen();
   await first.close();

@@ -9,7 +9,6 @@ import { connect } from "./commands/connect.js";
 import { discoverCommand } from "./commands/discover.js";
 import { listen } from "./commands/listen.js";
 import { recvFdCommand } from "./commands/recv-fd.js";
-import "../unix/register.js";
 import { serve } from "./commands/serve.js";
 import { flag, noExtra, parseCommand, usage } from "./args.js";
 import { completionScript, isShell, SHELLS } from "./completion.js";
@@ -20,7 +19,7 @@ import { describe, diag, drainOutput, emit, flushed, outputMode, setOutputMode }
 
 /** The lab loads only for `socklab lab`: every other command (and each process the lab starts) skips it. */
 async function runLab(argv: string[]): Promise<number> {
-  return (await import("../lab/main.js")).runLab(argv);
+  return (await import("../lab/main.js")).runLab(argv, undefined, outputMode().lang);
 }
 
 type Command = (argv: string[]) => Promise<number | "help">;

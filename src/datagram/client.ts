@@ -9,8 +9,7 @@
  * ERR_SOCKET_CLOSED, no retransmission runs after it and no timer is left behind.
  */
 import { abortReason } from "../abort.js";
-import type { Address } from "../address.js";
-import { explainCode, NoResponseError, NotSupportedError, SocklabError, type AttemptRecord } from "../errors.js";
+import { explainCode, NoResponseError, SocklabError, type AttemptRecord } from "../errors.js";
 
 export interface DatagramRequestOptions {
   /** Wait this long for a reply after each send (ms). Default 1000 (the guide's). */
@@ -202,16 +201,4 @@ export interface DatagramClientOptions {
   family?: 0 | 4 | 6;
   /** Unix datagram: bind the client to this path (default: autobind). */
   bind?: string | undefined;
-}
-
-/** Openers per address family, registered by their modules (UDP here, Unix by src/unix). */
-export const datagramOpeners: {
-  udp?: (address: Address, options: DatagramClientOptions) => Promise<DatagramClientBase>;
-  unix?: (address: Address, options: DatagramClientOptions) => Promise<DatagramClientBase>;
-} = {};
-
-export async function openDatagramClient(address: Address, options: DatagramClientOptions = {}): Promise<DatagramClientBase> {
-  const opener = address.kind === "udp" ? datagramOpeners.udp : datagramOpeners.unix;
-  if (!opener) throw new NotSupportedError(`${address.kind} datagram sockets are not supported on this platform`);
-  return opener(address, options);
 }

@@ -9,8 +9,10 @@
  * formatted once per distinct sender, and no event is built when nobody listens.
  */
 import { errorEvent, eventChannel, publishing, type EventSink, type SocklabEvent } from "../events.js";
-import type { DatagramBatch, DatagramResponder } from "../services/types.js";
+import type { DatagramBatch, DatagramResponder } from "./types.js";
 import type { DatagramEndpoint } from "./endpoint.js";
+
+export type { DatagramBatch, DatagramResponder } from "./types.js";
 
 export interface DatagramServerOptions<Peer> {
   endpoint: DatagramEndpoint<Peer>;

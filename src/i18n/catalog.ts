@@ -93,3 +93,11 @@ export interface Catalog {
     internalError(detail: string): string;
   };
 }
+
+/** The commands that take the shared TLS flags (src/cli/tls-options.ts). */
+export const TLS_COMMANDS = ["serve", "connect", "listen", "relay"] as const;
+
+/** Options shared by several commands, described once: `{ "cert": … }` → `{ "serve.cert": …, "connect.cert": … }`. */
+export function sharedOptionHelp(commands: readonly string[], options: Record<string, OptionHelp>): Record<string, OptionHelp> {
+  return Object.fromEntries(commands.flatMap((command) => Object.entries(options).map(([name, help]) => [`${command}.${name}`, help])));
+}

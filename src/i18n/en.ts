@@ -45,7 +45,9 @@ export const en: Catalog = {
     note: (e) =>
       e.note === "dual-stack"
         ? "dual-stack: IPv4 clients are seen as ::ffff:a.b.c.d"
-        : e.note === "descriptor-limit"
+        : e.note === "scan-tls-plain"
+          ? "tls://: ports are probed with a plain TCP connect (no TLS handshake); open means it accepts TCP"
+          : e.note === "descriptor-limit"
           ? `warning: --max-conns ${e.maxConnections} is more than the descriptor limit allows (ulimit -n ${e.limit}); past about ${(e.limit ?? 0) - 64} clients accept() fails and the system closes them; raise ulimit -n`
           : `dual-stack not available here; listening on ${e.address ?? "0.0.0.0"} too`,
     queued: (e) => `queued ${e.peer} (waits its turn, ${e.waiting} waiting)`,
@@ -249,6 +251,8 @@ export const en: Catalog = {
       "bind to 127.0.0.1 or [::1], or say who may connect with --allow CIDR (e.g. --allow 192.168.1.0/24)",
     "usage.listen-form": (p) =>
       `listen ${p.given}: not an address; write ${p.suggestion} (short forms: listen PORT, listen -u PORT, listen -U PATH bind 127.0.0.1 or a Unix path)`,
+    "usage.tls-only": (p) => `${p.option} is for tls:// addresses`,
+    "usage.tls-role": (p) => `${p.option} does not apply to the TLS ${p.role} side`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

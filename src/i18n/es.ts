@@ -45,7 +45,9 @@ export const es: Catalog = {
     note: (e) =>
       e.note === "dual-stack"
         ? "doble pila: los clientes IPv4 aparecen como ::ffff:a.b.c.d"
-        : e.note === "descriptor-limit"
+        : e.note === "scan-tls-plain"
+          ? "tls://: los puertos se prueban con un connect TCP simple (sin negociación TLS); abierto significa que acepta TCP"
+          : e.note === "descriptor-limit"
           ? `aviso: --max-conns ${e.maxConnections} supera lo que permite el límite de descriptores (ulimit -n ${e.limit}); pasados unos ${(e.limit ?? 0) - 64} clientes accept() falla y el sistema los cierra; suba ulimit -n`
           : `aquí no hay doble pila; también escucho en ${e.address ?? "0.0.0.0"}`,
     queued: (e) => `en espera ${e.peer} (espera su turno; ${e.waiting} en espera)`,
@@ -248,6 +250,8 @@ export const es: Catalog = {
       "escucha en 127.0.0.1 o [::1], o di quién puede conectarse con --allow CIDR (p. ej. --allow 192.168.1.0/24)",
     "usage.listen-form": (p) =>
       `listen ${p.given}: no es una dirección; escribe ${p.suggestion} (formas cortas: listen PUERTO, listen -u PUERTO, listen -U RUTA escuchan en 127.0.0.1 o en una ruta Unix)`,
+    "usage.tls-only": (p) => `${p.option} es para direcciones tls://`,
+    "usage.tls-role": (p) => `${p.option} no se aplica al lado ${p.role} de TLS`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

@@ -3,7 +3,7 @@
  * one line under `options` here and one in help-es.ts (`COMMAND.OPTION`).
  * Usage lines and option lists are generated from the option tables (src/cli/help.ts).
  */
-import type { HelpMessages } from "./catalog.js";
+import { sharedOptionHelp, TLS_COMMANDS, type HelpMessages } from "./catalog.js";
 
 export const helpEn: HelpMessages = {
   usage: "usage:",
@@ -99,6 +99,17 @@ reference in one run. --quick runs a short pass.`,
   },
 
   options: {
+    // tls:// (src/cli/tls-options.ts), the same lines for every command that takes them.
+    ...sharedOptionHelp(TLS_COMMANDS, {
+      cert: { arg: "FILE", text: "tls://: certificate (PEM): the server's (default: ephemeral) or the client's" },
+      key: { arg: "FILE", text: "tls://: private key (PEM) of --cert" },
+      ca: { arg: "FILE", text: "tls:// client: trust servers issued by the CAs in FILE (PEM)" },
+      "client-ca": { arg: "FILE", text: "tls:// server: require client certificates issued by FILE's CAs" },
+      pin: { arg: "sha256:HEX", text: "tls:// client: trust exactly the certificate with this fingerprint" },
+      insecure: { text: "tls:// client: do not verify the server (said on stderr for each connection)" },
+      sni: { arg: "NAME", text: "tls:// client: server name to ask for and check (default: the host)" },
+      alpn: { arg: "LIST", text: "tls://: ALPN protocols, comma-separated" },
+    }),
     "global.help": { text: "show help (also: socklab help COMMAND)" },
     "global.json": { text: "one JSON object per event on stderr (schema: docs/EVENTS.md)" },
     "global.lang": { arg: "es|en", text: "language of messages and help (default: LC_ALL, LC_MESSAGES, LANG)" },

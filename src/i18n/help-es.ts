@@ -3,7 +3,7 @@
  * añadir una línea en `options` aquí y otra en help-en.ts (`ORDEN.OPCIÓN`).
  * Las líneas de uso y las listas de opciones se generan de las tablas (src/cli/help.ts).
  */
-import type { HelpMessages } from "./catalog.js";
+import { sharedOptionHelp, TLS_COMMANDS, type HelpMessages } from "./catalog.js";
 
 export const helpEs: HelpMessages = {
   usage: "uso:",
@@ -103,6 +103,17 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
   },
 
   options: {
+    // tls:// (src/cli/tls-options.ts), las mismas líneas en cada orden que las acepta.
+    ...sharedOptionHelp(TLS_COMMANDS, {
+      cert: { arg: "ARCHIVO", text: "tls://: certificado (PEM): el del servidor (por defecto, efímero) o el del cliente" },
+      key: { arg: "ARCHIVO", text: "tls://: clave privada (PEM) de --cert" },
+      ca: { arg: "ARCHIVO", text: "cliente tls://: confía en servidores emitidos por las CA de ARCHIVO (PEM)" },
+      "client-ca": { arg: "ARCHIVO", text: "servidor tls://: exige certificados de cliente emitidos por las CA de ARCHIVO" },
+      pin: { arg: "sha256:HEX", text: "cliente tls://: confía solo en el certificado con esta huella" },
+      insecure: { text: "cliente tls://: no verifica al servidor (se avisa en stderr en cada conexión)" },
+      sni: { arg: "NOMBRE", text: "cliente tls://: nombre de servidor que se pide y comprueba (por defecto: el host)" },
+      alpn: { arg: "LISTA", text: "tls://: protocolos ALPN, separados por comas" },
+    }),
     "global.help": { text: "muestra la ayuda (también: socklab help ORDEN)" },
     "global.json": { text: "un objeto JSON por evento en stderr (esquema: docs/EVENTS.md)" },
     "global.lang": { arg: "es|en", text: "idioma de mensajes y ayuda (por defecto: LC_ALL, LC_MESSAGES, LANG)" },

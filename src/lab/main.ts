@@ -10,9 +10,8 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { outputMode } from "../cli/output.js";
 import type { Lang } from "../i18n/catalog.js";
-import { isLang } from "../i18n/format.js";
+import { isLang, langFromEnv } from "../i18n/format.js";
 import { LabContext, LabFailure, LabSkip, type LabEvent } from "./context.js";
 import { EXERCISES, findExercise, type Exercise } from "./exercises/index.js";
 import { renderHtml } from "./html.js";
@@ -97,9 +96,10 @@ interface Outcome {
   exercise: Exercise;
 }
 
-export async function runLab(argv: string[], io: LabIO = defaultIO): Promise<number> {
+/** `startLang`: the language the caller already chose (the CLI's --lang / locale); --lang in argv wins. */
+export async function runLab(argv: string[], io: LabIO = defaultIO, startLang: Lang = langFromEnv()): Promise<number> {
   // The language first, so that even a usage error is in it.
-  let lang: Lang = outputMode().lang;
+  let lang: Lang = startLang;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = arg === "--lang" ? argv[i + 1] : arg.startsWith("--lang=") ? arg.slice(7) : undefined;

@@ -1,6 +1,4 @@
 /** The services `socklab serve` knows, which transports each runs on, and how to build them. */
-import type { Address } from "../address.js";
-import { bindUdp, type DatagramEndpoint } from "../datagram/endpoint.js";
 import { NotSupportedError, UsageError } from "../errors.js";
 import type { StreamHandler } from "../stream/server.js";
 import { announceService } from "./announce.js";
@@ -13,6 +11,7 @@ import { execService } from "./exec.js";
 import { lineEcho } from "./line-echo.js";
 import { datagramTime } from "./time.js";
 import type { DatagramResponder } from "./types.js";
+import { fdService, peercredService } from "./unix-services.js";
 
 export interface ServiceSpec {
   stream: boolean;
@@ -47,13 +46,6 @@ export interface ServiceSettings {
   command?: string[] | undefined;
 }
 
-/** Builders for the Unix-only services, registered by the Unix module. */
-export const unixServices: {
-  peercred?: () => StreamHandler;
-  fd?: (file: string) => Promise<StreamHandler>;
-  bindUnixDatagram?: (address: Address, mode?: number) => Promise<DatagramEndpoint<unknown>>;
-} = {};
-
 export async function streamHandlerFor(service: ServiceName, settings: ServiceSettings): Promise<StreamHandler> {
   const line = { maxLineLength: settings.maxLineLength };
   switch (service) {
@@ -66,11 +58,9 @@ export async function streamHandlerFor(service: ServiceName, settings: ServiceSe
     case "greet":
       return greetService(settings.text);
     case "peercred":
-      if (!unixServices.peercred) throw new NotSupportedError("SO_PEERCRED is not supported on this platform");
-      return unixServices.peercred();
+      return peercredService();
     case "fd":
-      if (!unixServices.fd) throw new NotSupportedError("descriptor passing (SCM_RIGHTS) is not supported on this platform");
-      return unixServices.fd(settings.file ?? "/etc/hostname");
+      return fdService(settings.file ?? "/etc/hostname");
     case "chat":
       return chatService(line);
     case "broker":
@@ -98,14 +88,4 @@ export function datagramResponderFor(service: ServiceName, settings: ServiceSett
     default:
       throw new NotSupportedError(`${service} is not a datagram service`);
   }
-}
-
-/** Bind a datagram endpoint for a server at `address`. */
-export async function bindDatagram(
-  address: Address,
-  options: { reuseAddr?: boolean; mode?: number | undefined; ipv6Only?: boolean } = {},
-): Promise<DatagramEndpoint<unknown>> {
-  if (address.kind === "udp") return (await bindUdp(address, { reuseAddr: options.reuseAddr, ipv6Only: options.ipv6Only })) as DatagramEndpoint<unknown>;
-  if (!unixServices.bindUnixDatagram) throw new NotSupportedError("Unix datagram sockets are not supported on this platform");
-  return unixServices.bindUnixDatagram(address, options.mode);
 }

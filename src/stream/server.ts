@@ -21,12 +21,16 @@
 import { once } from "node:events";
 import { lstatSync, readFileSync, unlinkSync } from "node:fs";
 import { chmod, lstat, unlink } from "node:fs/promises";
-import { dirname } from "node:path";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import type { Server as TlsNetServer } from "node:tls";
 import { formatAddress, formatInetPeer, type Address } from "../address.js";
 import { errnoError, SocklabError } from "../errors.js";
+import { listenError } from "../transports/listen-error.js";
+import type { AcceptFilter, ListenExtras } from "../transports/types.js";
 import { errorEvent, publishing, type EventSink, type RefusalReason, type SocklabEvent } from "../events.js";
 import { isNativeAvailable, nativeBinding } from "../unix/native.js";
+import { onTlsConnections, type TlsServerSetup } from "../tls/server.js";
+import { sessionEvents } from "../tls/session.js";
 import { traceReads, traceWrites } from "./trace.js";
 
 export interface ConnectionContext {
@@ -41,8 +45,8 @@ export interface ConnectionContext {
 /** Serves one connection; the runner waits for the socket to close, not for this promise. */
 export type StreamHandler = (socket: Socket, context: ConnectionContext) => void | Promise<void>;
 
-/** Decides, right after accept, whether a client may be served (e.g. by its peer uid). */
-export type AcceptFilter = (socket: Socket) => { ok: true } | ({ ok: false } & Omit<Extract<SocklabEvent, { type: "refused" }>, "type" | "peer">);
+export type { AcceptFilter };
+export { listenError };
 
 export interface StreamServerOptions {
   address: Address;
@@ -75,6 +79,11 @@ export interface StreamServerOptions {
   /** Prepares a Unix socket path before bind (stale-socket removal). */
   preparePath?: (path: string) => Promise<void>;
   acceptFilter?: AcceptFilter;
+  /**
+   * tls:// addresses: the certificate setup (from the tls transport). Clients are taken after
+   * their handshake; a failed handshake is one error event and never reaches the handler.
+   */
+  tls?: TlsServerSetup;
 }
 
 const noop = (): void => {};
@@ -155,7 +164,7 @@ class AcceptPoint {
     server: Server,
     private readonly make: () => Server,
     private readonly backlog: number,
-    private readonly onConnection: (socket: Socket) => void,
+    private readonly takeConnections: (server: Server) => void,
     private readonly onError: (err: Error) => void,
     canPause: boolean,
   ) {
@@ -170,7 +179,7 @@ class AcceptPoint {
   }
 
   private attach(server: Server): void {
-    server.on("connection", this.onConnection);
+    this.takeConnections(server);
     server.on("error", this.onError);
     this.server = server;
   }
@@ -256,10 +265,21 @@ export class StreamServer {
     this.limit = options.concurrent ? (options.maxConnections ?? defaultMaxConnections()) : 1;
     // A path Node bound itself is unlinked by libuv when its server closes: that one can't pause.
     const canPause = isNativeAvailable() && !(options.address.kind === "unix" && options.listenFd === undefined);
-    const onConnection = (socket: Socket): void => this.onConnection(socket);
+    const setup = options.tls;
+    const takeConnections = setup
+      ? (server: Server): void =>
+          onTlsConnections(server as TlsNetServer, setup, {
+            peerOf: (socket) => formatInetPeer("tls", socket.remoteAddress, socket.remotePort),
+            secured: (socket, info, peer) => {
+              for (const event of sessionEvents(peer, info, false)) this.emit(event);
+              this.onConnection(socket);
+            },
+            failed: (err, peer) => this.emit(errorEvent(err, { peer })),
+          })
+      : (server: Server): void => void server.on("connection", (socket: Socket) => this.onConnection(socket));
     // An accept error (e.g. out of descriptors) is reported; the server keeps listening.
     const onError = (err: Error): void => this.emit(errorEvent(err, { address: this.address, during: "accept" }));
-    this.points = servers.map((server) => new AcceptPoint(server, make, backlog, onConnection, onError, canPause));
+    this.points = servers.map((server) => new AcceptPoint(server, make, backlog, takeConnections, onError, canPause));
     live.add(this);
   }
 
@@ -267,7 +287,10 @@ export class StreamServer {
   static async listen(options: StreamServerOptions): Promise<StreamServer> {
     const address = options.address;
     const backlog = options.backlog ?? defaultBacklog();
-    const make = (): Server => createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
+    const setup = options.tls;
+    // TLS: no pauseOnConnect (it would stop the handshake); the handler gets the socket after it.
+    const make = (): Server =>
+      setup ? setup.createServer({ allowHalfOpen: true, noDelay: true }) : createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
     const servers: Server[] = [];
     const notes: Extract<SocklabEvent, { type: "note" }>[] = [];
     let createdPath: string | undefined;
@@ -280,7 +303,7 @@ export class StreamServer {
         servers.push(server);
         await listenOn(server, { fd: options.listenFd, backlog });
         shown = formatAddress(address);
-      } else if (address.kind === "tcp") {
+      } else if (address.kind === "tcp" || address.kind === "tls") {
         const v6 = address.host.includes(":");
         const wantDual = v6 && !options.ipv6Only && (options.dualStack ?? true) && isUnspecified6(address.host);
         const server = make();
@@ -330,6 +353,11 @@ export class StreamServer {
     return result;
   }
 
+  /** tls://: `sha256:` + hex of the server's certificate (what clients --pin). */
+  get fingerprint(): string | undefined {
+    return this.options.tls?.fingerprint;
+  }
+
   /** Clients accepted and waiting for their turn (only without the native addon; else they wait in the kernel). */
   get waitingCount(): number {
     return this.waiting.length;
@@ -341,7 +369,8 @@ export class StreamServer {
   }
 
   private peerOf(socket: Socket, id: number): string {
-    if (this.options.address.kind === "tcp") return formatInetPeer("tcp", socket.remoteAddress, socket.remotePort);
+    const kind = this.options.address.kind;
+    if (kind === "tcp" || kind === "tls") return formatInetPeer(kind, socket.remoteAddress, socket.remotePort);
     return `${formatAddress(this.options.address)}#${id}`;
   }
 
@@ -529,28 +558,4 @@ async function ipv4Covered(port: number): Promise<boolean> {
   } finally {
     if (probe.listening) probe.close();
   }
-}
-
-/**
- * A bind/listen failure as socklab says it: one line naming the address and the cause
- * (`unix:/x/s.sock: cannot listen there: directory /x does not exist`), localised through
- * the `cannot-listen` message. socklab's own errors (not supported, usage) pass unchanged.
- */
-export function listenError(err: unknown, address: Address): unknown {
-  const shown = formatAddress(address);
-  const e = err as { code?: unknown; message?: unknown } | null;
-  const code = typeof e?.code === "string" ? e.code : undefined;
-  if (err instanceof SocklabError && (err.messageKey !== undefined || err.code.startsWith("ERR_"))) {
-    err.address ??= shown;
-    return err;
-  }
-  if (code === undefined || !/^E[A-Z0-9]+$/.test(code)) return err;
-  const params: Record<string, string | number> = { address: shown, code, detail: typeof e?.message === "string" ? e.message : String(err) };
-  if (address.kind === "unix" || address.kind === "unix-dgram") params.dir = dirname(address.path);
-  return new SocklabError(code, `${shown}: cannot listen there: ${params.detail}`, {
-    cause: err,
-    address: shown,
-    messageKey: "cannot-listen",
-    params,
-  });
 }

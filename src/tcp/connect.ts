@@ -7,7 +7,7 @@ import { lookup } from "node:dns/promises";
 import { isIP, Socket } from "node:net";
 import { abortReason, delay, throwIfAborted } from "../abort.js";
 import { formatAddress } from "../address.js";
-import { explainCode, TimeoutError, UnavailableError, type AttemptRecord } from "../errors.js";
+import { explainCode, SocklabError, TimeoutError, UnavailableError, type AttemptRecord } from "../errors.js";
 
 export interface RetryOptions {
   /** Total attempts (the guide's max_retries=5 is 5). Default 1. */
@@ -140,6 +140,9 @@ export async function withRetries<T>(
       };
       records.push(record);
       options.onAttemptFailed?.(record, retryable ? total : attempt);
+      // A final failure that is already one complete socklab sentence (a TLS handshake
+      // failure: the address, the cause, the fix) stays as it is, with its own code.
+      if (!retryable && records.length === 1 && err instanceof SocklabError && err.messageKey !== undefined) throw err;
       if (!retryable) break;
       if (delayMs > 0) await delay(delayMs, options.signal);
     }

@@ -9,7 +9,7 @@
  */
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { formatAddress } from "../address.js";
-import { DatagramClientBase, datagramOpeners, type DatagramReply, type DatagramRequestOptions } from "../datagram/client.js";
+import { DatagramClientBase, type DatagramReply, type DatagramRequestOptions } from "../datagram/client.js";
 import { udpTypeFor } from "../datagram/endpoint.js";
 import { SocklabError } from "../errors.js";
 import { resolveAll } from "../tcp/connect.js";
@@ -149,11 +149,6 @@ export class UdpClient extends DatagramClientBase {
     );
   }
 }
-
-datagramOpeners.udp = async (address, options) => {
-  if (address.kind !== "udp") throw new TypeError("not a udp address");
-  return UdpClient.open(address.host, address.port, options.family ?? 0);
-};
 
 /** One request with timeout and retransmission on a fresh client. */
 export async function udpRequest(options: UdpRequestOptions): Promise<UdpReply> {

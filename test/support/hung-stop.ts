@@ -5,16 +5,15 @@
  */
 import { parseAddress } from "../../src/address.js";
 import { untilSignal } from "../../src/cli/signals.js";
-import { unixSupport } from "../../src/stream/unix-hooks.js";
+import { listenExtras } from "../../src/transports/registry.js";
 import { StreamServer } from "../../src/stream/server.js";
 import { streamEcho } from "../../src/services/echo.js";
-import "../../src/unix/register.js";
 
 // `node --test dist/test/` runs every file under test/, this one too: without an address it does nothing.
 if (process.argv[2] === undefined) process.exit(0);
 const address = parseAddress(process.argv[2]);
 const stop = untilSignal();
-const server = await StreamServer.listen({ address, handler: streamEcho, ...(await unixSupport().serverExtras(address, undefined)) });
+const server = await StreamServer.listen({ address, handler: streamEcho, ...(await listenExtras(address)) });
 process.stderr.write(`listening ${server.address}\n`);
 await stop;
 process.stderr.write("stopping\n");

@@ -17,9 +17,13 @@ import { openStream, type OpenStreamOptions } from "../../stream/connect.js";
 import { halfClose, keepReadingAfterWriteError, readChunk, readLines, readUntilClose, sendAll, type ReadOptions } from "../../stream/io.js";
 import { traceReads, traceWrites } from "../../stream/trace.js";
 import { withRetries, type ConnectAnyOptions } from "../../tcp/connect.js";
-import { openDatagramClient, type DatagramClientBase as DatagramClient } from "../../datagram/client.js";
+import type { DatagramClientBase as DatagramClient } from "../../datagram/client.js";
+import { openDatagramClient } from "../../transports/registry.js";
 import "../../udp/request.js";
 import { address, count, decodeEscapes, exclusive, flag, list, parseCommand, seconds, str, usage } from "../args.js";
+import { tlsSettings, tlsOptions } from "../tls-options.js";
+import type { TlsClientConfig } from "../../tls/client.js";
+import { sessionEvents } from "../../tls/session.js";
 import { emit, outputMode, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
 
 export const connectOptions = {
@@ -46,6 +50,7 @@ export const connectOptions = {
   progress: { type: "boolean" },
   udp: { type: "boolean", short: "u" },
   unix: { type: "boolean", short: "U" },
+  ...tlsOptions,
 } as const;
 
 interface ConnectSettings {
@@ -76,6 +81,8 @@ interface ConnectSettings {
   crlf: boolean;
   /** --progress: pv-style line on stderr. */
   progress: boolean;
+  /** tls://: the client's TLS settings, checked once. */
+  tls: TlsClientConfig | undefined;
 }
 
 export function reportAttempt(record: AttemptRecord, total: number): void {
@@ -150,6 +157,7 @@ export async function connect(argv: string[]): Promise<number | "help"> {
     view: byteView(flag(values, "hexdump") || hexdumpFile !== undefined, flag(values, "show"), hexdumpFile),
     crlf: crlfOn,
     progress: flag(values, "progress"),
+    tls: tlsSettings(values, "client", where),
   };
   if (settings.timeoutMs === 0) throw usage("usage.positive", { option: "--timeout" });
   if (settings.idleTimeoutMs === 0) throw usage("usage.positive", { option: "--idle-timeout" });
@@ -301,8 +309,12 @@ function summary(s: ConnectSettings, socket: Socket, started: bigint): void {
 async function open(s: ConnectSettings, record: (address: string, err: unknown) => void): Promise<{ socket: Socket; address: string }> {
   // Not an object literal: openStream hands these to connectAny, whose race reports each attempt.
   const options: OpenStreamOptions & ConnectAnyOptions = { family: s.family, timeoutMs: s.timeoutMs ?? 10_000 };
+  if (s.tls) options.tls = s.tls;
   if (s.verbose) options.onAttempt = (report) => emit({ type: "connect-attempt", ...report });
-  return openStream(s.where, options, record);
+  const opened = await openStream(s.where, options, record);
+  // TLS: the session with -v; "not verified" (--insecure) on every connection.
+  if (opened.tls) for (const event of sessionEvents(opened.address, opened.tls, true)) if (s.verbose || event.type !== "tls-established") emit(event);
+  return opened;
 }
 
 /** The exit status when standard output's reader went away (`| head -c 10`): a normal end. */

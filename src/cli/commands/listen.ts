@@ -6,9 +6,8 @@ import type { Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { formatAddress, isStreamAddress, parseAddress, type Address } from "../../address.js";
 import type { AccessList } from "../../net/cidr.js";
-import { bindDatagram } from "../../services/registry.js";
+import { bindDatagram, listenExtras } from "../../transports/registry.js";
 import { listenError, StreamServer } from "../../stream/server.js";
-import { unixSupport } from "../../stream/unix-hooks.js";
 import { address, exclusive, flag, noExtra, octalMode, parseCommand, usage } from "../args.js";
 import { startProgress, stdinSize } from "../progress.js";
 import {
@@ -26,6 +25,8 @@ import {
 import { emit, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
 import { errorEvent } from "../../events.js";
 import { untilSignal } from "../signals.js";
+import { tlsOptions, tlsSettings } from "../tls-options.js";
+import type { TlsServerOptions } from "../../tls/server.js";
 
 export const listenOptions = {
   "keep-open": { type: "boolean", short: "k" },
@@ -37,6 +38,7 @@ export const listenOptions = {
   ...accessOptions,
   ...byteViewOptions,
   trace: { type: "boolean" },
+  ...tlsOptions,
 } as const;
 
 /** What listen does besides moving bytes: seeing them, filtering clients, counting. */
@@ -48,6 +50,8 @@ interface ListenSettings {
   progress: boolean;
   access: AccessList;
   view: ByteView;
+  /** tls:// only: certificate, client CA, ALPN. */
+  tls: TlsServerOptions | undefined;
 }
 
 const PORT = /^\d{1,5}$/;
@@ -103,6 +107,7 @@ export async function listen(argv: string[]): Promise<number | "help"> {
     progress: flag(values, "progress"),
     access: await accessFromFlags(values, where),
     view: byteViewFromFlags(values),
+    tls: stream ? tlsSettings(values, "server", where) : undefined,
   };
   const status = stream ? await listenStream(where, settings) : await listenDatagram(where, settings);
   await settings.view.close();
@@ -232,7 +237,7 @@ async function listenStream(where: Address, s: ListenSettings): Promise<number> 
     });
     feed.attach(socket);
   };
-  const extras = await unixSupport().serverExtras(where, undefined, s.mode);
+  const extras = await listenExtras(where, { mode: s.mode, tls: s.tls });
   server = await StreamServer.listen({
     address: where,
     handler: viewedHandler(handler, s.view),
@@ -242,7 +247,7 @@ async function listenStream(where: Address, s: ListenSettings): Promise<number> 
     ...extras,
     acceptFilter: bothFilters(extras.acceptFilter, accessAcceptFilter(s.access)),
   });
-  emit({ type: "listening", address: server.address });
+  emit({ type: "listening", address: server.address, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) });
   // A reader of our stdout that went away (`| head -c 10`) ends the run quietly, as for connect.
   const offStdout = onStdoutClosed(() => finish());
   const stopped = await Promise.race([finished.then(() => null), stopSignal]);

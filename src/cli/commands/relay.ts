@@ -9,7 +9,8 @@ import { UsageError } from "../../errors.js";
 import { byteViewSink } from "../../format/tap.js";
 import { accessListFrom } from "../../net/cidr.js";
 import { DEFAULT_UDP_MAPPING_IDLE_MS, startRelay } from "../../relay.js";
-import { unixSupport } from "../../stream/unix-hooks.js";
+import { listenExtras } from "../../transports/registry.js";
+import { relayTlsSettings, tlsOptions } from "../tls-options.js";
 import { address, flag, list, parseCommand, seconds, str } from "../args.js";
 import { diag, emit, flushed } from "../output.js";
 import { untilSignal } from "../signals.js";
@@ -29,6 +30,7 @@ export const relayOptions = {
   "dual-stack": { type: "boolean" },
   "ipv6-only": { type: "boolean" },
   mode: { type: "string" },
+  ...tlsOptions,
 } as const;
 
 export async function relayCommand(argv: string[]): Promise<number | "help"> {
@@ -52,12 +54,13 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
     allowFile: list(values, "allow-file"),
     denyFile: list(values, "deny-file"),
   });
-  if (!access.empty && from.kind !== "tcp" && from.kind !== "udp") {
+  if (!access.empty && from.kind !== "tcp" && from.kind !== "tls" && from.kind !== "udp") {
     throw new UsageError("--allow/--deny filter IP clients: FROM must be tcp:// or udp:// (Unix peers have no address)");
   }
   const rawMode = str(values, "mode");
   if (rawMode !== undefined && !/^[0-7]{3,4}$/.test(rawMode)) throw new UsageError(`--mode needs octal permissions like 600 or 660, got "${rawMode}"`);
   const mode = rawMode === undefined ? undefined : parseInt(rawMode, 8);
+  const tls = relayTlsSettings(values, from, to);
 
   let dumpFile: WriteStream | undefined;
   const hexdumpFile = str(values, "hexdump-file");
@@ -97,16 +100,17 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
             };
           }
         : undefined,
+    ...(tls.client ? { upstreamTls: tls.client } : {}),
     listen: bothStream
       ? {
           dualStack: !flag(values, "ipv6-only"),
           ipv6Only: flag(values, "ipv6-only"),
           socketMode: mode,
-          ...(await unixSupport().serverExtras(from, undefined, mode)),
+          ...(await listenExtras(from, { mode, tls: tls.server })),
         }
       : {},
   });
-  emit({ type: "listening", address: relay.address });
+  emit({ type: "listening", address: relay.address, ...(relay.fingerprint ? { fingerprint: relay.fingerprint } : {}) });
   const signal = await stopSignal;
   emit({ type: "stopping", signal });
   await relay.close();

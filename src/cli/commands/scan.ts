@@ -19,6 +19,8 @@ export const scanOptions = {
 
 /** Split `tcp://HOST:PORTS` into the host (checked as an address) and the port list. */
 export function parseScanTarget(text: string | undefined): { host: string; ports: number[] } {
+  // tls://HOST:PORTS is scanned as TCP (a plain connect; no handshake probe).
+  if (text !== undefined && /^tls:\/\//i.test(text.trim())) text = `tcp://${text.trim().slice("tls://".length)}`;
   if (text === undefined) throw new UsageError("missing tcp://HOST:PORTS (e.g. tcp://127.0.0.1:22,80,8000-8100)");
   if (/^udp:\/\//i.test(text.trim())) throw new UsageError("only TCP ports can be scanned (UDP scanning is out of scope)");
   const colon = text.lastIndexOf(":");
@@ -42,6 +44,7 @@ export async function scanCommand(argv: string[]): Promise<number | "help"> {
   const [target, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (ports go after the colon: tcp://HOST:22,80)`);
   const { host, ports } = parseScanTarget(target);
+  if (target !== undefined && /^tls:\/\//i.test(target.trim())) emit({ type: "note", note: "scan-tls-plain" });
   if (flag(values, "4") && flag(values, "6")) throw new UsageError("-4 and -6 exclude each other");
   const timeoutMs = seconds(values, "timeout") ?? DEFAULT_SCAN_TIMEOUT_MS;
   if (timeoutMs <= 0) throw new UsageError("--timeout must be more than 0 seconds");

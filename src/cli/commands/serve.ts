@@ -2,11 +2,12 @@
 import { isIPv4 } from "node:net";
 import { formatAddress, isStreamAddress, type Address } from "../../address.js";
 import { SocklabError } from "../../errors.js";
-import { bindDatagram, type ServiceName, type ServiceSpec, SERVICES, streamHandlerFor, datagramResponderFor } from "../../services/registry.js";
+import { type ServiceName, type ServiceSpec, SERVICES, streamHandlerFor, datagramResponderFor } from "../../services/registry.js";
 import { DatagramServer } from "../../datagram/server.js";
 import { listenError, StreamServer } from "../../stream/server.js";
-import { unixSupport } from "../../stream/unix-hooks.js";
+import { bindDatagram, listenExtras } from "../../transports/registry.js";
 import { execBindRefusal } from "../../services/exec.js";
+import { tlsOptions, tlsSettings } from "../tls-options.js";
 import { address, count, decodeEscapes, exclusive, flag, noExtra, octalMode, parseCommand, positiveSeconds, str, usage } from "../args.js";
 import { emit } from "../output.js";
 import { untilSignal } from "../signals.js";
@@ -38,6 +39,7 @@ export const serveOptions = {
   ...accessOptions,
   ...byteViewOptions,
   trace: { type: "boolean" },
+  ...tlsOptions,
 } as const;
 
 function parseUids(raw: string | undefined): number[] | undefined {
@@ -88,7 +90,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
     throw usage("usage.unix-file-only", { option: "--mode", address: formatAddress(where) });
   }
   for (const name of ["dual-stack", "ipv6-only"]) {
-    const notV6 = (where.kind !== "tcp" && where.kind !== "udp") || isIPv4(where.host);
+    const notV6 = (where.kind !== "tcp" && where.kind !== "udp" && where.kind !== "tls") || isIPv4(where.host);
     if (flag(values, name) && notV6) throw usage("usage.ipv6-option", { option: `--${name}`, address: formatAddress(where) });
   }
   if (!stream) {
@@ -99,7 +101,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
   if (stream ? !spec.stream : !spec.datagram) {
     throw usage(spec.stream ? "usage.service-needs-stream" : "usage.service-needs-datagram", { service, address: formatAddress(where) });
   }
-  if (spec.unixOnly && where.kind === "tcp") throw usage("usage.service-needs-unix", { service });
+  if (spec.unixOnly && (where.kind === "tcp" || where.kind === "tls")) throw usage("usage.service-needs-unix", { service });
   const access = await accessFromFlags(values, where);
   if (service === "exec" && execBindRefusal(where, access) !== undefined) {
     throw usage("usage.exec-needs-allow", { address: formatAddress(where) });
@@ -112,11 +114,11 @@ export async function serve(argv: string[]): Promise<number | "help"> {
   let forgetFile = (): void => {};
   if (stream) {
     const allowUids = parseUids(str(values, "allow-uid"));
-    if (allowUids && where.kind === "tcp") throw usage("usage.allow-uid-unix-only");
+    if (allowUids && (where.kind === "tcp" || where.kind === "tls")) throw usage("usage.allow-uid-unix-only");
     const handler = await streamHandlerFor(service, settings).catch((err: unknown) => {
       throw fileError(err, settings.file);
     });
-    const extras = await unixSupport().serverExtras(where, allowUids, mode);
+    const extras = await listenExtras(where, { allowUids, mode, tls: tlsSettings(values, "server", where) });
     // Bound natively just now: from here a forced stop must remove the file.
     forgetFile = forcedStopRemoves(where);
     const server = await StreamServer.listen({
@@ -134,7 +136,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       ...extras,
       acceptFilter: bothFilters(extras.acceptFilter, accessAcceptFilter(access)),
     });
-    emit({ type: "listening", address: server.address });
+    emit({ type: "listening", address: server.address, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) });
     for (const note of server.notes) emit(note);
     close = () => server.close();
   } else {

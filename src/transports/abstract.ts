@@ -1,0 +1,34 @@
+/** abstract:NAME stream sockets (Linux abstract namespace, through the native addon). */
+import { formatAddress } from "../address.js";
+import { SocklabError } from "../errors.js";
+import { connectAbstractStream, listenAbstractStream } from "../unix/stream.js";
+import type { ListenExtras, StreamTransport } from "./types.js";
+import { uidFilter } from "./uid-filter.js";
+
+export const abstract: StreamTransport = {
+  kind: "abstract",
+  style: "stream",
+  async connect(address, options, record) {
+    if (address.kind !== "abstract") throw new SocklabError("ERR_NOT_SUPPORTED", "not an abstract: address");
+    const where = formatAddress(address);
+    try {
+      const socket = await connectAbstractStream(address.name, {
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        allowHalfOpen: true,
+      });
+      return { socket, address: where };
+    } catch (err) {
+      record(where, err);
+      throw err;
+    }
+  },
+  async listen(address, settings) {
+    if (address.kind !== "abstract") throw new SocklabError("ERR_NOT_SUPPORTED", "not an abstract: address");
+    const extras: ListenExtras = { listenFd: listenAbstractStream(address.name) };
+    const filter = uidFilter(settings.allowUids);
+    if (filter) extras.acceptFilter = filter;
+    return extras;
+  },
+  describe: () => "Unix stream socket (abstract name)",
+};
