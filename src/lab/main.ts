@@ -6,7 +6,9 @@
  * Everything it prints is in one language: `--lang`, else the CLI's (`socklab --lang`, the locale).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
+import { loadFactor } from "./load.js";
+export { loadFactor } from "./load.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -41,17 +43,6 @@ export const LAB_USAGE = LAB_TEXTS.en.usage;
 export function exerciseTimeoutMs(): number {
   const fromEnv = Number(process.env.SOCKLAB_LAB_TIMEOUT_MS);
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : Math.round(10_000 * loadFactor());
-}
-
-/**
- * How much slower than an idle machine this one is likely to run now: the 1-minute load
- * average per core, from 1 (idle or no figure) up to 3. An exercise's deadline stretches by
- * it, so a busy machine gives slow answers rather than false failures.
- */
-export function loadFactor(): number {
-  const cores = Math.max(1, availableParallelism());
-  const load = loadavg()[0] ?? 0;
-  return Math.min(3, Math.max(1, load / cores));
 }
 
 /**
