@@ -72,7 +72,13 @@ export type UsageMessageKey =
   | "usage.allow-uid-unix-only"
   | "usage.recv-fd-needs-unix"
   | "usage.discover-needs-udp"
-  | "usage.unknown-shell";
+  | "usage.unknown-shell"
+  | "usage.scan-missing-target"
+  | "usage.scan-bad-target"
+  | "usage.scan-udp"
+  | "usage.scan-extra"
+  | "usage.relay-pair"
+  | "usage.access-needs-ip";
 
 /** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
 export type TlsErrorMessageKey =

@@ -190,6 +190,13 @@ export const en: Catalog = {
     "usage.recv-fd-needs-unix": () => "recv-fd needs a Unix stream address (unix:PATH or abstract:NAME)",
     "usage.discover-needs-udp": () => "discover needs a udp://BROADCAST:PORT address",
     "usage.unknown-shell": (p) => `no completion for "${p.shell}" (shells: ${p.shells})`,
+    "usage.scan-missing-target": () => "missing tcp://HOST:PORTS (e.g. tcp://127.0.0.1:22,80,8000-8100)",
+    "usage.scan-bad-target": (p) => `"${p.target}" is not tcp://HOST:PORTS (e.g. tcp://127.0.0.1:22,80,8000-8100)`,
+    "usage.scan-udp": () => "only TCP ports can be scanned (UDP scanning is out of scope)",
+    "usage.scan-extra": (p) => `unexpected argument "${p.argument}" (ports go after the colon: tcp://HOST:22,80)`,
+    "usage.relay-pair": (p) =>
+      `relay joins two stream addresses (tcp://, unix:, abstract:) or two udp:// addresses, not ${p.from} and ${p.to}`,
+    "usage.access-needs-ip": () => "--allow/--deny filter IP clients: FROM must be tcp:// or udp:// (Unix peers have no address)",
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

@@ -189,6 +189,14 @@ export const es: Catalog = {
     "usage.recv-fd-needs-unix": () => "recv-fd necesita una dirección Unix de flujo (unix:RUTA o abstract:NOMBRE)",
     "usage.discover-needs-udp": () => "discover necesita una dirección udp://DIFUSIÓN:PUERTO",
     "usage.unknown-shell": (p) => `no hay autocompletado para "${p.shell}" (shells: ${p.shells})`,
+    "usage.scan-missing-target": () => "falta tcp://HOST:PUERTOS (p. ej. tcp://127.0.0.1:22,80,8000-8100)",
+    "usage.scan-bad-target": (p) => `"${p.target}" no es tcp://HOST:PUERTOS (p. ej. tcp://127.0.0.1:22,80,8000-8100)`,
+    "usage.scan-udp": () => "solo se pueden explorar puertos TCP (explorar UDP queda fuera del alcance)",
+    "usage.scan-extra": (p) => `argumento inesperado "${p.argument}" (los puertos van después de los dos puntos: tcp://HOST:22,80)`,
+    "usage.relay-pair": (p) =>
+      `relay une dos direcciones de flujo (tcp://, unix:, abstract:) o dos direcciones udp://, no ${p.from} y ${p.to}`,
+    "usage.access-needs-ip": () =>
+      "--allow/--deny filtran clientes IP: FROM debe ser tcp:// o udp:// (los clientes Unix no tienen dirección)",
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1

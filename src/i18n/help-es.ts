@@ -21,7 +21,7 @@ El puerto 0 elige uno libre. Los textos entienden \\n \\r \\t \\\\ \\0 \\xHH.`,
   commands: {
     serve: {
       args: "SERVICIO DIRECCIÓN",
-      summary: "un servidor: echo, line-echo, cmd, time, greet, announce, peercred, fd",
+      summary: "un servidor: echo, cmd, time, fd, chat, exec … (serve --help)",
       about: `Ejecuta uno de los servidores de las guías. Cuando está listo escribe "escuchando en DIRECCIÓN"
 en stderr (con el puerto real) y después una línea por evento. SIGINT/SIGTERM lo detienen
 limpiamente (salida 0); una segunda señal durante la parada sale enseguida (130/143) tras
@@ -136,7 +136,7 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
     "relay.timeout": { arg: "S", text: "tiempo máximo para conectar con HACIA (por defecto 10)" },
     "relay.4": { text: "resuelve HACIA solo a IPv4" },
     "relay.6": { text: "resuelve HACIA solo a IPv6" },
-    "relay.hexdump": { text: "vuelca cada fragmento en la salida de errores: sentido, posición, hex y texto (ncat -x, socat -x)" },
+    "relay.hexdump": { text: "vuelca cada fragmento en la salida de errores: sentido, posición,\nhex y texto (ncat -x, socat -x)" },
     "relay.hexdump-file": { arg: "ARCHIVO", text: "escribe los volcados en ARCHIVO en vez de la salida de errores" },
     "relay.show": { text: "cada fragmento como Python muestra los bytes, b'hola\\n', en la salida de errores" },
     "relay.dual-stack": { text: "en tcp://[::]:PUERTO acepta también IPv4 (por defecto con ::)" },
@@ -185,5 +185,8 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
     announce: "datagramas: responde a DISCOVER? con --text (ejercicio 9)",
     peercred: 'Unix: responde "Hola UID=<uid> PID=<pid>\\n" según SO_PEERCRED (B3)',
     fd: 'Unix: envía "FD" con el descriptor de --file (por defecto /etc/hostname) (B4)',
+    chat: "cada línea a todos los demás clientes, como <userN> LÍNEA (ncat --chat)",
+    broker: "los bytes de un cliente, tal cual, a todos los demás (ncat --broker)",
+    exec: "exec DIRECCIÓN -- ORDEN [ARGS...]: una ORDEN por cliente, en su stdin/stdout (ncat -e)",
   },
 };
