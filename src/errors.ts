@@ -14,7 +14,9 @@ export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "
   /** A server could not bind/listen: params address, code, detail, and dir (missing directory). */
   | "cannot-listen"
   /** A file named on the command line can't be opened: params option, path, code, detail. */
-  | "cannot-open-file";
+  | "cannot-open-file"
+  /** `socklab bench` in an installed package: the benchmarks ship with the sources only. */
+  | "bench-not-installed";
 
 /** Every catalogue key a SocklabError may carry: the keys above, address errors, usage errors. */
 export type MessageKey = ErrorMessageKey | AddressMessageKey | UsageMessageKey | TlsErrorMessageKey;

@@ -224,6 +224,8 @@ export const en: Catalog = {
       };
       return `${p.address}: cannot listen there: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
     },
+    "bench-not-installed": () =>
+      "the benchmarks are not part of the installed package: run them from a source checkout with 'npm run bench'",
     "cannot-open-file": (p, t) => {
       const why: Record<string, string> = { ENOENT: "no such file or directory", EISDIR: "is a directory", EACCES: "permission denied" };
       return `${p.option} ${p.path}: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;

@@ -224,6 +224,8 @@ export const es: Catalog = {
       };
       return `${p.address}: no se puede escuchar ahí: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
     },
+    "bench-not-installed": () =>
+      "las pruebas de rendimiento no vienen en el paquete instalado: se ejecutan desde el código fuente con 'npm run bench'",
     "cannot-open-file": (p, t) => {
       const why: Record<string, string> = { ENOENT: "no existe ese archivo o directorio", EISDIR: "es un directorio", EACCES: "permiso denegado" };
       return `${p.option} ${p.path}: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;

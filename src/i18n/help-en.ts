@@ -90,9 +90,10 @@ Equivalents: socat TCP-LISTEN:8080,fork,reuseaddr TCP:HOST:80
     },
     bench: {
       args: "[--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...] [--runs N] [--secs S] [--no-pin | --same-core]",
-      summary: "benchmarks",
+      summary: "benchmarks (source checkout only: npm run bench)",
       about: `Benchmarks socklab's servers against raw Node, Python (the guides' style), socat and a C
-reference in one run. --quick runs a short pass.`,
+reference in one run. --quick runs a short pass. The benchmarks ship with the sources, not
+with the npm package: run them from a checkout (npm run bench).`,
     },
   },
 

@@ -95,9 +95,10 @@ Equivalentes: socat TCP-LISTEN:8080,fork,reuseaddr TCP:HOST:80
     },
     bench: {
       args: "[--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...] [--runs N] [--secs S] [--no-pin | --same-core]",
-      summary: "pruebas de rendimiento",
+      summary: "pruebas de rendimiento (solo desde el código fuente: npm run bench)",
       about: `Compara los servidores de socklab con Node sin capas, Python (al estilo de las guías), socat
-y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
+y una referencia en C en una sola pasada. --quick hace una pasada corta. Vienen con el código
+fuente, no con el paquete de npm: se ejecutan desde una copia del repositorio (npm run bench).`,
     },
   },
 
