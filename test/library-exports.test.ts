@@ -54,12 +54,14 @@ async function runExample(dir: string, name: string, code: string): Promise<stri
   return r.stdout.toString();
 }
 
-test("the README's library snippet runs as written", { timeout: 30_000 }, async (t) => {
-  const blocks = examples(readFileSync(join(ROOT, "README.md"), "utf8"));
-  assert.equal(blocks.length, 1, "the README has one library snippet");
-  const out = await runExample(userProject(t), "readme.mjs", blocks[0]!);
-  assert.match(out, /^eco: hola\n\d\d:\d\d:\d\d\n$/);
-});
+for (const file of ["README.md", "README.es.md"]) {
+  test(`${file}: the library snippet runs as written`, { timeout: 30_000 }, async (t) => {
+    const blocks = examples(readFileSync(join(ROOT, file), "utf8"));
+    assert.equal(blocks.length, 1, "the README has one library snippet");
+    const out = await runExample(userProject(t), "readme.mjs", blocks[0]!);
+    assert.match(out, /^eco: hola\n\d\d:\d\d:\d\d\n$/);
+  });
+}
 
 test("every example of docs/LIBRARY.md runs as written and prints what it says", { timeout: 120_000 }, async (t) => {
   const blocks = examples(readFileSync(join(ROOT, "docs/LIBRARY.md"), "utf8"));
