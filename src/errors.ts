@@ -18,7 +18,9 @@ export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "
   /** A server could not bind/listen: params address, code, detail, and dir (missing directory). */
   | "cannot-listen"
   /** A file named on the command line can't be opened: params option, path, code, detail. */
-  | "cannot-open-file";
+  | "cannot-open-file"
+  /** `socklab bench` in an installed package: the benchmarks ship with the sources only. */
+  | "bench-not-installed";
 
 /** Every catalogue key a SocklabError may carry: the keys above, address errors, usage errors. */
 export type MessageKey = ErrorMessageKey | AddressMessageKey | UsageMessageKey | TlsErrorMessageKey;
@@ -87,7 +89,12 @@ export type UsageMessageKey =
   | "usage.exec-needs-allow"
   | "usage.listen-form"
   | "usage.tls-only"
-  | "usage.tls-role";
+  | "usage.tls-role"
+  | "usage.scan-missing-target"
+  | "usage.scan-bad-target"
+  | "usage.scan-udp"
+  | "usage.scan-extra"
+  | "usage.relay-pair";
 
 /** TLS setup, handshake and verification failures (src/tls/errors.ts says when each is used). */
 export type TlsErrorMessageKey =

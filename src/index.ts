@@ -42,3 +42,65 @@ export type { DatagramResponder } from "./services/types.js";
 export * from "./unix/index.js";
 export { UnixDatagramClient, bindUnixDatagram } from "./unix/datagram-client.js";
 export { peercredService, fdService } from "./services/unix-services.js";
+
+// Events: every library object reports through `onEvent` and the `socklab:event` channel.
+export {
+  eventChannel,
+  EVENT_TYPES,
+  errorEvent,
+  noEvents,
+  type SocklabEvent,
+  type EventType,
+  type EventOf,
+  type EventSink,
+  type RefusalReason,
+  type ListenNote,
+  type PortState,
+  type RelayEndReason,
+  type TlsVerifiedBy,
+} from "./events.js";
+
+// Seeing the bytes: hexdump, Python's bytes literal, CRLF, and a tap on any socket.
+export { Hexdumper, hexdumpLines, printableColumn, type Direction } from "./format/hexdump.js";
+export { pythonBytesRepr, showLine } from "./format/python-bytes.js";
+export { crlf, CrlfTransform, lfToCrlf } from "./format/crlf.js";
+export { tap, byteViewSink, type TapSink, type ByteViewOptions } from "./format/tap.js";
+
+// Access lists (CIDR, IPv4 and IPv6 as one space).
+export {
+  AccessList,
+  accessListFrom,
+  accessFilter,
+  parseCidr,
+  parseCidrList,
+  parseCidrFile,
+  readCidrFile,
+  cidrContains,
+  ipValue,
+  type CidrRule,
+  type AccessDecision,
+  type AccessListOptions,
+} from "./net/cidr.js";
+
+// Scan (nc -z) and relay (socat's everyday job).
+export {
+  scanPorts,
+  probePort,
+  parsePorts,
+  resolveScanHost,
+  PortListError,
+  DEFAULT_SCAN_CONCURRENCY,
+  DEFAULT_SCAN_TIMEOUT_MS,
+  type ScanOptions,
+  type ScanReport,
+  type PortResult,
+} from "./scan.js";
+export { startRelay, StreamRelay, UdpRelay, DEFAULT_UDP_MAPPING_IDLE_MS, type Relay, type RelayOptions } from "./relay.js";
+
+// Many-client services (ncat --chat, --broker, -e).
+export { chatService, chatLine, type ChatOptions } from "./services/chat.js";
+export { brokerService, type BrokerOptions } from "./services/broker.js";
+export { execService, commandLine, isLoopbackHost, execBindRefusal, type ExecOptions } from "./services/exec.js";
+
+// TLS: a verifying client, server options, pins, ephemeral certificates.
+export * from "./tls/index.js";

@@ -67,6 +67,8 @@ test("bash: commands, options, option values, services and shells complete as ex
   assert.deepEqual(bashCompletes(script, ["socklab", "connect", "--send", "hola", "--ti"]), ["--timeout"]);
   assert.deepEqual(bashCompletes(script, ["socklab", "connect", "--timeout", ""]), [], "a value: nothing to offer");
   assert.deepEqual(bashCompletes(script, ["socklab", "serve", "e"]), ["echo", "exec"]);
+  assert.deepEqual(bashCompletes(script, ["socklab", "serve", "b"]), ["broker"]);
+  assert.deepEqual(bashCompletes(script, ["socklab", "serve", "ch"]), ["chat"]);
   assert.deepEqual(bashCompletes(script, ["socklab", "serve", "echo", "e"]), [], "the address is not a service");
   assert.deepEqual(bashCompletes(script, ["socklab", "--lang", ""]), ["es", "en"]);
   assert.deepEqual(bashCompletes(script, ["socklab", "--lang", "es", "lis"]), ["listen"]);

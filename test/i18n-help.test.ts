@@ -16,8 +16,8 @@ const TABLES: Array<[string, Record<string, { type: string; short?: string; mult
   ...Object.entries(OPTION_TABLES).map(([name, table]) => [name, table!] as [string, typeof GLOBAL_OPTIONS]),
 ];
 
-test("the option tables are the commands' own (serve, connect, listen, discover, recv-fd)", () => {
-  assert.deepEqual(Object.keys(OPTION_TABLES).sort(), ["connect", "discover", "listen", "recv-fd", "serve"]);
+test("the option tables are the commands' own (serve, connect, listen, discover, recv-fd, scan, relay)", () => {
+  assert.deepEqual(Object.keys(OPTION_TABLES).sort(), ["connect", "discover", "listen", "recv-fd", "relay", "scan", "serve"]);
   assert.ok("send" in OPTION_TABLES.connect!, "connect's table has --send");
 });
 

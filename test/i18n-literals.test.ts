@@ -10,8 +10,8 @@
  *     (then the English text is the library's `message`, and the CLI shows the catalogue's).
  *     Plain `new Error(…)` is exempt: that is an internal invariant, not a message for users.
  *
- * "Words": three letters or more once `${…}` parts, escapes, the name "socklab" and
- * UPPER_CASE codes (ERR_USAGE) are set aside. Offenders are listed as file:line.
+ * "Words": three letters or more once `${…}` parts, escapes, the name "socklab" (with the
+ * command name of a `socklab lab:` prefix) and UPPER_CASE codes (ERR_USAGE) are set aside. Offenders are listed as file:line.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -55,7 +55,7 @@ function scannedFiles(): string[] {
 function words(text: string): boolean {
   const stripped = text
     .replace(/\\[nrt0\\]|\\x[0-9a-fA-F]{2}/g, " ")
-    .replace(/\bsocklab\b/g, " ")
+    .replace(/\bsocklab(?: [a-z-]+:)?/g, " ")
     .replace(/\b[A-Z][A-Z0-9_]+\b/g, " ");
   return /[A-Za-z]{3,}/.test(stripped);
 }
@@ -128,9 +128,11 @@ test("the rule catches what it should and lets through what it should", () => {
     'throw new SocklabError("ERR_NO_DESCRIPTOR", `${label}: no descriptor arrived`);',
     'throw new Error(`${path} has no ${name}()`);',
     'throw usage("usage.exclusive", { a: "-4", b: "-6" });',
+    "io.err(`socklab lab: ${t.errors.badJobs(jobs)}\\n${t.usage}\\n`);",
+    "io.err(`socklab lab: cannot run ${id}\\n`);",
   ].join("\n");
   const lines = offendersIn("sample.ts", sample).map((o) => o.line);
-  assert.deepEqual(lines, [1, 5, 7]);
+  assert.deepEqual(lines, [1, 5, 7, 11]);
 });
 
 test("no user-visible English outside the catalogue in src/cli and i18n-using modules", () => {

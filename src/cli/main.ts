@@ -2,7 +2,8 @@
  * socklab's command-line entry: dispatch, help, and the exit-status contract
  * (0 ok, 1 failure with one clear line, 2 usage error with the usage line). No stack traces.
  */
-import { AddressError, UsageError, type SocklabError } from "../errors.js";
+import { existsSync } from "node:fs";
+import { AddressError, SocklabError, UsageError } from "../errors.js";
 import { errorEvent } from "../events.js";
 import { CATALOGS, isLang } from "../i18n/format.js";
 import { connect } from "./commands/connect.js";
@@ -41,7 +42,16 @@ const COMMANDS: Record<CommandName, Command> = {
   scan: scanCommand,
   relay: relayCommand,
   lab: (argv) => runLab(argv),
-  bench: async (argv) => (argv.includes("--help") || argv.includes("-h") ? "help" : external("../../bench/main.js", "main", argv)),
+  bench: async (argv) => {
+    if (argv.includes("--help") || argv.includes("-h")) return "help";
+    // The benchmarks (TypeScript, C and Python) ship with the sources, not with the npm package.
+    if (!existsSync(new URL("../../bench/main.js", import.meta.url))) {
+      throw new SocklabError("ERR_NOT_SUPPORTED", "the benchmarks are not part of the installed package: run them from a source checkout with 'npm run bench'", {
+        messageKey: "bench-not-installed",
+      });
+    }
+    return external("../../bench/main.js", "main", argv);
+  },
   completion,
 };
 

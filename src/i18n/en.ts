@@ -253,6 +253,12 @@ export const en: Catalog = {
       `listen ${p.given}: not an address; write ${p.suggestion} (short forms: listen PORT, listen -u PORT, listen -U PATH bind 127.0.0.1 or a Unix path)`,
     "usage.tls-only": (p) => `${p.option} is for tls:// addresses`,
     "usage.tls-role": (p) => `${p.option} does not apply to the TLS ${p.role} side`,
+    "usage.scan-missing-target": () => "missing tcp://HOST:PORTS (e.g. tcp://127.0.0.1:22,80,8000-8100)",
+    "usage.scan-bad-target": (p) => `"${p.target}" is not tcp://HOST:PORTS (e.g. tcp://127.0.0.1:22,80,8000-8100)`,
+    "usage.scan-udp": () => "only TCP ports can be scanned (UDP scanning is out of scope)",
+    "usage.scan-extra": (p) => `unexpected argument "${p.argument}" (ports go after the colon: tcp://HOST:22,80)`,
+    "usage.relay-pair": (p) =>
+      `relay joins two stream addresses (tcp://, unix:, abstract:) or two udp:// addresses, not ${p.from} and ${p.to}`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1
@@ -290,6 +296,8 @@ export const en: Catalog = {
       };
       return `${p.address}: cannot listen there: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
     },
+    "bench-not-installed": () =>
+      "the benchmarks are not part of the installed package: run them from a source checkout with 'npm run bench'",
     "cannot-open-file": (p, t) => {
       const why: Record<string, string> = { ENOENT: "no such file or directory", EISDIR: "is a directory", EACCES: "permission denied" };
       return `${p.option} ${p.path}: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;

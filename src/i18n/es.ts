@@ -252,6 +252,12 @@ export const es: Catalog = {
       `listen ${p.given}: no es una dirección; escribe ${p.suggestion} (formas cortas: listen PUERTO, listen -u PUERTO, listen -U RUTA escuchan en 127.0.0.1 o en una ruta Unix)`,
     "usage.tls-only": (p) => `${p.option} es para direcciones tls://`,
     "usage.tls-role": (p) => `${p.option} no se aplica al lado ${p.role} de TLS`,
+    "usage.scan-missing-target": () => "falta tcp://HOST:PUERTOS (p. ej. tcp://127.0.0.1:22,80,8000-8100)",
+    "usage.scan-bad-target": (p) => `"${p.target}" no es tcp://HOST:PUERTOS (p. ej. tcp://127.0.0.1:22,80,8000-8100)`,
+    "usage.scan-udp": () => "solo se pueden explorar puertos TCP (explorar UDP queda fuera del alcance)",
+    "usage.scan-extra": (p) => `argumento inesperado "${p.argument}" (los puertos van después de los dos puntos: tcp://HOST:22,80)`,
+    "usage.relay-pair": (p) =>
+      `relay une dos direcciones de flujo (tcp://, unix:, abstract:) o dos direcciones udp://, no ${p.from} y ${p.to}`,
 
     unavailable: (p, t) =>
       Number(p.attempts) > 1
@@ -289,6 +295,8 @@ export const es: Catalog = {
       };
       return `${p.address}: no se puede escuchar ahí: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;
     },
+    "bench-not-installed": () =>
+      "las pruebas de rendimiento no vienen en el paquete instalado: se ejecutan desde el código fuente con 'npm run bench'",
     "cannot-open-file": (p, t) => {
       const why: Record<string, string> = { ENOENT: "no existe ese archivo o directorio", EISDIR: "es un directorio", EACCES: "permiso denegado" };
       return `${p.option} ${p.path}: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;

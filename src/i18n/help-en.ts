@@ -20,8 +20,8 @@ Run 'socklab COMMAND --help' (or 'socklab help COMMAND') for a command's options
 
   commands: {
     serve: {
-      args: "SERVICE ADDRESS [-- CMD ARGS...]",
-      summary: "run a server: echo, line-echo, cmd, time, greet, announce, peercred, fd, chat, broker, exec",
+      args: "SERVICE ADDRESS",
+      summary: "run a server: echo, cmd, time, fd, chat, exec … (serve --help)",
       about: `Run one of the guides' servers. Prints "listening ADDRESS" on stderr when ready (with the
 real port), then one line per event. SIGINT/SIGTERM stop it cleanly (exit 0); a second
 signal while stopping exits at once (130/143) after removing the socket file.`,
@@ -92,9 +92,10 @@ Equivalents: socat TCP-LISTEN:8080,fork,reuseaddr TCP:HOST:80
     },
     bench: {
       args: "[--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...] [--runs N] [--secs S] [--no-pin | --same-core]",
-      summary: "benchmarks",
+      summary: "benchmarks (source checkout only: npm run bench)",
       about: `Benchmarks socklab's servers against raw Node, Python (the guides' style), socat and a C
-reference in one run. --quick runs a short pass.`,
+reference in one run. --quick runs a short pass. The benchmarks ship with the sources, not
+with the npm package: run them from a checkout (npm run bench).`,
     },
   },
 
@@ -151,7 +152,7 @@ reference in one run. --quick runs a short pass.`,
     "relay.timeout": { arg: "S", text: "connect timeout for TO (default 10)" },
     "relay.4": { text: "resolve TO to IPv4 only" },
     "relay.6": { text: "resolve TO to IPv6 only" },
-    "relay.hexdump": { text: "dump every chunk on stderr: direction, offset, hex and text (ncat -x, socat -x)" },
+    "relay.hexdump": { text: "dump every chunk on stderr: direction, offset, hex, text\n(ncat -x, socat -x)" },
     "relay.hexdump-file": { arg: "FILE", text: "write the dumps to FILE instead of stderr" },
     "relay.show": { text: "every chunk as Python prints bytes, b'hola\\n', on stderr" },
     "relay.dual-stack": { text: "on tcp://[::]:PORT accept IPv4 too (default for ::)" },
@@ -223,8 +224,8 @@ reference in one run. --quick runs a short pass.`,
     announce: "datagram: answer DISCOVER? with --text (exercise 9)",
     peercred: 'Unix: reply "Hola UID=<uid> PID=<pid>\\n" from SO_PEERCRED (B3)',
     fd: "Unix: send \"FD\" with the descriptor of --file (default /etc/hostname) (B4)",
-    chat: "each line to every other client, as <userN> LINE; clients at once (ncat --chat)",
-    broker: "raw bytes from each client to every other; clients at once (ncat --broker)",
-    exec: "-- CMD ARGS: a new CMD per client, wired to it (ncat -e); non-loopback needs --allow",
+    chat: "each line to every other client, as <userN> LINE (ncat --chat)",
+    broker: "raw bytes from one client to every other client (ncat --broker)",
+    exec: "exec ADDRESS -- CMD [ARGS...]: a new CMD per client, on its stdin/stdout (ncat -e)",
   },
 };

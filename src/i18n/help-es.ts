@@ -20,8 +20,8 @@ El puerto 0 elige uno libre. Los textos entienden \\n \\r \\t \\\\ \\0 \\xHH.`,
 
   commands: {
     serve: {
-      args: "SERVICIO DIRECCIÓN [-- CMD ARGS...]",
-      summary: "un servidor: echo, line-echo, cmd, time, greet, announce, peercred, fd, chat, broker, exec",
+      args: "SERVICIO DIRECCIÓN",
+      summary: "un servidor: echo, cmd, time, fd, chat, exec … (serve --help)",
       about: `Ejecuta uno de los servidores de las guías. Cuando está listo escribe "escuchando en DIRECCIÓN"
 en stderr (con el puerto real) y después una línea por evento. SIGINT/SIGTERM lo detienen
 limpiamente (salida 0); una segunda señal durante la parada sale enseguida (130/143) tras
@@ -68,7 +68,7 @@ Equivalente: nc -z -w1 HOST 22 80 8000-8100 (nc -zv para -v); ncat no tiene modo
     },
     relay: {
       args: "DESDE HACIA",
-      summary: "acepta clientes en DESDE, abre HACIA para cada uno y copia en ambos sentidos (lo que hace socat)",
+      summary: "acepta en DESDE, abre HACIA por cliente, copia ambos sentidos (socat)",
       about: `Acepta clientes en DESDE y abre HACIA para cada uno; copia los bytes en ambos sentidos, en
 memoria constante, hasta que los dos lados terminan. Un EOF de un lado se transmite como
 half-close (shutdown) al otro. Dos direcciones de flujo cualesquiera (tcp://, unix:, abstract:,
@@ -96,9 +96,10 @@ Equivalentes: socat TCP-LISTEN:8080,fork,reuseaddr TCP:HOST:80
     },
     bench: {
       args: "[--quick] [--out DIR] [--only IMPL,...] [--metrics ID,...] [--runs N] [--secs S] [--no-pin | --same-core]",
-      summary: "pruebas de rendimiento",
+      summary: "pruebas de rendimiento (solo desde el código fuente: npm run bench)",
       about: `Compara los servidores de socklab con Node sin capas, Python (al estilo de las guías), socat
-y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
+y una referencia en C en una sola pasada. --quick hace una pasada corta. Vienen con el código
+fuente, no con el paquete de npm: se ejecutan desde una copia del repositorio (npm run bench).`,
     },
   },
 
@@ -146,7 +147,7 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
     "scan.concurrency": { arg: "N", text: "puertos que se prueban a la vez (por defecto 100)" },
     "scan.4": { text: "resuelve HOST solo a IPv4" },
     "scan.6": { text: "resuelve HOST solo a IPv6" },
-    "scan.verbose": { text: "en la salida de errores, el resultado de cada puerto (abierto, cerrado, filtrado, error) y un resumen" },
+    "scan.verbose": { text: "en la salida de errores, el resultado de cada puerto\n(abierto, cerrado, filtrado, error) y un resumen" },
     "relay.allow": { arg: "CIDR,...", text: "solo estas direcciones de cliente, IPv4/IPv6, repetible (ncat --allow)" },
     "relay.deny": { arg: "CIDR,...", text: "nunca estas direcciones; deny gana sobre allow (ncat --deny)" },
     "relay.allow-file": { arg: "ARCHIVO", text: "reglas allow, una por línea, comentarios con # (ncat --allowfile)" },
@@ -155,9 +156,9 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
     "relay.timeout": { arg: "S", text: "tiempo máximo para conectar con HACIA (por defecto 10)" },
     "relay.4": { text: "resuelve HACIA solo a IPv4" },
     "relay.6": { text: "resuelve HACIA solo a IPv6" },
-    "relay.hexdump": { text: "vuelca cada fragmento en la salida de errores: sentido, posición, hex y texto (ncat -x, socat -x)" },
+    "relay.hexdump": { text: "vuelca cada fragmento en la salida de errores: sentido, posición,\nhex y texto (ncat -x, socat -x)" },
     "relay.hexdump-file": { arg: "ARCHIVO", text: "escribe los volcados en ARCHIVO en vez de la salida de errores" },
-    "relay.show": { text: "cada fragmento como Python muestra los bytes, b'hola\\n', en la salida de errores" },
+    "relay.show": { text: "cada fragmento como Python muestra los bytes, b'hola\\n',\nen la salida de errores" },
     "relay.dual-stack": { text: "en tcp://[::]:PUERTO acepta también IPv4 (por defecto con ::)" },
     "relay.ipv6-only": { text: "en una dirección IPv6 acepta solo IPv6" },
     "relay.mode": { arg: "OCTAL", text: "permisos del archivo de socket Unix (por defecto 600)" },
@@ -227,8 +228,8 @@ y una referencia en C en una sola pasada. --quick hace una pasada corta.`,
     announce: "datagramas: responde a DISCOVER? con --text (ejercicio 9)",
     peercred: 'Unix: responde "Hola UID=<uid> PID=<pid>\\n" según SO_PEERCRED (B3)',
     fd: 'Unix: envía "FD" con el descriptor de --file (por defecto /etc/hostname) (B4)',
-    chat: "cada línea a los demás, como <userN> LÍNEA; clientes a la vez (ncat --chat)",
-    broker: "los bytes de cada cliente a todos los demás; clientes a la vez (ncat --broker)",
-    exec: "-- CMD ARGS: un CMD nuevo por cliente (ncat -e); fuera de loopback, --allow",
+    chat: "cada línea a todos los demás clientes, como <userN> LÍNEA (ncat --chat)",
+    broker: "los bytes de un cliente, tal cual, a todos los demás (ncat --broker)",
+    exec: "exec DIRECCIÓN -- ORDEN [ARGS...]: una ORDEN por cliente, en su stdin/stdout (ncat -e)",
   },
 };

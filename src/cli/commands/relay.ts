@@ -5,13 +5,12 @@
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 import { formatAddress, isStreamAddress } from "../../address.js";
-import { UsageError } from "../../errors.js";
 import { byteViewSink } from "../../format/tap.js";
 import { accessListFrom } from "../../net/cidr.js";
 import { DEFAULT_UDP_MAPPING_IDLE_MS, startRelay } from "../../relay.js";
 import { listenExtras } from "../../transports/registry.js";
 import { relayTlsSettings, tlsOptions } from "../tls-options.js";
-import { address, flag, list, parseCommand, seconds, str } from "../args.js";
+import { address, exclusive, flag, list, noExtra, octalMode, parseCommand, seconds, str, usage } from "../args.js";
 import { diag, emit, flushed } from "../output.js";
 import { untilSignal } from "../signals.js";
 
@@ -37,17 +36,15 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
   const { values, positionals } = parseCommand(argv, relayOptions);
   if (flag(values, "help")) return "help";
   const [fromText, toText, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  noExtra(extra);
   const from = address(fromText, "FROM");
   const to = address(toText, "TO");
   const bothStream = isStreamAddress(from) && isStreamAddress(to);
   if (!bothStream && !(from.kind === "udp" && to.kind === "udp")) {
-    throw new UsageError(
-      `relay joins two stream addresses (tcp://, unix:, abstract:) or two udp:// addresses, not ${formatAddress(from)} and ${formatAddress(to)}`,
-    );
+    throw usage("usage.relay-pair", { from: formatAddress(from), to: formatAddress(to) });
   }
-  if (flag(values, "4") && flag(values, "6")) throw new UsageError("-4 and -6 exclude each other");
-  if (flag(values, "dual-stack") && flag(values, "ipv6-only")) throw new UsageError("--dual-stack and --ipv6-only exclude each other");
+  exclusive(values, "4", "6");
+  exclusive(values, "dual-stack", "ipv6-only");
   const access = await accessListFrom({
     allow: list(values, "allow"),
     deny: list(values, "deny"),
@@ -55,11 +52,9 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
     denyFile: list(values, "deny-file"),
   });
   if (!access.empty && from.kind !== "tcp" && from.kind !== "tls" && from.kind !== "udp") {
-    throw new UsageError("--allow/--deny filter IP clients: FROM must be tcp:// or udp:// (Unix peers have no address)");
+    throw usage("usage.access-needs-ip", { option: "--allow/--deny", address: formatAddress(from) });
   }
-  const rawMode = str(values, "mode");
-  if (rawMode !== undefined && !/^[0-7]{3,4}$/.test(rawMode)) throw new UsageError(`--mode needs octal permissions like 600 or 660, got "${rawMode}"`);
-  const mode = rawMode === undefined ? undefined : parseInt(rawMode, 8);
+  const mode = octalMode(values);
   const tls = relayTlsSettings(values, from, to);
 
   let dumpFile: WriteStream | undefined;

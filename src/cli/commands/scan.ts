@@ -6,7 +6,7 @@
  */
 import { UsageError } from "../../errors.js";
 import { DEFAULT_SCAN_CONCURRENCY, DEFAULT_SCAN_TIMEOUT_MS, parsePorts, PortListError, scanPorts } from "../../scan.js";
-import { address, count, flag, parseCommand, seconds } from "../args.js";
+import { address, count, exclusive, flag, parseCommand, seconds, usage } from "../args.js";
 import { emit, flushed } from "../output.js";
 
 export const scanOptions = {
@@ -21,15 +21,15 @@ export const scanOptions = {
 export function parseScanTarget(text: string | undefined): { host: string; ports: number[] } {
   // tls://HOST:PORTS is scanned as TCP (a plain connect; no handshake probe).
   if (text !== undefined && /^tls:\/\//i.test(text.trim())) text = `tcp://${text.trim().slice("tls://".length)}`;
-  if (text === undefined) throw new UsageError("missing tcp://HOST:PORTS (e.g. tcp://127.0.0.1:22,80,8000-8100)");
-  if (/^udp:\/\//i.test(text.trim())) throw new UsageError("only TCP ports can be scanned (UDP scanning is out of scope)");
+  if (text === undefined) throw usage("usage.scan-missing-target");
+  if (/^udp:\/\//i.test(text.trim())) throw usage("usage.scan-udp");
   const colon = text.lastIndexOf(":");
   if (!/^tcp:\/\//i.test(text.trim()) || colon < "tcp://".length) {
-    throw new UsageError(`"${text}" is not tcp://HOST:PORTS (e.g. tcp://127.0.0.1:22,80,8000-8100)`);
+    throw usage("usage.scan-bad-target", { target: text });
   }
   // The host part is checked by the one address parser, with a stand-in port.
   const where = address(`${text.slice(0, colon)}:0`, "tcp://HOST:PORTS");
-  if (where.kind !== "tcp") throw new UsageError(`"${text}" is not tcp://HOST:PORTS`);
+  if (where.kind !== "tcp") throw usage("usage.scan-bad-target", { target: text });
   try {
     return { host: where.host, ports: parsePorts(text.slice(colon + 1)) };
   } catch (err) {
@@ -42,12 +42,12 @@ export async function scanCommand(argv: string[]): Promise<number | "help"> {
   const { values, positionals } = parseCommand(argv, scanOptions);
   if (flag(values, "help")) return "help";
   const [target, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (ports go after the colon: tcp://HOST:22,80)`);
+  if (extra.length > 0) throw usage("usage.scan-extra", { argument: extra[0]! });
   const { host, ports } = parseScanTarget(target);
   if (target !== undefined && /^tls:\/\//i.test(target.trim())) emit({ type: "note", note: "scan-tls-plain" });
-  if (flag(values, "4") && flag(values, "6")) throw new UsageError("-4 and -6 exclude each other");
+  exclusive(values, "4", "6");
   const timeoutMs = seconds(values, "timeout") ?? DEFAULT_SCAN_TIMEOUT_MS;
-  if (timeoutMs <= 0) throw new UsageError("--timeout must be more than 0 seconds");
+  if (timeoutMs <= 0) throw usage("usage.positive", { option: "--timeout" });
   const verbose = flag(values, "verbose");
   const report = await scanPorts({
     host,
