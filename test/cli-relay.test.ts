@@ -80,7 +80,8 @@ test("--deny wins over --allow: the client is closed and the refusal is an event
   const m = await relay.waitForStderr(/"event":"listening".*"address":"tcp:\/\/127\.0\.0\.1:(\d+)"/, 8000);
   const nc = spawnProc(NC!, ["-N", "127.0.0.1", m[1]!], { teardown: t, input: "x\n" });
   const r = await nc.waitExit(10_000);
-  assert.equal(r.stdout.length, 0);
+  // Nothing is relayed; the client is only told why, as every refused client is (docs/CLI.md).
+  assert.equal(r.stdout.toString(), "ERR refused: address-not-allowed\n");
   const refused = await relay.waitForStderr(/^\{"event":"refused".*$/m, 5000);
   const event = JSON.parse(refused[0]) as { reason: string; detail: string };
   assert.equal(event.reason, "address-not-allowed");
@@ -111,7 +112,7 @@ test("bad relay arguments exit 2 with one line", async (t) => {
   for (const [args, why] of [
     [["relay", "tcp://127.0.0.1:0"], /missing TO/],
     [["relay", "tcp://127.0.0.1:0", "udp://127.0.0.1:9"], /relay joins two stream addresses/],
-    [["relay", `unix:${path}`, "tcp://127.0.0.1:9", "--allow", "127.0.0.1"], /FROM must be tcp:\/\/ or udp:\/\//],
+    [["relay", `unix:${path}`, "tcp://127.0.0.1:9", "--allow", "127.0.0.1"], /filters IP clients: it applies to tcp:\/\/ and udp:\/\/ addresses/],
     [["relay", "tcp://127.0.0.1:0", "tcp://127.0.0.1:9", "--deny", "nope"], /"nope" is not an IP address or CIDR/],
   ] as const) {
     const r = await runSocklab(args);

@@ -4,6 +4,7 @@
  * percentage and time left when standard input is a regular file. The peer (python3) holds
  * the connection for a bit more than 2 s before reading, so there are periodic reports.
  */
+import { hold } from "./support/wait.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -87,7 +88,7 @@ test("--progress on a real terminal (tmux): one line, redrawn in place", { timeo
   let screen = "";
   const deadline = Date.now() + 15_000;
   while (!/EXIT=\d+/.test(screen) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
+    await hold(100, "tmux has no change notification: poll the screen");
     screen = capture();
   }
   assert.match(screen, /EXIT=0/, screen);

@@ -4,6 +4,7 @@
  * -v, --progress, access lists, -x/--show, --mode checks, and a forced stop of a
  * unix-dgram listener removing its file.
  */
+import { hold } from "./support/wait.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
@@ -127,7 +128,7 @@ test("--progress in a real terminal (tmux): the line is redrawn in place", { tim
     for (;;) {
       const text = (await spawnProc(TMUX!, ["-L", session, "capture-pane", "-p", "-t", session], {}).waitExit(5000)).stdout.toString();
       if (re.test(text) || Date.now() > deadline) return text;
-      await new Promise((r) => setTimeout(r, 100));
+      await hold(100, "tmux has no change notification: poll the screen");
     }
   };
   const port = (await screen(/listening tcp:\/\/127\.0\.0\.1:\d+/)).match(/listening tcp:\/\/127\.0\.0\.1:(\d+)/)?.[1];
@@ -153,7 +154,7 @@ test("a forced stop (two signals) of listen unix-dgram: removes its file every t
     const { proc } = await startServer(["listen", `unix-dgram:${path}`], { teardown: t });
     assert.ok(existsSync(path));
     proc.signal("SIGINT");
-    if (run % 2 === 1) await new Promise((r) => setTimeout(r, run));
+    if (run % 2 === 1) await hold(run, "the second signal a few ms after the first");
     proc.signal("SIGINT");
     const r = await proc.waitExit(5000);
     assert.ok([0, 130].includes(r.code!), `run ${run}: exit ${r.code}: ${r.stderr}`);

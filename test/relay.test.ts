@@ -173,14 +173,14 @@ test("upstream refused: the client is closed and the failure reported", async (t
   assert.equal(events.some((e) => e.type === "relay-open"), false);
 });
 
-test("access lists: a denied client is closed at once and reported with the rule", async (t) => {
+test("access lists: a denied client is told it was refused, never reaches the upstream, and the rule is reported", async (t) => {
   const { port } = await upstreamServer(t, (s) => s.end("should not be seen\n"));
   const access = new AccessList({ deny: parseCidrList("127.0.0.0/8") });
   const { relay: r, events } = await relay(t, "tcp://127.0.0.1:0", `tcp://127.0.0.1:${port}`, { access });
   const client = await tcpConnect(portOf(r.address));
   const got = new Collector(client);
   await got.waitClose();
-  assert.equal(got.text, "");
+  assert.equal(got.text, "ERR refused: address-not-allowed\n");
   const refused = await waitFor(events, "refused");
   assert.equal(refused.reason, "address-not-allowed");
   assert.equal(refused.detail, "127.0.0.0/8");

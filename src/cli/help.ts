@@ -125,9 +125,23 @@ function usageToken(row: OptionRow): string {
 /** Two columns: labels, then texts; a text's "\n" continues under its first line. */
 function columns(rows: Array<[string, string]>): string {
   const width = Math.max(...rows.map(([left]) => left.length)) + 3;
+  // A text line longer than the room beside the labels (100 columns in all) goes on below.
+  const room = Math.max(40, 100 - 2 - width);
+  const fit = (line: string): string[] => {
+    const out: string[] = [];
+    let current = "";
+    for (const word of line.split(" ")) {
+      if (current !== "" && [...`${current} ${word}`].length > room) {
+        out.push(current);
+        current = word;
+      } else current = current === "" ? word : `${current} ${word}`;
+    }
+    out.push(current);
+    return out;
+  };
   return rows
     .map(([left, text]) => {
-      const [first = "", ...rest] = text.split("\n");
+      const [first = "", ...rest] = text.split("\n").flatMap(fit);
       return [`  ${left.padEnd(width)}${first}`.trimEnd(), ...rest.map((line) => `  ${" ".repeat(width)}${line}`)].join("\n");
     })
     .join("\n");

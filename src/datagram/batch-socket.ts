@@ -9,9 +9,9 @@
  */
 import { constants as osConstants } from "node:os";
 import { errnoError, SocklabError } from "../errors.js";
-import type { DatagramBatch } from "../services/types.js";
-import type { NativeBinding } from "../unix/native.js";
-import { Poller } from "../unix/poller.js";
+import type { DatagramBatch } from "./types.js";
+import type { NativeBinding } from "../addon/binding.js";
+import { Poller } from "../addon/poller.js";
 
 const { EAGAIN, EWOULDBLOCK, ENOBUFS } = osConstants.errno;
 

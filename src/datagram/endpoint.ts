@@ -5,41 +5,12 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import { formatAddress, type InetAddress } from "../address.js";
-import type { DatagramBatch } from "../services/types.js";
+import type { DatagramBatch, DatagramEndpoint, UdpBindOptions, UdpPeer } from "./types.js";
+export type { DatagramEndpoint, UdpBindOptions, UdpPeer } from "./types.js";
 import { batchBinding, bindNativeUdp } from "./native-udp.js";
 
-export interface DatagramEndpoint<Peer = unknown> {
-  /** Where it is bound, in socklab notation (real port). */
-  readonly address: string;
-  onMessage(listener: (data: Buffer, peer: Peer) => void): void;
-  /**
-   * Batched endpoints only (recvmmsg/sendmmsg): the datagrams of each wake-up in one call;
-   * replies set on the batch go out together when the listener returns. A server uses this
-   * instead of onMessage when it is there.
-   */
-  onBatch?(listener: (batch: DatagramBatch) => void): void;
-  onError(listener: (err: Error) => void): void;
-  send(data: Buffer, peer: Peer): Promise<void>;
-  formatPeer(peer: Peer): string;
-  close(): Promise<void>;
-}
 
-export interface UdpPeer {
-  address: string;
-  port: number;
-}
 
-export interface UdpBindOptions {
-  /** SO_REUSEADDR: several responders on one port (broadcast discovery). */
-  reuseAddr?: boolean;
-  /** For `::`: IPv6 only (default: dual-stack). */
-  ipv6Only?: boolean;
-  /**
-   * Use the addon's batched socket (recvmmsg/sendmmsg) when it is built (default true);
-   * false, or SOCKLAB_UDP=dgram in the environment, uses node:dgram.
-   */
-  native?: boolean;
-}
 
 export function udpTypeFor(host: string): "udp4" | "udp6" {
   return isIPv6(host) ? "udp6" : "udp4";

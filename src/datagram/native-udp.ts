@@ -6,9 +6,9 @@
 import { isIPv6 } from "node:net";
 import { formatAddress, type InetAddress } from "../address.js";
 import { errnoError } from "../errors.js";
-import { isNativeAvailable, nativeBinding } from "../unix/native.js";
+import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
 import { BatchDatagramSocket, hasBatchFunctions, type BatchNative } from "./batch-socket.js";
-import type { DatagramEndpoint, UdpBindOptions, UdpPeer } from "./endpoint.js";
+import type { DatagramEndpoint, UdpBindOptions, UdpPeer } from "./types.js";
 
 /** sizeof(struct sockaddr_in6), the larger of the two. */
 const INET_ADDR_SLOT = 28;

@@ -106,20 +106,20 @@ fuente, no con el paquete de npm: se ejecutan desde una copia del repositorio (n
   options: {
     // tls:// (src/cli/tls-options.ts), las mismas líneas en cada orden que las acepta.
     ...sharedOptionHelp(TLS_COMMANDS, {
-      cert: { arg: "ARCHIVO", text: "tls://: certificado (PEM): el del servidor (por defecto, efímero) o el del cliente" },
+      cert: { arg: "ARCHIVO", text: "tls://: certificado PEM del servidor (por defecto, efímero) o del cliente" },
       key: { arg: "ARCHIVO", text: "tls://: clave privada (PEM) de --cert" },
       ca: { arg: "ARCHIVO", text: "cliente tls://: confía en servidores emitidos por las CA de ARCHIVO (PEM)" },
-      "client-ca": { arg: "ARCHIVO", text: "servidor tls://: exige certificados de cliente emitidos por las CA de ARCHIVO" },
+      "client-ca": { arg: "ARCHIVO", text: "servidor tls://: exige certificados de cliente de las CA de ARCHIVO" },
       pin: { arg: "sha256:HEX", text: "cliente tls://: confía solo en el certificado con esta huella" },
-      insecure: { text: "cliente tls://: no verifica al servidor (se avisa en stderr en cada conexión)" },
-      sni: { arg: "NOMBRE", text: "cliente tls://: nombre de servidor que se pide y comprueba (por defecto: el host)" },
+      insecure: { text: "cliente tls://: no verifica al servidor (y lo avisa en stderr cada vez)" },
+      sni: { arg: "NOMBRE", text: "cliente tls://: nombre de servidor pedido y verificado (por defecto, host)" },
       alpn: { arg: "LISTA", text: "tls://: protocolos ALPN, separados por comas" },
     }),
     "global.help": { text: "muestra la ayuda (también: socklab help ORDEN)" },
     "global.json": { text: "un objeto JSON por evento en stderr (esquema: docs/EVENTS.md)" },
     "global.lang": { arg: "es|en", text: "idioma de mensajes y ayuda (por defecto: LC_ALL, LC_MESSAGES, LANG)" },
 
-    "serve.concurrent": { text: "atiende a los clientes a la vez (por defecto: de uno en uno, como en las guías)" },
+    "serve.concurrent": { text: "atiende a los clientes a la vez (por defecto, de a uno, como en las guías)" },
     "serve.idle-timeout": { arg: "S", text: "cierra una conexión inactiva durante S segundos" },
     "serve.dual-stack": { text: "en tcp://[::]:PUERTO acepta también IPv4 (por defecto con ::)" },
     "serve.ipv6-only": { text: "en una dirección IPv6 acepta solo IPv6" },
@@ -129,7 +129,7 @@ fuente, no con el paquete de npm: se ejecutan desde una copia del repositorio (n
     "serve.max-line": { arg: "BYTES", text: "línea más larga que aceptan los servicios de líneas (por defecto 65536)" },
     "serve.max-conns": {
       arg: "N",
-      text: "con --concurrent: atiende a N como mucho a la vez (por defecto 1000, menos si\nulimit -n es menor); los demás esperan en la cola del núcleo",
+      text: "con --concurrent: atiende a N a la vez como mucho (por defecto 1000,\nmenos si ulimit -n es menor); los demás esperan en la cola del núcleo",
     },
     "serve.max-time": { arg: "S", text: "cierra una conexión S segundos después de aceptarla, esté activa o no" },
     "serve.mode": { arg: "OCTAL", text: "permisos del archivo del socket Unix (por defecto 600)" },

@@ -28,7 +28,7 @@ import { errnoError, SocklabError } from "../errors.js";
 import { listenError } from "../transports/listen-error.js";
 import type { AcceptFilter, ListenExtras } from "../transports/types.js";
 import { errorEvent, publishing, type EventSink, type RefusalReason, type SocklabEvent } from "../events.js";
-import { isNativeAvailable, nativeBinding } from "../unix/native.js";
+import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
 import { onTlsConnections, type TlsServerSetup } from "../tls/server.js";
 import { sessionEvents } from "../tls/session.js";
 import { traceReads, traceWrites } from "./trace.js";
