@@ -370,7 +370,11 @@ export class StreamServer {
 
   private peerOf(socket: Socket, id: number): string {
     const kind = this.options.address.kind;
-    if (kind === "tcp" || kind === "tls") return formatInetPeer(kind, socket.remoteAddress, socket.remotePort);
+    // A client that reset before we looked has no address any more: name it by the
+    // listening address and its connection number rather than "tcp://?:0".
+    if ((kind === "tcp" || kind === "tls") && socket.remoteAddress !== undefined) {
+      return formatInetPeer(kind, socket.remoteAddress, socket.remotePort);
+    }
     return `${formatAddress(this.options.address)}#${id}`;
   }
 
