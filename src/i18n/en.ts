@@ -1,4 +1,5 @@
 /** English messages. Lines a script may have matched before --json existed keep their form. */
+import { CAUSES } from "../errors.js";
 import { ADDRESS_FORMS } from "../address.js";
 import type { Catalog } from "./catalog.js";
 import { helpEn } from "./help-en.js";
@@ -161,25 +162,8 @@ export const en: Catalog = {
       `warning: ${e.peer} is NOT verified (--insecure): its identity was not checked${e.reason ? ` (${e.reason})` : ""}`,
   },
   causes: {
-    ECONNREFUSED: "connection refused (nothing is listening there)",
-    ECONNRESET: "connection reset by peer",
-    ETIMEDOUT: "timed out",
-    ENOENT: "not found (no server is listening there)",
-    EADDRINUSE: "address already in use",
-    EADDRNOTAVAIL: "address not available on this machine",
-    EACCES: "permission denied",
-    EPERM: "operation not permitted",
-    EPIPE: "broken pipe (the peer closed the connection)",
-    ENOTFOUND: "host not found",
-    EAI_AGAIN: "temporary failure resolving the host name",
-    EHOSTUNREACH: "host unreachable",
-    ENETUNREACH: "network unreachable",
-    ENOTSOCK: "not a socket",
-    EAFNOSUPPORT: "address family not supported on this machine",
-    EMSGSIZE: "message too long for one datagram",
-    ENAMETOOLONG: "socket path too long",
-    ECONNABORTED: "connection aborted",
-    ERR_NO_DIRECTORY: "no such directory (no server can be listening there)",
+    // The English explanations live with the error classes (library users see them too).
+    ...CAUSES,
     // TLS alerts that reach a reader after the handshake (TLS 1.3 checks client certificates then).
     ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: "the server requires a client certificate (use --cert and --key)",
     ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "the peer does not trust our certificate (unknown CA)",
