@@ -36,7 +36,9 @@ async function sh(command: string, args: string[], cwd: string, timeout: number)
 
 test("npm pack → npm install in an empty folder → npx socklab, the lab, the library and the man page work", { timeout: 600_000 }, async (t) => {
   const packDir = tempDir(t, "socklab-pack-");
-  const packed = await sh("npm", ["pack", "--json", "--pack-destination", packDir], ROOT, 180_000);
+  // --ignore-scripts: `prepare` would run tsc over dist/ while other test files import from it
+  // (seen as "does not provide an export named …" in parallel tests); pretest built it already.
+  const packed = await sh("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", packDir], ROOT, 180_000);
   assert.equal(packed.code, 0, packed.stderr);
   const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const files = info!.files.map((f) => f.path);
