@@ -127,8 +127,11 @@ test("1: socklab client against nc -lU; a missing path says ENOENT", { skip: mis
     return true;
   });
   const nc = spawnTool(t, NC!, ["-lU", path], "nc -lU");
-  await waitUntil(() => existsSync(path), { what: "nc -lU created its socket file", timeoutMs: 10_000 });
-  const client = await connectUnixStream({ path });
+  // nc binds (the file appears) before it listens: until then a connect is refused, so retry it.
+  const client = await waitUntil(() => connectUnixStream({ path }).catch(() => undefined), {
+    what: "nc -lU accepting on its socket file",
+    timeoutMs: 10_000,
+  });
   client.write("hola desde UDS\n");
   await nc.waitForOutput(/hola desde UDS/);
   const got = once(client, "data");
