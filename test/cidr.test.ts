@@ -11,11 +11,12 @@ import { tempDir } from "./support/tmp.js";
 const has = (rule: string, address: string): boolean => cidrContains(parseCidr(rule), address);
 
 test("IPv4 rules match by prefix: host bits of a rule ignored, a bare address is /32", () => {
-  assert.equal(has("10.0.0.0/8", "10.255.1.2"), true);
-  assert.equal(has("10.0.0.0/8", "11.0.0.1"), false);
-  assert.equal(has("192.168.1.5", "192.168.1.5"), true);
-  assert.equal(has("192.168.1.5", "192.168.1.6"), false);
-  assert.equal(has("192.168.1.77/24", "192.168.1.1"), true, "host bits of the rule are ignored");
+  // Documentation ranges (RFC 5737): these are strings for the matcher, never traffic.
+  assert.equal(has("198.18.0.0/15", "198.19.255.2"), true);
+  assert.equal(has("198.18.0.0/15", "198.20.0.1"), false);
+  assert.equal(has("192.0.2.5", "192.0.2.5"), true);
+  assert.equal(has("192.0.2.5", "192.0.2.6"), false);
+  assert.equal(has("192.0.2.77/24", "192.0.2.1"), true, "host bits of the rule are ignored");
   assert.equal(has("0.0.0.0/0", "203.0.113.9"), true);
   assert.equal(has("127.0.0.1/32", "127.0.0.2"), false);
   assert.equal(has("172.16.0.0/12", "172.31.255.255"), true);
@@ -36,38 +37,38 @@ test("IPv6 rules match by prefix up to /128; zone ids and brackets do not change
 
 test("IPv4-mapped addresses match IPv4 rules, and mapped rules match plain IPv4", () => {
   assert.equal(has("127.0.0.0/8", "::ffff:127.0.0.1"), true);
-  assert.equal(has("10.0.0.0/8", "::ffff:10.1.2.3"), true);
-  assert.equal(has("10.0.0.0/8", "::ffff:a01:203"), true, "hex form of the mapped address");
-  assert.equal(has("10.0.0.0/8", "::ffff:11.1.2.3"), false);
-  assert.equal(has("::ffff:10.0.0.0/104", "10.9.9.9"), true);
+  assert.equal(has("100.0.0.0/8", "::ffff:100.1.2.3"), true);
+  assert.equal(has("100.0.0.0/8", "::ffff:6401:203"), true, "hex form of the mapped address");
+  assert.equal(has("100.0.0.0/8", "::ffff:11.1.2.3"), false);
+  assert.equal(has("::ffff:100.0.0.0/104", "100.9.9.9"), true);
   assert.equal(has("0.0.0.0/0", "::1"), false, "every IPv4 is not every address");
   assert.equal(has("::/0", "192.0.2.1"), true, "::/0 is everyone");
   assert.equal(has("::1", "127.0.0.1"), false);
 });
 
 test("bad rules are usage errors that say what is expected", () => {
-  for (const bad of ["example.com", "10.0.0.0/33", "::1/129", "10.0.0/8", "10.0.0.0/", "10.0.0.0/x", "", "1.2.3.4/8/8"]) {
+  for (const bad of ["example.com", "100.0.0.0/33", "::1/129", "100.0.0/8", "100.0.0.0/", "100.0.0.0/x", "", "1.2.3.4/8/8"]) {
     assert.throws(() => parseCidr(bad), UsageError, bad);
   }
-  assert.throws(() => parseCidrList("10.0.0.0/8,,::1"), /empty entry/);
-  assert.deepEqual(parseCidrList(" 10.0.0.0/8 , ::1 ").map((r) => r.text), ["10.0.0.0/8", "::1"]);
+  assert.throws(() => parseCidrList("100.0.0.0/8,,::1"), /empty entry/);
+  assert.deepEqual(parseCidrList(" 100.0.0.0/8 , ::1 ").map((r) => r.text), ["100.0.0.0/8", "::1"]);
   assert.equal(ipValue("not an ip"), undefined);
 });
 
 test("files: one rule per line, comments and blank lines, errors name the line", () => {
-  const rules = parseCidrFile("# office\n10.0.0.0/8   # LAN\n\n  ::1\r\n192.168.0.0/16, 172.16.0.0/12\n", "allow.txt");
-  assert.deepEqual(rules.map((r) => r.text), ["10.0.0.0/8", "::1", "192.168.0.0/16", "172.16.0.0/12"]);
-  assert.throws(() => parseCidrFile("10.0.0.0/8\nlocalhost\n", "allow.txt"), /^UsageError: allow\.txt:2: "localhost" is not an IP/);
+  const rules = parseCidrFile("# office\n100.0.0.0/8   # LAN\n\n  ::1\r\n198.51.100.0/24, 172.16.0.0/12\n", "allow.txt");
+  assert.deepEqual(rules.map((r) => r.text), ["100.0.0.0/8", "::1", "198.51.100.0/24", "172.16.0.0/12"]);
+  assert.throws(() => parseCidrFile("100.0.0.0/8\nlocalhost\n", "allow.txt"), /^UsageError: allow\.txt:2: "localhost" is not an IP/);
 });
 
 test("the decision: no lists let everyone in, allow restricts, deny wins over allow", () => {
   assert.deepEqual(new AccessList().check("203.0.113.1"), { ok: true });
-  const list = new AccessList({ allow: parseCidrList("10.0.0.0/8,::1"), deny: parseCidrList("10.0.0.66") });
-  assert.deepEqual(list.check("10.1.1.1"), { ok: true });
-  assert.deepEqual(list.check("::ffff:10.1.1.1"), { ok: true });
+  const list = new AccessList({ allow: parseCidrList("100.0.0.0/8,::1"), deny: parseCidrList("100.0.0.66") });
+  assert.deepEqual(list.check("100.1.1.1"), { ok: true });
+  assert.deepEqual(list.check("::ffff:100.1.1.1"), { ok: true });
   assert.deepEqual(list.check("::1"), { ok: true });
-  assert.deepEqual(list.check("10.0.0.66"), { ok: false, why: "denied", rule: "10.0.0.66" });
-  assert.deepEqual(list.check("::ffff:10.0.0.66"), { ok: false, why: "denied", rule: "10.0.0.66" });
+  assert.deepEqual(list.check("100.0.0.66"), { ok: false, why: "denied", rule: "100.0.0.66" });
+  assert.deepEqual(list.check("::ffff:100.0.0.66"), { ok: false, why: "denied", rule: "100.0.0.66" });
   assert.deepEqual(list.check("192.0.2.1"), { ok: false, why: "not-allowed" });
   const denyOnly = new AccessList({ deny: parseCidrList("127.0.0.2") });
   assert.deepEqual(denyOnly.check("127.0.0.1"), { ok: true });
@@ -83,7 +84,7 @@ test("loopbackOnly: the rule serve exec uses to bind beyond loopback", () => {
   assert.equal(new AccessList({ allow: parseCidrList("127.0.0.1,::1") }).loopbackOnly, true);
   assert.equal(new AccessList({ allow: parseCidrList("127.0.0.0/8") }).loopbackOnly, true);
   assert.equal(new AccessList({ allow: parseCidrList("127.0.0.0/7") }).loopbackOnly, false);
-  assert.equal(new AccessList({ allow: parseCidrList("10.0.0.0/8") }).loopbackOnly, false);
+  assert.equal(new AccessList({ allow: parseCidrList("100.0.0.0/8") }).loopbackOnly, false);
 });
 
 test("accessFilter gives StreamServer's refusal with the matching rule", () => {

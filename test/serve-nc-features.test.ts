@@ -77,7 +77,7 @@ test("serve exec on a non-loopback address without --allow is refused (exit 2) a
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /would run the command for anyone who can reach that address; bind to 127\.0\.0\.1 or \[::1\], or say who may connect with --allow CIDR/);
     // A deny list says who may not, not who may: still refused.
-    const denied = await runSocklab(["serve", "exec", where, "--deny", "10.0.0.0/8", "--", "cat"]);
+    const denied = await runSocklab(["serve", "exec", where, "--deny", "198.51.100.0/24", "--", "cat"]);
     assert.equal(denied.code, 2, denied.stderr);
   }
   const es = await runSocklab(["--lang", "es", "serve", "exec", "tcp://0.0.0.0:0", "--", "cat"]);
