@@ -584,7 +584,7 @@ c.sendall(b"hola abstract\\n")`),
     bound: { kind: "unix" },
     sides: {
       socklab: { server: { argv: ["socklab", "serve", "peercred", "unix:@PATH@"] }, client: { argv: ["socklab", "connect", "unix:@PATH@"] } },
-      nc: { server: { cannot: "peercred" }, client: { argv: ["nc", "-U", "@PATH@"] } },
+      nc: { server: { cannot: "peercred" }, client: { argv: ["nc", "-w", "5", "-U", "@PATH@"] } },
       python: {
         server: {
           argv: py(`import os, socket, struct
