@@ -196,4 +196,17 @@ export const METRICS: Metric[] = [
     latency: true,
     maxOpsPerSecond: 100_000,
   },
+  {
+    id: "conn-seq-concurrent",
+    title: "concurrent server (--concurrent): connect, 1 byte echoed, close, one client after another",
+    caption: "concurrent echo",
+    unit: "conn/s",
+    opName: "conn",
+    server: { service: "echo", transport: "tcp", concurrent: true },
+    loadgen: ["--mode", "conn"],
+    value: perSec,
+    ops,
+    latency: true,
+    maxOpsPerSecond: 100_000,
+  },
 ];

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { Socket } from "node:net";
 import { test } from "node:test";
 import { parseAddress } from "../src/address.js";
-import { StreamServer, type StreamHandler } from "../src/stream/server.js";
+import { SEQUENTIAL_HOLD, StreamServer, type StreamHandler } from "../src/stream/server.js";
 import { connectStream } from "../src/stream/connect.js";
 import { readChunk, readUntilClose, sendAll, halfClose } from "../src/stream/io.js";
 import { streamEcho } from "../src/services/echo.js";
@@ -30,11 +30,38 @@ test("sequential by default: the second client waits until the first has closed"
   // The second is accepted by the kernel but not served yet.
   const early = await Promise.race([readChunk(second), hold(150, "still unserved after a while").then(() => "waiting")]);
   assert.equal(early, "waiting");
-  // Not accepted yet either: it waits in the kernel's accept queue, not in our memory.
+  // Not served either: it waits its turn (held unread, or in the kernel's accept queue).
   assert.equal(events.filter((e) => e.type === "accepted").length, 1, JSON.stringify(events));
   first.end();
   assert.equal((await readChunk(second)).data.toString(), "two");
   second.destroy();
+});
+
+test("sequential: a few waiting clients are held unread, the rest stay in the kernel queue; all are served in turn", async (t) => {
+  const { server, address, events } = await start(t, streamEcho);
+  const first = (await connectStream(address)).socket;
+  await sendAll(first, "0");
+  assert.equal((await readChunk(first)).data.toString(), "0");
+  const others: Socket[] = [];
+  for (let i = 1; i <= SEQUENTIAL_HOLD + 5; i++) {
+    const { socket } = await connectStream(address);
+    others.push(socket);
+    await sendAll(socket, String(i));
+  }
+  t.after(() => others.forEach((s) => s.destroy()));
+  await waitUntil(() => server.waitingCount === SEQUENTIAL_HOLD, { what: `${SEQUENTIAL_HOLD} clients held` });
+  await hold(150, "accepting has paused: no more clients are taken");
+  assert.equal(server.waitingCount, SEQUENTIAL_HOLD);
+  assert.equal(events.filter((e) => e.type === "accepted").length, 1, JSON.stringify(events));
+  assert.equal(events.filter((e) => e.type === "queued").length, SEQUENTIAL_HOLD, JSON.stringify(events));
+  first.end();
+  // One after another, in the order they came, the held ones and then those from the kernel queue.
+  for (const [i, socket] of others.entries()) {
+    assert.equal((await readChunk(socket)).data.toString(), String(i + 1));
+    socket.end();
+  }
+  await waitUntil(() => events.filter((e) => e.type === "closed").length === others.length + 1, { what: "every client closed" });
+  assert.equal(server.waitingCount, 0);
 });
 
 test("concurrent: both clients are served at once", async (t) => {

@@ -111,12 +111,18 @@ const PACE_MS = 10;
  * its log once per event-loop turn: a write(2) per datagram batch, as costly as the
  * datagrams' own syscalls. Paced, a busy server's log is written about 100 times a second.
  */
-class PacedSink {
+export class PacedSink {
   private held: SocklabEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private last = 0;
+  /** Events passed on at once since `last`. */
+  private passed = 0;
 
-  constructor(private readonly sink: EventSink) {}
+  /** `burst`: how many events per PACE_MS window are passed on at once (a connection's few lines show up without delay). */
+  constructor(
+    private readonly sink: EventSink,
+    private readonly burst: number = 1,
+  ) {}
 
   readonly event = (event: SocklabEvent): void => {
     if (this.timer !== undefined) {
@@ -126,6 +132,10 @@ class PacedSink {
     const now = performance.now();
     if (now - this.last >= PACE_MS) {
       this.last = now;
+      this.passed = 0;
+    }
+    if (this.passed < this.burst) {
+      this.passed++;
       this.sink(event);
       return;
     }
@@ -137,6 +147,7 @@ class PacedSink {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.last = performance.now();
+    this.passed = this.burst;
     const events = this.held;
     this.held = [];
     for (const e of events) this.sink(e);

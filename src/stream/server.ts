@@ -1,8 +1,9 @@
 /**
  * The stream server runner shared by every TCP and Unix stream service.
  *
- * Sequential by default, as in the guides: a client is accepted only when the server is
- * ready to serve it, so waiting clients stay in the kernel's accept queue (the listen
+ * Sequential by default, as in the guides: one client is served at a time; the next few
+ * (SEQUENTIAL_HOLD) are accepted but left unread until their turn, and past those accepting
+ * pauses, so a crowd of waiting clients stays in the kernel's accept queue (the listen
  * backlog), not in our memory. `concurrent` serves up to `maxConnections` at once; past
  * that, accepting pauses and the excess waits in the kernel queue too. Nobody is accepted
  * and then closed for lack of room: a client is served, or refused with a one-line reply
@@ -92,6 +93,16 @@ const noop = (): void => {};
 export function refusalReply(reason: RefusalReason): string {
   return `ERR refused: ${reason}\n`;
 }
+
+/**
+ * A sequential server keeps accepting while it serves, and holds up to this many clients
+ * accepted but unread (paused, nothing buffered but the socket object) until their turn;
+ * only past that does it pause accept(2) and leave the rest in the kernel's queue. Pausing
+ * and resuming the listener per connection (close, dup, listen again) cost 10–20% of a
+ * short connection's CPU; with a few held the listener is left alone at any pace of one
+ * client after another.
+ */
+export const SEQUENTIAL_HOLD = 4;
 
 /** A refused client may keep sending this long (we read and discard) before we close anyway. */
 const REFUSAL_LINGER_MS = 1000;
@@ -232,7 +243,10 @@ export class StreamServer {
   private readonly points: AcceptPoint[];
   private readonly options: StreamServerOptions;
   private readonly emit: EventSink;
-  /** Accepted but not served: only where accepting cannot pause (no native addon). */
+  /**
+   * Accepted but not served yet, unread: at most SEQUENTIAL_HOLD for a sequential server;
+   * unbounded only where accepting cannot pause (no native addon).
+   */
   private readonly waiting: Socket[] = [];
   private readonly active = new Set<Socket>();
   /** Refused clients reading their reply. */
@@ -240,6 +254,8 @@ export class StreamServer {
   private readonly stop = new AbortController();
   /** Clients served at once: 1 when sequential. */
   readonly limit: number;
+  /** Clients served or held (accepted, waiting their turn) before accepting pauses. */
+  private readonly acceptLimit: number;
   private acceptStopped = false;
   private createdPath: string | undefined;
   private readonly createdIno: number | undefined;
@@ -263,6 +279,7 @@ export class StreamServer {
     this.createdPath = createdPath;
     this.emit = publishing(options.onEvent);
     this.limit = options.concurrent ? (options.maxConnections ?? defaultMaxConnections()) : 1;
+    this.acceptLimit = options.concurrent ? this.limit : this.limit + SEQUENTIAL_HOLD;
     // A path Node bound itself is unlinked by libuv when its server closes: that one can't pause.
     const canPause = isNativeAvailable() && !(options.address.kind === "unix" && options.listenFd === undefined);
     const setup = options.tls;
@@ -358,7 +375,7 @@ export class StreamServer {
     return this.options.tls?.fingerprint;
   }
 
-  /** Clients accepted and waiting for their turn (only without the native addon; else they wait in the kernel). */
+  /** Clients accepted and waiting for their turn (a few for a sequential server; the rest wait in the kernel). */
   get waitingCount(): number {
     return this.waiting.length;
   }
@@ -432,7 +449,7 @@ export class StreamServer {
   /** Accept while there is room; pause (clients wait in the kernel queue) when full. */
   private updateAccepting(): void {
     if (this.stop.signal.aborted || this.acceptStopped) return;
-    const full = this.active.size + this.waiting.length >= this.limit;
+    const full = this.active.size + this.waiting.length >= this.acceptLimit;
     for (const point of this.points) {
       if (full) point.pause();
       else point.resume();
