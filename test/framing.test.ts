@@ -76,3 +76,55 @@ test("complete lines before an over-long one in the same read are kept for answe
     (err: unknown) => err instanceof LineTooLongError && err.before.map(String).join(",") === "ok,also",
   );
 });
+
+/** respond(): every read's replies as one latin1 string, answered with `[line]`. */
+function respondAll(input: Buffer, cuts: number[], max = 1 << 20): { replies: string[]; last: string | null } {
+  const splitter = new LineSplitter(max);
+  const replies: string[] = [];
+  let at = 0;
+  for (const cut of [...cuts, input.length]) {
+    replies.push(splitter.respond(input.subarray(at, cut), (line) => `[${line}]`));
+    at = cut;
+  }
+  const last = splitter.end();
+  return { replies, last: last === null ? null : last.toString("latin1") };
+}
+
+test("respond(): the same lines as push(), any split, bytes kept exactly, one reply string per read", () => {
+  const random = rng(7);
+  const alphabet = Buffer.from("ab\r\n\n\xff\x00\x80", "latin1");
+  for (let round = 0; round < 500; round++) {
+    const length = Math.floor(random() * 200);
+    const input = Buffer.alloc(length);
+    for (let i = 0; i < length; i++) input[i] = alphabet[Math.floor(random() * alphabet.length)]!;
+    const cuts = Array.from({ length: Math.floor(random() * 10) }, () => Math.floor(random() * (length + 1))).sort((a, b) => a - b);
+    const lines = splitAll(input, cuts);
+    const hadFinal = length > 0 && input[length - 1] !== 0x0a;
+    const expected = (hadFinal ? lines.slice(0, -1) : lines).map((l) => `[${l}]`).join("");
+    const got = respondAll(input, cuts);
+    assert.equal(got.replies.join(""), expected, `input ${JSON.stringify(input.toString("latin1"))} cuts ${cuts}`);
+    assert.equal(got.last, hadFinal ? lines.at(-1) : null);
+    // Latin1 in and out: the reply's bytes are the line's bytes.
+    assert.deepEqual(Buffer.from(got.replies.join(""), "latin1"), Buffer.from(expected, "latin1"));
+  }
+  const split = respondAll(Buffer.from("uno\r\ndos\ntres\n"), [6, 11, 12]); // "uno\r\nd" "os\ntr" "e" "s\n"
+  assert.deepEqual(split.replies, ["[uno]", "[dos]", "", "[tres]"]);
+});
+
+test("respond(): an over-long line throws, carrying the replies to the lines before it", () => {
+  const splitter = new LineSplitter(8);
+  assert.throws(
+    () => splitter.respond(Buffer.from("ok\r\nalso\nthis line is too long\n"), (l) => `<${l}>`),
+    (err: unknown) => err instanceof LineTooLongError && err.replies.toString("latin1") === "<ok><also>",
+  );
+  const unterminated = new LineSplitter(8);
+  assert.equal(unterminated.respond(Buffer.from("a\n12345"), (l) => l), "a");
+  assert.throws(() => {
+    for (let i = 0; i < 100; i++) unterminated.respond(Buffer.from("x"), (l) => l);
+  }, LineTooLongError);
+  assert.ok(unterminated.buffered <= 10);
+  // 8 bytes plus \r\n is within the limit, also when it spans reads.
+  const spanning = new LineSplitter(8);
+  assert.equal(spanning.respond(Buffer.from("1234"), (l) => l), "");
+  assert.equal(spanning.respond(Buffer.from("5678\r\n"), (l) => `<${l}>`), "<12345678>");
+});

@@ -112,6 +112,18 @@ test("an over-long line is refused with a reply, and the next client is served",
   good.destroy();
 });
 
+test("line-echo: lines before an over-long one in the same read are answered, then the error reply; bytes kept exactly", async (t) => {
+  const { address } = await start(t, lineEcho({ maxLineLength: 16 }));
+  const { socket } = await connectStream(address);
+  await sendAll(socket, Buffer.concat([Buffer.from("uno\r\n\xff\x00\x80\n", "latin1"), Buffer.from("ñ\n"), Buffer.from("x".repeat(40) + "\n")]));
+  const reply = await readUntilClose(socket);
+  socket.destroy();
+  assert.deepEqual(
+    reply,
+    Buffer.concat([Buffer.from("eco: uno\neco: \xff\x00\x80\n", "latin1"), Buffer.from("eco: ñ\nERR línea demasiado larga\n")]),
+  );
+});
+
 test("cmd: replies and the configurable unknown reply", async (t) => {
   const { address } = await start(t, commandService({ unknownReply: "ERR\n" }));
   const { socket } = await connectStream(address);

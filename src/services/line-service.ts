@@ -4,8 +4,10 @@
  * pipelines). Backpressure: while a write is pending past the high-water mark, reading stops.
  * An over-long line gets an error reply and the connection is closed; nothing grows unbounded.
  */
-import { DEFAULT_MAX_LINE_LENGTH, LineSplitter, LineTooLongError } from "../framing/line-splitter.js";
+import { DEFAULT_MAX_LINE_LENGTH, LineSplitter, LineTooLongError, type TextReply } from "../framing/line-splitter.js";
 import type { StreamHandler } from "./types.js";
+
+export type { TextReply };
 
 export const LINE_TOO_LONG_REPLY = Buffer.from("ERR línea demasiado larga\n");
 
@@ -14,26 +16,38 @@ export interface LineServiceOptions {
   tooLongReply?: Buffer;
 }
 
+/**
+ * The reply to one line (without `\n`). With `text`, a service's fast path: the same reply
+ * computed on latin1 text (one character per byte), so a read's lines are answered without
+ * a Buffer per line and written as one string; `text` must answer exactly as the function.
+ */
+export type LineResponder = ((line: Buffer) => Buffer) & { text?: TextReply };
+
 /** Builds a stream handler that answers each line with `respond(line)` (line without `\n`). */
-export function lineService(respond: (line: Buffer) => Buffer, options: LineServiceOptions = {}): StreamHandler {
+export function lineService(respond: LineResponder, options: LineServiceOptions = {}): StreamHandler {
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   const tooLongReply = options.tooLongReply ?? LINE_TOO_LONG_REPLY;
+  const text = respond.text;
   return (socket, context) => {
     const splitter = new LineSplitter(maxLineLength);
     let broken = false;
 
-    const answer = (lines: Buffer[]): void => {
-      if (lines.length === 0) return;
-      const out = lines.length === 1 ? respond(lines[0]!) : Buffer.concat(lines.map(respond));
-      if (!socket.write(out)) {
+    const send = (out: Buffer | string): void => {
+      if (!socket.write(out, "latin1")) {
         socket.pause();
         socket.once("drain", () => socket.resume());
       }
     };
 
+    const answer = (lines: Buffer[]): void => {
+      if (lines.length === 0) return;
+      send(lines.length === 1 ? respond(lines[0]!) : Buffer.concat(lines.map(respond)));
+    };
+
     const refuse = (err: LineTooLongError): void => {
       broken = true;
       answer(err.before);
+      if (err.replies.length > 0) send(err.replies);
       context.emit({ type: "line-too-long", peer: context.peer, limit: maxLineLength });
       // Drain and drop what the peer still sends, so our error reply is not lost to a reset.
       socket.end(tooLongReply);
@@ -43,7 +57,12 @@ export function lineService(respond: (line: Buffer) => Buffer, options: LineServ
     socket.on("data", (chunk: Buffer) => {
       if (broken) return;
       try {
-        answer(splitter.push(chunk));
+        if (text === undefined) {
+          answer(splitter.push(chunk));
+        } else {
+          const out = splitter.respond(chunk, text);
+          if (out !== "") send(out);
+        }
       } catch (err) {
         if (err instanceof LineTooLongError) refuse(err);
         else socket.destroy(err as Error);
