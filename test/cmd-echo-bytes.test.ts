@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { commandReplyBytes, stripAsciiWhitespace } from "../src/services/cmd.js";
+import { commandReplyBytes, commandReplyLatin1, stripAsciiWhitespace } from "../src/services/cmd.js";
 import { startServer } from "./support/cli.js";
 import { Collector, tcpConnect } from "./support/net.js";
 
@@ -35,4 +35,17 @@ test("commandReplyBytes: only ASCII whitespace is stripped; text after 'ECHO ' i
   assert.deepEqual(commandReplyBytes(b("ECHO"), unknown), unknown);
   assert.deepEqual(commandReplyBytes(b("ECHO "), unknown), unknown);
   assert.deepEqual(stripAsciiWhitespace(b("\r\n\t ")), Buffer.alloc(0));
+});
+
+test("commandReplyLatin1 (the line service's fast path) gives exactly commandReplyBytes's bytes", () => {
+  let seed = 11;
+  const random = (): number => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const words = ["PING", "ECHO ", "ECHO", "TIME", "FOO", " ", "\t", "\r", "\x0b", "\x00", "\xff", "\x80", "ñ", "a", "E"];
+  const now = new Date(2026, 10, 30, 21, 45, 7);
+  const unknown = Buffer.from("ERR señal\n");
+  for (let round = 0; round < 3000; round++) {
+    const line = Buffer.from(Array.from({ length: Math.floor(random() * 5) }, () => words[Math.floor(random() * words.length)]).join(""), "latin1");
+    const fast = Buffer.from(commandReplyLatin1(line.toString("latin1"), unknown.toString("latin1"), now), "latin1");
+    assert.deepEqual(fast, commandReplyBytes(line, unknown, now), JSON.stringify(line.toString("latin1")));
+  }
 });

@@ -45,6 +45,26 @@ export function commandReplyBytes(line: Buffer, unknownReply: Buffer = Buffer.fr
   return unknownReply;
 }
 
+function isAsciiSpaceCode(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+/**
+ * commandReplyBytes on latin1 text (one character per byte, in and out): the same bytes.
+ * The line service's fast path (no Buffer per line); `unknownReply` as latin1 text too.
+ */
+export function commandReplyLatin1(line: string, unknownReply: string, now?: Date): string {
+  let start = 0;
+  let end = line.length;
+  while (start < end && isAsciiSpaceCode(line.charCodeAt(start))) start++;
+  while (end > start && isAsciiSpaceCode(line.charCodeAt(end - 1))) end--;
+  const command = start === 0 && end === line.length ? line : line.slice(start, end);
+  if (command === "PING") return "PONG\n";
+  if (command.startsWith("ECHO ")) return command.slice(5) + "\n";
+  if (command === "TIME") return `${clockDateTime(now)}\n`;
+  return unknownReply;
+}
+
 /** The reply to one command line given as text (a convenience over commandReplyBytes). */
 export function commandReply(line: string, unknownReply: string = GUIDE1_UNKNOWN_REPLY, now?: Date): string {
   return commandReplyBytes(Buffer.from(line), Buffer.from(unknownReply), now).toString();
@@ -56,5 +76,11 @@ export interface CommandServiceOptions extends LineServiceOptions {
 
 export function commandService(options: CommandServiceOptions = {}): StreamHandler {
   const unknown = Buffer.from(options.unknownReply ?? GUIDE1_UNKNOWN_REPLY);
-  return lineService((line) => commandReplyBytes(line, unknown), options);
+  const unknownLatin1 = unknown.toString("latin1");
+  return lineService(
+    Object.assign((line: Buffer) => commandReplyBytes(line, unknown), {
+      text: (line: string) => commandReplyLatin1(line, unknownLatin1),
+    }),
+    options,
+  );
 }
