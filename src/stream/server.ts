@@ -248,6 +248,8 @@ export class StreamServer {
    * unbounded only where accepting cannot pause (no native addon).
    */
   private readonly waiting: Socket[] = [];
+  /** The peer of each waiting socket, as formatted when it was accepted. */
+  private readonly waitingPeers = new WeakMap<Socket, string>();
   private readonly active = new Set<Socket>();
   /** Refused clients reading their reply. */
   private readonly lingering = new Set<Socket>();
@@ -398,7 +400,6 @@ export class StreamServer {
   private onConnection(socket: Socket): void {
     const id = this.nextId++;
     const peer = this.peerOf(socket, id);
-    (socket as Socket & { socklabPeer?: string }).socklabPeer = peer;
     if (this.stop.signal.aborted) {
       this.refuse(socket, peer, { reason: "server-stopping" });
       return;
@@ -415,6 +416,7 @@ export class StreamServer {
       this.serve(socket, peer);
     } else {
       this.waiting.push(socket);
+      this.waitingPeers.set(socket, peer);
       this.emit({ type: "queued", peer, waiting: this.waiting.length });
       socket.once("close", () => {
         const at = this.waiting.indexOf(socket);
@@ -460,7 +462,7 @@ export class StreamServer {
     while (this.active.size < this.limit && this.waiting.length > 0) {
       const socket = this.waiting.shift()!;
       if (socket.destroyed) continue;
-      this.serve(socket, (socket as Socket & { socklabPeer?: string }).socklabPeer ?? "?");
+      this.serve(socket, this.waitingPeers.get(socket) ?? "?");
     }
   }
 
@@ -484,7 +486,8 @@ export class StreamServer {
             socket.destroy();
           }, total)
         : undefined;
-    socket.once("close", () => {
+    // 'close' comes once: on() spares once()'s wrapper per connection.
+    socket.on("close", () => {
       if (limitTimer !== undefined) clearTimeout(limitTimer);
       this.active.delete(socket);
       this.emit({ type: "closed", peer, received: socket.bytesRead, sent: socket.bytesWritten });
