@@ -4,6 +4,7 @@
  */
 import { Writable } from "node:stream";
 import type { SocklabEvent } from "../events.js";
+import type { PayloadEncoding } from "../format/payload.js";
 import { describeErrorIn, formatEvent, langFromEnv, type Lang } from "../i18n/format.js";
 
 /** How diagnostics are shown: text in a language, or one JSON object per event (`--json`). */
@@ -37,6 +38,19 @@ export function emit(event: SocklabEvent): void {
   }
   const line = formatEvent(event, mode.lang);
   if (line !== "") diag(line);
+}
+
+/**
+ * The byte views under --json: each chunk is a `sent`/`received` event carrying its bytes,
+ * `hex` for -x (unless the dump goes to --hexdump-file, which stays text) and `python` for
+ * --show (docs/EVENTS.md). Text mode: none (the views print text).
+ */
+export function jsonPayload(view: { hexdump: boolean; hexdumpFile: boolean; show: boolean }): PayloadEncoding[] {
+  if (!mode.json) return [];
+  const encodings: PayloadEncoding[] = [];
+  if (view.hexdump && !view.hexdumpFile) encodings.push("hex");
+  if (view.show) encodings.push("python");
+  return encodings;
 }
 
 /** An error as one line in the user's language (no stack). */

@@ -32,6 +32,8 @@ import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
 import { onTlsConnections, type TlsServerSetup } from "../tls/server.js";
 import { sessionEvents } from "../tls/session.js";
 import { traceReads, traceWrites } from "./trace.js";
+import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadOption } from "../format/payload.js";
+import { tap } from "../format/tap.js";
 
 export interface ConnectionContext {
   /** The peer in socklab notation (tcp://127.0.0.1:51000, or `unix:PATH#3` for Unix clients). */
@@ -65,6 +67,11 @@ export interface StreamServerOptions {
   onEvent?: EventSink;
   /** Also report socket-level steps (sent/received sizes, EOF, shutdown). */
   trace?: boolean;
+  /**
+   * Report every chunk each way as a `sent`/`received` event with its stream offset and the
+   * bytes (`true`: hex; or "hex" | "python" | "base64", or several). See src/format/payload.ts.
+   */
+  payload?: PayloadOption;
   /**
    * Most clients served at once with `concurrent` (default: defaultMaxConnections()).
    * Past that, accepting pauses: new clients wait in the kernel's accept queue.
@@ -285,6 +292,7 @@ export class StreamServer {
 
   /** Bind and listen; resolves when ready to accept. */
   static async listen(options: StreamServerOptions): Promise<StreamServer> {
+    payloadEncodings(options.payload); // an unknown encoding fails here, before anything is bound
     const address = options.address;
     const backlog = options.backlog ?? defaultBacklog();
     const setup = options.tls;
@@ -475,7 +483,11 @@ export class StreamServer {
       this.updateAccepting();
     });
     const context: ConnectionContext = { peer, emit: this.emit, signal: this.stop.signal };
-    if (tracing) traceWrites(socket, peer, this.emit);
+    // Payload events replace the trace's byte counts: each chunk is reported once, with its bytes.
+    const encodings = payloadEncodings(this.options.payload);
+    if (encodings.length > 0) tap(socket, payloadEvents(peer, this.emit, { encodings }));
+    const traceEmit = encodings.length > 0 ? withoutChunkEvents(this.emit) : this.emit;
+    if (tracing) traceWrites(socket, peer, traceEmit);
     try {
       const result = this.options.handler(socket, context);
       if (result instanceof Promise) {
@@ -489,7 +501,7 @@ export class StreamServer {
       socket.destroy();
     }
     // After the handler attached its own listeners, so no byte is emitted before it listens.
-    if (tracing) traceReads(socket, peer, this.emit);
+    if (tracing) traceReads(socket, peer, traceEmit);
     socket.resume();
   }
 

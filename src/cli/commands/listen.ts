@@ -243,6 +243,7 @@ async function listenStream(where: Address, s: ListenSettings): Promise<number> 
     handler: viewedHandler(handler, s.view),
     onEvent: emit,
     trace: s.trace,
+    payload: s.view.payload,
     socketMode: s.mode,
     ...extras,
     acceptFilter: bothFilters(extras.acceptFilter, accessAcceptFilter(s.access)),

@@ -132,6 +132,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       ipv6Only: flag(values, "ipv6-only"),
       onEvent: emit,
       trace,
+      payload: view.payload,
       socketMode: mode,
       ...extras,
       acceptFilter: bothFilters(extras.acceptFilter, accessAcceptFilter(access)),
