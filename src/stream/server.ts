@@ -23,7 +23,7 @@ import { lstatSync, readFileSync, unlinkSync } from "node:fs";
 import { chmod, lstat, unlink } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Server as TlsNetServer } from "node:tls";
-import { formatAddress, formatInetPeer, type Address } from "../address.js";
+import { formatAddress, formatInetPeer, serverAddress, type Address, type ServerAddress } from "../address.js";
 import { errnoError, SocklabError } from "../errors.js";
 import { listenError } from "../transports/listen-error.js";
 import type { AcceptFilter, ListenExtras } from "../transports/types.js";
@@ -31,6 +31,7 @@ import { errorEvent, publishing, type EventSink, type RefusalReason, type Sockla
 import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
 import { onTlsConnections, type TlsServerSetup } from "../tls/server.js";
 import { sessionEvents } from "../tls/session.js";
+import { listenAbstractStream } from "../unix/stream.js";
 import { traceReads, traceWrites } from "./trace.js";
 
 export interface ConnectionContext {
@@ -74,7 +75,10 @@ export interface StreamServerOptions {
   backlog?: number;
   /** Unix socket file permissions. Default 0o600 (owner only). */
   socketMode?: number;
-  /** Listen on an already bound and listening descriptor (abstract sockets). */
+  /**
+   * Listen on an already bound and listening descriptor (the server owns it from then on).
+   * Not needed for any address kind: abstract names are bound here natively when absent.
+   */
   listenFd?: number;
   /** Prepares a Unix socket path before bind (stale-socket removal). */
   preparePath?: (path: string) => Promise<void>;
@@ -227,8 +231,20 @@ class AcceptPoint {
 }
 
 export class StreamServer {
-  /** Where the server listens, with the real port (tcp://127.0.0.1:41234). */
-  readonly address: string;
+  /**
+   * Where the server listens, with the real port: `{ kind: "tcp", family: "ipv4", host:
+   * "127.0.0.1", port: 41234 }`, `{ kind: "unix", family: "unix", path }`, `{ kind:
+   * "abstract", family: "abstract", name }`. An Address: openStream(server.address) connects.
+   */
+  readonly address: ServerAddress;
+  /** The same in socklab's URL form: tcp://127.0.0.1:41234, unix:/tmp/x.sock, abstract:name. */
+  readonly url: string;
+  /**
+   * Every listening socket: one, or two for `::` where the OS keeps IPv6 sockets IPv6-only
+   * (the IPv6 one, then the fallback IPv4 listener on 0.0.0.0 and the same port; a
+   * `dual-stack-fallback` note says so). `address` is the first.
+   */
+  readonly addresses: readonly ServerAddress[];
   private readonly points: AcceptPoint[];
   private readonly options: StreamServerOptions;
   private readonly emit: EventSink;
@@ -253,13 +269,15 @@ export class StreamServer {
     servers: Server[],
     make: () => Server,
     backlog: number,
-    address: string,
+    addresses: ServerAddress[],
     createdPath?: string,
     createdIno?: number,
   ) {
     this.options = options;
     this.createdIno = createdIno;
-    this.address = address;
+    this.addresses = addresses;
+    this.address = addresses[0]!;
+    this.url = formatAddress(this.address);
     this.createdPath = createdPath;
     this.emit = publishing(options.onEvent);
     this.limit = options.concurrent ? (options.maxConnections ?? defaultMaxConnections()) : 1;
@@ -278,7 +296,7 @@ export class StreamServer {
           })
       : (server: Server): void => void server.on("connection", (socket: Socket) => this.onConnection(socket));
     // An accept error (e.g. out of descriptors) is reported; the server keeps listening.
-    const onError = (err: Error): void => this.emit(errorEvent(err, { address: this.address, during: "accept" }));
+    const onError = (err: Error): void => this.emit(errorEvent(err, { address: this.url, during: "accept" }));
     this.points = servers.map((server) => new AcceptPoint(server, make, backlog, takeConnections, onError, canPause));
     live.add(this);
   }
@@ -294,15 +312,17 @@ export class StreamServer {
     const servers: Server[] = [];
     const notes: Extract<SocklabEvent, { type: "note" }>[] = [];
     let createdPath: string | undefined;
-    let shown: string;
+    const addresses: ServerAddress[] = [];
     try {
-      if (options.listenFd !== undefined) {
-        // Bound by the caller; a Unix path is still ours to remove on close.
+      if (options.listenFd !== undefined || address.kind === "abstract") {
+        // Bound by the caller, or an abstract name bound here natively with its exact
+        // length (libuv pads abstract names); a Unix path is still ours to remove on close.
+        const fd = options.listenFd ?? (address.kind === "abstract" ? listenAbstractStream(address.name, backlog) : -1);
         if (address.kind === "unix") createdPath = address.path;
         const server = make();
         servers.push(server);
-        await listenOn(server, { fd: options.listenFd, backlog });
-        shown = formatAddress(address);
+        await listenOn(server, { fd, backlog });
+        addresses.push(boundAddress(address, server));
       } else if (address.kind === "tcp" || address.kind === "tls") {
         const v6 = address.host.includes(":");
         const wantDual = v6 && !options.ipv6Only && (options.dualStack ?? true) && isUnspecified6(address.host);
@@ -314,13 +334,15 @@ export class StreamServer {
           ipv6Only: v6 ? !wantDual : false,
           backlog,
         });
+        const bound = boundAddress(address, server);
+        addresses.push(bound);
         const port = (server.address() as AddressInfo).port;
-        shown = formatAddress({ ...address, port });
         if (wantDual && !(await ipv4Covered(port))) {
           // The OS keeps this socket IPv6-only: a second listener takes IPv4.
           const v4 = make();
           servers.push(v4);
           await listenOn(v4, { host: "0.0.0.0", port, backlog });
+          addresses.push(boundAddress({ kind: address.kind, host: "0.0.0.0", port }, v4));
           notes.push({ type: "note", note: "dual-stack-fallback", address: `tcp://0.0.0.0:${port}` });
         } else if (wantDual) {
           notes.push({ type: "note", note: "dual-stack" });
@@ -332,7 +354,7 @@ export class StreamServer {
         await listenOn(server, { path: address.path, backlog });
         createdPath = address.path;
         await chmod(address.path, options.socketMode ?? 0o600);
-        shown = formatAddress(address);
+        addresses.push(boundAddress(address, server));
       } else {
         throw new SocklabError("ERR_NOT_SUPPORTED", `${formatAddress(address)} is not a stream address`);
       }
@@ -344,7 +366,7 @@ export class StreamServer {
     // Remember which file we created: on close we remove that file, not one that a later
     // server may have bound at the same path meanwhile.
     const createdIno = createdPath === undefined ? undefined : await lstat(createdPath).then((st) => st.ino, () => undefined);
-    const result = new StreamServer(options, servers, make, backlog, shown, createdPath, createdIno);
+    const result = new StreamServer(options, servers, make, backlog, addresses, createdPath, createdIno);
     const limit = descriptorLimit();
     if (options.concurrent && options.maxConnections !== undefined && limit !== undefined && options.maxConnections > limit - DESCRIPTOR_RESERVE) {
       notes.push({ type: "note", note: "descriptor-limit", limit, maxConnections: options.maxConnections });
@@ -525,6 +547,15 @@ export class StreamServer {
     })();
     return this.closing;
   }
+}
+
+/** `address` as bound by `server`: for IP kinds, the real port and the socket's family. */
+function boundAddress(address: Address, server: Server): ServerAddress {
+  if (address.kind !== "tcp" && address.kind !== "tls") return serverAddress(address);
+  const info = server.address() as AddressInfo;
+  // Node 18.0–18.3 gave the family as a number.
+  const family = (info.family as string | number) === "IPv6" || (info.family as string | number) === 6 ? "ipv6" : "ipv4";
+  return serverAddress({ ...address, port: info.port }, family);
 }
 
 function isUnspecified6(host: string): boolean {
