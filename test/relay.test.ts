@@ -198,7 +198,6 @@ test("every stream pairing: unix → tcp, IPv6 → IPv4, tcp → abstract, tcp �
     // An abstract echo: a relay from an abstract name to the TCP echo.
     from: parseAddress(`abstract:${abstractName}`),
     to: parseAddress(`tcp://127.0.0.1:${port}`),
-    listen: await listenExtras(parseAddress(`abstract:${abstractName}`)),
   });
   t.after(() => echoOnAbstract.close());
 
