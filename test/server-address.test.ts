@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
   bindDatagram,
+  connectTls,
   datagramEcho,
   DatagramServer,
   formatAddress,
@@ -146,4 +147,21 @@ test("relay: the listening side is structured as the servers' (abstract FROM wit
   assert.deepEqual(relay.address, { kind: "abstract", family: "abstract", name });
   assert.equal(relay.url, `abstract:${name}`);
   assert.equal(await echoThrough(relay.address, "por el relay\n"), "por el relay\n");
+});
+
+test("tls://127.0.0.1:0 through the plain API: TLS with an ephemeral certificate, never plain TCP under a tls:// name", async (t) => {
+  const server = await listen(t, "tls://127.0.0.1:0");
+  const { address } = server;
+  assert.ok(address.kind === "tls" && address.family === "ipv4" && address.port > 0, JSON.stringify(address));
+  assert.equal(server.url, `tls://127.0.0.1:${address.port}`);
+  assert.match(server.fingerprint ?? "", /^sha256:[0-9a-f]{64}$/);
+  const { socket, tls } = await connectTls(address, { pin: server.fingerprint! });
+  try {
+    assert.equal(tls.verified, true);
+    await sendAll(socket, "hola tls\n");
+    await halfClose(socket);
+    assert.equal((await readUntilClose(socket)).toString(), "hola tls\n");
+  } finally {
+    socket.destroy();
+  }
 });

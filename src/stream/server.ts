@@ -29,7 +29,7 @@ import { listenError } from "../transports/listen-error.js";
 import type { AcceptFilter, ListenExtras } from "../transports/types.js";
 import { errorEvent, publishing, type EventSink, type RefusalReason, type SocklabEvent } from "../events.js";
 import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
-import { onTlsConnections, type TlsServerSetup } from "../tls/server.js";
+import { createTlsServerOptions, onTlsConnections, type TlsServerSetup } from "../tls/server.js";
 import { sessionEvents } from "../tls/session.js";
 import { listenAbstractStream } from "../unix/stream.js";
 import { traceReads, traceWrites } from "./trace.js";
@@ -84,7 +84,8 @@ export interface StreamServerOptions {
   preparePath?: (path: string) => Promise<void>;
   acceptFilter?: AcceptFilter;
   /**
-   * tls:// addresses: the certificate setup (from the tls transport). Clients are taken after
+   * tls:// addresses: the certificate setup (createTlsServerOptions, or the tls transport's;
+   * default: an ephemeral self-signed certificate for the host). Clients are taken after
    * their handshake; a failed handshake is one error event and never reaches the handler.
    */
   tls?: TlsServerSetup;
@@ -302,7 +303,11 @@ export class StreamServer {
   }
 
   /** Bind and listen; resolves when ready to accept. */
-  static async listen(options: StreamServerOptions): Promise<StreamServer> {
+  static async listen(given: StreamServerOptions): Promise<StreamServer> {
+    // tls:// without a certificate setup: an ephemeral certificate for the host, as the CLI
+    // makes (server.fingerprint is what clients pin), rather than plain TCP under a tls:// name.
+    const options =
+      given.tls === undefined && given.address.kind === "tls" ? { ...given, tls: await createTlsServerOptions({ names: [given.address.host] }) } : given;
     const address = options.address;
     const backlog = options.backlog ?? defaultBacklog();
     const setup = options.tls;
