@@ -322,7 +322,8 @@ export class StreamServer {
       if (options.listenFd !== undefined || address.kind === "abstract") {
         // Bound by the caller, or an abstract name bound here natively with its exact
         // length (libuv pads abstract names); a Unix path is still ours to remove on close.
-        const fd = options.listenFd ?? (address.kind === "abstract" ? listenAbstractStream(address.name, backlog) : -1);
+        let fd = options.listenFd;
+        if (fd === undefined && address.kind === "abstract") fd = listenAbstractStream(address.name, backlog);
         if (address.kind === "unix") createdPath = address.path;
         const server = make();
         servers.push(server);
@@ -347,8 +348,9 @@ export class StreamServer {
           const v4 = make();
           servers.push(v4);
           await listenOn(v4, { host: "0.0.0.0", port, backlog });
-          addresses.push(boundAddress({ kind: address.kind, host: "0.0.0.0", port }, v4));
-          notes.push({ type: "note", note: "dual-stack-fallback", address: `tcp://0.0.0.0:${port}` });
+          const fallback = boundAddress({ kind: address.kind, host: "0.0.0.0", port }, v4);
+          addresses.push(fallback);
+          notes.push({ type: "note", note: "dual-stack-fallback", address: formatAddress(fallback) });
         } else if (wantDual) {
           notes.push({ type: "note", note: "dual-stack" });
         }
@@ -558,9 +560,7 @@ export class StreamServer {
 function boundAddress(address: Address, server: Server): ServerAddress {
   if (address.kind !== "tcp" && address.kind !== "tls") return serverAddress(address);
   const info = server.address() as AddressInfo;
-  // Node 18.0–18.3 gave the family as a number.
-  const family = (info.family as string | number) === "IPv6" || (info.family as string | number) === 6 ? "ipv6" : "ipv4";
-  return serverAddress({ ...address, port: info.port }, family);
+  return serverAddress({ ...address, port: info.port }, info.family === "IPv6" ? "ipv6" : "ipv4");
 }
 
 function isUnspecified6(host: string): boolean {
