@@ -18,7 +18,7 @@ import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { isIP, type Socket } from "node:net";
 import { PassThrough } from "node:stream";
-import { formatAddress, formatInetPeer, isStreamAddress, type Address, type InetAddress } from "./address.js";
+import { formatAddress, formatInetPeer, isStreamAddress, type Address, type InetAddress, type ServerAddress } from "./address.js";
 import { bindUdp, type DatagramEndpoint, type UdpPeer } from "./datagram/endpoint.js";
 import { NotSupportedError, SocklabError } from "./errors.js";
 import { errorEvent, publishing, type EventSink, type RelayEndReason } from "./events.js";
@@ -53,15 +53,17 @@ export interface RelayOptions {
    * several). UDP: one event per datagram, `datagram: true`.
    */
   payload?: PayloadOption;
-  /** Extra listener options (a pre-bound descriptor for Unix paths and abstract names, dual-stack…). */
+  /** Extra listener options (a pre-bound descriptor for a Unix path with its mode, dual-stack…). */
   listen?: Partial<StreamServerOptions>;
   /** TO is tls://: how to verify it (prepareTlsClient). */
   upstreamTls?: TlsClientConfig;
 }
 
 export interface Relay {
-  /** Where clients connect (the real port). */
-  readonly address: string;
+  /** Where clients connect (the real port), structured as StreamServer's and DatagramServer's `address`. */
+  readonly address: ServerAddress;
+  /** The same in socklab's URL form (tcp://127.0.0.1:41234). */
+  readonly url: string;
   /** FROM is tls://: the certificate fingerprint clients pin. */
   readonly fingerprint?: string | undefined;
   /** Relays in progress. */
@@ -95,8 +97,12 @@ export class StreamRelay implements Relay {
 
   private constructor(private readonly server: StreamServer) {}
 
-  get address(): string {
+  get address(): ServerAddress {
     return this.server.address;
+  }
+
+  get url(): string {
+    return this.server.url;
   }
 
   get fingerprint(): string | undefined {
@@ -241,7 +247,11 @@ export class UdpRelay implements Relay {
     endpoint.onMessage((data, peer) => this.fromClient(data, peer));
   }
 
-  get address(): string {
+  get address(): ServerAddress {
+    return this.endpoint.bound;
+  }
+
+  get url(): string {
     return this.endpoint.address;
   }
 

@@ -116,7 +116,7 @@ test("StreamServer payload: each chunk each way is one sent/received event with 
   });
   t.after(() => server.close());
   const up = Buffer.concat([ALL_BYTES, randomBytes(300_000)]);
-  const socket = await tcpConnect(Number(server.address.split(":").pop()), "127.0.0.1", 10_000, { allowHalfOpen: true });
+  const socket = await tcpConnect(Number(server.url.split(":").pop()), "127.0.0.1", 10_000, { allowHalfOpen: true });
   const collector = new Collector(socket);
   socket.end(up);
   await collector.waitEnd(20_000);
@@ -165,7 +165,7 @@ test("startRelay payload: the client side's bytes each way; UDP mappings one eve
   });
   t.after(() => relay.close());
   const up = randomBytes(200_003);
-  const socket = await tcpConnect(Number(relay.address.split(":").pop()), "127.0.0.1", 10_000, { allowHalfOpen: true });
+  const socket = await tcpConnect(Number(relay.url.split(":").pop()), "127.0.0.1", 10_000, { allowHalfOpen: true });
   const collector = new Collector(socket);
   socket.end(up);
   await collector.waitEnd(20_000);
@@ -193,7 +193,7 @@ test("startRelay payload: the client side's bytes each way; UDP mappings one eve
   const client = dgram.createSocket("udp4");
   t.after(() => client.close());
   const datagram = Buffer.from([0x00, 0xff, 0x27, 0x22, 0x5c]);
-  client.send(datagram, Number(udpRelay.address.split(":").pop()), "127.0.0.1");
+  client.send(datagram, Number(udpRelay.url.split(":").pop()), "127.0.0.1");
   const [reply] = (await once(client, "message")) as [Buffer];
   assert.deepEqual(reply, datagram);
   await waitUntil(() => udpEvents.some((e) => e.type === "sent"), { what: "the sent event" });
@@ -209,8 +209,8 @@ test("payloadEvents on any socket: a library client sees its own connection as e
   const server = await StreamServer.listen({ address: parseAddress("tcp://127.0.0.1:0"), handler: streamEcho });
   t.after(() => server.close());
   const events: SocklabEvent[] = [];
-  const socket = await tcpConnect(Number(server.address.split(":").pop()), "127.0.0.1", 10_000, { allowHalfOpen: true });
-  tap(socket, payloadEvents(server.address, (e) => events.push(e), { encodings: ["hex", "python"] }));
+  const socket = await tcpConnect(Number(server.url.split(":").pop()), "127.0.0.1", 10_000, { allowHalfOpen: true });
+  tap(socket, payloadEvents(server.url, (e) => events.push(e), { encodings: ["hex", "python"] }));
   const collector = new Collector(socket);
   const up = randomBytes(100_000);
   socket.end(up);

@@ -143,6 +143,7 @@ export function guardedEndpoint<P>(endpoint: DatagramEndpoint<P>, access: Access
   const show = (direction: "in" | "out", data: Buffer, peer: P): void => view.forDatagram(endpoint.formatPeer(peer))?.chunk(direction, data);
   return {
     address: endpoint.address,
+    bound: endpoint.bound,
     onError: (listener) => endpoint.onError(listener),
     formatPeer: (peer) => endpoint.formatPeer(peer),
     close: () => endpoint.close(),

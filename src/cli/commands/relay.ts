@@ -109,7 +109,7 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
         }
       : {},
   });
-  emit({ type: "listening", address: relay.address, ...(relay.fingerprint ? { fingerprint: relay.fingerprint } : {}) });
+  emit({ type: "listening", address: relay.url, ...(relay.fingerprint ? { fingerprint: relay.fingerprint } : {}) });
   const signal = await stopSignal;
   emit({ type: "stopping", signal });
   await relay.close();

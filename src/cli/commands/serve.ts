@@ -137,7 +137,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       ...extras,
       acceptFilter: bothFilters(extras.acceptFilter, accessAcceptFilter(access)),
     });
-    emit({ type: "listening", address: server.address, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) });
+    emit({ type: "listening", address: server.url, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) });
     for (const note of server.notes) emit(note);
     close = () => server.close();
   } else {
@@ -153,7 +153,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       onEvent: emit,
       trace,
     });
-    emit({ type: "listening", address: server.address });
+    emit({ type: "listening", address: server.url });
     close = () => server.close();
   }
   const signal = await stopSignal;
