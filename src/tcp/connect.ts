@@ -5,7 +5,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP, Socket } from "node:net";
-import { abortReason } from "../abort.js";
+import { abortReason, throwIfAborted } from "../abort.js";
 import { formatAddress } from "../address.js";
 import { startDeadline } from "../deadline.js";
 import { ConnectError, SocklabError, TimeoutError, UnavailableError, wrapSystemError, type AttemptRecord } from "../errors.js";
@@ -186,6 +186,7 @@ export async function connectAny(
   record: (address: string, err: unknown) => void = () => {},
 ): Promise<{ socket: Socket; address: string }> {
   const label = formatAddress({ kind: "tcp", host, port });
+  throwIfAborted(options.signal, label);
   let addresses: { address: string; family: number }[];
   try {
     addresses = interleaveFamilies(await (options.resolve ?? resolveAll)(host, options.family ?? 0));
@@ -199,6 +200,8 @@ export async function connectAny(
     record(label, err);
     throw err;
   }
+  // An abort while the name was being resolved.
+  throwIfAborted(options.signal, label);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const delayMs = options.attemptDelayMs ?? 250;
   const started = performance.now();
