@@ -159,7 +159,7 @@ export abstract class DatagramClientBase {
     const policy: RetryPolicy = { attempts: total, timeoutMs };
     if (options.signal !== undefined) policy.signal = options.signal;
     if (options.onAttemptFailed !== undefined) policy.onAttemptFailed = options.onAttemptFailed;
-    const { value, attempt } = await retry(policy, {
+    const run = retry(policy, {
       label: this.target,
       attempt: async ({ signal, at }) => {
         const address = this.target;
@@ -171,9 +171,16 @@ export abstract class DatagramClientBase {
         if (reply === null) throw new TimeoutError(`${address}: no reply`, { address });
         return reply;
       },
-      classify: (err) => (this.closedError !== undefined || err === this.closedError ? "throw" : "retry"),
-      // A silence moves on at once; a refusal too if another address is left, else it waits.
-      pauseAfter: (err) => (err instanceof TimeoutError ? (this.nextAddress(false), 0) : this.nextAddress(true) ? 0 : timeoutMs),
+      // Closed meanwhile: over, whatever the attempt failed with (close() says so below).
+      classify: () => (this.closedError !== undefined ? "throw" : "retry"),
+      pauseAfter: (err) => {
+        // A silence moves on at once; a refusal too if another address is left, else it waits.
+        if (err instanceof TimeoutError) {
+          this.nextAddress(false);
+          return 0;
+        }
+        return this.nextAddress(true) ? 0 : timeoutMs;
+      },
       sleep: async (ms, signal) => void (await this.wait(ms, false, signal)),
       giveUp: (attempts, lastError) => {
         const lastCode = attempts[attempts.length - 1]?.code ?? "ETIMEDOUT";
@@ -188,7 +195,12 @@ export abstract class DatagramClientBase {
         });
       },
     });
-    return { ...value, attempt };
+    try {
+      const { value, attempt } = await run;
+      return { ...value, attempt };
+    } catch (err) {
+      throw this.closedError ?? err;
+    }
   }
 
   /** Close the client: everything still waiting fails now with ERR_SOCKET_CLOSED. Idempotent. */
