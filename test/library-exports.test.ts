@@ -66,12 +66,14 @@ for (const file of ["README.md", "README.es.md"]) {
 
 test("every example of docs/LIBRARY.md runs as written and prints what it says", { timeout: 120_000 }, async (t) => {
   const blocks = examples(readFileSync(join(ROOT, "docs/LIBRARY.md"), "utf8"));
-  assert.equal(blocks.length, 9, "one example per area");
+  assert.equal(blocks.length, 10, "one example per area (streams has two: TCP, and an abstract name)");
   const dir = userProject(t);
   const outputs: string[] = [];
   for (const [i, code] of blocks.entries()) outputs.push(await runExample(dir, `example-${i + 1}.mjs`, code));
-  const [streams, datagrams, tls, relay, format, access, exec, errors, events] = outputs as [string, string, string, string, string, string, string, string, string];
-  assert.equal(streams, "eco: uno\neco: dos\n");
+  const [streams, abstract, datagrams, tls, relay, format, access, exec, errors, events] = outputs as [string, string, string, string, string, string, string, string, string, string];
+  const [, port, urlPort] = /^(\d+) tcp:\/\/127\.0\.0\.1:(\d+)\neco: uno\neco: dos\n$/.exec(streams) ?? [];
+  assert.ok(port !== undefined && port === urlPort, streams);
+  assert.match(abstract, /^abstract (socklab-doc-\d+) abstract:\1\nhola abstract\n$/);
   assert.match(datagrams, /^ping from udp:\/\/127\.0\.0\.1:\d+\nhola\n$/);
   assert.equal(tls, "TLSv1.3 true\nhola por TLS\n");
   assert.match(relay, /^through the relay\nopen: \[ \d+ \]\n$/);

@@ -7,7 +7,7 @@
  */
 import { chmod } from "node:fs/promises";
 import { constants as osConstants } from "node:os";
-import { formatAddress, type Address } from "../address.js";
+import { formatAddress, serverAddress, type Address } from "../address.js";
 import { BatchDatagramSocket, hasBatchFunctions } from "../datagram/batch-socket.js";
 import type { DatagramEndpoint } from "../datagram/endpoint.js";
 import { errnoError } from "../errors.js";
@@ -100,6 +100,7 @@ export async function bindUnixDatagramBatched(
   };
   return {
     address: formatAddress(address),
+    bound: serverAddress(address),
     onMessage: (listener) =>
       socket.onMessage((data, raw) => listener(data, decodeSockaddr(raw, raw.length))),
     onBatch: (listener) => socket.onBatch(listener),
