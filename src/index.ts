@@ -2,6 +2,18 @@
 export * from "./address.js";
 export * from "./errors.js";
 export { delay } from "./abort.js";
+export { startDeadline, withDeadline, type Deadline, type DeadlineOptions } from "./deadline.js";
+export {
+  retry,
+  failureCode,
+  failureText,
+  type Backoff,
+  type RetryPolicy,
+  type RetryRun,
+  type RetryDecision,
+  type RetryResult,
+  type AttemptContext,
+} from "./retry.js";
 export { LineSplitter, LineTooLongError, DEFAULT_MAX_LINE_LENGTH } from "./framing/line-splitter.js";
 export {
   connectTcp,

@@ -3,7 +3,7 @@
  * `--deny`, `--allow-file`, `--deny-file`), the byte views (`-x`, `--hexdump-file`, `--show`)
  * for stream connections and for datagrams, and the forced-stop removal of a socket file.
  */
-import { createWriteStream, lstatSync, unlinkSync, type WriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import type { Socket } from "node:net";
 import { formatAddress, type Address } from "../address.js";
 import type { DatagramEndpoint } from "../datagram/endpoint.js";
@@ -15,6 +15,7 @@ import type { AcceptFilter, StreamHandler } from "../stream/server.js";
 import { flag, list, str, usage } from "./args.js";
 import { diag, emit, jsonPayload, outputMode } from "./output.js";
 import { onForcedStop } from "./signals.js";
+import { claimSocketFileSync, removeIfOursSync } from "../unix/socket-file.js";
 
 /** Option table entries for the access lists. */
 export const accessOptions = {
@@ -179,15 +180,8 @@ export function guardedEndpoint<P>(endpoint: DatagramEndpoint<P>, access: Access
  */
 export function forcedStopRemoves(where: Address): () => void {
   if (where.kind !== "unix" && where.kind !== "unix-dgram") return () => {};
-  const path = where.path;
-  let ino: number;
-  try {
-    ino = lstatSync(path).ino;
-  } catch {
-    return () => {};
-  }
-  const unregister = onForcedStop(() => {
-    if (lstatSync(path).ino === ino) unlinkSync(path);
-  });
+  const owned = claimSocketFileSync(where.path);
+  if (owned === undefined) return () => {};
+  const unregister = onForcedStop(() => void removeIfOursSync(owned));
   return () => void unregister();
 }

@@ -5,12 +5,10 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import { formatAddress, serverAddress, type InetAddress } from "../address.js";
+import { wrapSystemError } from "../errors.js";
 import type { DatagramBatch, DatagramEndpoint, UdpBindOptions, UdpPeer } from "./types.js";
 export type { DatagramEndpoint, UdpBindOptions, UdpPeer } from "./types.js";
 import { batchBinding, bindNativeUdp } from "./native-udp.js";
-
-
-
 
 export function udpTypeFor(host: string): "udp4" | "udp6" {
   return isIPv6(host) ? "udp6" : "udp4";
@@ -43,7 +41,7 @@ export function bindDgram(address: InetAddress, options: UdpBindOptions = {}): P
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       socket.close();
-      reject(Object.assign(err, { address: formatAddress(address) }));
+      reject(wrapSystemError(err, formatAddress(address), { syscall: "bind" }));
     };
     socket.once("error", onError);
     socket.bind(address.port, address.host, () => {

@@ -19,8 +19,8 @@
  * graceful close().
  */
 import { once } from "node:events";
-import { lstatSync, readFileSync, unlinkSync } from "node:fs";
-import { chmod, lstat, unlink } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { chmod, unlink } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Server as TlsNetServer } from "node:tls";
 import { formatAddress, formatInetPeer, serverAddress, type Address, type ServerAddress } from "../address.js";
@@ -35,6 +35,7 @@ import { listenAbstractStream } from "../unix/stream.js";
 import { traceReads, traceWrites } from "./trace.js";
 import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadOption } from "../format/payload.js";
 import { tap } from "../format/tap.js";
+import { claimSocketFile, removeIfOursSync, type OwnedSocketFile } from "../unix/socket-file.js";
 
 export interface ConnectionContext {
   /** The peer in socklab notation (tcp://127.0.0.1:51000, or `unix:PATH#3` for Unix clients). */
@@ -265,8 +266,8 @@ export class StreamServer {
   /** Clients served at once: 1 when sequential. */
   readonly limit: number;
   private acceptStopped = false;
-  private createdPath: string | undefined;
-  private readonly createdIno: number | undefined;
+  /** The socket file we created (removed on close if still ours). */
+  private owned: OwnedSocketFile | undefined;
   private closing: Promise<void> | undefined;
   private nextId = 1;
   /** How it listens: dual-stack, or the fallback to a second IPv4 listener. */
@@ -278,15 +279,13 @@ export class StreamServer {
     make: () => Server,
     backlog: number,
     addresses: ServerAddress[],
-    createdPath?: string,
-    createdIno?: number,
+    owned?: OwnedSocketFile,
   ) {
     this.options = options;
-    this.createdIno = createdIno;
+    this.owned = owned;
     this.addresses = addresses;
     this.address = addresses[0]!;
     this.url = formatAddress(this.address);
-    this.createdPath = createdPath;
     this.emit = publishing(options.onEvent);
     this.limit = options.concurrent ? (options.maxConnections ?? defaultMaxConnections()) : 1;
     // A path Node bound itself is unlinked by libuv when its server closes: that one can't pause.
@@ -380,8 +379,8 @@ export class StreamServer {
     }
     // Remember which file we created: on close we remove that file, not one that a later
     // server may have bound at the same path meanwhile.
-    const createdIno = createdPath === undefined ? undefined : await lstat(createdPath).then((st) => st.ino, () => undefined);
-    const result = new StreamServer(options, servers, make, backlog, addresses, createdPath, createdIno);
+    const owned = createdPath === undefined ? undefined : await claimSocketFile(createdPath).catch(() => undefined);
+    const result = new StreamServer(options, servers, make, backlog, addresses, owned);
     const limit = descriptorLimit();
     if (options.concurrent && options.maxConnections !== undefined && limit !== undefined && options.maxConnections > limit - DESCRIPTOR_RESERVE) {
       notes.push({ type: "note", note: "descriptor-limit", limit, maxConnections: options.maxConnections });
@@ -542,13 +541,13 @@ export class StreamServer {
 
   /** Remove the socket file we created, now (synchronously), if it is still ours. */
   removeSocketFileNow(): void {
-    const path = this.createdPath;
-    if (path === undefined) return;
+    const owned = this.owned;
+    if (owned === undefined) return;
     try {
-      if (lstatSync(path).ino === this.createdIno) unlinkSync(path);
-      this.createdPath = undefined;
+      removeIfOursSync(owned);
+      this.owned = undefined;
     } catch {
-      // Already gone.
+      // Not removable (permissions): left as it is.
     }
   }
 
