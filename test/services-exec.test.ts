@@ -2,7 +2,7 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { parseAddress } from "../src/address.js";
+import { parseAddress, type InetAddress } from "../src/address.js";
 import type { SocklabEvent } from "../src/events.js";
 import { commandLine, execBindRefusal, execService, isLoopbackHost, type ExecOptions } from "../src/services/exec.js";
 import { AccessList, parseCidrList } from "../src/net/cidr.js";
@@ -20,7 +20,7 @@ async function serveExec(t: TestContext, options: ExecOptions): Promise<{ port: 
     onEvent: (e) => events.push(e),
   });
   t.after(() => server.close());
-  return { port: Number(server.address.split(":").at(-1)), events };
+  return { port: (server.address as InetAddress).port, events };
 }
 
 async function until(ok: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
