@@ -5,12 +5,7 @@
  * Not a module to import: it only does something when started as a worker.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { createCertificate, type CertificateRequest } from "./certificates.js";
-
-/** What the worker posts: the certificate, or the error's message. */
-export type CertificateWorkerReply =
-  | { ok: true; made: Awaited<ReturnType<typeof createCertificate>> }
-  | { ok: false; message: string };
+import { createCertificate, type CertificateRequest, type CertificateWorkerReply } from "./certificates.js";
 
 if (parentPort !== null) {
   const port = parentPort;

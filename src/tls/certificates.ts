@@ -23,7 +23,6 @@ import { randomBytes, webcrypto, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { CertificateWorkerReply } from "./certificate-worker.js";
 import { fingerprintOf, type Fingerprint } from "./fingerprint.js";
 
 type X509Lib = typeof import("@peculiar/x509");
@@ -183,6 +182,9 @@ export function ephemeralNames(boundHost?: string, extra: readonly string[] = []
   names.push(...extra);
   return altNames(names).map((n) => n.value);
 }
+
+/** What certificate-worker.ts posts back: the certificate, or the error's message. */
+export type CertificateWorkerReply = { ok: true; made: CertificateAndKey } | { ok: false; message: string };
 
 /**
  * `createCertificate` in a worker thread that ends before the promise settles: the calling
