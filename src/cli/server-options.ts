@@ -64,6 +64,8 @@ export function accessAcceptFilter(access: AccessList): AcceptFilter | undefined
 
 /** `-x`/`--hexdump-file`/`--show` as given: a sink per connection (or per datagram), and a close. */
 export interface ByteView {
+  /** Whether -x, --hexdump-file or --show was given (forPeer returns a sink). */
+  readonly active: boolean;
   /** A sink for one connection's chunks (offsets per direction), or undefined if no view was asked for. */
   forPeer(peer: string): TapSink | undefined;
   /** Flush and close the dump file, if any. */
@@ -86,6 +88,7 @@ export function byteViewFromFlags(values: Record<string, unknown>): ByteView {
   };
   const writeDump = dumpFile ? (text: string): void => void dumpFile!.write(text) : toStderr;
   return {
+    active: hexdump || show,
     forPeer(peer) {
       if (!hexdump && !show) return undefined;
       const dump = hexdump ? byteViewSink(peer, { hexdump: true }, writeDump) : undefined;
@@ -121,8 +124,13 @@ function peerIp(peer: unknown): string | undefined {
  * refused source are dropped (one `refused` event each, nothing answered), every datagram
  * in and out is shown. Each datagram is shown on its own (offset 0): it is a message, not a
  * piece of a stream.
+ *
+ * With no access list and no view the endpoint is returned as it is, so a batched endpoint
+ * keeps its batch path (onBatch: recvmmsg/sendmmsg, one call per wake-up); the wrapper below
+ * sees datagrams one at a time.
  */
 export function guardedEndpoint<P>(endpoint: DatagramEndpoint<P>, access: AccessList, view: ByteView, onEvent: EventSink): DatagramEndpoint<P> {
+  if (access.empty && !view.active) return endpoint;
   const show = (direction: "in" | "out", data: Buffer, peer: P): void => view.forPeer(endpoint.formatPeer(peer))?.chunk(direction, data);
   return {
     address: endpoint.address,
