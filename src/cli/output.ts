@@ -35,9 +35,35 @@ export function emit(event: SocklabEvent): void {
     diag(JSON.stringify({ event: type, seq, t: Math.round((performance.now() - t0) * 1000) / 1000, ...fields }));
     return;
   }
-  const line = formatEvent(event, mode.lang);
+  // A busy datagram server passes the same event object for a run of identical datagrams
+  // (src/datagram/server.ts): its line is formatted once.
+  let line: string;
+  if (event === lastEvent && mode.lang === lastLang) line = lastLine;
+  else {
+    line = formatEvent(event, mode.lang);
+    lastEvent = event;
+    lastLang = mode.lang;
+    lastLine = line;
+  }
   if (line !== "") diag(line);
 }
+/**
+ * `event` `count` times in a row, as `count` calls to emit would report it (a busy datagram
+ * server's run of identical datagrams, src/datagram/server.ts): in text mode one line
+ * repeated, without a call per datagram.
+ */
+emit.repeat = (event: SocklabEvent, count: number): void => {
+  if (mode.json || count < 2) {
+    for (let i = 0; i < count; i++) emit(event);
+    return;
+  }
+  emit(event);
+  seq += count - 1;
+  if (lastLine !== "") diag(lastLine, count - 1);
+};
+let lastEvent: SocklabEvent | undefined;
+let lastLang: Lang | undefined;
+let lastLine = "";
 
 /** An error as one line in the user's language (no stack). */
 export function describe(err: unknown, fallbackAddress?: string): string {
@@ -75,12 +101,13 @@ function flushDiag(): void {
 
 process.on("exit", flushDiag);
 
-export function diag(line: string): void {
-  if (process.stderr.writableLength > STDERR_BACKLOG) {
-    dropped++;
+export function diag(line: string, times = 1): void {
+  // The backlog only grows when flushDiag writes: checked once per flush, not per line.
+  if (!scheduled && process.stderr.writableLength > STDERR_BACKLOG) {
+    dropped += times;
     return;
   }
-  pending += `${line}\n`;
+  pending += times === 1 ? `${line}\n` : `${line}\n`.repeat(times);
   if (pending.length > 64 * 1024) return flushDiag();
   if (!scheduled) {
     scheduled = true;
