@@ -33,6 +33,12 @@ export interface BatchBinding {
     end: number,
   ): number;
   formatInet(addrs: Buffer, offset: number, length: number): [string, number] | null;
+  /** The three batch buffers taken apart once; keep them referenced while the context is used. */
+  batchContext(data: Buffer, slot: number, addrs: Buffer, addrSlot: number, meta: Int32Array): BatchContext | number;
+  /** recvBatch into a context's buffers. */
+  recvInto(fd: number, ctx: BatchContext): number;
+  /** sendBatch's echo (entries [start, end) back to their senders) from a context's buffers. */
+  echoFrom(fd: number, ctx: BatchContext, start: number, end: number): number;
   dgramConstants: {
     SOL_SOCKET: number;
     SO_REUSEADDR: number;
@@ -46,11 +52,16 @@ export interface BatchBinding {
   };
 }
 
+/** An opaque batch context owned by the addon. */
+export interface BatchContext {
+  readonly __batchContext: unique symbol;
+}
+
 export type BatchNative = NativeBinding & BatchBinding;
 
 /** True when the loaded addon has the batch functions (an older build may not). */
 export function hasBatchFunctions(native: NativeBinding): native is BatchNative {
-  return typeof (native as Partial<BatchBinding>).recvBatch === "function";
+  return typeof (native as Partial<BatchBinding>).recvInto === "function";
 }
 
 export interface BatchSocketOptions {
@@ -103,6 +114,8 @@ export class BatchDatagramSocket implements DatagramBatch {
   #data: Buffer;
   #addrs: Buffer;
   #meta: Int32Array;
+  /** #data, #addrs and #meta as the addon sees them: valid while this object holds them. */
+  #ctx: BatchContext;
   #replies: (Buffer | null | undefined)[];
   #anyReply = false;
   #echo = false;
@@ -132,6 +145,12 @@ export class BatchDatagramSocket implements DatagramBatch {
     this.#data = Buffer.allocUnsafeSlow(batch * options.slot);
     this.#addrs = Buffer.alloc(batch * options.addrSlot);
     this.#meta = new Int32Array(batch * 3);
+    const ctx = native.batchContext(this.#data, options.slot, this.#addrs, options.addrSlot, this.#meta);
+    if (typeof ctx === "number") {
+      native.close(fd); // ours from the start
+      throw errnoError(ctx, "recvmmsg");
+    }
+    this.#ctx = ctx;
     this.#replies = new Array<Buffer | null | undefined>(batch).fill(null);
     this.#lastRaw = Buffer.alloc(options.addrSlot);
     this.#poller = new Poller(native, fd, true, {
@@ -256,7 +275,7 @@ export class BatchDatagramSocket implements DatagramBatch {
     const slots = this.#meta.length / 3;
     const rounds = this.#opts.rounds ?? ROUNDS_PER_EVENT;
     for (let round = 0; round < rounds && this.#reading && !this.#closed; round++) {
-      const n = this.#native.recvBatch(this.fd, this.#data, this.#slot, this.#addrs, this.#addrSlot, this.#meta);
+      const n = this.#native.recvInto(this.fd, this.#ctx);
       if (n < 0) {
         if (n !== -EAGAIN && n !== -EWOULDBLOCK) this.#emitError(errnoError(n, "recvmmsg"));
         return;
@@ -321,7 +340,10 @@ export class BatchDatagramSocket implements DatagramBatch {
       }
     }
     while (start < n && this.#queue.length === 0) {
-      const r = this.#native.sendBatch(this.fd, src, this.#slot, this.#addrs, this.#addrSlot, meta, start, n);
+      const r =
+        src === this.#data
+          ? this.#native.echoFrom(this.fd, this.#ctx, start, n)
+          : this.#native.sendBatch(this.fd, src, this.#slot, this.#addrs, this.#addrSlot, meta, start, n);
       if (r >= 0) {
         start = r;
         continue;
