@@ -19,6 +19,7 @@ import { waitUntil } from "./support/wait.js";
 function batchedEndpoint(): DatagramEndpoint<{ address: string; port: number }> {
   return {
     address: "udp://127.0.0.1:9",
+    bound: { kind: "udp", family: "ipv4", host: "127.0.0.1", port: 9 },
     onMessage: () => {},
     onBatch: (_listener: (batch: DatagramBatch) => void) => {},
     onError: () => {},

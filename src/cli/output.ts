@@ -4,6 +4,7 @@
  */
 import { Writable } from "node:stream";
 import type { SocklabEvent } from "../events.js";
+import type { PayloadEncoding } from "../format/payload.js";
 import { describeErrorIn, formatEvent, langFromEnv, type Lang } from "../i18n/format.js";
 
 /** How diagnostics are shown: text in a language, or one JSON object per event (`--json`). */
@@ -32,7 +33,7 @@ export function emit(event: SocklabEvent): void {
   seq++;
   if (mode.json) {
     const { type, ...fields } = event;
-    diag(JSON.stringify({ event: type, seq, t: Math.round((performance.now() - t0) * 1000) / 1000, ...fields }));
+    diag(JSON.stringify({ event: type, seq, t: Math.round((performance.now() - t0) * 1000) / 1000, ...fields }), carriesBytes(event));
     return;
   }
   // A busy datagram server passes the same event object for a run of identical datagrams
@@ -48,22 +49,47 @@ export function emit(event: SocklabEvent): void {
   if (line !== "") diag(line);
 }
 /**
- * `event` `count` times in a row, as `count` calls to emit would report it (a busy datagram
- * server's run of identical datagrams, src/datagram/server.ts): in text mode one line
- * repeated, without a call per datagram.
+ * emit, plus `repeat(event, count)`: the event `count` times in a row, as `count` calls to
+ * emit would report it (a busy datagram server's run of identical datagrams: the
+ * DatagramServer's onEvent, src/datagram/server.ts). In text mode one line is formatted and
+ * appended `count` times, without a call per datagram.
  */
-emit.repeat = (event: SocklabEvent, count: number): void => {
-  if (mode.json || count < 2) {
-    for (let i = 0; i < count; i++) emit(event);
-    return;
-  }
-  emit(event);
-  seq += count - 1;
-  if (lastLine !== "") diag(lastLine, count - 1);
-};
+export const emitRepeating = Object.assign((event: SocklabEvent): void => emit(event), {
+  repeat: (event: SocklabEvent, count: number): void => {
+    if (mode.json || count < 2) {
+      for (let i = 0; i < count; i++) emit(event);
+      return;
+    }
+    emit(event);
+    seq += count - 1;
+    if (lastLine !== "") diag(lastLine, false, count - 1);
+  },
+});
 let lastEvent: SocklabEvent | undefined;
 let lastLang: Lang | undefined;
 let lastLine = "";
+
+/**
+ * The byte views under --json: each chunk is a `sent`/`received` event carrying its bytes,
+ * `hex` for -x (unless the dump goes to --hexdump-file, which stays text) and `python` for
+ * --show (docs/EVENTS.md). Text mode: none (the views print text).
+ */
+export function jsonPayload(view: { hexdump: boolean; hexdumpFile: boolean; show: boolean }): PayloadEncoding[] {
+  if (!mode.json) return [];
+  const encodings: PayloadEncoding[] = [];
+  if (view.hexdump && !view.hexdumpFile) encodings.push("hex");
+  if (view.show) encodings.push("python");
+  return encodings;
+}
+
+/**
+ * A sent/received event with the bytes in it (-x/--show under --json): the user asked for
+ * every byte, so from the first of these on no line is dropped for a slow reader of standard
+ * error (that costs memory instead, as the text dump of `connect -x` always has).
+ */
+function carriesBytes(event: SocklabEvent): boolean {
+  return (event.type === "sent" || event.type === "received") && (event.hex !== undefined || event.python !== undefined || event.base64 !== undefined);
+}
 
 /** An error as one line in the user's language (no stack). */
 export function describe(err: unknown, fallbackAddress?: string): string {
@@ -101,9 +127,20 @@ function flushDiag(): void {
 
 process.on("exit", flushDiag);
 
-export function diag(line: string, times = 1): void {
+/**
+ * Set by the first line kept: once standard error carries the bytes of a connection, no
+ * line is dropped any more (the events around them, `closed` or `error`, say how it ended).
+ */
+let lossless = false;
+
+/**
+ * Queue one line for standard error (`times` times in a row: a busy datagram server's run of
+ * equal lines); past the backlog it is counted and dropped, unless `keep`.
+ */
+export function diag(line: string, keep = false, times = 1): void {
+  if (keep) lossless = true;
   // The backlog only grows when flushDiag writes: checked once per flush, not per line.
-  if (!scheduled && process.stderr.writableLength > STDERR_BACKLOG) {
+  if (!lossless && !scheduled && process.stderr.writableLength > STDERR_BACKLOG) {
     dropped += times;
     return;
   }

@@ -9,7 +9,7 @@ import { bindDatagram, listenExtras } from "../../transports/registry.js";
 import { execBindRefusal } from "../../services/exec.js";
 import { tlsOptions, tlsSettings } from "../tls-options.js";
 import { address, count, decodeEscapes, exclusive, flag, noExtra, octalMode, parseCommand, positiveSeconds, str, usage } from "../args.js";
-import { emit } from "../output.js";
+import { emit, emitRepeating } from "../output.js";
 import { untilSignal } from "../signals.js";
 import {
   accessAcceptFilter,
@@ -132,11 +132,12 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       ipv6Only: flag(values, "ipv6-only"),
       onEvent: emit,
       trace,
+      payload: view.payload,
       socketMode: mode,
       ...extras,
       acceptFilter: bothFilters(extras.acceptFilter, accessAcceptFilter(access)),
     });
-    emit({ type: "listening", address: server.address, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) });
+    emit({ type: "listening", address: server.url, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) });
     for (const note of server.notes) emit(note);
     close = () => server.close();
   } else {
@@ -149,10 +150,10 @@ export async function serve(argv: string[]): Promise<number | "help"> {
     const server = new DatagramServer({
       endpoint: guardedEndpoint(endpoint, access, view, emit),
       responder: datagramResponderFor(service, settings),
-      onEvent: emit,
+      onEvent: emitRepeating, // runs of equal datagram lines in one call
       trace,
     });
-    emit({ type: "listening", address: server.address });
+    emit({ type: "listening", address: server.url });
     close = () => server.close();
   }
   const signal = await stopSignal;
