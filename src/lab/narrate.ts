@@ -154,13 +154,13 @@ function eventOf(step: Step): SocklabEvent | undefined {
 /**
  * What one process's step caused in another's: bytes (a send and the recv of its first
  * byte), an end (shutdown or close, and the EOF it caused), a datagram's reply and the next
- * request; `connect` pairs a client's connect() with the server's accept() (drawn, not a
+ * request, a descriptor passed with SCM_RIGHTS (the server's sendmsg, the client's recvmsg); `connect` pairs a client's connect() with the server's accept() (drawn, not a
  * cause: accept() may return first).
  */
 export interface Link {
   cause: Step;
   effect: Step;
-  kind: "bytes" | "end" | "reply" | "request" | "connect";
+  kind: "bytes" | "end" | "reply" | "request" | "connect" | "descriptor";
 }
 
 /** A datagram that arrived at a server from a client with no event of its own for sending it. */
@@ -239,6 +239,22 @@ function causality(lanes: Map<Proc, Step[]>): { links: Link[]; requests: Request
     flow(stepsOf(server, ["sent"], peer), stepsOf(client, ["received"], address, window));
     ending(stepsOf(client, ["half-closed"], address, window), stepsOf(server, ["eof"], peer));
     ending(stepsOf(server, ["half-closed", "closed", "idle-timeout"], peer), stepsOf(client, ["eof"], address, window));
+  }
+  // SCM_RIGHTS: the k-th descriptor message a server sent is the k-th one its clients
+  // received (in the order the lab got their events; `serve fd` answers clients one by one).
+  for (const [address, server] of listening) {
+    const sent = (lanes.get(server) ?? []).filter((s) => eventOf(s)?.type === "descriptor-sent");
+    if (sent.length === 0) continue;
+    const received = [...lanes]
+      .filter(([p]) => p !== server)
+      .flatMap(([, lane]) => lane.filter((s) => {
+        const e = eventOf(s);
+        return e?.type === "descriptors-received" && e.address === address;
+      }))
+      .sort((a, b) => a.item.at - b.item.at);
+    received.forEach((effect, k) => {
+      if (sent[k]) constraints.push({ cause: sent[k] as Step, effect, kind: "descriptor" });
+    });
   }
   // Datagrams: with one client talking to one server, the k-th reply follows the server's
   // k-th sendto, and the server's next datagram follows the reply the client waited for.
@@ -507,9 +523,17 @@ function describe(n: Narrator, proc: Proc, ev: SocklabEvent, seq: number): { lin
       return { line, explain: x.peerCredentials(ev.pid, ev.uid, ev.gid, who) };
     }
     case "descriptor-sent":
-      return { line, explain: x.descriptorSent };
-    case "descriptors-received":
-      return { line, explain: x.descriptorsReceived };
+      return { line: t.narration.descriptorSent(ev.peer, ev.file, ev.fd), explain: x.descriptorSent };
+    case "descriptors-received": {
+      // The number on each side: this process's from its recvmsg(), the server's from its event.
+      const mine = ev.fds[0];
+      const theirs = senderFd(n, ev.address);
+      const read = ev.count === 1 && mine !== undefined && ev.printedBytes !== undefined && !ev.truncated;
+      return {
+        line: read ? t.narration.descriptorReceived(mine, theirs, ev.printedBytes as number) : line,
+        explain: x.descriptorsReceived(mine, theirs),
+      };
+    }
     case "stopping":
       return { line, explain: x.stopping(transport === "unix" || transport === "unix-dgram") };
     case "error":
@@ -517,6 +541,17 @@ function describe(n: Narrator, proc: Proc, ev: SocklabEvent, seq: number): { lin
     default:
       return { line };
   }
+}
+
+/**
+ * The number the passed file had in the server listening at `address`, from its
+ * descriptor-sent events (`serve fd` sends one file to every client, so one number);
+ * undefined when that server is not one of the lab's processes or sent several numbers.
+ */
+export function senderFd(n: { procs: readonly Proc[] }, address: string): number | undefined {
+  const server = n.procs.find((p) => p.events.some((e) => e.event.type === "listening" && (e.event as EventOf<"listening">).address === address));
+  const fds = new Set(server?.events.flatMap((e) => (e.event.type === "descriptor-sent" ? [(e.event as EventOf<"descriptor-sent">).fd] : [])) ?? []);
+  return fds.size === 1 ? ([...fds][0] as number) : undefined;
 }
 
 function attemptLine(
