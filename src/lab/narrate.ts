@@ -58,6 +58,8 @@ export interface Step {
   run?: Step[];
   /** Part of an earlier step's run: not shown on its own. */
   folded?: boolean;
+  /** `t` is a later event's (the step happened before it): says nothing about the process's clock. */
+  borrowed?: boolean;
 }
 
 const COLLAPSIBLE = new Set(["received", "sent", "datagram-in", "datagram-out", "reply"]);
@@ -121,7 +123,17 @@ function order(events: readonly LabEvent[]): { steps: Step[]; links: Link[]; req
 function placeStdout(own: Step[], chunks: Step[]): Step[] | undefined {
   const receives = own.filter((s) => s.item.kind === "event" && RECEIVES.has(s.item.event.event.type));
   if (chunks.length === 0) return own;
-  if (receives.length === 0) return undefined;
+  if (receives.length === 0) {
+    // recv-fd prints the file it read through a passed descriptor, then reports it: its
+    // stdout is shown with that event (and its clock, though it reached the lab earlier).
+    const passed = own.find((s) => eventOf(s)?.type === "descriptors-received");
+    if (passed === undefined) return undefined;
+    for (const chunk of chunks) {
+      chunk.t = passed.t;
+      chunk.borrowed = true;
+    }
+    return own.flatMap((s) => (s === passed ? [s, ...chunks] : [s]));
+  }
   const after = new Map<Step, Step[]>();
   let received = 0;
   let k = 0;
@@ -363,7 +375,7 @@ function align(lanes: Map<Proc, Step[]>, constraints: readonly Link[], fed: read
     let o = Infinity;
     for (const step of lane) {
       procOf.set(step, proc);
-      if (step.t !== undefined) o = Math.min(o, step.item.at - step.t);
+      if (step.t !== undefined && !step.borrowed) o = Math.min(o, step.item.at - step.t);
     }
     offset.set(proc, Number.isFinite(o) ? o : 0);
   }
@@ -387,7 +399,7 @@ function align(lanes: Map<Proc, Step[]>, constraints: readonly Link[], fed: read
   const upper = new Map<Proc, number>();
   for (const [proc, lane] of lanes) {
     let o = Infinity;
-    for (const step of lane) if (step.t !== undefined) o = Math.min(o, step.item.at - step.t);
+    for (const step of lane) if (step.t !== undefined && !step.borrowed) o = Math.min(o, step.item.at - step.t);
     upper.set(proc, Number.isFinite(o) ? o : (offset.get(proc) as number));
   }
   const raise = (proc: Proc, need: number): boolean => {
