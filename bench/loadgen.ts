@@ -10,8 +10,8 @@ import type { Metric, PhaseResult } from "./metrics.js";
 import { cpuBetween, cpuSample } from "./proc.js";
 import { track, type RunningServer } from "./servers.js";
 
-/** Compiles bench/c/NAME.c into the build dir unless the binary is newer than the source. */
-export function buildC(root: string, buildDir: string, name: string): string {
+/** Compiles bench/c/NAME.c (linked with `libs`) into the build dir unless the binary is newer than the source. */
+export function buildC(root: string, buildDir: string, name: string, libs: string[] = []): string {
   const src = join(root, "bench", "c", `${name}.c`);
   const out = join(buildDir, name);
   mkdirSync(buildDir, { recursive: true });
@@ -25,7 +25,7 @@ export function buildC(root: string, buildDir: string, name: string): string {
     // Build under a private name, then rename: a concurrent bench may be running the old binary.
     const tmp = `${out}.${process.pid}.tmp`;
     try {
-      execFileSync("cc", ["-O2", "-Wall", "-o", tmp, src], { stdio: ["ignore", "ignore", "pipe"] });
+      execFileSync("cc", ["-O2", "-Wall", "-o", tmp, src, ...libs], { stdio: ["ignore", "ignore", "pipe"] });
     } catch (err) {
       const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim() ?? "";
       throw new Error(`cannot compile ${src} with cc${stderr ? `: ${stderr.split("\n").slice(0, 3).join(" ")}` : ""}`);
@@ -56,6 +56,8 @@ export async function runLoad(
     phases.map((s) => s.toFixed(3)).join(","),
     "--max-ops",
     String(Math.ceil(metric.maxOpsPerSecond * longest)),
+    // TLS: the client trusts exactly the certificate the server announced (or was given).
+    ...(server.pin !== undefined ? ["--pin", server.pin] : []),
   ];
   const argv = cpu === undefined ? [loadgen, ...args] : ["taskset", "-c", String(cpu), loadgen, ...args];
   const child = track(spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] }));

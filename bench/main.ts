@@ -5,6 +5,7 @@
 //                 [--runs N] [--secs S] [--no-pin | --same-core] [--baseline DIR]
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { ephemeralNames, ephemeralServerCertificate } from "../src/tls/certificates.js";
 import { availableParallelism, cpus, loadavg, release, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +22,7 @@ import {
   type ImplId,
   type RunningServer,
   type ServerKey,
+  type TlsFiles,
 } from "./servers.js";
 
 const USAGE =
@@ -30,7 +32,8 @@ const HELP = `${USAGE}
 
 Benchmarks socklab's servers against a raw Node server, the guides' Python servers,
 socat (PIPE echo, if installed) and a C epoll reference compiled on the fly, all on
-loopback or Unix sockets, each server in its own process, driven by a C load generator.
+loopback or Unix sockets, each server in its own process, driven by a C load generator
+(the tls-stream row: by a C OpenSSL client, the same for every server; needs libssl-dev).
 One warm-up then N measured runs per row; the table gives the median, the spread, the
 ratio to the Python and raw Node servers, server CPU-µs per operation and the load
 generator's own CPU. With 2+ cores, server and load generator are pinned (taskset).
@@ -142,7 +145,12 @@ function serverLogTail(path: string, alive: boolean): string {
   try {
     lines = readFileSync(path, "utf8")
       .split("\n")
-      .filter((l) => l.trim() !== "" && !/^(accept|close|datagram|listening) /.test(l));
+      .filter(
+        (l) =>
+          l.trim() !== "" &&
+          !/^(accept|close|datagram|listening) /.test(l) &&
+          !/^\{"event":"(accepted|closed|listening|tls-established)"/.test(l),
+      );
   } catch {
     // no log
   }
@@ -217,6 +225,16 @@ async function bench(opts: Options, work: string): Promise<number> {
     log(`socklab bench: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
+  // The TLS client links OpenSSL; without its headers the TLS row is skipped, with the reason.
+  let tlsgen: string | undefined;
+  let noTlsClient: string | undefined;
+  if (METRICS.some((m) => m.client === "tlsgen" && (!opts.metrics || opts.metrics.has(m.id)))) {
+    try {
+      tlsgen = buildC(root, buildDir, "tlsgen", ["-lssl", "-lcrypto"]);
+    } catch (err) {
+      noTlsClient = `no TLS client: ${err instanceof Error ? err.message : String(err)} (OpenSSL headers: apt-get install libssl-dev)`;
+    }
+  }
   const have = { socat: has("socat"), python: has("python3"), cc: true, iperf3: has("iperf3"), baseline: opts.baseline };
   const { impls: allImpls, missing } = implementations({ root, buildDir, distBench }, have);
   const impls = allImpls.filter((i) => !opts.only || opts.only.has(i.id));
@@ -239,6 +257,7 @@ async function bench(opts: Options, work: string): Promise<number> {
   const notes: string[] = [];
   for (const m of missing) notes.push(`${m.id}: ${m.reason}`);
   if (!existsSync(join(root, "bin", "socklab.js"))) notes.push("bin/socklab.js not found: socklab rows will fail");
+  if (noTlsClient) notes.push(noTlsClient);
 
   const load = loadavg()[0]!;
   if (load > 0.5) notes.push(`load average ${load.toFixed(2)} at start: other work on this machine adds noise`);
@@ -248,6 +267,7 @@ async function bench(opts: Options, work: string): Promise<number> {
 
   const rows: Row[] = [];
   const errors: Problem[] = [];
+  let certificate: Promise<TlsFiles> | undefined; // made on first use by tlsFiles()
   const skipped: Problem[] = [];
 
   // One server per (implementation, service, transport, concurrency), all started
@@ -259,8 +279,9 @@ async function bench(opts: Options, work: string): Promise<number> {
   for (const key of keys) {
     const group = metrics.filter((m) => keyName(m.server) === keyName(key));
     const serving: Impl[] = [];
+    const noClient = group.some((m) => m.client === "tlsgen") && tlsgen === undefined ? (noTlsClient ?? "no TLS client") : undefined;
     for (const impl of impls) {
-      const why = impl.unsupported(key);
+      const why = impl.unsupported(key) ?? noClient;
       // The iperf3 ceiling exists for one row only: not worth a "skipped" line on every other.
       if (why && impl.id !== "iperf3") for (const m of group) skipped.push({ metric: m.id, impl: impl.id, reason: why });
       else if (!why) serving.push(impl);
@@ -287,12 +308,29 @@ async function bench(opts: Options, work: string): Promise<number> {
       rmSync(`${base}.sock`, { force: true });
       address = `${key.transport}:${base}.sock`;
     }
-    const server = await startServer(impl, key, address, `${base}.log`, serverCpu);
+    const server = await startServer(impl, key, address, `${base}.log`, serverCpu, key.transport === "tls" ? await tlsFiles() : undefined);
     servers.set(impl.id, server);
     return server;
   }
 
+  /**
+   * One certificate for the servers that are given one (raw Node, socat), made at run time
+   * with socklab's own ephemeral-certificate function (ECDSA P-256, like socklab's), kept
+   * in the work directory (removed at the end), never committed. socklab makes its own.
+   */
+  function tlsFiles(): Promise<TlsFiles> {
+    certificate ??= (async () => {
+      const made = await ephemeralServerCertificate(ephemeralNames("127.0.0.1"));
+      const files = { cert: join(work, "bench-cert.pem"), key: join(work, "bench-key.pem"), fingerprint: made.fingerprint };
+      writeFileSync(files.cert, made.cert);
+      writeFileSync(files.key, made.key, { mode: 0o600 });
+      return files;
+    })();
+    return certificate;
+  }
+
   async function runMetric(m: Metric, key: ServerKey, allServing: Impl[], servers: Map<ImplId, RunningServer>): Promise<void> {
+    const client = m.client === "tlsgen" ? tlsgen! : loadgen;
     // iperf3 shares the echo server key of tcp-stream but only measures that one row.
     const serving = allServing.filter((i) => i.id !== "iperf3" || m.id === "tcp-stream");
     const samples = new Map<ImplId, PhaseSample[]>();
@@ -316,7 +354,7 @@ async function bench(opts: Options, work: string): Promise<number> {
       try {
         const server = await ensureServer(impl, key, servers);
         if (impl.id === "iperf3") await runIperf(server, warmup, loadCpu);
-        else await runLoad(loadgen, m, server, [warmup], loadCpu);
+        else await runLoad(client, m, server, [warmup], loadCpu);
         samples.set(impl.id, []);
       } catch (err) {
         fail(impl, err);
@@ -330,12 +368,18 @@ async function bench(opts: Options, work: string): Promise<number> {
           const server = await ensureServer(impl, key, servers);
           // A short lead-in phase (connect, first round trips) before the measured one.
           const [, measured] =
-            impl.id === "iperf3" ? [undefined, await runIperf(server, secs, loadCpu)] : await runLoad(loadgen, m, server, [leadIn, secs], loadCpu);
+            impl.id === "iperf3" ? [undefined, await runIperf(server, secs, loadCpu)] : await runLoad(client, m, server, [leadIn, secs], loadCpu);
           samples.get(impl.id)!.push(measured!);
         } catch (err) {
           fail(impl, err);
         }
       }
+    }
+    if (m.client === "tlsgen") {
+      // What the client negotiated with each server (it offers one suite, TLS 1.3 only).
+      const agreed = new Set<string>();
+      for (const list of samples.values()) for (const p of list) if (p.protocol && p.cipher) agreed.add(`${p.protocol} ${p.cipher}`);
+      if (agreed.size > 0) notes.push(`${m.id}: negotiated ${[...agreed].join(" / ")}${agreed.size === 1 ? " with every server" : ""}`);
     }
     const made: string[] = [];
     for (const impl of serving) {

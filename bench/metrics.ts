@@ -21,6 +21,8 @@ export interface Metric {
   latency: boolean;
   /** Upper bound on operations per phase second (the count bound of every load loop). */
   maxOpsPerSecond: number;
+  /** The client: the C load generator (default) or the C TLS client (`c/tlsgen.c`, OpenSSL). */
+  client?: "tlsgen";
 }
 
 export interface PhaseResult {
@@ -33,6 +35,9 @@ export interface PhaseResult {
   p50_us: number;
   p99_us: number;
   lat_samples: number;
+  /** The TLS client only: negotiated protocol version and cipher suite. */
+  protocol?: string;
+  cipher?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -74,6 +79,22 @@ function reqResp(size: number, label: string): Metric {
 export const METRICS: Metric[] = [
   stream("tcp-stream", "tcp"),
   stream("unix-stream", "unix"),
+  {
+    // Same load as tcp-stream, over TLS; one C client (OpenSSL) for every server, pinning
+    // each server's certificate by its sha256: fingerprint.
+    id: "tls-stream",
+    title: "TLS echo (TLS 1.3, AES-256-GCM), 1 connection, 64 KiB writes; C OpenSSL client",
+    caption: "TLS 1.3, 1 conn, 64 KiB writes",
+    unit: "MiB/s",
+    opName: "MiB",
+    server: { service: "echo", transport: "tls", concurrent: false },
+    loadgen: ["--mode", "stream", "--window", String(MiB)],
+    client: "tlsgen",
+    value: (p) => p.bytes / MiB / p.secs,
+    ops: (p) => p.bytes / MiB,
+    latency: false,
+    maxOpsPerSecond: 16 * 1024 * MiB,
+  },
   reqResp(1024, "1k"),
   reqResp(10 * 1024, "10k"),
   reqResp(100 * 1024, "100k"),

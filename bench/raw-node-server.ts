@@ -1,12 +1,16 @@
-// Minimal servers on plain `net`/`dgram`: the ceiling for socklab's TypeScript layer.
+// Minimal servers on plain `net`/`dgram`/`tls`: the ceiling for socklab's TypeScript layer.
 //
 //   node dist/bench/raw-node-server.js SERVICE ADDRESS
 //     SERVICE: echo | cmd | line-echo;  ADDRESS: tcp://127.0.0.1:PORT | unix:PATH | udp://127.0.0.1:PORT
+//   node dist/bench/raw-node-server.js echo tls://127.0.0.1:PORT CERT.pem KEY.pem
+//     (the bench makes the certificate at run time; Node's default TLS settings)
 //
 // Prints "listening ADDRESS" on stderr like `socklab serve`. Concurrent, no logging,
 // setNoDelay, one write per read batch, backpressure through pipe()/pause().
 import * as dgram from "node:dgram";
+import { readFileSync } from "node:fs";
 import * as net from "node:net";
+import * as tls from "node:tls";
 
 function lineServer(reply: (line: string) => string): (sock: net.Socket) => void {
   return (sock) => {
@@ -49,7 +53,7 @@ function lineEchoReply(raw: string): string {
 }
 
 function main(argv: string[]): void {
-  const [service, address] = argv;
+  const [service, address, certFile, keyFile] = argv;
   if (!service || !address) {
     process.stderr.write("usage: raw-node-server echo|cmd|line-echo ADDRESS\n");
     process.exit(2);
@@ -76,16 +80,23 @@ function main(argv: string[]): void {
       : service === "cmd"
         ? lineServer(cmdReply)
         : lineServer(lineEchoReply);
-  const server = net.createServer(handler);
+  const secure = address.startsWith("tls://");
+  if (secure && (service !== "echo" || !certFile || !keyFile)) {
+    process.stderr.write("usage: raw-node-server echo tls://127.0.0.1:PORT CERT KEY\n");
+    process.exit(2);
+  }
+  const server = secure
+    ? tls.createServer({ cert: readFileSync(certFile!), key: readFileSync(keyFile!) }, handler)
+    : net.createServer(handler);
   if (address.startsWith("unix:")) {
     const path = address.slice(5);
     server.listen(path, () => process.stderr.write(`listening unix:${path}\n`));
   } else {
-    const m = /^tcp:\/\/(127\.0\.0\.1|\[::1\]):(\d+)$/.exec(address);
+    const m = /^(tcp|tls):\/\/(127\.0\.0\.1|\[::1\]):(\d+)$/.exec(address);
     if (!m) process.exit(2);
-    server.listen({ host: m[1]!.replace(/[[\]]/g, ""), port: Number(m[2]) }, () => {
+    server.listen({ host: m[2]!.replace(/[[\]]/g, ""), port: Number(m[3]) }, () => {
       const a = server.address() as net.AddressInfo;
-      process.stderr.write(`listening tcp://${m[1]}:${a.port}\n`);
+      process.stderr.write(`listening ${m[1]}://${m[2]}:${a.port}\n`);
     });
   }
   process.on("SIGTERM", () => {

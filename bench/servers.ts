@@ -1,13 +1,22 @@
 // The implementations compared by the bench and how each one's server is started:
 // always as a separate process, on port 0 or a fresh Unix path, pinned to a core when
-// asked, readiness read from the one line "listening ADDRESS" (or socat's own notice).
+// asked, readiness read from the one line "listening ADDRESS" (or socat's own notice; for
+// socklab over TLS, its --json `listening` event, which also carries the fingerprint).
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export type ImplId = "socklab" | "baseline" | "node" | "python" | "socat" | "c" | "iperf3";
 export type Service = "echo" | "cmd" | "line-echo" | "fd";
-export type Transport = "tcp" | "unix" | "udp" | "unix-dgram";
+export type Transport = "tcp" | "unix" | "udp" | "unix-dgram" | "tls";
+
+/** The certificate the bench made for servers that need one given (raw Node, socat). */
+export interface TlsFiles {
+  cert: string;
+  key: string;
+  /** `sha256:` + hex: what the TLS client pins. */
+  fingerprint: string;
+}
 
 export interface ServerKey {
   service: Service;
@@ -23,11 +32,13 @@ export interface Impl {
   /** Why this implementation cannot serve `key`, or undefined when it can. */
   unsupported(key: ServerKey): string | undefined;
   /** The command line that serves `key` on `address` (port 0 / fresh path). */
-  command(key: ServerKey, address: string): string[];
+  command(key: ServerKey, address: string, tls: TlsFiles | undefined): string[];
   /** socat forks a process per connection: its CPU is counted over the process tree. */
   forks: boolean;
   /** Parses the readiness line out of the server's stderr; undefined while not ready. */
-  ready(stderr: string): string | undefined;
+  ready(stderr: string, key: ServerKey): string | undefined;
+  /** The fingerprint a TLS server announced itself (else the bench's certificate is pinned). */
+  pin?(stderr: string): string | undefined;
 }
 
 export interface Paths {
@@ -41,6 +52,37 @@ const listeningLine = (stderr: string): string | undefined => {
   return m?.[1];
 };
 
+/** socklab's `listening` event from its --json output (the TLS rows run socklab with --json). */
+function listeningEvent(stderr: string): { address: string; fingerprint?: string } | undefined {
+  for (const line of stderr.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      const e = JSON.parse(line) as { event?: string; address?: string; fingerprint?: string };
+      if (e.event === "listening" && typeof e.address === "string") return { address: e.address, ...(e.fingerprint ? { fingerprint: e.fingerprint } : {}) };
+    } catch {
+      // a line still being written
+    }
+  }
+  return undefined;
+}
+
+/** `socklab serve` as a user runs it; over TLS with --json, so readiness and pin come from the event. */
+function socklabServer(bin: string): Pick<Impl, "command" | "ready" | "pin"> {
+  return {
+    command: (key, address) => [
+      process.execPath,
+      bin,
+      "serve",
+      key.service,
+      address,
+      ...(key.concurrent ? ["--concurrent"] : []),
+      ...(key.transport === "tls" ? ["--json"] : []),
+    ],
+    ready: (stderr, key) => (key.transport === "tls" ? listeningEvent(stderr)?.address : listeningLine(stderr)),
+    pin: (stderr) => listeningEvent(stderr)?.fingerprint,
+  };
+}
+
 export function implementations(paths: Paths, have: { socat: boolean; python: boolean; cc: boolean; iperf3?: boolean; baseline?: string | undefined }): {
   impls: Impl[];
   missing: { id: ImplId; reason: string }[];
@@ -53,15 +95,7 @@ export function implementations(paths: Paths, have: { socat: boolean; python: bo
     colour: "#d62728",
     forks: false,
     unsupported: () => undefined,
-    command: (key, address) => [
-      process.execPath,
-      join(paths.root, "bin", "socklab.js"),
-      "serve",
-      key.service,
-      address,
-      ...(key.concurrent ? ["--concurrent"] : []),
-    ],
-    ready: listeningLine,
+    ...socklabServer(join(paths.root, "bin", "socklab.js")),
   });
   const baseline = have.baseline;
   if (baseline !== undefined) {
@@ -71,16 +105,9 @@ export function implementations(paths: Paths, have: { socat: boolean; python: bo
       label: "socklab (baseline)",
       colour: "#ff9896",
       forks: false,
-      unsupported: () => undefined,
-      command: (key, address) => [
-        process.execPath,
-        join(baseline, "bin", "socklab.js"),
-        "serve",
-        key.service,
-        address,
-        ...(key.concurrent ? ["--concurrent"] : []),
-      ],
-      ready: listeningLine,
+      unsupported: (key) =>
+        key.transport === "tls" && !existsSync(join(baseline, "dist", "src", "tls")) ? "this checkout has no TLS" : undefined,
+      ...socklabServer(join(baseline, "bin", "socklab.js")),
     });
   }
   impls.push({
@@ -94,7 +121,13 @@ export function implementations(paths: Paths, have: { socat: boolean; python: bo
         : key.service === "fd"
           ? "Node cannot pass descriptors (SCM_RIGHTS)"
           : undefined,
-    command: (key, address) => [process.execPath, join(paths.distBench, "raw-node-server.js"), key.service, address],
+    command: (key, address, tls) => [
+      process.execPath,
+      join(paths.distBench, "raw-node-server.js"),
+      key.service,
+      address,
+      ...(tls ? [tls.cert, tls.key] : []),
+    ],
     ready: listeningLine,
   });
   if (have.python) {
@@ -104,9 +137,11 @@ export function implementations(paths: Paths, have: { socat: boolean; python: bo
       colour: "#1f77b4",
       forks: false,
       unsupported: (key) =>
-        (key.transport === "udp" || key.transport === "unix-dgram") && key.service !== "echo"
-          ? "no such guide server"
-          : undefined,
+        key.transport === "tls"
+          ? "the guides' servers have no TLS"
+          : (key.transport === "udp" || key.transport === "unix-dgram") && key.service !== "echo"
+            ? "no such guide server"
+            : undefined,
       command: (key, address) => [
         "python3",
         join(paths.root, "bench", "python", "guide_servers.py"),
@@ -133,19 +168,22 @@ export function implementations(paths: Paths, have: { socat: boolean; python: bo
           : key.transport === "udp" || key.transport === "unix-dgram"
             ? "socat PIPE merges datagrams into a byte stream (not a datagram echo)"
             : undefined,
-      command: (key, address) => [
+      command: (key, address, tls) => [
         "socat",
         "-d",
         "-d",
         key.transport === "unix"
           ? `UNIX-LISTEN:${address.slice("unix:".length)},fork`
-          : "TCP-LISTEN:0,bind=127.0.0.1,reuseaddr,fork,nodelay",
+          : key.transport === "tls" && tls
+            ? // The bench's certificate; no client certificate asked for (verify=0), like the others.
+              `OPENSSL-LISTEN:0,bind=127.0.0.1,reuseaddr,fork,nodelay,cert=${tls.cert},key=${tls.key},verify=0`
+            : "TCP-LISTEN:0,bind=127.0.0.1,reuseaddr,fork,nodelay",
         "PIPE",
       ],
-      ready: (stderr) => {
+      ready: (stderr, key) => {
         const m = /listening on (?:LEN=\d+ )?AF=(\d+) (\S+)/.exec(stderr);
         if (!m) return undefined;
-        return m[1] === "1" ? `unix:${m[2]!.replace(/^"|"$/g, "")}` : `tcp://${m[2]}`;
+        return m[1] === "1" ? `unix:${m[2]!.replace(/^"|"$/g, "")}` : `${key.transport === "tls" ? "tls" : "tcp"}://${m[2]}`;
       },
     });
   } else {
@@ -157,7 +195,7 @@ export function implementations(paths: Paths, have: { socat: boolean; python: bo
       label: "C epoll",
       colour: "#7f7f7f",
       forks: false,
-      unsupported: () => undefined,
+      unsupported: (key) => (key.transport === "tls" ? "the C reference speaks plain TCP only" : undefined),
       command: (key, address) => [join(paths.buildDir, "epoll_server"), key.service, address],
       ready: listeningLine,
     });
@@ -215,6 +253,8 @@ export function track(child: ChildProcess): ChildProcess {
 
 export interface RunningServer {
   address: string;
+  /** TLS servers: the certificate fingerprint the client pins. */
+  pin: string | undefined;
   alive(): boolean;
   pid: number;
   forks: boolean;
@@ -236,8 +276,9 @@ export async function startServer(
   address: string,
   logPath: string,
   cpu: number | undefined,
+  tls?: TlsFiles,
 ): Promise<RunningServer> {
-  const argv = impl.command(key, address);
+  const argv = impl.command(key, address, tls);
   const full = cpu === undefined ? argv : ["taskset", "-c", String(cpu), ...argv];
   const logFd = openSync(logPath, "w");
   let child: ChildProcess;
@@ -273,10 +314,11 @@ export async function startServer(
   const deadline = Date.now() + 15000;
   for (;;) {
     const log = readFileSync(logPath, "utf8");
-    const ready = impl.ready(log);
-    if (ready !== undefined) {
+    const ready = impl.ready(log, key);
+    const pin = key.transport !== "tls" ? undefined : impl.pin ? impl.pin(log) : tls?.fingerprint;
+    if (ready !== undefined && (key.transport !== "tls" || pin !== undefined)) {
       const alive = (): boolean => child.exitCode === null && child.signalCode === null;
-      return { address: ready, pid: child.pid!, forks: impl.forks, logPath, stop, alive };
+      return { address: ready, pin, pid: child.pid!, forks: impl.forks, logPath, stop, alive };
     }
     if (exited !== undefined || Date.now() > deadline) {
       await stop();

@@ -1,27 +1,25 @@
-/** Small AbortSignal helpers: check `aborted` first, reject with the reason, always unhook. */
-import { AbortError } from "./errors.js";
+/**
+ * AbortSignal helpers. Whatever a signal was aborted with (nothing, a DOMException, the
+ * caller's own Error, AbortSignal.timeout()), what a socklab operation rejects with is a
+ * socklab error: AbortError (code ABORT_ERR) or, for a timeout, TimeoutError (ETIMEDOUT),
+ * with the signal's reason as `cause`. A socklab error given as the reason passes as is.
+ */
+import { startDeadline } from "./deadline.js";
+import { abortError } from "./errors.js";
 
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw abortReason(signal);
+/** The socklab error for an aborted `signal` (errors.ts abortError; this name is the older one). */
+export const abortReason = abortError;
+export { abortError };
+
+export function throwIfAborted(signal: AbortSignal | undefined, address?: string): void {
+  if (signal?.aborted) throw abortError(signal, address);
 }
 
-export function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new AbortError();
-}
+const ELAPSED = new Error("elapsed");
 
-/** Resolve after `ms` unless `signal` aborts first (then reject with its reason). */
+/** Resolve after `ms` unless `signal` aborts first (then reject with socklab's AbortError). */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortReason(signal!));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    startDeadline({ ms, signal, timeoutError: () => ELAPSED }, (err) => (err === ELAPSED ? resolve() : reject(err)));
   });
 }

@@ -31,6 +31,45 @@ export interface AbstractAddress {
 
 export type Address = InetAddress | UnixPathAddress | AbstractAddress;
 
+/**
+ * The family of a bound socket: IPv4 or IPv6 for tcp/tls/udp, a Unix file path, or a Linux
+ * abstract name.
+ */
+export type SocketFamily = "ipv4" | "ipv6" | "unix" | "abstract";
+
+/**
+ * Where a server is bound: an Address (so it can be passed to openStream, formatAddress,
+ * connectStream as is) with the real port, plus the socket's family. `kind` is the address
+ * scheme (tcp, tls, udp, unix, unix-dgram, abstract, abstract-dgram); `family` is what the
+ * kernel bound: `ipv4`/`ipv6` (with `host`, `port`), `unix` (with `path`) or `abstract` (with
+ * `name`: exactly the name bound, without its leading NUL, not escaped). The URL form
+ * (`tcp://127.0.0.1:40123`, `unix:/tmp/x.sock`, `abstract:name`) is `formatAddress(it)`;
+ * servers also carry it as `url`.
+ */
+export type ServerAddress =
+  | (InetAddress & { family: "ipv4" | "ipv6" })
+  | (UnixPathAddress & { family: "unix" })
+  | (AbstractAddress & { family: "abstract" });
+
+/**
+ * `address` as a ServerAddress. For IP kinds `ipFamily` is the family the socket really has
+ * (a host name does not say); without it an IPv6 literal means ipv6, anything else ipv4.
+ */
+export function serverAddress(address: Address, ipFamily?: "ipv4" | "ipv6"): ServerAddress {
+  switch (address.kind) {
+    case "tcp":
+    case "udp":
+    case "tls":
+      return { kind: address.kind, family: ipFamily ?? (isIPv6(address.host.split("%")[0] ?? "") ? "ipv6" : "ipv4"), host: address.host, port: address.port };
+    case "unix":
+    case "unix-dgram":
+      return { kind: address.kind, family: "unix", path: address.path };
+    case "abstract":
+    case "abstract-dgram":
+      return { kind: address.kind, family: "abstract", name: address.name };
+  }
+}
+
 /** `sun_path` is 108 bytes on Linux; a path needs its NUL, an abstract name its leading NUL. */
 export const SUN_PATH_MAX = 108;
 

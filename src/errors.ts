@@ -195,12 +195,60 @@ export class TimeoutError extends SocklabError {
   }
 }
 
-/** A datagram request got no answer after every retransmission. */
+/**
+ * A datagram request got no answer after every retransmission. `attempts` lists each
+ * failed send (timed out, refused, …); `cause` is the last attempt's error.
+ */
 export class NoResponseError extends SocklabError {
-  constructor(message: string, options: SocklabErrorOptions = {}) {
-    super("ERR_NO_RESPONSE", message, options);
+  readonly attempts: AttemptRecord[];
+  constructor(message: string, options: SocklabErrorOptions & { attempts?: AttemptRecord[] } = {}) {
+    const { attempts, ...rest } = options;
+    super("ERR_NO_RESPONSE", message, rest);
+    this.attempts = attempts ?? [];
   }
 }
+
+/**
+ * A system call on a socket failed (bind, send, a connected UDP socket's refusal, …).
+ * `code` is the system's (EADDRINUSE, ECONNREFUSED, …), `address` says where, and `cause`
+ * is the original error, left as Node made it.
+ */
+export class SocketError extends SocklabError {
+  constructor(code: string, message: string, options: SocklabErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** A connection could not be made: `code` ECONNREFUSED, EHOSTUNREACH, ENOTFOUND, …; `address` with its port. */
+export class ConnectError extends SocketError {}
+
+/**
+ * Wrap a failure of the system (Node's error, or anything thrown) as a socklab error for
+ * `address`, without touching the original: that one becomes `cause`. socklab's own errors
+ * pass through unchanged.
+ */
+export function wrapSystemError(
+  err: unknown,
+  address: string,
+  options: { syscall?: string; connect?: boolean } = {},
+): SocklabError {
+  if (err instanceof SocklabError) return err;
+  const e = (err ?? {}) as { code?: unknown; errno?: unknown; syscall?: unknown; message?: unknown; path?: unknown };
+  const code = typeof e.code === "string" ? e.code : "ERROR";
+  const detail = typeof e.message === "string" ? e.message : String(err);
+  const syscall = options.syscall ?? (typeof e.syscall === "string" ? e.syscall : undefined);
+  const errorOptions: SocklabErrorOptions = { cause: err, address };
+  if (syscall !== undefined) errorOptions.syscall = syscall;
+  if (typeof e.errno === "number") errorOptions.errno = e.errno;
+  if (typeof e.path === "string") errorOptions.path = e.path;
+  const message = `${address}: ${explainCode(code) ?? detail}`;
+  const wrapped = options.connect ? new ConnectError(code, message, errorOptions) : new SocketError(code, message, errorOptions);
+  inSystemWords.add(wrapped);
+  return wrapped;
+}
+
+/** Errors made by wrapSystemError: their message is the system's words, so the CLI says them in the user's language. */
+const inSystemWords = new WeakSet<Error>();
 
 /** A feature this platform (or this build) lacks. */
 export class NotSupportedError extends SocklabError {
@@ -209,11 +257,28 @@ export class NotSupportedError extends SocklabError {
   }
 }
 
-/** An aborted operation (AbortSignal fired). */
+/** An aborted operation (AbortSignal fired): `cause` is the signal's reason. */
 export class AbortError extends SocklabError {
   constructor(message = "the operation was aborted", options: SocklabErrorOptions = {}) {
     super("ABORT_ERR", message, options);
   }
+}
+
+/**
+ * The socklab error for an aborted `signal`. Whatever it was aborted with (nothing, a
+ * DOMException, the caller's own Error, AbortSignal.timeout()), this is AbortError (code
+ * ABORT_ERR) or, for a timeout, TimeoutError (ETIMEDOUT), with the reason as `cause`. A
+ * socklab error given as the reason is returned as is.
+ */
+export function abortError(signal: AbortSignal, address?: string): SocklabError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof SocklabError) return reason;
+  const options = address === undefined ? { cause: reason } : { cause: reason, address };
+  const prefix = address === undefined ? "" : `${address}: `;
+  const name = (reason as { name?: unknown } | null)?.name;
+  if (name === "TimeoutError") return new TimeoutError(`${prefix}timed out`, options);
+  const why = reason instanceof Error && name !== "AbortError" && reason.message !== "" ? `: ${reason.message}` : "";
+  return new AbortError(`${prefix}the operation was aborted${why}`, options);
 }
 
 /**
@@ -278,6 +343,12 @@ export function describeError(
   if (!(err instanceof Error)) return String(err);
   const e = err as Error & { code?: string; address?: unknown };
   const address = (typeof e.address === "string" ? e.address : undefined) ?? fallbackAddress;
+  if (err instanceof SocketError && inSystemWords.has(err)) {
+    // A wrapped system error reads as the system's error did: the address and the cause.
+    const inner = err.cause instanceof Error ? err.cause.message : err.message;
+    const cause = explain(err.code) ?? inner;
+    return address ? `${address}: ${cause}` : cause;
+  }
   if (err instanceof SocklabError) {
     // Our own messages already say what happened; keep them, prefixed by the address once.
     if (err.messageKey !== undefined) return ownMessage(err);

@@ -35,8 +35,14 @@ export type SocklabEvent =
   | { type: "connect-attempt"; address: string; state: "trying" | "connected" | "failed" | "cancelled"; ms: number; code?: string; message?: string }
   /** --progress: bytes each way so far; `size` when standard input is a regular file. */
   | { type: "progress"; sent: number; received: number; seconds: number; size?: number; final?: boolean }
-  | { type: "sent"; peer: string; bytes: number }
-  | { type: "received"; peer: string; bytes: number }
+  /**
+   * Bytes that went out / came in: one write (as given to the socket) / one read. With the
+   * payload asked for (`--json` with -x/--show; `payload` in the library) also where the chunk
+   * starts in its direction of the stream (`offset`, streams) or `datagram: true`, and the
+   * bytes themselves as `hex`, `base64` and/or `python` (Python's bytes literal).
+   */
+  | { type: "sent"; peer: string; bytes: number; offset?: number; datagram?: boolean; hex?: string; base64?: string; python?: string }
+  | { type: "received"; peer: string; bytes: number; offset?: number; datagram?: boolean; hex?: string; base64?: string; python?: string }
   /** The peer shut down its write side (our read returned 0). */
   | { type: "eof"; peer: string }
   /** We shut down our write side (FIN sent). */

@@ -2,6 +2,18 @@
 export * from "./address.js";
 export * from "./errors.js";
 export { delay } from "./abort.js";
+export { startDeadline, withDeadline, type Deadline, type DeadlineOptions } from "./deadline.js";
+export {
+  retry,
+  failureCode,
+  failureText,
+  type Backoff,
+  type RetryPolicy,
+  type RetryRun,
+  type RetryDecision,
+  type RetryResult,
+  type AttemptContext,
+} from "./retry.js";
 export { LineSplitter, LineTooLongError, DEFAULT_MAX_LINE_LENGTH } from "./framing/line-splitter.js";
 export {
   connectTcp,
@@ -62,9 +74,20 @@ export {
 
 // Seeing the bytes: hexdump, Python's bytes literal, CRLF, and a tap on any socket.
 export { Hexdumper, hexdumpLines, printableColumn, type Direction } from "./format/hexdump.js";
-export { pythonBytesRepr, showLine } from "./format/python-bytes.js";
+export { pythonBytesRepr, parsePythonBytes, showLine } from "./format/python-bytes.js";
 export { crlf, CrlfTransform, lfToCrlf } from "./format/crlf.js";
-export { tap, byteViewSink, type TapSink, type ByteViewOptions } from "./format/tap.js";
+export { tap, byteViewSink, allSinks, type TapSink, type ByteViewOptions } from "./format/tap.js";
+// The bytes as event fields: sent/received events with offset and hex/python/base64 (docs/EVENTS.md).
+export {
+  payloadEvents,
+  payloadEncodings,
+  encodePayload,
+  eventPayload,
+  PAYLOAD_ENCODINGS,
+  type PayloadEncoding,
+  type PayloadOption,
+  type PayloadEventsOptions,
+} from "./format/payload.js";
 
 // Access lists (CIDR, IPv4 and IPv6 as one space).
 export {

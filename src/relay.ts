@@ -18,11 +18,12 @@ import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { isIP, type Socket } from "node:net";
 import { PassThrough } from "node:stream";
-import { formatAddress, formatInetPeer, isStreamAddress, type Address, type InetAddress } from "./address.js";
+import { formatAddress, formatInetPeer, isStreamAddress, type Address, type InetAddress, type ServerAddress } from "./address.js";
 import { bindUdp, type DatagramEndpoint, type UdpPeer } from "./datagram/endpoint.js";
 import { NotSupportedError, SocklabError } from "./errors.js";
 import { errorEvent, publishing, type EventSink, type RelayEndReason } from "./events.js";
-import { tap, type TapSink } from "./format/tap.js";
+import { payloadEncodings, payloadEvents, type PayloadOption } from "./format/payload.js";
+import { allSinks, tap, type TapSink } from "./format/tap.js";
 import { accessFilter, type AccessList } from "./net/cidr.js";
 import { openStream } from "./stream/connect.js";
 import type { TlsClientConfig } from "./tls/client.js";
@@ -46,15 +47,23 @@ export interface RelayOptions {
   family?: 0 | 4 | 6;
   /** -x/--show: a sink per relayed connection; chunks are reported as seen on the client side. */
   tapFor?: (peer: string) => TapSink | undefined;
-  /** Extra listener options (a pre-bound descriptor for Unix paths and abstract names, dual-stack…). */
+  /**
+   * Report every chunk on the client side as a `received` (from the client) or `sent` (to the
+   * client) event with its offset and bytes (`true`: hex; or "hex" | "python" | "base64", or
+   * several). UDP: one event per datagram, `datagram: true`.
+   */
+  payload?: PayloadOption;
+  /** Extra listener options (a pre-bound descriptor for a Unix path with its mode, dual-stack…). */
   listen?: Partial<StreamServerOptions>;
   /** TO is tls://: how to verify it (prepareTlsClient). */
   upstreamTls?: TlsClientConfig;
 }
 
 export interface Relay {
-  /** Where clients connect (the real port). */
-  readonly address: string;
+  /** Where clients connect (the real port), structured as StreamServer's and DatagramServer's `address`. */
+  readonly address: ServerAddress;
+  /** The same in socklab's URL form (tcp://127.0.0.1:41234). */
+  readonly url: string;
   /** FROM is tls://: the certificate fingerprint clients pin. */
   readonly fingerprint?: string | undefined;
   /** Relays in progress. */
@@ -66,6 +75,7 @@ export interface Relay {
 /** Start a relay; FROM and TO must both be stream addresses, or both udp://. */
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   const { from, to } = options;
+  payloadEncodings(options.payload); // an unknown encoding fails here, before anything is bound
   if (isStreamAddress(from) && isStreamAddress(to)) return StreamRelay.start(options);
   if (from.kind === "udp" && to.kind === "udp") return UdpRelay.start(options as RelayOptions & { from: InetAddress; to: InetAddress });
   throw new NotSupportedError(
@@ -87,8 +97,12 @@ export class StreamRelay implements Relay {
 
   private constructor(private readonly server: StreamServer) {}
 
-  get address(): string {
+  get address(): ServerAddress {
     return this.server.address;
+  }
+
+  get url(): string {
+    return this.server.url;
   }
 
   get fingerprint(): string | undefined {
@@ -123,7 +137,7 @@ export class StreamRelay implements Relay {
     // (pipe stops reading the client when it is full) until the upstream is open.
     const early = new PassThrough({ highWaterMark: EARLY_BUFFER });
     client.pipe(early);
-    const untap = options.tapFor ? tapClient(client, options.tapFor(peer)) : () => {};
+    const untap = tapClient(client, clientSink(options, peer, emit, false));
     let upstream: Socket | undefined;
     let upstreamText = toText;
     let reason: RelayEndReason = "done";
@@ -195,7 +209,12 @@ export class StreamRelay implements Relay {
   }
 }
 
-/** -x/--show on the client side: what the client sent is `in`, what it got is `out`. */
+/** -x/--show and payload events on the client side: what the client sent is `in`, what it got is `out`. */
+function clientSink(options: RelayOptions, peer: string, emit: EventSink, datagram: boolean): TapSink | undefined {
+  const encodings = payloadEncodings(options.payload);
+  return allSinks(options.tapFor?.(peer), encodings.length > 0 ? payloadEvents(peer, emit, { encodings, datagram }) : undefined);
+}
+
 function tapClient(client: Socket, sink: TapSink | undefined): () => void {
   return sink ? tap(client, sink) : () => {};
 }
@@ -228,7 +247,11 @@ export class UdpRelay implements Relay {
     endpoint.onMessage((data, peer) => this.fromClient(data, peer));
   }
 
-  get address(): string {
+  get address(): ServerAddress {
+    return this.endpoint.bound;
+  }
+
+  get url(): string {
     return this.endpoint.address;
   }
 
@@ -286,7 +309,7 @@ export class UdpRelay implements Relay {
 
   private open(key: string, peer: UdpPeer, shown: string): UdpMapping {
     const socket = createSocket(isIP(this.target.host) === 6 ? "udp6" : "udp4");
-    const mapping: UdpMapping = { socket, peer: shown, up: 0, down: 0, started: performance.now(), timer: setTimeout(() => {}, 0), sink: this.options.tapFor?.(shown), pending: [] };
+    const mapping: UdpMapping = { socket, peer: shown, up: 0, down: 0, started: performance.now(), timer: setTimeout(() => {}, 0), sink: clientSink(this.options, shown, this.emit, true), pending: [] };
     this.mappings.set(key, mapping);
     // connect(): the kernel then drops datagrams from anyone but the upstream, and a
     // refused upstream shows up as an error on this socket. It completes asynchronously.

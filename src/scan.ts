@@ -12,6 +12,7 @@ import { lookup } from "node:dns/promises";
 import { isIP, Socket } from "node:net";
 import { abortReason } from "./abort.js";
 import { formatAddress } from "./address.js";
+import { startDeadline, type Deadline } from "./deadline.js";
 import { SocklabError } from "./errors.js";
 import { publishing, type EventSink, type PortState } from "./events.js";
 
@@ -91,6 +92,9 @@ export interface ScanReport {
   seconds: number;
 }
 
+/** A probe's deadline passing: the port is filtered (not an error). */
+const FILTERED = new Error("filtered");
+
 /** One connect() probe. Never rejects: every outcome is a state. */
 export function probePort(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<PortResult> {
   const address = formatAddress({ kind: "tcp", host, port });
@@ -101,22 +105,23 @@ export function probePort(host: string, port: number, timeoutMs: number, signal?
     const finish = (state: PortState, code?: string): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      deadline?.clear();
       socket.destroy();
       const result: PortResult = { port, address, state, ms: Math.round(performance.now() - started) };
       if (code !== undefined) result.code = code;
       resolve(result);
     };
-    const onAbort = (): void => finish("error", (abortReason(signal!) as { code?: string }).code ?? "ABORT_ERR");
-    const timer = setTimeout(() => finish("filtered", "ETIMEDOUT"), timeoutMs);
+    // Time up: filtered (no answer at all); the scan's signal: an error state with its code.
+    let deadline: Deadline | undefined;
+    deadline = startDeadline({ ms: timeoutMs, signal, unref: true, timeoutError: () => FILTERED }, (err: Error) =>
+      err === FILTERED ? finish("filtered", "ETIMEDOUT") : finish("error", (err as { code?: string }).code ?? "ABORT_ERR"),
+    );
+    if (done) return;
     socket.once("connect", () => finish("open"));
     socket.once("error", (err: NodeJS.ErrnoException) => {
       const code = err.code ?? "ERROR";
       finish(code === "ECONNREFUSED" ? "closed" : code === "ETIMEDOUT" ? "filtered" : "error", code);
     });
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
     socket.connect({ host, port, family: isIP(host) });
   });
 }

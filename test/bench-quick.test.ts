@@ -2,12 +2,15 @@
  * The benchmark suite cannot silently rot: `bench --quick` runs every row for a few
  * hundred milliseconds, exits 0, and writes a JSON whose numbers are sane and positive,
  * and an SVG chart. Output goes to a temporary directory, never over bench/results.
+ * The TLS row's client (bench/c/tlsgen.c) trusts a server only by its pinned fingerprint.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildC } from "../bench/loadgen.js";
+import { socklab } from "./support/cli.js";
 import { loadFactor } from "./support/machine.js";
 import { spawnProc } from "./support/process.js";
 import { which } from "./support/tools.js";
@@ -17,6 +20,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const mainJs = join(root, "dist", "bench", "main.js");
 
 const hasCc = (): boolean => which("cc") !== undefined;
+/** The TLS client links OpenSSL (.ci/run installs libssl-dev); without it the row is skipped, saying so. */
+const hasOpenSslHeaders = (): boolean => existsSync("/usr/include/openssl/ssl.h");
 
 interface BenchRow {
   metric: string;
@@ -64,6 +69,7 @@ test(
         errors: unknown[];
         skipped: { metric: string; impl: string; reason: string }[];
         metrics: { id: string }[];
+        notes: string[];
       };
       assert.equal(result.mode, "quick");
       assert.deepEqual(result.errors, []);
@@ -74,11 +80,22 @@ test(
           `${impl} has a tcp-stream row`,
         );
       }
+      // TLS: socklab (ephemeral certificate, pinned from its --json readiness), raw Node tls and
+      // socat OPENSSL-LISTEN, all driven by the one C OpenSSL client.
+      if (hasOpenSslHeaders()) {
+        for (const impl of ["socklab", "node", ...(which("socat") ? ["socat"] : [])]) {
+          assert.ok(result.rows.some((r) => r.impl === impl && r.metric === "tls-stream"), `${impl} has a tls-stream row`);
+        }
+        assert.ok(
+          result.notes.some((n) => /^tls-stream: negotiated TLSv1\.3 TLS_AES_256_GCM_SHA384 with every server$/.test(n)),
+          `the negotiated suite is noted: ${JSON.stringify(result.notes)}`,
+        );
+      }
       for (const m of result.metrics) {
         // A row may be skipped only for a stated platform limit (e.g. Unix datagram support
-        // before the native addon is built), never silently.
+        // before the native addon is built; no OpenSSL headers for the TLS client), never silently.
         const stated = result.skipped.some(
-          (p) => p.metric === m.id && p.impl === "socklab" && /not supported/i.test(p.reason),
+          (p) => p.metric === m.id && p.impl === "socklab" && /not supported|libssl-dev/i.test(p.reason),
         );
         assert.ok(
           stated || result.rows.some((r) => r.metric === m.id && r.impl === "socklab"),
@@ -124,5 +141,36 @@ test(
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  },
+);
+
+test(
+  "bench TLS client: pins the server's sha256 fingerprint from socklab's --json readiness, refuses any other",
+  {
+    timeout: 60_000,
+    skip: !hasCc() ? "no C compiler (cc)" : !hasOpenSslHeaders() ? "no OpenSSL headers (libssl-dev): the TLS client cannot be built" : false,
+  },
+  async (t) => {
+    const tlsgen = buildC(root, tempDir(t, "socklab-tlsgen-"), "tlsgen", ["-lssl", "-lcrypto"]);
+    const server = socklab(["serve", "echo", "tls://127.0.0.1:0", "--json"], { teardown: t });
+    const m = await server.waitForStderr(/^\{"event":"listening".*$/m, 20_000);
+    const ready = JSON.parse(m[0]) as { address: string; fingerprint: string };
+    assert.match(ready.fingerprint, /^sha256:[0-9a-f]{64}$/);
+    const run = async (pin: string) =>
+      spawnProc(tlsgen, ["--addr", ready.address, "--pin", pin, "--phases", "0.05", "--max-ops", String(64 << 20)], {
+        label: "tlsgen",
+      }).waitExit(20_000);
+
+    const ok = await run(ready.fingerprint);
+    assert.equal(ok.code, 0, ok.stderr);
+    const phase = JSON.parse(ok.stdout.toString().trim()) as { bytes: number; protocol: string; cipher: string };
+    assert.ok(phase.bytes > 0, `echoed ${phase.bytes} bytes`);
+    assert.equal(phase.protocol, "TLSv1.3");
+
+    const wrong = `sha256:${"0".repeat(64)}`;
+    const refused = await run(wrong);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, new RegExp(`^tlsgen: certificate ${ready.fingerprint} does not match the pin ${wrong}$`, "m"));
+    assert.equal(refused.stdout.length, 0, "nothing measured against an unpinned server");
   },
 );

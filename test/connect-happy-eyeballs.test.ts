@@ -9,34 +9,10 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
 import { connectAny, connectTcp, interleaveFamilies, type ConnectAttemptReport, type Resolver } from "../src/tcp/connect.js";
 import { runSocklab } from "./support/cli.js";
-import { closedPort } from "./support/net.js";
+import { FULL_BACKLOG_PY, closedPort } from "./support/net.js";
 import { spawnProc, which, type Teardown } from "./support/process.js";
 
 const PYTHON = which("python3");
-
-/** A listener on [::1]:PORT whose backlog is full: SYNs to it go unanswered (a silent address). */
-const SILENT_V6_PY = String.raw`
-import socket, sys
-port = int(sys.argv[1])
-s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-try:
-    s.bind(("::1", port))
-except OSError as e:
-    print("busy", flush=True)
-    sys.exit(0)
-s.listen(0)
-held = []
-for i in range(3):
-    c = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    c.settimeout(0.3)
-    try:
-        c.connect(("::1", port))
-    except OSError:
-        pass
-    held.append(c)
-print("ready", flush=True)
-sys.stdin.read()
-`;
 
 function listen4(t: Teardown): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -55,9 +31,9 @@ async function dualWithSilentV6(t: Teardown): Promise<number> {
   for (let tries = 0; tries < 10; tries++) {
     const server = await listen4(t);
     const port = (server.address() as { port: number }).port;
-    const py = spawnProc(PYTHON!, ["-c", SILENT_V6_PY, String(port)], { teardown: t, input: "pipe", label: "silent ::1" });
-    const m = await py.waitForStdoutLine(/^(ready|busy)$/m, 5000);
-    if (m[1] === "ready") return port;
+    const py = spawnProc(PYTHON!, ["-c", FULL_BACKLOG_PY, "::1", String(port)], { teardown: t, input: "pipe", label: "silent ::1" });
+    const m = await py.waitForStdoutLine(/^(\d+|busy)$/m, 5000);
+    if (m[1] !== "busy") return port; // [::1]:PORT silent: its queue is full
     server.close();
   }
   throw new Error("no port free on both 127.0.0.1 and ::1");

@@ -61,7 +61,7 @@ test("docs/EVENTS.md documents every field of every event, optional ones marked 
   const problems: string[] = [];
   for (const section of doc.split(/^### /m).slice(1)) {
     const heading = section.split("\n")[0]!;
-    const documented = [...section.matchAll(/^\| `([a-zA-Z]+\??)` \|/gm)].map((m) => m[1]!);
+    const documented = [...section.matchAll(/^\| `([a-zA-Z][a-zA-Z0-9]*\??)` \|/gm)].map((m) => m[1]!);
     for (const type of [...heading.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]!)) {
       const fields = declared.get(type) ?? [];
       for (const field of fields) if (!documented.includes(field)) problems.push(`${type}: field \`${field}\` is not in its table`);

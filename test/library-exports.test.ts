@@ -24,6 +24,7 @@ const EXPORTS: Record<string, string[]> = {
   access: ["AccessList", "accessListFrom", "accessFilter", "parseCidr", "cidrContains"],
   services: ["chatService", "brokerService", "execService", "streamEcho", "lineEcho", "datagramTime"],
   events: ["eventChannel", "EVENT_TYPES"],
+  errors: ["SocklabError", "ConnectError", "SocketError", "UnavailableError", "NoResponseError", "AbortError", "TimeoutError", "retry", "withDeadline", "startDeadline", "backoffDelay"],
 };
 
 test('import "socklab" (the package\'s own name) offers every documented area', async () => {
@@ -65,17 +66,23 @@ for (const file of ["README.md", "README.es.md"]) {
 
 test("every example of docs/LIBRARY.md runs as written and prints what it says", { timeout: 120_000 }, async (t) => {
   const blocks = examples(readFileSync(join(ROOT, "docs/LIBRARY.md"), "utf8"));
-  assert.equal(blocks.length, 8, "one example per area");
+  assert.equal(blocks.length, 10, "one example per area (streams has two: TCP, and an abstract name)");
   const dir = userProject(t);
   const outputs: string[] = [];
   for (const [i, code] of blocks.entries()) outputs.push(await runExample(dir, `example-${i + 1}.mjs`, code));
-  const [streams, datagrams, tls, relay, format, access, exec, events] = outputs as [string, string, string, string, string, string, string, string];
-  assert.equal(streams, "eco: uno\neco: dos\n");
+  const [streams, abstract, datagrams, tls, relay, format, access, exec, errors, events] = outputs as [string, string, string, string, string, string, string, string, string, string];
+  const [, port, urlPort] = /^(\d+) tcp:\/\/127\.0\.0\.1:(\d+)\neco: uno\neco: dos\n$/.exec(streams) ?? [];
+  assert.ok(port !== undefined && port === urlPort, streams);
+  assert.match(abstract, /^abstract (socklab-doc-\d+) abstract:\1\nhola abstract\n$/);
   assert.match(datagrams, /^ping from udp:\/\/127\.0\.0\.1:\d+\nhola\n$/);
   assert.equal(tls, "TLSv1.3 true\nhola por TLS\n");
   assert.match(relay, /^through the relay\nopen: \[ \d+ \]\n$/);
   assert.match(format, /^00000000 {2}68 6f 6c 61 0a +\|hola\.\|\nb"it's\\t\\xff\\n"\n"a\\r\\nb\\r\\n"\n$/);
-  assert.match(access, /\{ ok: true \} \{ ok: false, why: 'denied', rule: '10\.0\.0\.66' \} \{ ok: false, why: 'not-allowed' \}/);
+  assert.match(access, /\{ ok: true \} \{ ok: false, why: 'denied', rule: '198\.51\.100\.66' \} \{ ok: false, why: 'not-allowed' \}/);
   assert.equal(exec, "manzana\npera\n");
+  assert.match(
+    errors,
+    /^true ECONNREFUSED tcp:\/\/127\.0\.0\.1:\d+ ECONNREFUSED\ntrue ECONNREFUSED then 10 ms, ECONNREFUSED then 20 ms, ECONNREFUSED then 0 ms\ntrue 2 ECONNREFUSED\ntrue ABORT_ERR\ntrue ETIMEDOUT\n$/,
+  );
   assert.match(events, /^channel: accepted\nchannel: closed\ntcp:\/\/127\.0\.0\.1:\d+: 0 in, 0 out/);
 });

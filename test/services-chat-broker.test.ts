@@ -3,7 +3,7 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import net from "node:net";
-import { parseAddress } from "../src/address.js";
+import { parseAddress, type InetAddress } from "../src/address.js";
 import type { SocklabEvent } from "../src/events.js";
 import { brokerService } from "../src/services/broker.js";
 import { chatLine, chatService } from "../src/services/chat.js";
@@ -17,7 +17,7 @@ async function serve(t: TestContext, handler: StreamHandler): Promise<{ port: nu
   const events: SocklabEvent[] = [];
   const server = await StreamServer.listen({ address: parseAddress("tcp://127.0.0.1:0"), handler, concurrent: true, onEvent: (e) => events.push(e) });
   t.after(() => server.close());
-  return { port: Number(server.address.split(":").at(-1)), events };
+  return { port: (server.address as InetAddress).port, events };
 }
 
 async function join(t: TestContext, port: number): Promise<{ socket: net.Socket; got: Collector }> {

@@ -2,7 +2,7 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { parseAddress } from "../src/address.js";
+import { parseAddress, type InetAddress } from "../src/address.js";
 import type { SocklabEvent } from "../src/events.js";
 import { commandLine, execBindRefusal, execService, isLoopbackHost, type ExecOptions } from "../src/services/exec.js";
 import { AccessList, parseCidrList } from "../src/net/cidr.js";
@@ -20,7 +20,7 @@ async function serveExec(t: TestContext, options: ExecOptions): Promise<{ port: 
     onEvent: (e) => events.push(e),
   });
   t.after(() => server.close());
-  return { port: Number(server.address.split(":").at(-1)), events };
+  return { port: (server.address as InetAddress).port, events };
 }
 
 async function until(ok: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
@@ -161,9 +161,9 @@ test("the bind rule: beyond loopback, serve exec needs an explicit --allow", () 
   for (const ok of ["tcp://127.0.0.1:9000", "tcp://127.1.2.3:9000", "tcp://[::1]:9000", "tcp://localhost:9000", "unix:/tmp/x.sock", "abstract:x"]) {
     assert.equal(execBindRefusal(parseAddress(ok), none), undefined, ok);
   }
-  for (const risky of ["tcp://0.0.0.0:9000", "tcp://[::]:9000", "tcp://192.168.1.10:9000", "tcp://[::ffff:10.0.0.1]:9000", "tcp://myhost:9000"]) {
+  for (const risky of ["tcp://0.0.0.0:9000", "tcp://[::]:9000", "tcp://198.51.100.10:9000", "tcp://[::ffff:203.0.113.1]:9000", "tcp://myhost:9000"]) {
     assert.match(execBindRefusal(parseAddress(risky), none) ?? "", /would run the command for anyone .* --allow CIDR/, risky);
   }
-  assert.equal(execBindRefusal(parseAddress("tcp://0.0.0.0:9000"), new AccessList({ allow: parseCidrList("192.168.1.0/24") })), undefined);
+  assert.equal(execBindRefusal(parseAddress("tcp://0.0.0.0:9000"), new AccessList({ allow: parseCidrList("198.51.100.0/24") })), undefined);
   assert.equal(isLoopbackHost("::ffff:127.0.0.1"), true);
 });

@@ -2,7 +2,7 @@ import type { SocklabEvent } from "../src/events.js";
 import assert from "node:assert/strict";
 import type { Socket } from "node:net";
 import { test } from "node:test";
-import { parseAddress } from "../src/address.js";
+import { parseAddress, type InetAddress } from "../src/address.js";
 import { StreamServer, type StreamHandler } from "../src/stream/server.js";
 import { connectStream } from "../src/stream/connect.js";
 import { readChunk, readUntilClose, sendAll, halfClose } from "../src/stream/io.js";
@@ -17,7 +17,7 @@ async function start(t: { after: (fn: () => unknown) => void }, handler: StreamH
   const events: SocklabEvent[] = [];
   const server = await StreamServer.listen({ address: parseAddress("tcp://127.0.0.1:0"), handler, onEvent: (e) => events.push(e), ...extra });
   t.after(() => server.close());
-  return { server, events, address: parseAddress(server.address) };
+  return { server, events, address: server.address };
 }
 
 test("sequential by default: the second client waits until the first has closed", async (t) => {
@@ -136,7 +136,17 @@ test("dual-stack on :: accepts IPv4 (as ::ffff:127.0.0.1) and IPv6", async (t) =
     onEvent: (e) => events.push(e),
   });
   t.after(() => server.close());
-  const port = parseAddress(server.address) as { port: number };
+  const port = server.address as InetAddress;
+  // One socket serves both families, or (the OS keeps IPv6 sockets IPv6-only) a second IPv4
+  // listener on the same port: `addresses` lists each, the IPv6 one first.
+  assert.deepEqual(server.address, { kind: "tcp", family: "ipv6", host: "::", port: port.port });
+  assert.equal(server.url, `tcp://[::]:${port.port}`);
+  if (server.notes.some((n) => n.note === "dual-stack-fallback")) {
+    assert.deepEqual(server.addresses, [server.address, { kind: "tcp", family: "ipv4", host: "0.0.0.0", port: port.port }]);
+  } else {
+    assert.ok(server.notes.some((n) => n.note === "dual-stack"), JSON.stringify(server.notes));
+    assert.deepEqual(server.addresses, [server.address]);
+  }
   for (const host of ["127.0.0.1", "[::1]"]) {
     const { socket } = await connectStream(parseAddress(`tcp://${host}:${port.port}`));
     assert.equal((await readUntilClose(socket)).toString(), "hola dual\n");

@@ -40,7 +40,7 @@ async function serve(t: TestContext, host: string, responder: DatagramResponder,
   const log: string[] = [];
   const server = new DatagramServer({ endpoint, responder, onEvent: (e) => log.push(eventLine(e)) });
   t.after(() => server.close());
-  const port = Number(/:(\d+)$/.exec(server.address)![1]);
+  const port = (server.address as InetAddress).port;
   return { server, endpoint, port, log };
 }
 

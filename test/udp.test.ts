@@ -15,7 +15,7 @@ import { NoResponseError } from "../src/errors.js";
 test("UDP echo: reply to the sender, unchanged, with its source address", async (t) => {
   const server = new DatagramServer({ endpoint: await bindUdp(parseAddress("udp://127.0.0.1:0") as InetAddress), responder: datagramEcho });
   t.after(() => server.close());
-  const { port } = parseAddress(server.address) as InetAddress;
+  const { port } = server.address as InetAddress;
   const reply = await udpRequest({ host: "127.0.0.1", port, payload: Buffer.from([0, 0xff, 0x70]) });
   assert.deepEqual(reply.data, Buffer.from([0, 0xff, 0x70]));
   assert.equal(reply.from, `udp://127.0.0.1:${port}`);
@@ -24,7 +24,7 @@ test("UDP echo: reply to the sender, unchanged, with its source address", async 
 test("UDP TIME: HH:MM:SS without newline, anything else ERR\\n", async (t) => {
   const server = new DatagramServer({ endpoint: await bindUdp(parseAddress("udp://127.0.0.1:0") as InetAddress), responder: datagramTime });
   t.after(() => server.close());
-  const { port } = parseAddress(server.address) as InetAddress;
+  const { port } = server.address as InetAddress;
   assert.match((await udpRequest({ host: "127.0.0.1", port, payload: Buffer.from(" TIME\n") })).data.toString(), /^\d\d:\d\d:\d\d$/);
   assert.equal((await udpRequest({ host: "127.0.0.1", port, payload: Buffer.from("x") })).data.toString(), "ERR\n");
 });
@@ -68,7 +68,7 @@ test("broadcast discovery on 127.255.255.255 lists every responder", async (t) =
   // Two responders share one port on the loopback broadcast address (SO_REUSEADDR).
   const first = new DatagramServer({ endpoint: await bindUdp(parseAddress("udp://127.255.255.255:0") as InetAddress, { reuseAddr: true }), responder: announceService("uno\n") });
   t.after(() => first.close());
-  const { port } = parseAddress(first.address) as InetAddress;
+  const { port } = first.address as InetAddress;
   const second = new DatagramServer({ endpoint: await bindUdp({ kind: "udp", host: "127.255.255.255", port }, { reuseAddr: true }), responder: announceService("dos\n") });
   t.after(() => second.close());
   const replies = await discover({ host: "127.255.255.255", port, timeoutMs: 300 });

@@ -4,6 +4,7 @@
  */
 import { Writable } from "node:stream";
 import type { SocklabEvent } from "../events.js";
+import type { PayloadEncoding } from "../format/payload.js";
 import { describeErrorIn, formatEvent, langFromEnv, type Lang } from "../i18n/format.js";
 
 /** How diagnostics are shown: text in a language, or one JSON object per event (`--json`). */
@@ -32,11 +33,33 @@ export function emit(event: SocklabEvent): void {
   seq++;
   if (mode.json) {
     const { type, ...fields } = event;
-    diag(JSON.stringify({ event: type, seq, t: Math.round((performance.now() - t0) * 1000) / 1000, ...fields }));
+    diag(JSON.stringify({ event: type, seq, t: Math.round((performance.now() - t0) * 1000) / 1000, ...fields }), carriesBytes(event));
     return;
   }
   const line = formatEvent(event, mode.lang);
   if (line !== "") diag(line);
+}
+
+/**
+ * The byte views under --json: each chunk is a `sent`/`received` event carrying its bytes,
+ * `hex` for -x (unless the dump goes to --hexdump-file, which stays text) and `python` for
+ * --show (docs/EVENTS.md). Text mode: none (the views print text).
+ */
+export function jsonPayload(view: { hexdump: boolean; hexdumpFile: boolean; show: boolean }): PayloadEncoding[] {
+  if (!mode.json) return [];
+  const encodings: PayloadEncoding[] = [];
+  if (view.hexdump && !view.hexdumpFile) encodings.push("hex");
+  if (view.show) encodings.push("python");
+  return encodings;
+}
+
+/**
+ * A sent/received event with the bytes in it (-x/--show under --json): the user asked for
+ * every byte, so from the first of these on no line is dropped for a slow reader of standard
+ * error (that costs memory instead, as the text dump of `connect -x` always has).
+ */
+function carriesBytes(event: SocklabEvent): boolean {
+  return (event.type === "sent" || event.type === "received") && (event.hex !== undefined || event.python !== undefined || event.base64 !== undefined);
 }
 
 /** An error as one line in the user's language (no stack). */
@@ -75,8 +98,16 @@ function flushDiag(): void {
 
 process.on("exit", flushDiag);
 
-export function diag(line: string): void {
-  if (process.stderr.writableLength > STDERR_BACKLOG) {
+/**
+ * Set by the first line kept: once standard error carries the bytes of a connection, no
+ * line is dropped any more (the events around them, `closed` or `error`, say how it ended).
+ */
+let lossless = false;
+
+/** Queue one line for standard error; past the backlog it is counted and dropped, unless `keep`. */
+export function diag(line: string, keep = false): void {
+  if (keep) lossless = true;
+  if (!lossless && process.stderr.writableLength > STDERR_BACKLOG) {
     dropped++;
     return;
   }

@@ -3,17 +3,19 @@
  * `--deny`, `--allow-file`, `--deny-file`), the byte views (`-x`, `--hexdump-file`, `--show`)
  * for stream connections and for datagrams, and the forced-stop removal of a socket file.
  */
-import { createWriteStream, lstatSync, unlinkSync, type WriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import type { Socket } from "node:net";
 import { formatAddress, type Address } from "../address.js";
 import type { DatagramEndpoint } from "../datagram/endpoint.js";
 import type { EventSink } from "../events.js";
-import { byteViewSink, tap, type TapSink } from "../format/tap.js";
+import { payloadEvents, type PayloadEncoding } from "../format/payload.js";
+import { allSinks, byteViewSink, tap, type TapSink } from "../format/tap.js";
 import { accessFilter, accessListFrom, type AccessList } from "../net/cidr.js";
 import type { AcceptFilter, StreamHandler } from "../stream/server.js";
 import { flag, list, str, usage } from "./args.js";
-import { diag, emit } from "./output.js";
+import { diag, emit, jsonPayload, outputMode } from "./output.js";
 import { onForcedStop } from "./signals.js";
+import { claimSocketFileSync, removeIfOursSync } from "../unix/socket-file.js";
 
 /** Option table entries for the access lists. */
 export const accessOptions = {
@@ -62,18 +64,30 @@ export function accessAcceptFilter(access: AccessList): AcceptFilter | undefined
   return access.empty ? undefined : (accessFilter(access) as AcceptFilter);
 }
 
-/** `-x`/`--hexdump-file`/`--show` as given: a sink per connection (or per datagram), and a close. */
+/**
+ * `-x`/`--hexdump-file`/`--show` as given: a sink per connection (or per datagram), and a close.
+ * In text mode the views are text on stderr (the dump in FILE with --hexdump-file); with
+ * --json they are `sent`/`received` events carrying the bytes (`payload`), and only the
+ * --hexdump-file dump stays text, in its file.
+ */
 export interface ByteView {
-  /** A sink for one connection's chunks (offsets per direction), or undefined if no view was asked for. */
+  /** --json: the payload encodings of the chunk events (give them to the server as `payload`); empty in text mode. */
+  readonly payload: readonly PayloadEncoding[];
+  /** The text views of one connection's chunks (offsets per direction), or undefined if none applies. */
   forPeer(peer: string): TapSink | undefined;
+  /** Text views and (--json) chunk events for one datagram to or from `peer`. */
+  forDatagram(peer: string): TapSink | undefined;
   /** Flush and close the dump file, if any. */
   close(): Promise<void>;
 }
 
 export function byteViewFromFlags(values: Record<string, unknown>): ByteView {
   const file = str(values, "hexdump-file");
-  const hexdump = flag(values, "hexdump") || file !== undefined;
-  const show = flag(values, "show");
+  const json = outputMode().json;
+  const payload = jsonPayload({ hexdump: flag(values, "hexdump"), hexdumpFile: file !== undefined, show: flag(values, "show") });
+  // --json: the dump is text only in its file; --show is always an event field.
+  const hexdump = json ? file !== undefined : flag(values, "hexdump") || file !== undefined;
+  const show = !json && flag(values, "show");
   let dumpFile: WriteStream | undefined;
   if (file !== undefined) {
     dumpFile = createWriteStream(file, { flags: "a" });
@@ -86,6 +100,10 @@ export function byteViewFromFlags(values: Record<string, unknown>): ByteView {
   };
   const writeDump = dumpFile ? (text: string): void => void dumpFile!.write(text) : toStderr;
   return {
+    payload,
+    forDatagram(peer) {
+      return allSinks(this.forPeer(peer), payload.length > 0 ? payloadEvents(peer, emit, { encodings: payload, datagram: true }) : undefined);
+    },
     forPeer(peer) {
       if (!hexdump && !show) return undefined;
       const dump = hexdump ? byteViewSink(peer, { hexdump: true }, writeDump) : undefined;
@@ -123,9 +141,10 @@ function peerIp(peer: unknown): string | undefined {
  * piece of a stream.
  */
 export function guardedEndpoint<P>(endpoint: DatagramEndpoint<P>, access: AccessList, view: ByteView, onEvent: EventSink): DatagramEndpoint<P> {
-  const show = (direction: "in" | "out", data: Buffer, peer: P): void => view.forPeer(endpoint.formatPeer(peer))?.chunk(direction, data);
+  const show = (direction: "in" | "out", data: Buffer, peer: P): void => view.forDatagram(endpoint.formatPeer(peer))?.chunk(direction, data);
   return {
     address: endpoint.address,
+    bound: endpoint.bound,
     onError: (listener) => endpoint.onError(listener),
     formatPeer: (peer) => endpoint.formatPeer(peer),
     close: () => endpoint.close(),
@@ -161,15 +180,8 @@ export function guardedEndpoint<P>(endpoint: DatagramEndpoint<P>, access: Access
  */
 export function forcedStopRemoves(where: Address): () => void {
   if (where.kind !== "unix" && where.kind !== "unix-dgram") return () => {};
-  const path = where.path;
-  let ino: number;
-  try {
-    ino = lstatSync(path).ino;
-  } catch {
-    return () => {};
-  }
-  const unregister = onForcedStop(() => {
-    if (lstatSync(path).ino === ino) unlinkSync(path);
-  });
+  const owned = claimSocketFileSync(where.path);
+  if (owned === undefined) return () => {};
+  const unregister = onForcedStop(() => void removeIfOursSync(owned));
   return () => void unregister();
 }

@@ -9,7 +9,9 @@
  * ERR_SOCKET_CLOSED, no retransmission runs after it and no timer is left behind.
  */
 import { abortReason } from "../abort.js";
-import { explainCode, NoResponseError, SocklabError, type AttemptRecord } from "../errors.js";
+import { startDeadline } from "../deadline.js";
+import { explainCode, NoResponseError, SocklabError, TimeoutError, type AttemptRecord } from "../errors.js";
+import { retry, type RetryPolicy } from "../retry.js";
 
 export interface DatagramRequestOptions {
   /** Wait this long for a reply after each send (ms). Default 1000 (the guide's). */
@@ -38,6 +40,9 @@ interface Waiter {
 }
 
 const MAX_QUEUED = 1024;
+
+/** A wait's deadline passing is not an error: the wait resolves null. */
+const TIME_UP = new Error("time up");
 
 export abstract class DatagramClientBase {
   /** The server address currently used, in socklab notation. */
@@ -103,30 +108,27 @@ export abstract class DatagramClientBase {
     if (!taken) this.pendingError = err;
   }
 
-  /** Wait `ms` for an arrival (receives) or just wait; null when the time is up. */
-  private wait(ms: number, receives: boolean, signal?: AbortSignal): Promise<Arrival | null> {
+  /** Wait `ms` (undefined: no limit) for an arrival (receives) or just wait; null when the time is up. */
+  private wait(ms: number | undefined, receives: boolean, signal?: AbortSignal): Promise<Arrival | null> {
     return new Promise((resolve, reject) => {
       if (this.closedError) return reject(this.closedError);
       if (signal?.aborted) return reject(abortReason(signal));
       const waiter: Waiter = {
         receives,
         settle: (outcome) => {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
+          deadline.clear();
           this.waiters.delete(waiter);
           if (outcome instanceof Error) reject(outcome);
           else resolve(outcome);
         },
       };
-      const onAbort = (): void => waiter.settle(abortReason(signal!));
-      const timer = setTimeout(() => waiter.settle(null), ms);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      const deadline = startDeadline({ ms, signal, timeoutError: () => TIME_UP }, (err) => waiter.settle(err === TIME_UP ? null : err));
       this.waiters.add(waiter);
     });
   }
 
-  /** The next datagram that arrives, or null after `timeoutMs`. */
-  receive(timeoutMs: number, signal?: AbortSignal): Promise<Arrival | null> {
+  /** The next datagram that arrives, or null after `timeoutMs` (undefined: no limit, only the signal). */
+  receive(timeoutMs: number | undefined, signal?: AbortSignal): Promise<Arrival | null> {
     if (this.closedError) return Promise.reject(this.closedError);
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
@@ -138,7 +140,13 @@ export abstract class DatagramClientBase {
     return this.wait(timeoutMs, true, signal);
   }
 
-  /** Request with retransmission (exercises 7 and 8). */
+  /**
+   * Request with retransmission (exercises 7 and 8), through the shared retry loop: each
+   * attempt sends and waits `timeoutMs` for a reply (the attempt's deadline). A silent
+   * address hands the next attempt over at once; a refusal too, to an address not yet
+   * refused, or else after a pause of `timeoutMs` so retries keep their pacing. Gives up
+   * with NoResponseError (`attempts`, `cause` = the last failure).
+   */
   async request(payload: Buffer, options: DatagramRequestOptions = {}): Promise<DatagramReply> {
     if (this.closedError) throw this.closedError;
     // Late answers to an earlier request (or its retransmissions) are not this one's reply.
@@ -148,39 +156,51 @@ export abstract class DatagramClientBase {
     const timeoutMs = options.timeoutMs ?? 1000;
     const total = Math.max(1, options.attempts ?? 3);
     const tried = new Set<string>();
-    let lastCode = "ETIMEDOUT";
-    for (let attempt = 1; attempt <= total; attempt++) {
-      const address = this.target;
-      tried.add(address);
-      let pauseMs = 0;
-      try {
+    const policy: RetryPolicy = { attempts: total, timeoutMs };
+    if (options.signal !== undefined) policy.signal = options.signal;
+    if (options.onAttemptFailed !== undefined) policy.onAttemptFailed = options.onAttemptFailed;
+    const run = retry(policy, {
+      label: this.target,
+      attempt: async ({ signal, at }) => {
+        const address = this.target;
+        at(address);
+        tried.add(address);
         await this.send(payload);
-        const reply = await this.receive(timeoutMs, options.signal);
-        if (reply) return { ...reply, attempt };
-        lastCode = "ETIMEDOUT";
-        this.nextAddress(false);
-      } catch (err) {
-        if (this.closedError) throw this.closedError;
-        if (options.signal?.aborted) throw err;
-        lastCode = (err as { code?: string }).code ?? "ERROR";
-        // A refusal arrives at once: go straight to an address not yet refused, or else
-        // wait out the attempt so retries keep their pacing.
-        const moved = this.nextAddress(true);
-        if (!moved && attempt < total) pauseMs = timeoutMs;
-      }
-      options.onAttemptFailed?.(
-        { attempt, address, code: lastCode, message: explainCode(lastCode) ?? lastCode, delayMs: pauseMs },
-        total,
-      );
-      if (pauseMs > 0) await this.wait(pauseMs, false, options.signal);
-    }
-    const why = lastCode === "ETIMEDOUT" ? "" : `: ${explainCode(lastCode) ?? lastCode}`;
-    const addresses = [...tried].join(", ");
-    throw new NoResponseError(`${addresses}: no response after ${total} attempt${total === 1 ? "" : "s"}${why}`, {
-      address: this.target,
-      messageKey: "no-response",
-      params: { address: addresses, attempts: total, code: lastCode },
+        // No limit of its own: the attempt's deadline (timeoutMs) ends the wait.
+        const reply = await this.receive(undefined, signal);
+        if (reply === null) throw new TimeoutError(`${address}: no reply`, { address });
+        return reply;
+      },
+      // Closed meanwhile: over, whatever the attempt failed with (close() says so below).
+      classify: () => (this.closedError !== undefined ? "throw" : "retry"),
+      pauseAfter: (err) => {
+        // A silence moves on at once; a refusal too if another address is left, else it waits.
+        if (err instanceof TimeoutError) {
+          this.nextAddress(false);
+          return 0;
+        }
+        return this.nextAddress(true) ? 0 : timeoutMs;
+      },
+      sleep: async (ms, signal) => void (await this.wait(ms, false, signal)),
+      giveUp: (attempts, lastError) => {
+        const lastCode = attempts[attempts.length - 1]?.code ?? "ETIMEDOUT";
+        const why = lastCode === "ETIMEDOUT" ? "" : `: ${explainCode(lastCode) ?? lastCode}`;
+        const addresses = [...tried].join(", ");
+        return new NoResponseError(`${addresses}: no response after ${total} attempt${total === 1 ? "" : "s"}${why}`, {
+          address: this.target,
+          cause: lastError,
+          attempts,
+          messageKey: "no-response",
+          params: { address: addresses, attempts: total, code: lastCode },
+        });
+      },
     });
+    try {
+      const { value, attempt } = await run;
+      return { ...value, attempt };
+    } catch (err) {
+      throw this.closedError ?? err;
+    }
   }
 
   /** Close the client: everything still waiting fails now with ERR_SOCKET_CLOSED. Idempotent. */

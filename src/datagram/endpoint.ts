@@ -4,13 +4,11 @@
  */
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { isIPv6 } from "node:net";
-import { formatAddress, type InetAddress } from "../address.js";
+import { formatAddress, serverAddress, type InetAddress } from "../address.js";
+import { wrapSystemError } from "../errors.js";
 import type { DatagramBatch, DatagramEndpoint, UdpBindOptions, UdpPeer } from "./types.js";
 export type { DatagramEndpoint, UdpBindOptions, UdpPeer } from "./types.js";
 import { batchBinding, bindNativeUdp } from "./native-udp.js";
-
-
-
 
 export function udpTypeFor(host: string): "udp4" | "udp6" {
   return isIPv6(host) ? "udp6" : "udp4";
@@ -43,16 +41,17 @@ export function bindDgram(address: InetAddress, options: UdpBindOptions = {}): P
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       socket.close();
-      reject(Object.assign(err, { address: formatAddress(address) }));
+      reject(wrapSystemError(err, formatAddress(address), { syscall: "bind" }));
     };
     socket.once("error", onError);
     socket.bind(address.port, address.host, () => {
       socket.removeListener("error", onError);
-      const bound = socket.address();
-      const shown = formatAddress({ kind: "udp", host: address.host, port: bound.port });
+      const info = socket.address();
+      const bound = serverAddress({ kind: "udp", host: address.host, port: info.port }, type === "udp6" ? "ipv6" : "ipv4");
       let closed: Promise<void> | undefined;
       resolve({
-        address: shown,
+        address: formatAddress(bound),
+        bound,
         onMessage: (listener) => socket.on("message", (data, rinfo) => listener(data, { address: rinfo.address, port: rinfo.port })),
         onError: (listener) => socket.on("error", listener),
         send: (data, peer) =>

@@ -4,7 +4,7 @@
  * built or is too old, or for what this path does not do (scoped IPv6 hosts).
  */
 import { isIPv6 } from "node:net";
-import { formatAddress, type InetAddress } from "../address.js";
+import { formatAddress, serverAddress, type InetAddress } from "../address.js";
 import { errnoError } from "../errors.js";
 import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
 import { BatchDatagramSocket, hasBatchFunctions, type BatchNative } from "./batch-socket.js";
@@ -79,8 +79,10 @@ export function bindNativeUdp(native: BatchNative, address: InetAddress, options
     return { address: parsed?.[0] ?? "", port: parsed?.[1] ?? 0, raw };
   };
   let closed: Promise<void> | undefined;
+  const bound = serverAddress({ kind: "udp", host: address.host, port }, family === 6 ? "ipv6" : "ipv4");
   return {
-    address: formatAddress({ kind: "udp", host: address.host, port }),
+    address: formatAddress(bound),
+    bound,
     onMessage: (listener) => socket.onMessage((data, raw) => listener(data, toPeer(raw))),
     onBatch: (listener) => socket.onBatch(listener),
     onError: (listener) => socket.onError(listener),

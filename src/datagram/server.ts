@@ -8,6 +8,7 @@
  * the replies leave in one sendmmsg. The per-datagram event stays, but the sender's text is
  * formatted once per distinct sender, and no event is built when nobody listens.
  */
+import type { ServerAddress } from "../address.js";
 import { errorEvent, eventChannel, publishing, type EventSink, type SocklabEvent } from "../events.js";
 import type { DatagramBatch, DatagramResponder } from "./types.js";
 import type { DatagramEndpoint } from "./endpoint.js";
@@ -24,7 +25,14 @@ export interface DatagramServerOptions<Peer> {
 }
 
 export class DatagramServer<Peer> {
-  readonly address: string;
+  /**
+   * Where it is bound, structured as StreamServer's: `{ kind: "udp", family: "ipv4", host,
+   * port }`, `{ kind: "unix-dgram", family: "unix", path }`, `{ kind: "abstract-dgram",
+   * family: "abstract", name }`. An Address: openDatagramClient(server.address) reaches it.
+   */
+  readonly address: ServerAddress;
+  /** The same in socklab's URL form: udp://127.0.0.1:41234, unix-dgram:/tmp/x, abstract-dgram:name. */
+  readonly url: string;
   private readonly endpoint: DatagramEndpoint<Peer>;
   private closing: Promise<void> | undefined;
   private readonly paced: PacedSink | undefined;
@@ -38,8 +46,9 @@ export class DatagramServer<Peer> {
     const emit = publishing(this.paced?.event);
     const listening = (): boolean => this.paced !== undefined || eventChannel.hasSubscribers;
     this.endpoint = endpoint;
-    this.address = endpoint.address;
-    endpoint.onError((err) => emit(errorEvent(err, { address: this.address })));
+    this.address = endpoint.bound;
+    this.url = endpoint.address;
+    endpoint.onError((err) => emit(errorEvent(err, { address: this.url })));
     if (endpoint.onBatch) {
       const trace = options.trace === true;
       endpoint.onBatch((batch) => this.onBatch(batch, responder, listening() ? emit : undefined, trace));

@@ -1,4 +1,5 @@
 /** What a datagram responder is given and answers: shared by the datagram runner and the services. */
+import type { ServerAddress } from "../address.js";
 
 /**
  * The datagrams of one wake-up, as a batched endpoint receives them (recvmmsg): read them,
@@ -37,8 +38,10 @@ export interface DatagramResponder {
 }
 
 export interface DatagramEndpoint<Peer = unknown> {
-  /** Where it is bound, in socklab notation (real port). */
+  /** Where it is bound, in socklab notation (real port): formatAddress(bound). */
   readonly address: string;
+  /** Where it is bound, structured (kind, family, host and port, path, or name). */
+  readonly bound: ServerAddress;
   onMessage(listener: (data: Buffer, peer: Peer) => void): void;
   /**
    * Batched endpoints only (recvmmsg/sendmmsg): the datagrams of each wake-up in one call;

@@ -116,3 +116,17 @@ export function byteViewSink(peer: string, options: ByteViewOptions, write: (tex
     },
   };
 }
+
+/** One sink that hands each chunk (and end) to every given sink; undefined when none is given. */
+export function allSinks(...sinks: (TapSink | undefined)[]): TapSink | undefined {
+  const list = sinks.filter((sink): sink is TapSink => sink !== undefined);
+  if (list.length <= 1) return list[0];
+  return {
+    chunk(direction, data) {
+      for (const sink of list) sink.chunk(direction, data);
+    },
+    end(direction) {
+      for (const sink of list) sink.end?.(direction);
+    },
+  };
+}

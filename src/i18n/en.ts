@@ -239,7 +239,7 @@ export const en: Catalog = {
     "usage.command-only-exec": (p) => `a command after -- goes with serve exec only, not with ${p.service}`,
     "usage.exec-needs-allow": (p) =>
       `serve exec on ${p.address} would run the command for anyone who can reach that address; ` +
-      "bind to 127.0.0.1 or [::1], or say who may connect with --allow CIDR (e.g. --allow 192.168.1.0/24)",
+      "bind to 127.0.0.1 or [::1], or say who may connect with --allow CIDR (e.g. --allow 198.51.100.0/24)",
     "usage.listen-form": (p) =>
       `listen ${p.given}: not an address; write ${p.suggestion} (short forms: listen PORT, listen -u PORT, listen -U PATH bind 127.0.0.1 or a Unix path)`,
     "usage.tls-only": (p) => `${p.option} is for tls:// addresses`,

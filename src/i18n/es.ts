@@ -253,7 +253,7 @@ export const es: Catalog = {
     "usage.command-only-exec": (p) => `un comando tras -- solo va con serve exec, no con ${p.service}`,
     "usage.exec-needs-allow": (p) =>
       `serve exec en ${p.address} ejecutaría el comando para cualquiera que llegue a esa dirección; ` +
-      "escucha en 127.0.0.1 o [::1], o di quién puede conectarse con --allow CIDR (p. ej. --allow 192.168.1.0/24)",
+      "escucha en 127.0.0.1 o [::1], o di quién puede conectarse con --allow CIDR (p. ej. --allow 198.51.100.0/24)",
     "usage.listen-form": (p) =>
       `listen ${p.given}: no es una dirección; escribe ${p.suggestion} (formas cortas: listen PUERTO, listen -u PUERTO, listen -U RUTA escuchan en 127.0.0.1 o en una ruta Unix)`,
     "usage.tls-only": (p) => `${p.option} es para direcciones tls://`,

@@ -2,8 +2,8 @@
  * Access lists: `--allow CIDR[,…]`, `--deny CIDR[,…]`, `--allow-file`, `--deny-file`.
  *
  * The decision follows ncat: a client is let in when (there is no allow list, or its address
- * is in it) and its address is in no deny rule. So deny wins over allow: `--allow 10.0.0.0/8
- * --deny 10.0.0.66` lets in all of 10/8 but one host. An empty allow list (e.g. an allow
+ * is in it) and its address is in no deny rule. So deny wins over allow: `--allow 198.51.100.0/24
+ * --deny 198.51.100.66` lets in all of that /24 but one host. An empty allow list (e.g. an allow
  * file with only comments) allows nobody: it is still an allow list.
  *
  * IPv4 and IPv6 are one space: an IPv4 address a.b.c.d is the IPv4-mapped ::ffff:a.b.c.d
@@ -63,7 +63,7 @@ export function ipValue(address: string): bigint | undefined {
   return undefined;
 }
 
-/** Parse one rule: `10.0.0.0/8`, `192.168.1.5`, `::1`, `2001:db8::/32`, `::ffff:10.0.0.0/104`. */
+/** Parse one rule: `198.51.100.0/24`, `203.0.113.5`, `::1`, `2001:db8::/32`, `::ffff:198.51.100.0/120`. */
 export function parseCidr(text: string): CidrRule {
   const rule = text.trim();
   const slash = rule.indexOf("/");
@@ -71,7 +71,7 @@ export function parseCidr(text: string): CidrRule {
   const prefixPart = slash < 0 ? undefined : rule.slice(slash + 1);
   const v4 = isIPv4(addressPart);
   if (!v4 && !isIPv6(addressPart)) {
-    throw new UsageError(`"${text}" is not an IP address or CIDR (examples: 10.0.0.0/8, 192.168.1.5, ::1, 2001:db8::/32)`);
+    throw new UsageError(`"${text}" is not an IP address or CIDR (examples: 198.51.100.0/24, 203.0.113.5, ::1, 2001:db8::/32)`);
   }
   const max = v4 ? 32 : 128;
   let prefix = max;

@@ -109,6 +109,6 @@ export function execBindRefusal(where: Address, access: AccessList): string | un
   if (isLoopbackHost(where.host) || access.allow !== undefined) return undefined;
   return (
     `serve exec on ${formatAddress(where)} would run the command for anyone who can reach that address; ` +
-    "bind to 127.0.0.1 or [::1], or say who may connect with --allow CIDR (e.g. --allow 192.168.1.0/24)"
+    "bind to 127.0.0.1 or [::1], or say who may connect with --allow CIDR (e.g. --allow 198.51.100.0/24)"
   );
 }

@@ -19,19 +19,23 @@
  * graceful close().
  */
 import { once } from "node:events";
-import { lstatSync, readFileSync, unlinkSync } from "node:fs";
-import { chmod, lstat, unlink } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { chmod, unlink } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Server as TlsNetServer } from "node:tls";
-import { formatAddress, formatInetPeer, type Address } from "../address.js";
+import { formatAddress, formatInetPeer, serverAddress, type Address, type ServerAddress } from "../address.js";
 import { errnoError, SocklabError } from "../errors.js";
 import { listenError } from "../transports/listen-error.js";
 import type { AcceptFilter, ListenExtras } from "../transports/types.js";
 import { errorEvent, publishing, type EventSink, type RefusalReason, type SocklabEvent } from "../events.js";
 import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
-import { onTlsConnections, type TlsServerSetup } from "../tls/server.js";
+import { createTlsServerOptions, onTlsConnections, type TlsServerSetup } from "../tls/server.js";
 import { sessionEvents } from "../tls/session.js";
+import { listenAbstractStream } from "../unix/stream.js";
 import { traceReads, traceWrites } from "./trace.js";
+import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadOption } from "../format/payload.js";
+import { tap } from "../format/tap.js";
+import { claimSocketFile, removeIfOursSync, type OwnedSocketFile } from "../unix/socket-file.js";
 
 export interface ConnectionContext {
   /** The peer in socklab notation (tcp://127.0.0.1:51000, or `unix:PATH#3` for Unix clients). */
@@ -66,6 +70,11 @@ export interface StreamServerOptions {
   /** Also report socket-level steps (sent/received sizes, EOF, shutdown). */
   trace?: boolean;
   /**
+   * Report every chunk each way as a `sent`/`received` event with its stream offset and the
+   * bytes (`true`: hex; or "hex" | "python" | "base64", or several). See src/format/payload.ts.
+   */
+  payload?: PayloadOption;
+  /**
    * Most clients served at once with `concurrent` (default: defaultMaxConnections()).
    * Past that, accepting pauses: new clients wait in the kernel's accept queue.
    */
@@ -74,13 +83,17 @@ export interface StreamServerOptions {
   backlog?: number;
   /** Unix socket file permissions. Default 0o600 (owner only). */
   socketMode?: number;
-  /** Listen on an already bound and listening descriptor (abstract sockets). */
+  /**
+   * Listen on an already bound and listening descriptor (the server owns it from then on).
+   * Not needed for any address kind: abstract names are bound here natively when absent.
+   */
   listenFd?: number;
   /** Prepares a Unix socket path before bind (stale-socket removal). */
   preparePath?: (path: string) => Promise<void>;
   acceptFilter?: AcceptFilter;
   /**
-   * tls:// addresses: the certificate setup (from the tls transport). Clients are taken after
+   * tls:// addresses: the certificate setup (createTlsServerOptions, or the tls transport's;
+   * default: an ephemeral self-signed certificate for the host). Clients are taken after
    * their handshake; a failed handshake is one error event and never reaches the handler.
    */
   tls?: TlsServerSetup;
@@ -227,8 +240,20 @@ class AcceptPoint {
 }
 
 export class StreamServer {
-  /** Where the server listens, with the real port (tcp://127.0.0.1:41234). */
-  readonly address: string;
+  /**
+   * Where the server listens, with the real port: `{ kind: "tcp", family: "ipv4", host:
+   * "127.0.0.1", port: 41234 }`, `{ kind: "unix", family: "unix", path }`, `{ kind:
+   * "abstract", family: "abstract", name }`. An Address: openStream(server.address) connects.
+   */
+  readonly address: ServerAddress;
+  /** The same in socklab's URL form: tcp://127.0.0.1:41234, unix:/tmp/x.sock, abstract:name. */
+  readonly url: string;
+  /**
+   * Every listening socket: one, or two for `::` where the OS keeps IPv6 sockets IPv6-only
+   * (the IPv6 one, then the fallback IPv4 listener on 0.0.0.0 and the same port; a
+   * `dual-stack-fallback` note says so). `address` is the first.
+   */
+  readonly addresses: readonly ServerAddress[];
   private readonly points: AcceptPoint[];
   private readonly options: StreamServerOptions;
   private readonly emit: EventSink;
@@ -241,8 +266,8 @@ export class StreamServer {
   /** Clients served at once: 1 when sequential. */
   readonly limit: number;
   private acceptStopped = false;
-  private createdPath: string | undefined;
-  private readonly createdIno: number | undefined;
+  /** The socket file we created (removed on close if still ours). */
+  private owned: OwnedSocketFile | undefined;
   private closing: Promise<void> | undefined;
   private nextId = 1;
   /** How it listens: dual-stack, or the fallback to a second IPv4 listener. */
@@ -253,14 +278,14 @@ export class StreamServer {
     servers: Server[],
     make: () => Server,
     backlog: number,
-    address: string,
-    createdPath?: string,
-    createdIno?: number,
+    addresses: ServerAddress[],
+    owned?: OwnedSocketFile,
   ) {
     this.options = options;
-    this.createdIno = createdIno;
-    this.address = address;
-    this.createdPath = createdPath;
+    this.owned = owned;
+    this.addresses = addresses;
+    this.address = addresses[0]!;
+    this.url = formatAddress(this.address);
     this.emit = publishing(options.onEvent);
     this.limit = options.concurrent ? (options.maxConnections ?? defaultMaxConnections()) : 1;
     // A path Node bound itself is unlinked by libuv when its server closes: that one can't pause.
@@ -278,13 +303,18 @@ export class StreamServer {
           })
       : (server: Server): void => void server.on("connection", (socket: Socket) => this.onConnection(socket));
     // An accept error (e.g. out of descriptors) is reported; the server keeps listening.
-    const onError = (err: Error): void => this.emit(errorEvent(err, { address: this.address, during: "accept" }));
+    const onError = (err: Error): void => this.emit(errorEvent(err, { address: this.url, during: "accept" }));
     this.points = servers.map((server) => new AcceptPoint(server, make, backlog, takeConnections, onError, canPause));
     live.add(this);
   }
 
   /** Bind and listen; resolves when ready to accept. */
-  static async listen(options: StreamServerOptions): Promise<StreamServer> {
+  static async listen(given: StreamServerOptions): Promise<StreamServer> {
+    payloadEncodings(given.payload); // an unknown encoding fails here, before anything is bound
+    // tls:// without a certificate setup: an ephemeral certificate for the host, as the CLI
+    // makes (server.fingerprint is what clients pin), rather than plain TCP under a tls:// name.
+    const options =
+      given.tls === undefined && given.address.kind === "tls" ? { ...given, tls: await createTlsServerOptions({ names: [given.address.host] }) } : given;
     const address = options.address;
     const backlog = options.backlog ?? defaultBacklog();
     const setup = options.tls;
@@ -294,19 +324,22 @@ export class StreamServer {
     const servers: Server[] = [];
     const notes: Extract<SocklabEvent, { type: "note" }>[] = [];
     let createdPath: string | undefined;
-    let shown: string;
+    const addresses: ServerAddress[] = [];
     // From listen(2) on, libuv accepts; until the StreamServer below attaches its listeners,
     // what is accepted is held here, then handed over (else a client that connected early,
     // e.g. as soon as the socket file appeared, was accepted with nobody to serve it).
     const early = holdEarlyConnections(setup !== undefined);
     try {
-      if (options.listenFd !== undefined) {
-        // Bound by the caller; a Unix path is still ours to remove on close.
+      if (options.listenFd !== undefined || address.kind === "abstract") {
+        // Bound by the caller, or an abstract name bound here natively with its exact
+        // length (libuv pads abstract names); a Unix path is still ours to remove on close.
+        let fd = options.listenFd;
+        if (fd === undefined && address.kind === "abstract") fd = listenAbstractStream(address.name, backlog);
         if (address.kind === "unix") createdPath = address.path;
         const server = early.hold(make());
         servers.push(server);
-        await listenOn(server, { fd: options.listenFd, backlog });
-        shown = formatAddress(address);
+        await listenOn(server, { fd, backlog });
+        addresses.push(boundAddress(address, server));
       } else if (address.kind === "tcp" || address.kind === "tls") {
         const v6 = address.host.includes(":");
         const wantDual = v6 && !options.ipv6Only && (options.dualStack ?? true) && isUnspecified6(address.host);
@@ -318,14 +351,17 @@ export class StreamServer {
           ipv6Only: v6 ? !wantDual : false,
           backlog,
         });
+        const bound = boundAddress(address, server);
+        addresses.push(bound);
         const port = (server.address() as AddressInfo).port;
-        shown = formatAddress({ ...address, port });
         if (wantDual && !(await ipv4Covered(port))) {
           // The OS keeps this socket IPv6-only: a second listener takes IPv4.
           const v4 = early.hold(make());
           servers.push(v4);
           await listenOn(v4, { host: "0.0.0.0", port, backlog });
-          notes.push({ type: "note", note: "dual-stack-fallback", address: `tcp://0.0.0.0:${port}` });
+          const fallback = boundAddress({ kind: address.kind, host: "0.0.0.0", port }, v4);
+          addresses.push(fallback);
+          notes.push({ type: "note", note: "dual-stack-fallback", address: formatAddress(fallback) });
         } else if (wantDual) {
           notes.push({ type: "note", note: "dual-stack" });
         }
@@ -336,7 +372,7 @@ export class StreamServer {
         await listenOn(server, { path: address.path, backlog });
         createdPath = address.path;
         await chmod(address.path, options.socketMode ?? 0o600);
-        shown = formatAddress(address);
+        addresses.push(boundAddress(address, server));
       } else {
         throw new SocklabError("ERR_NOT_SUPPORTED", `${formatAddress(address)} is not a stream address`);
       }
@@ -348,8 +384,8 @@ export class StreamServer {
     }
     // Remember which file we created: on close we remove that file, not one that a later
     // server may have bound at the same path meanwhile.
-    const createdIno = createdPath === undefined ? undefined : await lstat(createdPath).then((st) => st.ino, () => undefined);
-    const result = new StreamServer(options, servers, make, backlog, shown, createdPath, createdIno);
+    const owned = createdPath === undefined ? undefined : await claimSocketFile(createdPath).catch(() => undefined);
+    const result = new StreamServer(options, servers, make, backlog, addresses, owned);
     const limit = descriptorLimit();
     if (options.concurrent && options.maxConnections !== undefined && limit !== undefined && options.maxConnections > limit - DESCRIPTOR_RESERVE) {
       notes.push({ type: "note", note: "descriptor-limit", limit, maxConnections: options.maxConnections });
@@ -483,7 +519,11 @@ export class StreamServer {
       this.updateAccepting();
     });
     const context: ConnectionContext = { peer, emit: this.emit, signal: this.stop.signal };
-    if (tracing) traceWrites(socket, peer, this.emit);
+    // Payload events replace the trace's byte counts: each chunk is reported once, with its bytes.
+    const encodings = payloadEncodings(this.options.payload);
+    if (encodings.length > 0) tap(socket, payloadEvents(peer, this.emit, { encodings }));
+    const traceEmit = encodings.length > 0 ? withoutChunkEvents(this.emit) : this.emit;
+    if (tracing) traceWrites(socket, peer, traceEmit);
     try {
       const result = this.options.handler(socket, context);
       if (result instanceof Promise) {
@@ -497,7 +537,7 @@ export class StreamServer {
       socket.destroy();
     }
     // After the handler attached its own listeners, so no byte is emitted before it listens.
-    if (tracing) traceReads(socket, peer, this.emit);
+    if (tracing) traceReads(socket, peer, traceEmit);
     socket.resume();
   }
 
@@ -509,13 +549,13 @@ export class StreamServer {
 
   /** Remove the socket file we created, now (synchronously), if it is still ours. */
   removeSocketFileNow(): void {
-    const path = this.createdPath;
-    if (path === undefined) return;
+    const owned = this.owned;
+    if (owned === undefined) return;
     try {
-      if (lstatSync(path).ino === this.createdIno) unlinkSync(path);
-      this.createdPath = undefined;
+      removeIfOursSync(owned);
+      this.owned = undefined;
     } catch {
-      // Already gone.
+      // Not removable (permissions): left as it is.
     }
   }
 
@@ -533,6 +573,13 @@ export class StreamServer {
     })();
     return this.closing;
   }
+}
+
+/** `address` as bound by `server`: for IP kinds, the real port and the socket's family. */
+function boundAddress(address: Address, server: Server): ServerAddress {
+  if (address.kind !== "tcp" && address.kind !== "tls") return serverAddress(address);
+  const info = server.address() as AddressInfo;
+  return serverAddress({ ...address, port: info.port }, info.family === "IPv6" ? "ipv6" : "ipv4");
 }
 
 /**

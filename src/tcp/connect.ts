@@ -5,22 +5,19 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP, Socket } from "node:net";
-import { abortReason, delay, throwIfAborted } from "../abort.js";
+import { abortReason, throwIfAborted } from "../abort.js";
 import { formatAddress } from "../address.js";
-import { explainCode, SocklabError, TimeoutError, UnavailableError, type AttemptRecord } from "../errors.js";
+import { startDeadline } from "../deadline.js";
+import { ConnectError, SocklabError, TimeoutError, UnavailableError, wrapSystemError, type AttemptRecord } from "../errors.js";
+import { backoffDelay, failureCode, failureText, retry, type RetryPolicy } from "../retry.js";
 
-export interface RetryOptions {
-  /** Total attempts (the guide's max_retries=5 is 5). Default 1. */
-  attempts?: number;
-  /** Per-attempt timeout in ms (the guide uses 1500). Default 10000. */
+/**
+ * Attempts, backoff and jitter of a connecting client (src/retry.ts's policy). `timeoutMs`
+ * bounds each address's connect (not the whole attempt: an attempt races every address).
+ */
+export interface RetryOptions extends Omit<RetryPolicy, "timeoutMs"> {
+  /** Per-address connect timeout in ms (the guide uses 1500). Default 10000. */
   timeoutMs?: number;
-  /** Delay after failed attempt k is backoffMs × k (the guide: 500). Default 500. */
-  backoffMs?: number;
-  /** Randomise each delay by ±jitter (0..1, fraction of the delay). Default 0. */
-  jitter?: number;
-  signal?: AbortSignal;
-  /** Called once per failed attempt, before the backoff delay. */
-  onAttemptFailed?: (record: AttemptRecord, totalAttempts: number) => void;
 }
 
 export interface TcpConnectOptions extends RetryOptions, Pick<ConnectAnyOptions, "resolve" | "attemptDelayMs" | "onAttempt"> {
@@ -41,18 +38,14 @@ export interface TcpConnection {
 // ERR_NO_DIRECTORY: a Unix socket's directory may be created by the server as it starts.
 const RETRYABLE = new Set(["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOENT", "EAGAIN", "ERR_NO_DIRECTORY"]);
 
-export function backoffDelay(attempt: number, backoffMs: number, jitter = 0): number {
-  const base = backoffMs * attempt;
-  if (jitter <= 0) return base;
-  return Math.max(0, Math.round(base * (1 + (Math.random() * 2 - 1) * Math.min(jitter, 1))));
-}
+export { backoffDelay };
 
 /** Resolve every address of `host` (all families unless restricted), in the resolver's order. */
 export async function resolveAll(host: string, family: 0 | 4 | 6 = 0): Promise<{ address: string; family: number }[]> {
   const literal = isIP(host);
   if (literal !== 0) {
     if (family !== 0 && literal !== family) {
-      throw Object.assign(new Error(`${host} is an IPv${literal} address but -${family} was given`), { code: "EAFNOSUPPORT" });
+      throw new SocklabError("EAFNOSUPPORT", `${host} is an IPv${literal} address but -${family} was given`, { address: host });
     }
     return [{ address: host, family: literal }];
   }
@@ -60,15 +53,18 @@ export async function resolveAll(host: string, family: 0 | 4 | 6 = 0): Promise<{
   return lookup(host, { all: true, family, verbatim: true });
 }
 
-/** One connect to one address, bounded by `timeoutMs` and `signal`. */
+/**
+ * One connect to one address, bounded by `timeoutMs` and `signal`. Fails with ConnectError
+ * (the system's code, the address with its port, Node's error as `cause`), TimeoutError
+ * or AbortError.
+ */
 export function connectOnce(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<Socket> {
+  const where = formatAddress({ kind: "tcp", host, port });
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
+    if (signal?.aborted) return reject(abortReason(signal, where));
     const socket = new Socket({ allowHalfOpen: true });
-    const where = formatAddress({ kind: "tcp", host, port });
     const finish = (err: Error | null): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      deadline.clear();
       socket.removeListener("error", onError);
       socket.removeListener("connect", onConnect);
       if (err) {
@@ -78,86 +74,62 @@ export function connectOnce(host: string, port: number, timeoutMs: number, signa
         resolve(socket);
       }
     };
-    const onError = (err: Error): void => finish(err);
+    const onError = (err: Error): void => finish(wrapSystemError(err, where, { syscall: "connect", connect: true }));
     const onConnect = (): void => {
       socket.setNoDelay(true);
       finish(null);
     };
-    const onAbort = (): void => finish(abortReason(signal!));
-    const timer = setTimeout(
-      () => finish(new TimeoutError(`${where}: connect timed out after ${timeoutMs / 1000}s`, { address: where })),
-      timeoutMs,
+    const deadline = startDeadline(
+      {
+        ms: timeoutMs,
+        signal,
+        unref: true,
+        timeoutError: () => new TimeoutError(`${where}: connect timed out after ${timeoutMs / 1000}s`, { address: where }),
+      },
+      finish,
     );
-    signal?.addEventListener("abort", onAbort, { once: true });
     socket.once("error", onError);
     socket.once("connect", onConnect);
     socket.connect({ host, port });
   });
 }
 
-function errorCode(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : "ERROR";
-}
-
-function errorText(err: unknown): string {
-  const code = errorCode(err);
-  return explainCode(code) ?? (err instanceof Error ? err.message : String(err));
-}
-
 /**
- * Run `attemptFn` up to `attempts` times with the guide's linear backoff, recording each
- * failure. Only retryable failures (refused, timed out, …) are retried; others are thrown
- * at once. Used by the TCP client, the Unix client and request/response exchanges.
+ * Run `attemptFn` up to `attempts` times with the guide's linear backoff (or the policy's),
+ * recording each failure. Only retryable failures (refused, timed out, …) are retried;
+ * others end the loop at once. Used by the TCP client, the Unix client and TLS. Gives up
+ * with UnavailableError (`attempts`, `cause` = the last failure).
  */
 export async function withRetries<T>(
   label: string,
   options: RetryOptions,
   attemptFn: (attempt: number, record: (address: string, err: unknown) => void) => Promise<T>,
 ): Promise<{ value: T; attempts: AttemptRecord[] }> {
-  const total = Math.max(1, options.attempts ?? 1);
-  const backoffMs = options.backoffMs ?? 500;
-  const records: AttemptRecord[] = [];
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= total; attempt++) {
-    throwIfAborted(options.signal);
-    const failures: { address: string; err: unknown }[] = [];
-    try {
-      const value = await attemptFn(attempt, (address, err) => failures.push({ address, err }));
-      return { value, attempts: records };
-    } catch (err) {
-      if (options.signal?.aborted) throw abortReason(options.signal);
-      lastError = err;
-      const last = failures[failures.length - 1] ?? { address: label, err };
-      const retryable = RETRYABLE.has(errorCode(err));
-      const delayMs = attempt < total && retryable ? backoffDelay(attempt, backoffMs, options.jitter) : 0;
-      const record: AttemptRecord = {
-        attempt,
-        address: last.address,
-        code: errorCode(err),
-        message: failures.length > 1 ? failures.map((f) => `${f.address}: ${errorText(f.err)}`).join("; ") : errorText(err),
-        delayMs,
-      };
-      records.push(record);
-      options.onAttemptFailed?.(record, retryable ? total : attempt);
+  const { timeoutMs: _perAddress, ...policy } = options;
+  const { value, attempts } = await retry(policy, {
+    label,
+    attempt: ({ attempt, record }) => attemptFn(attempt, record),
+    classify: (err, attempt) => {
+      if (RETRYABLE.has(failureCode(err))) return "retry";
       // A final failure that is already one complete socklab sentence (a TLS handshake
       // failure: the address, the cause, the fix) stays as it is, with its own code.
-      if (!retryable && records.length === 1 && err instanceof SocklabError && err.messageKey !== undefined) throw err;
-      if (!retryable) break;
-      if (delayMs > 0) await delay(delayMs, options.signal);
-    }
-  }
-  const last = records[records.length - 1];
-  const message =
-    records.length > 1
-      ? `${label}: server unavailable after ${records.length} attempts: ${last?.message ?? "failed"}`
-      : `${label}: ${last?.message ?? "failed"}`;
-  throw new UnavailableError(message, records, {
-    cause: lastError,
-    address: label,
-    messageKey: "unavailable",
-    params: { address: label, attempts: records.length, code: last?.code ?? "ERROR", detail: last?.message ?? "failed" },
+      return attempt === 1 && err instanceof SocklabError && err.messageKey !== undefined ? "rethrow" : "stop";
+    },
+    giveUp: (records, lastError) => {
+      const last = records[records.length - 1];
+      const message =
+        records.length > 1
+          ? `${label}: server unavailable after ${records.length} attempts: ${last?.message ?? "failed"}`
+          : `${label}: ${last?.message ?? "failed"}`;
+      return new UnavailableError(message, records, {
+        cause: lastError,
+        address: label,
+        messageKey: "unavailable",
+        params: { address: label, attempts: records.length, code: last?.code ?? "ERROR", detail: last?.message ?? "failed" },
+      });
+    },
   });
+  return { value, attempts };
 }
 
 /** Resolves a host name to its addresses (tests inject one; default: the system's, resolveAll). */
@@ -214,18 +186,22 @@ export async function connectAny(
   record: (address: string, err: unknown) => void = () => {},
 ): Promise<{ socket: Socket; address: string }> {
   const label = formatAddress({ kind: "tcp", host, port });
+  throwIfAborted(options.signal, label);
   let addresses: { address: string; family: number }[];
   try {
     addresses = interleaveFamilies(await (options.resolve ?? resolveAll)(host, options.family ?? 0));
   } catch (err) {
-    record(label, err);
-    throw err;
+    const wrapped = wrapSystemError(err, label, { syscall: "getaddrinfo", connect: true });
+    record(label, wrapped);
+    throw wrapped;
   }
   if (addresses.length === 0) {
-    const err = Object.assign(new Error(`no address for ${host}`), { code: "ENOTFOUND" });
+    const err = new ConnectError("ENOTFOUND", `${label}: no address for ${host}`, { address: label, syscall: "getaddrinfo" });
     record(label, err);
     throw err;
   }
+  // An abort while the name was being resolved.
+  throwIfAborted(options.signal, label);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const delayMs = options.attemptDelayMs ?? 250;
   const started = performance.now();
@@ -284,7 +260,7 @@ export async function connectAny(
           failed++;
           lastErr = err;
           record(where, err);
-          options.onAttempt?.({ address: where, state: "failed", ms: elapsed(), code: errorCode(err), message: errorText(err) });
+          options.onAttempt?.({ address: where, state: "failed", ms: elapsed(), code: failureCode(err), message: failureText(err) });
           if (failed === addresses.length) {
             done();
             reject(lastErr);

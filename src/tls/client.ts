@@ -13,6 +13,7 @@ import { isIP } from "node:net";
 import * as tls from "node:tls";
 import { abortReason } from "../abort.js";
 import { formatAddress, type Address } from "../address.js";
+import { startDeadline } from "../deadline.js";
 import { SocklabError } from "../errors.js";
 import type { TlsVerifiedBy } from "../events.js";
 import { connectAny, withRetries, type RetryOptions } from "../tcp/connect.js";
@@ -130,7 +131,7 @@ export function secureClient(raw: Socket, host: string, config: TlsClientConfig,
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       raw.destroy();
-      return reject(abortReason(signal));
+      return reject(abortReason(signal, address));
     }
     const connectOptions: tls.ConnectionOptions = {
       socket: raw,
@@ -156,8 +157,7 @@ export function secureClient(raw: Socket, host: string, config: TlsClientConfig,
     const finish = (err: unknown, value?: TlsConnection): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      deadline.clear();
       socket.removeListener("secureConnect", onSecure);
       socket.removeListener("error", onError);
       socket.removeListener("close", onClose);
@@ -195,9 +195,15 @@ export function secureClient(raw: Socket, host: string, config: TlsClientConfig,
     };
     const onError = (err: unknown): void => finish(tlsError(err, context()));
     const onClose = (): void => finish(tlsError({ code: "ECONNRESET", message: "closed during the handshake" }, context()));
-    const onAbort = (): void => finish(abortReason(signal!));
-    const timer = setTimeout(() => finish(tlsError({ code: "ERR_TLS_HANDSHAKE_TIMEOUT" }, context())), config.handshakeTimeoutMs);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const deadline = startDeadline(
+      {
+        ms: config.handshakeTimeoutMs,
+        signal,
+        unref: true,
+        timeoutError: () => tlsError({ code: "ERR_TLS_HANDSHAKE_TIMEOUT" }, context()),
+      },
+      finish,
+    );
     socket.once("secureConnect", onSecure);
     socket.once("error", onError);
     socket.once("close", onClose);

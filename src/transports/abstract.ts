@@ -1,7 +1,11 @@
-/** abstract:NAME stream sockets (Linux abstract namespace, through the native addon). */
+/**
+ * abstract:NAME stream sockets (Linux abstract namespace, through the native addon).
+ * StreamServer binds the name itself (exact length, src/unix/stream.ts), as for any library
+ * user; listening here only adds the peer-uid filter.
+ */
 import { formatAddress } from "../address.js";
 import { SocklabError } from "../errors.js";
-import { connectAbstractStream, listenAbstractStream } from "../unix/stream.js";
+import { connectAbstractStream } from "../unix/stream.js";
 import type { ListenExtras, StreamTransport } from "./types.js";
 import { uidFilter } from "./uid-filter.js";
 
@@ -25,7 +29,7 @@ export const abstract: StreamTransport = {
   },
   async listen(address, settings) {
     if (address.kind !== "abstract") throw new SocklabError("ERR_NOT_SUPPORTED", "not an abstract: address");
-    const extras: ListenExtras = { listenFd: listenAbstractStream(address.name) };
+    const extras: ListenExtras = {};
     const filter = uidFilter(settings.allowUids);
     if (filter) extras.acceptFilter = filter;
     return extras;

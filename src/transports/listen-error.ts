@@ -1,7 +1,7 @@
 /** Bind/listen failures as one clear line, for every transport. */
 import { dirname } from "node:path";
 import { formatAddress, type Address } from "../address.js";
-import { SocklabError } from "../errors.js";
+import { SocketError, SocklabError } from "../errors.js";
 
 /**
  * A bind/listen failure as socklab says it: one line naming the address and the cause
@@ -17,7 +17,9 @@ export function listenError(err: unknown, address: Address): unknown {
     return err;
   }
   if (code === undefined || !/^E[A-Z0-9]+$/.test(code)) return err;
-  const params: Record<string, string | number> = { address: shown, code, detail: typeof e?.message === "string" ? e.message : String(err) };
+  // A wrapped system error: the detail is the system's own words, as if it were not wrapped.
+  const inner = err instanceof SocketError && err.cause instanceof Error ? err.cause : e;
+  const params: Record<string, string | number> = { address: shown, code, detail: typeof inner?.message === "string" ? inner.message : String(err) };
   if (address.kind === "unix" || address.kind === "unix-dgram") params.dir = dirname(address.path);
   return new SocklabError(code, `${shown}: cannot listen there: ${params.detail}`, {
     cause: err,

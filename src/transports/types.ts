@@ -44,7 +44,7 @@ export interface ListenSettings {
 
 /** What a stream transport adds to StreamServer's options for its address. */
 export interface ListenExtras {
-  /** An already bound and listening descriptor (Unix paths, abstract names). */
+  /** An already bound and listening descriptor (Unix paths, bound with their mode before the file appears). */
   listenFd?: number;
   acceptFilter?: AcceptFilter;
   /** TLS on top of TCP: the server's certificate setup. */

@@ -4,7 +4,8 @@ import { connect as netConnect, type Socket } from "node:net";
 import { dirname } from "node:path";
 import { abortReason } from "../abort.js";
 import { formatAddress } from "../address.js";
-import { SocklabError, TimeoutError } from "../errors.js";
+import { startDeadline } from "../deadline.js";
+import { ConnectError, SocklabError, TimeoutError, wrapSystemError } from "../errors.js";
 import { prepareSocketPath } from "../unix/socket-path.js";
 import { listenUnixStream } from "../unix/stream.js";
 import type { ListenExtras, OpenStreamOptions, StreamTransport } from "./types.js";
@@ -34,11 +35,10 @@ function connectUnixPath(path: string, options: OpenStreamOptions): Promise<Sock
   const where = formatAddress({ kind: "unix", path });
   return new Promise((resolve, reject) => {
     const { signal } = options;
-    if (signal?.aborted) return reject(abortReason(signal));
+    if (signal?.aborted) return reject(abortReason(signal, where));
     const socket = netConnect({ path, allowHalfOpen: true });
     const finish = (err: Error | null): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      deadline.clear();
       socket.removeListener("error", onError);
       if (err) {
         socket.destroy();
@@ -51,13 +51,18 @@ function connectUnixPath(path: string, options: OpenStreamOptions): Promise<Sock
     const onConnect = (): void => finish(null);
     const onError = (err: NodeJS.ErrnoException): void => {
       void explainUnixError(path, err).then((why) => {
-        finish(why ? new SocklabError(why.code, `${where}: ${why.text}`, { cause: err, address: where, path }) : err);
+        finish(
+          why
+            ? new ConnectError(why.code, `${where}: ${why.text}`, { cause: err, address: where, path })
+            : wrapSystemError(err, where, { syscall: "connect", connect: true }),
+        );
       });
     };
-    const onAbort = (): void => finish(abortReason(signal!));
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const timer = setTimeout(() => finish(new TimeoutError(`${where}: connect timed out`, { address: where })), timeoutMs);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const deadline = startDeadline(
+      { ms: timeoutMs, signal, unref: true, timeoutError: () => new TimeoutError(`${where}: connect timed out`, { address: where }) },
+      finish,
+    );
     socket.once("error", onError);
     socket.once("connect", onConnect);
   });

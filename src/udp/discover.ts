@@ -6,6 +6,7 @@
 import { createSocket } from "node:dgram";
 import { delay } from "../abort.js";
 import { formatAddress } from "../address.js";
+import { wrapSystemError } from "../errors.js";
 
 export interface DiscoverOptions {
   host: string;
@@ -32,9 +33,10 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveredPeer
   const bindHost = options.host.startsWith("127.") ? "127.0.0.1" : "0.0.0.0";
   try {
     await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
+      const onError = (err: Error): void => reject(wrapSystemError(err, formatAddress({ kind: "udp", host: bindHost, port: 0 }), { syscall: "bind" }));
+      socket.once("error", onError);
       socket.bind(0, bindHost, () => {
-        socket.removeListener("error", reject);
+        socket.removeListener("error", onError);
         resolve();
       });
     });
@@ -44,11 +46,12 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveredPeer
       replies.push(reply);
       options.onReply?.(reply);
     });
+    const target = formatAddress({ kind: "udp", host: options.host, port: options.port });
     await new Promise<void>((resolve, reject) =>
-      socket.send(message, options.port, options.host, (err) => (err ? reject(err) : resolve())),
+      socket.send(message, options.port, options.host, (err) => (err ? reject(wrapSystemError(err, target, { syscall: "send" })) : resolve())),
     );
     // Collect until the window closes; a socket error ends it early.
-    const failed = new Promise<never>((_, reject) => socket.once("error", reject));
+    const failed = new Promise<never>((_, reject) => socket.once("error", (err) => reject(wrapSystemError(err, target))));
     await Promise.race([delay(timeoutMs, options.signal), failed]);
     return replies;
   } finally {

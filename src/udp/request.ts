@@ -11,7 +11,7 @@ import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { formatAddress } from "../address.js";
 import { DatagramClientBase, type DatagramReply, type DatagramRequestOptions } from "../datagram/client.js";
 import { udpTypeFor } from "../datagram/endpoint.js";
-import { SocklabError } from "../errors.js";
+import { SocklabError, wrapSystemError } from "../errors.js";
 import { resolveAll } from "../tcp/connect.js";
 
 /** Name resolution, in the system's order (injectable for tests). */
@@ -54,10 +54,16 @@ export class UdpClient extends DatagramClientBase {
 
   static async open(host: string, port: number, familyOrOptions: 0 | 4 | 6 | UdpClientOptions = 0): Promise<UdpClient> {
     const options = typeof familyOrOptions === "number" ? { family: familyOrOptions } : familyOrOptions;
-    const resolved = await (options.resolve ?? resolveAll)(host, options.family ?? 0);
+    const label = formatAddress({ kind: "udp", host, port });
+    let resolved: { address: string }[];
+    try {
+      resolved = await (options.resolve ?? resolveAll)(host, options.family ?? 0);
+    } catch (err) {
+      throw wrapSystemError(err, label, { syscall: "getaddrinfo" });
+    }
     const addresses = [...new Set(resolved.map((r) => r.address))];
     if (addresses.length === 0) {
-      throw new SocklabError("ENOTFOUND", `udp://${host}:${port}: the name resolved to no address`, { address: `udp://${host}:${port}` });
+      throw new SocklabError("ENOTFOUND", `${label}: the name resolved to no address`, { address: label });
     }
     const client = new UdpClient(addresses, port);
     // Open the first address that can be used at all (e.g. no IPv6 on this machine: next).
@@ -84,13 +90,13 @@ export class UdpClient extends DatagramClientBase {
       const socket = createSocket(udpTypeFor(address));
       socket.on("message", (data, rinfo) => this.deliver(data, formatAddress({ kind: "udp", host: rinfo.address, port: rinfo.port })));
       opening = new Promise<UdpSocket>((resolve, reject) => {
-        const onError = (err: Error): void => reject(Object.assign(err, { address: where }));
+        const onError = (err: Error): void => reject(wrapSystemError(err, where, { syscall: "connect" }));
         socket.once("error", onError);
         socket.connect(this.port, address, () => {
           socket.removeListener("error", onError);
           // Errors of an address we already left (a late ICMP refusal) are not this attempt's.
           socket.on("error", (err) => {
-            if (index === this.#current) this.fail(Object.assign(err, { address: where }));
+            if (index === this.#current) this.fail(wrapSystemError(err, where));
           });
           resolve(socket);
         });
@@ -108,7 +114,8 @@ export class UdpClient extends DatagramClientBase {
   async send(data: Buffer): Promise<void> {
     const socket = await this.#socket(this.#current);
     if (this.closed) throw new SocklabError("ERR_SOCKET_CLOSED", `${this.target}: the client is closed`, { address: this.target });
-    await new Promise<void>((resolve, reject) => socket.send(data, (err) => (err ? reject(err) : resolve())));
+    const where = this.target;
+    await new Promise<void>((resolve, reject) => socket.send(data, (err) => (err ? reject(wrapSystemError(err, where, { syscall: "send" })) : resolve())));
   }
 
   protected override beginRequest(): void {

@@ -2,7 +2,7 @@
  * Unix datagram sockets (unix-dgram:PATH, abstract-dgram:NAME) as socklab's datagram client
  * and server endpoint. Importing this module never loads the addon; opening a socket does.
  */
-import { formatAddress, type Address } from "../address.js";
+import { formatAddress, serverAddress, type Address } from "../address.js";
 import { DatagramClientBase } from "../datagram/client.js";
 import type { DatagramEndpoint } from "../datagram/endpoint.js";
 import { UnixDatagramSocket } from "./datagram.js";
@@ -26,6 +26,7 @@ export async function bindUnixDatagram(address: Address, mode = 0o600): Promise<
   const socket = await UnixDatagramSocket.bind(target, { mode });
   return {
     address: formatAddress(address),
+    bound: serverAddress(address),
     onMessage: (listener) => socket.on("message", (data, from) => listener(data, from)),
     onError: (listener) => socket.on("error", listener),
     send: (data, peer) => {

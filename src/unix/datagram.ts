@@ -4,9 +4,11 @@
  * non-blocking on the event loop through the addon's poller.
  */
 import { EventEmitter } from "node:events";
-import { chmod, lstat, unlink } from "node:fs/promises";
+import { chmod } from "node:fs/promises";
 import { constants as osConstants } from "node:os";
+import { abortReason } from "../abort.js";
 import { errnoError, SocklabError } from "../errors.js";
+import { claimSocketFile, removeIfOurs, type OwnedSocketFile } from "./socket-file.js";
 import { ADDR_NONE, nativeBinding, SOCK_DGRAM, type NativeBinding } from "./native.js";
 import { Poller } from "./poller.js";
 import {
@@ -94,7 +96,7 @@ export class UnixDatagramSocket extends EventEmitter {
   #reading = true;
   #backoffMs = 0;
   #retryTimer: NodeJS.Timeout | undefined;
-  #createdPath: { path: UnixName; ino: number } | undefined;
+  #createdPath: OwnedSocketFile | undefined;
   #closing: Promise<void> | undefined;
 
   /**
@@ -126,8 +128,7 @@ export class UnixDatagramSocket extends EventEmitter {
     }
     if (path !== undefined) {
       try {
-        const stat = await lstat(path);
-        socket.#createdPath = { path, ino: stat.ino };
+        socket.#createdPath = await claimSocketFile(path);
         // The umask may have removed bits the caller asked for.
         if (options.mode !== undefined) await chmod(path, options.mode);
       } catch (err) {
@@ -234,9 +235,9 @@ export class UnixDatagramSocket extends EventEmitter {
     if (created !== undefined) {
       try {
         // Only our own file: someone may have replaced a socket we left behind.
-        if ((await lstat(created.path)).ino === created.ino) await unlink(created.path);
+        await removeIfOurs(created);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.emit("error", err);
+        this.emit("error", err);
       }
     }
     this.emit("close");
@@ -281,7 +282,7 @@ export class UnixDatagramSocket extends EventEmitter {
     };
     const onError = (err: Error): void => finish(err);
     const onClose = (): void => finish();
-    const onAbort = (): void => finish(options.signal?.reason instanceof Error ? options.signal.reason : closedError());
+    const onAbort = (): void => finish(abortReason(options.signal!));
     this.on("message", onMessage);
     this.on("error", onError);
     this.on("close", onClose);

@@ -11,6 +11,7 @@ import { closeSync, fstatSync, read } from "node:fs";
 import type { Socket } from "node:net";
 import { constants as osConstants } from "node:os";
 import { abortReason, throwIfAborted } from "../abort.js";
+import { startDeadline, type Deadline } from "../deadline.js";
 import { errnoError, SocklabError, TimeoutError } from "../errors.js";
 import { socketDescriptor, socketHandle } from "./handle.js";
 import { nativeBinding, type NativeBinding } from "./native.js";
@@ -88,10 +89,9 @@ async function withReadiness<T>(
   const dup = native.dup(fd);
   if (dup < 0) throw errnoError(dup, "dup");
   return new Promise<T>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
+    let deadline: Deadline | undefined;
     const finish = (err: Error | undefined, value?: T): void => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
+      deadline?.clear();
       poller.close(); // stops the poll, then closes the dup
       if (err) reject(err);
       else resolve(value as T);
@@ -104,7 +104,6 @@ async function withReadiness<T>(
         finish(err as Error);
       }
     };
-    const onAbort = (): void => finish(abortReason(options.signal!));
     let poller: Poller;
     try {
       poller = new Poller(native, dup, true, { [direction]: onReady, error: (err: Error) => finish(err) });
@@ -113,12 +112,12 @@ async function withReadiness<T>(
       reject(err);
       return;
     }
-    if (options.timeoutMs !== undefined) {
-      const ms = options.timeoutMs;
-      timer = setTimeout(() => finish(new TimeoutError(`timed out after ${ms} ms waiting for descriptors`)), ms);
-    }
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    poller.watch(direction === "readable", direction === "writable");
+    const ms = options.timeoutMs;
+    deadline = startDeadline(
+      { ms, signal: options.signal, timeoutError: () => new TimeoutError(`timed out after ${ms} ms waiting for descriptors`) },
+      finish,
+    );
+    if (deadline.error === undefined) poller.watch(direction === "readable", direction === "writable");
   });
 }
 

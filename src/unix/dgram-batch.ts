@@ -5,13 +5,14 @@
  * for `listen`; this one only serves. Bound like it: fchmod before bind, so the file never
  * exists with looser permissions, and close() removes only the file it created.
  */
-import { chmod, lstat, unlink } from "node:fs/promises";
+import { chmod } from "node:fs/promises";
 import { constants as osConstants } from "node:os";
-import { formatAddress, type Address } from "../address.js";
+import { formatAddress, serverAddress, type Address } from "../address.js";
 import { BatchDatagramSocket, hasBatchFunctions } from "../datagram/batch-socket.js";
 import type { DatagramEndpoint } from "../datagram/endpoint.js";
 import { errnoError } from "../errors.js";
 import { isNativeAvailable, nativeBinding, SOCK_DGRAM } from "./native.js";
+import { claimSocketFile, removeIfOurs, type OwnedSocketFile } from "./socket-file.js";
 import {
   decodeSockaddr,
   encodeTarget,
@@ -74,10 +75,10 @@ export async function bindUnixDatagramBatched(
     formatPeer: (raw, offset, length) => formatUnixPeer(decodeSockaddr(raw.subarray(offset, offset + length), length), true),
     canReply: (_raw, _offset, length) => length > FAMILY_SIZE,
   });
-  let created: { path: UnixName; ino: number } | undefined;
+  let created: OwnedSocketFile | undefined;
   if (path !== undefined) {
     try {
-      created = { path, ino: (await lstat(path)).ino };
+      created = await claimSocketFile(path);
       await chmod(path, mode); // the umask may have removed bits asked for
     } catch (err) {
       socket.close();
@@ -92,13 +93,14 @@ export async function bindUnixDatagramBatched(
     if (created === undefined) return;
     try {
       // Only our own file: someone may have replaced a socket we left behind.
-      if ((await lstat(created.path)).ino === created.ino) await unlink(created.path);
+      await removeIfOurs(created);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") errorListeners.forEach((l) => l(err as Error));
+      errorListeners.forEach((l) => l(err as Error));
     }
   };
   return {
     address: formatAddress(address),
+    bound: serverAddress(address),
     onMessage: (listener) =>
       socket.onMessage((data, raw) => listener(data, decodeSockaddr(raw, raw.length))),
     onBatch: (listener) => socket.onBatch(listener),

@@ -8,6 +8,7 @@ import { Socket, type SocketConstructorOpts } from "node:net";
 import { chmodSync, rmSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { abortReason, delay, throwIfAborted } from "../abort.js";
+import { startDeadline } from "../deadline.js";
 import { errnoError, TimeoutError } from "../errors.js";
 import { nativeBinding, SOCK_STREAM, type NativeBinding } from "./native.js";
 import { Poller } from "./poller.js";
@@ -78,20 +79,18 @@ export function listenAbstractStream(name: string, backlog = 511): number {
   return listenUnixStream({ abstract: name }, { backlog });
 }
 
-/** Wait until a descriptor we own (not yet given to libuv) is writable. */
-function waitWritable(native: NativeBinding, fd: number, ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Wait until a descriptor we own (not yet given to libuv) is writable, or `signal` aborts. */
+function waitWritable(native: NativeBinding, fd: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
     const done = (err?: Error): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      deadline.clear();
       poller.close(); // stops the poll; the descriptor stays open (not owned)
       if (err) reject(err);
       else resolve();
     };
-    const onAbort = (): void => done(abortReason(signal!));
     const poller = new Poller(native, fd, false, { writable: () => done(), error: (err) => done(err) });
-    const timer = setTimeout(() => done(new TimeoutError(`timed out after ${ms} ms`)), ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const deadline = startDeadline({ signal }, done);
     poller.watch(false, true);
   });
 }
@@ -109,33 +108,39 @@ export async function connectUnixStream(
   throwIfAborted(options.signal);
   const at = where(target);
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const deadline = Date.now() + timeoutMs;
   const fd = native.socket(SOCK_STREAM);
   if (fd < 0) throw errnoError(fd, "socket", at);
+  // One deadline for the whole connect, however many times a full backlog sends us round.
+  const deadline = startDeadline({
+    ms: timeoutMs,
+    signal: options.signal,
+    unref: true,
+    timeoutError: () =>
+      new TimeoutError(`${at.address}: timed out (the server's backlog stayed full for ${timeoutMs} ms)`, {
+        address: at.address,
+        syscall: "connect",
+      }),
+  });
   try {
     const { kind, name } = encodeTarget(target);
     for (let backoff = 5; ; backoff = Math.min(backoff * 2, 100)) {
       const r = native.connect(fd, kind, name);
       if (r === 0) break;
-      const left = deadline - Date.now();
       if (r === -EINPROGRESS) {
-        await waitWritable(native, fd, Math.max(left, 0), options.signal);
+        await waitWritable(native, fd, deadline.signal);
         const e = native.getsockerror(fd);
         if (e < 0) throw errnoError(e, "connect", at);
         break;
       }
       if (r !== -EAGAIN) throw errnoError(r, "connect", at);
-      if (left <= 0) {
-        throw new TimeoutError(`${at.address}: timed out (the server's backlog stayed full for ${timeoutMs} ms)`, {
-          address: at.address,
-          syscall: "connect",
-        });
-      }
-      await delay(Math.min(backoff, left), options.signal);
+      if (deadline.error !== undefined) throw deadline.error;
+      await delay(backoff, deadline.signal);
     }
   } catch (err) {
     native.close(fd);
     throw err;
+  } finally {
+    deadline.clear();
   }
   // pauseOnCreate is a (long-standing) net.Socket option missing from @types/node.
   const socketOptions: SocketConstructorOpts & { pauseOnCreate?: boolean } = {

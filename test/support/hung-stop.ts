@@ -14,7 +14,7 @@ if (process.argv[2] === undefined) process.exit(0);
 const address = parseAddress(process.argv[2]);
 const stop = untilSignal();
 const server = await StreamServer.listen({ address, handler: streamEcho, ...(await listenExtras(address)) });
-process.stderr.write(`listening ${server.address}\n`);
+process.stderr.write(`listening ${server.url}\n`);
 await stop;
 process.stderr.write("stopping\n");
 setInterval(() => {}, 1000); // the graceful stop "hangs"

@@ -209,21 +209,30 @@ export async function udpRequest(
 
 /**
  * A listening socket whose accept queue is full, so a new connect() hangs (SYN dropped):
- * the way to provoke a connect timeout on loopback. Uses backlog 0 and never accepts.
- * Implemented with python3 because Node's net.Server always accepts.
+ * the way to provoke a connect timeout on loopback, or a silent address for happy eyeballs.
+ * Uses backlog 0, fills the queue itself and never accepts. Arguments: HOST (default
+ * 127.0.0.1; "::1" for IPv6) and PORT (default 0). Prints the port, or "busy" when that
+ * port is taken on HOST. Implemented with python3 because Node's net.Server always accepts.
  */
 export const FULL_BACKLOG_PY = String.raw`
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.bind(("127.0.0.1", 0))
+import socket, sys
+host = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
+port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+family = socket.AF_INET6 if ":" in host else socket.AF_INET
+s = socket.socket(family, socket.SOCK_STREAM)
+try:
+    s.bind((host, port))
+except OSError:
+    print("busy", flush=True)
+    sys.exit(0)
 s.listen(0)
 port = s.getsockname()[1]
 held = []
-for i in range(2):
-    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+for i in range(3):
+    c = socket.socket(family, socket.SOCK_STREAM)
     c.settimeout(0.3)
     try:
-        c.connect(("127.0.0.1", port))
+        c.connect((host, port))
     except OSError:
         pass
     held.append(c)

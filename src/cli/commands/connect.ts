@@ -8,7 +8,8 @@ import { formatAddress, isInetAddress, isStreamAddress, type Address } from "../
 import { fstatSync, openSync, writeSync } from "node:fs";
 import { describeError, SocklabError, type AttemptRecord } from "../../errors.js";
 import { lfToCrlf, crlf } from "../../format/crlf.js";
-import { byteViewSink, tap, type ByteViewOptions, type Direction, type TapSink } from "../../format/tap.js";
+import { allSinks, byteViewSink, tap, type ByteViewOptions, type Direction, type TapSink } from "../../format/tap.js";
+import { payloadEvents, withoutChunkEvents, type PayloadEncoding } from "../../format/payload.js";
 import { en } from "../../i18n/en.js";
 import { messageTools } from "../../i18n/format.js";
 import { errorEvent, type SocklabEvent } from "../../events.js";
@@ -24,7 +25,7 @@ import { address, count, decodeEscapes, exclusive, flag, list, parseCommand, sec
 import { tlsSettings, tlsOptions } from "../tls-options.js";
 import type { TlsClientConfig } from "../../tls/client.js";
 import { sessionEvents } from "../../tls/session.js";
-import { emit, outputMode, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
+import { emit, jsonPayload, outputMode, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
 
 export const connectOptions = {
   send: { type: "string", multiple: true },
@@ -75,8 +76,10 @@ interface ConnectSettings {
   verbose: boolean;
   trace: boolean;
   bind: string | undefined;
-  /** -x, --hexdump-file, --show. */
+  /** -x, --hexdump-file, --show as text. */
   view: ByteView | undefined;
+  /** --json with -x / --show: each chunk is a sent/received event carrying its bytes in these encodings. */
+  payload: readonly PayloadEncoding[];
   /** -C: \n from stdin (and --send) goes out as \r\n. */
   crlf: boolean;
   /** --progress: pv-style line on stderr. */
@@ -136,6 +139,9 @@ export async function connect(argv: string[]): Promise<number | "help"> {
     return crlfOn ? lfToCrlf(line, false) : line;
   });
   const hexdumpFile = str(values, "hexdump-file");
+  // --json: the views are event fields; only the --hexdump-file dump stays text (in its file).
+  const json = outputMode().json;
+  const payload = jsonPayload({ hexdump: flag(values, "hexdump"), hexdumpFile: hexdumpFile !== undefined, show: flag(values, "show") });
   const settings: ConnectSettings = {
     where,
     label: formatAddress(where),
@@ -154,7 +160,10 @@ export async function connect(argv: string[]): Promise<number | "help"> {
     verbose: flag(values, "verbose"),
     trace: flag(values, "trace"),
     bind: str(values, "bind"),
-    view: byteView(flag(values, "hexdump") || hexdumpFile !== undefined, flag(values, "show"), hexdumpFile),
+    view: json
+      ? byteView(hexdumpFile !== undefined, false, hexdumpFile)
+      : byteView(flag(values, "hexdump") || hexdumpFile !== undefined, flag(values, "show"), hexdumpFile),
+    payload,
     crlf: crlfOn,
     progress: flag(values, "progress"),
     tls: tlsSettings(values, "client", where),
@@ -200,9 +209,18 @@ function byteView(hexdump: boolean, show: boolean, file: string | undefined): By
   return { options: { hexdump, show }, write };
 }
 
-/** Report every chunk of `socket` to the byte view (if any): what we sent and what arrived. */
+/** Report every chunk of `socket` to the byte views (if any): what we sent and what arrived. */
 function viewStream(s: ConnectSettings, socket: Socket, address: string): void {
-  if (s.view) tap(socket, byteViewSink(address, s.view.options, s.view.write));
+  const sink = allSinks(
+    s.view ? byteViewSink(address, s.view.options, s.view.write) : undefined,
+    s.payload.length > 0 ? payloadEvents(address, emit, { encodings: s.payload }) : undefined,
+  );
+  if (sink) tap(socket, sink);
+}
+
+/** Where --trace reports: beside payload events, without its own byte counts (each chunk is reported once). */
+function traceSink(s: ConnectSettings): typeof emit {
+  return s.payload.length > 0 ? withoutChunkEvents(emit) : emit;
 }
 
 /** Bytes of one connection: read from stdin (or given with --send), handed to the kernel, received. */
@@ -297,7 +315,7 @@ function toStdout(socket: Socket): (chunk: Buffer) => void {
 function instrument(socket: Socket, s: ConnectSettings, address: string): void {
   viewStream(s, socket, address);
   if (s.verbose || s.trace) emit({ type: "connected", address });
-  if (s.trace) traceWrites(socket, address, emit);
+  if (s.trace) traceWrites(socket, address, traceSink(s));
 }
 
 function summary(s: ConnectSettings, socket: Socket, started: bigint): void {
@@ -359,7 +377,7 @@ async function sendAndReceive(s: ConnectSettings): Promise<number> {
         },
       };
       if (s.trace) {
-        traceReads(socket, address, emit);
+        traceReads(socket, address, traceSink(s));
         // traceReads' listener switched the socket to flowing: no byte may pass before ours.
         socket.pause();
       }
@@ -462,7 +480,7 @@ async function pipeStdio(s: ConnectSettings): Promise<number> {
       idle?.touch();
       if (!s.sendOnly) write(chunk);
     });
-    if (s.trace) traceReads(socket, address, emit);
+    if (s.trace) traceReads(socket, address, traceSink(s));
     socket.once("end", () => {
       const settle = (): void => {
         readDone = true;
@@ -611,9 +629,15 @@ async function datagramClient(s: ConnectSettings): Promise<number> {
   const client: DatagramClient = await openDatagramClient(s.where, { family: s.family, bind: s.bind });
   const sinks = new Map<string, TapSink>();
   const viewed = (direction: Direction, peer: string, data: Buffer): void => {
-    if (!s.view) return;
+    if (!s.view && s.payload.length === 0) return;
     let sink = sinks.get(peer);
-    if (!sink) sinks.set(peer, (sink = byteViewSink(peer, s.view.options, s.view.write)));
+    if (!sink) {
+      sink = allSinks(
+        s.view ? byteViewSink(peer, s.view.options, s.view.write) : undefined,
+        s.payload.length > 0 ? payloadEvents(peer, emit, { encodings: s.payload, datagram: true }) : undefined,
+      )!;
+      sinks.set(peer, sink);
+    }
     sink.chunk(direction, data);
   };
   const show = (data: Buffer, from: string): void => {

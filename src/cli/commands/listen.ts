@@ -243,11 +243,12 @@ async function listenStream(where: Address, s: ListenSettings): Promise<number> 
     handler: viewedHandler(handler, s.view),
     onEvent: emit,
     trace: s.trace,
+    payload: s.view.payload,
     socketMode: s.mode,
     ...extras,
     acceptFilter: bothFilters(extras.acceptFilter, accessAcceptFilter(s.access)),
   });
-  emit({ type: "listening", address: server.address, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) });
+  emit({ type: "listening", address: server.url, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) });
   // A reader of our stdout that went away (`| head -c 10`) ends the run quietly, as for connect.
   const offStdout = onStdoutClosed(() => finish());
   const stopped = await Promise.race([finished.then(() => null), stopSignal]);

@@ -11,7 +11,7 @@ import { DEFAULT_UDP_MAPPING_IDLE_MS, startRelay } from "../../relay.js";
 import { listenExtras } from "../../transports/registry.js";
 import { relayTlsSettings, tlsOptions } from "../tls-options.js";
 import { address, exclusive, flag, list, noExtra, octalMode, parseCommand, seconds, str, usage } from "../args.js";
-import { diag, emit, flushed } from "../output.js";
+import { diag, emit, flushed, jsonPayload, outputMode } from "../output.js";
 import { untilSignal } from "../signals.js";
 
 export const relayOptions = {
@@ -63,8 +63,11 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
     dumpFile = createWriteStream(hexdumpFile, { flags: "a" });
     dumpFile.on("error", (err) => emit({ type: "error", code: (err as NodeJS.ErrnoException).code ?? "ERROR", message: `${hexdumpFile}: ${err.message}` }));
   }
-  const hexdump = flag(values, "hexdump") || hexdumpFile !== undefined;
-  const show = flag(values, "show");
+  // --json: each chunk is a relayed client's sent/received event with its bytes; the dump stays text only in its file.
+  const json = outputMode().json;
+  const payload = jsonPayload({ hexdump: flag(values, "hexdump"), hexdumpFile: hexdumpFile !== undefined, show: flag(values, "show") });
+  const hexdump = json ? hexdumpFile !== undefined : flag(values, "hexdump") || hexdumpFile !== undefined;
+  const show = !json && flag(values, "show");
   const writeDump = (text: string): void => {
     if (dumpFile) dumpFile.write(text);
     else for (const line of text.slice(0, -1).split("\n")) diag(line);
@@ -95,6 +98,7 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
             };
           }
         : undefined,
+    payload,
     ...(tls.client ? { upstreamTls: tls.client } : {}),
     listen: bothStream
       ? {
@@ -105,7 +109,7 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
         }
       : {},
   });
-  emit({ type: "listening", address: relay.address, ...(relay.fingerprint ? { fingerprint: relay.fingerprint } : {}) });
+  emit({ type: "listening", address: relay.url, ...(relay.fingerprint ? { fingerprint: relay.fingerprint } : {}) });
   const signal = await stopSignal;
   emit({ type: "stopping", signal });
   await relay.close();

@@ -132,11 +132,12 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       ipv6Only: flag(values, "ipv6-only"),
       onEvent: emit,
       trace,
+      payload: view.payload,
       socketMode: mode,
       ...extras,
       acceptFilter: bothFilters(extras.acceptFilter, accessAcceptFilter(access)),
     });
-    emit({ type: "listening", address: server.address, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) });
+    emit({ type: "listening", address: server.url, ...(server.fingerprint ? { fingerprint: server.fingerprint } : {}) });
     for (const note of server.notes) emit(note);
     close = () => server.close();
   } else {
@@ -152,7 +153,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       onEvent: emit,
       trace,
     });
-    emit({ type: "listening", address: server.address });
+    emit({ type: "listening", address: server.url });
     close = () => server.close();
   }
   const signal = await stopSignal;
