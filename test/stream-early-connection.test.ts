@@ -115,22 +115,16 @@ test("socklab serve peercred: a client that connects as soon as it can (before t
     const server = socklab(["serve", "peercred", `unix:${path}`], { teardown: t });
     // Retry while the file is missing or not listening yet (ENOENT, ECONNREFUSED), as a
     // script polling for the socket file would: the first connect that succeeds is early.
-    const reply = await within(
-      (async () => {
-        for (;;) {
-          const c = client(path);
-          const outcome = await c.connected.then(
-            () => "connected",
-            () => "retry",
-          );
-          if (outcome === "connected") return c.reply;
-          c.socket.destroy();
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      })(),
-      30_000,
-      `round ${round}: the reply of serve peercred`,
+    const connected = await waitUntil(
+      async () => {
+        const c = client(path);
+        if (await c.connected.then(() => true, () => false)) return c;
+        c.socket.destroy();
+        return undefined;
+      },
+      { what: `round ${round}: a connect to ${path} that succeeds`, timeoutMs: 30_000, intervalMs: 5 },
     );
+    const reply = await within(connected.reply, 10_000, `round ${round}: the reply of serve peercred`);
     assert.match(reply, /^Hola UID=\d+ PID=\d+\n$/);
     server.signal("SIGTERM");
     const exit = await server.waitExit();
