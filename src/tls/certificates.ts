@@ -6,11 +6,23 @@
  * The library and its Reflect polyfill are loaded on first use only: commands that never
  * make a certificate never load them.
  *
+ * A server's ephemeral certificate is made in a short-lived worker thread
+ * (`createCertificateInWorker`), so the library never enters the server's own heap. Loaded
+ * there, it stays for good (an ES module cannot be unloaded): about 4 MB of code, ASN.1
+ * schemas and Reflect metadata, which lift socklab's old generation (~6.7 MB) over V8's
+ * 8 MB threshold below which it never starts incremental marking. Above it, the TLS records
+ * in flight during a transfer (~30 MB of ArrayBuffers, external memory that V8 counts
+ * against the old generation's limit until the next mark-compact) set off a full
+ * mark-compact about every half second, although scavenges free all of them
+ * (docs/PERFORMANCE.md, TLS). `createCertificate` itself runs in the calling thread: fine for
+ * tests, tools and one-off scripts.
+ *
  * Keys are ECDSA P-256 with SHA-256: fast to generate, accepted by every TLS peer we meet.
  */
 import { randomBytes, webcrypto, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
+import { Worker } from "node:worker_threads";
 import { fingerprintOf, type Fingerprint } from "./fingerprint.js";
 
 type X509Lib = typeof import("@peculiar/x509");
@@ -171,7 +183,38 @@ export function ephemeralNames(boundHost?: string, extra: readonly string[] = []
   return altNames(names).map((n) => n.value);
 }
 
-/** A fresh self-signed server certificate for `names` (CN: the first name). */
+/** What certificate-worker.ts posts back: the certificate, or the error's message. */
+export type CertificateWorkerReply = { ok: true; made: CertificateAndKey } | { ok: false; message: string };
+
+/**
+ * `createCertificate` in a worker thread that ends before the promise settles: the calling
+ * thread's heap never holds @peculiar/x509 or the garbage of making a certificate (see the
+ * top of this file for why that matters to a long-running server).
+ */
+export function createCertificateInWorker(request: CertificateRequest): Promise<CertificateAndKey> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./certificate-worker.js", import.meta.url), { workerData: request });
+    let reply: CertificateWorkerReply | undefined;
+    let failure: Error | undefined;
+    worker.once("message", (message: CertificateWorkerReply) => {
+      reply = message;
+    });
+    worker.once("error", (err) => {
+      failure = err;
+    });
+    // Settle once the thread is gone, so its heap is released before a server starts.
+    worker.once("exit", (code) => {
+      if (reply?.ok === true) resolve(reply.made);
+      else if (reply !== undefined) reject(new Error(reply.message));
+      else reject(failure ?? new Error(`certificate worker exited with code ${code} and no certificate`));
+    });
+  });
+}
+
+/**
+ * A fresh self-signed server certificate for `names` (CN: the first name), made in a
+ * short-lived worker thread (`createCertificateInWorker`).
+ */
 export function ephemeralServerCertificate(names: readonly string[]): Promise<CertificateAndKey> {
-  return createCertificate({ commonName: names[0] ?? "localhost", names, usage: ["server"] });
+  return createCertificateInWorker({ commonName: names[0] ?? "localhost", names, usage: ["server"] });
 }
