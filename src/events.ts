@@ -57,12 +57,15 @@ export type SocklabEvent =
   /** A datagram client's reply (also printed on stdout). */
   | { type: "reply"; peer: string; bytes: number }
   | { type: "peer-credentials"; peer: string; pid: number; uid: number; gid: number }
-  | { type: "descriptor-sent"; peer: string; file: string }
+  /** Server side of SCM_RIGHTS: `fd` is the passed file's descriptor number in the sending process. */
+  | { type: "descriptor-sent"; peer: string; file: string; fd: number }
   /** Client side of SCM_RIGHTS: descriptors that arrived, and the payload that came with them. */
   | {
       type: "descriptors-received";
       address: string;
       count: number;
+      /** The descriptor numbers recvmsg() installed in this process, in order (the first is the one read). */
+      fds: number[];
       payload: string;
       truncated: boolean;
       /** What the first descriptor is (fstat): file, directory, socket, pipe, char-device, block-device, symlink, unknown. */

@@ -108,7 +108,7 @@ test("B4: fd passes a descriptor; recv-fd prints the file through it", { timeout
   const r = await runSocklab(["recv-fd", `unix:${dir}/fd.sock`]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), "contenido secreto\n");
-  assert.match(r.stderr, /received 1 descriptor with payload "FD"/);
+  assert.match(r.stderr, /received 1 descriptor \(fd \d+ here\) with payload "FD"/);
   const wrong = await runSocklab(["recv-fd", "tcp://127.0.0.1:1"]);
   assert.equal(wrong.code, 2);
 });

@@ -84,12 +84,19 @@ test("--html writes one self-contained page, a ladder diagram per exercise, in t
   assert.match(section("2"), /con Python\n\s+servidor: python3 -c 'if 1:\n\s+import socket/);
 
   const english = join(dir, "lab-en.html");
-  const e = await lab(["13", "--html", english, "--lang", "en"]);
+  const e = await lab(["13", "B4", "--html", english, "--lang", "en"]);
   assert.equal(e.code, 0, e.out);
   const en = readFileSync(english, "utf8");
   assert.match(en, /<html lang="en">/);
   assert.match(en, /UDP echo server/);
   assert.doesNotMatch(en, /Servidor|paso a paso|Resultado/);
+  // SCM_RIGHTS: the server's number, an arrow to the number recvmsg() gave the client, the bytes read through it.
+  const b4 = en.slice(en.indexOf('<section id="ex-B4">'));
+  const sent = />sendmsg\(SCM_RIGHTS\) fd (\d+)</.exec(b4);
+  const got = />recvmsg → fd (\d+), read\(\) 41 B</.exec(b4);
+  assert.ok(sent && got, "B4's lanes show both descriptor numbers and the bytes read");
+  assert.match(b4, new RegExp(`class="arrow descriptor"[\\s\\S]*>&quot;FD&quot; \\+ fd ${sent[1]} → fd ${got[1]}<`));
+  assert.match(b4, new RegExp(`\\(fd ${sent[1]} in the server, fd ${got[1]} in the client\\)`));
 
   const bin = chromium();
   if (bin === undefined) {

@@ -124,8 +124,24 @@ test("a Spanish report: Spanish throughout, true per transport, bytes shown, wid
   assert.match(b3, new RegExp(`b'Hola UID=${pid[2]} PID=${pid[1]}\\\\n'`));
   // B4: the bytes read through the descriptor; no "sent 0".
   const b4 = flat(section(r.out, "B4"));
-  assert.match(b4, /leyó por el descriptor recibido:\s+b'archivo compartido por SCM_RIGHTS [0-9a-f]{6}\\n'/);
+  assert.match(b4, /leyó por el descriptor recibido \(su fd \d+\):\s+b'archivo compartido por SCM_RIGHTS [0-9a-f]{6}\\n'/);
   assert.doesNotMatch(b4, /enviados 0/);
+  // B4: the descriptor's number on each side (the server's file, what recvmsg gave the client) and the bytes read through it.
+  const sentFd = /sendmsg\(\) a unix:\S+: "FD" \+ el descriptor de .*?, fd (\d+) en este proceso/.exec(b4);
+  assert.ok(sentFd, `no number for the server's descriptor:\n${b4}`);
+  const gotFd = /recvmsg\(\): "FD" \+ un descriptor, fd (\d+) en este proceso \(fd (\d+) en el servidor\); leídos 41 bytes del archivo a través de él/.exec(b4);
+  assert.ok(gotFd, `no numbers or bytes on the client's side:\n${b4}`);
+  assert.equal(gotFd[2], sentFd[1], "the client's line names the server's number");
+  assert.match(b4, new RegExp(`su fd ${gotFd[1]}\\)`), "the bytes read name the client's number");
+  assert.match(flat(r.out), new RegExp(`\\(fd ${sentFd[1]} en el servidor, fd ${gotFd[1]} en el cliente\\)`), "the results table names both numbers");
+  // What the client printed through the descriptor comes after the server's sendmsg(), never before.
+  const order = steps(section(r.out, "B4")).map((x) => x.text);
+  const sendmsg = order.findIndex((x) => x.startsWith("sendmsg()"));
+  const printed = order.findIndex((x) => x.startsWith("stdout ←"));
+  const recvmsg = order.findIndex((x) => x.startsWith("recvmsg()"));
+  const sigterm = order.findIndex((x) => x.startsWith("el lab envía SIGTERM"));
+  const stopping = order.findIndex((x) => x.startsWith("deteniendo"));
+  assert.ok(sendmsg >= 0 && recvmsg > sendmsg && printed > sendmsg && stopping > sigterm && sigterm > 0, `B4's steps out of order:\n${order.join("\n")}`);
 });
 
 test("an English report has no Spanish, and steps follow cause and effect across processes", { timeout: 30_000 }, async () => {

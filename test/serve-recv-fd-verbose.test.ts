@@ -21,7 +21,7 @@ interface Json {
 test("recv-fd -v --json: connected, descriptors-received and summary events; the file on stdout", { timeout: 20_000 }, async (t) => {
   const dir = tempDir(t);
   writeFileSync(`${dir}/file.txt`, "contenido\n");
-  await startServer(["serve", "fd", `unix:${dir}/fd.sock`, "--file", `${dir}/file.txt`], { teardown: t });
+  const server = await startServer(["serve", "fd", `unix:${dir}/fd.sock`, "--file", `${dir}/file.txt`], { teardown: t });
   const r = await runSocklab(["--json", "recv-fd", `unix:${dir}/fd.sock`, "-v"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), "contenido\n");
@@ -30,9 +30,15 @@ test("recv-fd -v --json: connected, descriptors-received and summary events; the
   assert.equal(events[1]!.count, 1);
   assert.equal(events[1]!.kind, "file");
   assert.equal(events[1]!.printedBytes, 10);
+  // The descriptor's number here (what recvmsg installed), and the file's number in the server.
+  const fds = events[1]!.fds as number[];
+  assert.equal(fds.length, 1);
+  assert.ok(Number.isInteger(fds[0]) && fds[0]! > 2, `the received number ${fds[0]} is a fresh descriptor (not stdin/stdout/stderr)`);
+  const sent = Number((await server.proc.waitForStderr(/^sent-fd \S+ \S+ fd=(\d+)$/m))[1]);
+  assert.ok(sent > 2, `the file's number in the server, ${sent}, is a descriptor it opened`);
   assert.equal(events[2]!.received, 12, "10 bytes of file and the 2-byte payload");
   const text = await runSocklab(["recv-fd", `unix:${dir}/fd.sock`]);
-  assert.match(text.stderr, /^received 1 descriptor with payload "FD": a regular file; printed 10 bytes of the file through it, then closed it$/m);
+  assert.match(text.stderr, /^received 1 descriptor \(fd \d+ here\) with payload "FD": a regular file; printed 10 bytes of the file through it, then closed it$/m);
   assert.doesNotMatch(text.stderr, /^connected /m, "without -v: no connection line");
 });
 
@@ -56,7 +62,7 @@ c.close()`,
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.toString(), "desde python\n");
   assert.match(r.stderr, new RegExp(`^connected to unix:${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`, "m"));
-  assert.match(r.stderr, /^received 2 descriptors with payload "PY": a regular file; .*; closed the other 1 unread$/m);
+  assert.match(r.stderr, /^received 2 descriptors \(fds \d+, \d+ here\) with payload "PY": a regular file; .*; closed the other 1 unread$/m);
   assert.match(r.stderr, /^received 15 bytes in \d+\.\d{3} s/m);
 });
 

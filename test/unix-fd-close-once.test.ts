@@ -144,12 +144,12 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { mode: "F", stdout: CONTENT, line: /^received 1 descriptor with payload "FD": a regular file; printed 25 bytes of the file through it, then closed it$/ },
-  { mode: "S", stdout: "", line: /^received 1 descriptor with payload "FD": a socket; closed it unread/ },
-  { mode: "P", stdout: "", line: /^received 1 descriptor with payload "FD": a pipe; closed it unread/ },
-  { mode: "D", stdout: "", line: /^received 1 descriptor with payload "FD": a directory; closed it unread/ },
-  { mode: "M", stdout: CONTENT, line: /^received 10 descriptors with payload "FD": a regular file; printed 25 bytes .*; closed the other 9 unread$/ },
-  { mode: "T", stdout: CONTENT, line: /^received 16 descriptors .*; closed the other 15 unread; the message was truncated/ },
+  { mode: "F", stdout: CONTENT, line: /^received 1 descriptor \(fd \d+ here\) with payload "FD": a regular file; printed 25 bytes of the file through it, then closed it$/ },
+  { mode: "S", stdout: "", line: /^received 1 descriptor \(fd \d+ here\) with payload "FD": a socket; closed it unread/ },
+  { mode: "P", stdout: "", line: /^received 1 descriptor \(fd \d+ here\) with payload "FD": a pipe; closed it unread/ },
+  { mode: "D", stdout: "", line: /^received 1 descriptor \(fd \d+ here\) with payload "FD": a directory; closed it unread/ },
+  { mode: "M", stdout: CONTENT, line: /^received 10 descriptors \(fds \d+, \d+, \d+, …, \d+ here\) with payload "FD": a regular file; printed 25 bytes .*; closed the other 9 unread$/ },
+  { mode: "T", stdout: CONTENT, line: /^received 16 descriptors \(fds \d+, \d+, \d+, …, \d+ here\) .*; closed the other 15 unread; the message was truncated/ },
 ];
 
 for (const c of CASES) {
@@ -185,10 +185,10 @@ function straceWorks(): string | false {
 }
 
 for (const mode of ["S", "F", "M"]) {
-  test(`recv-fd under strace, ${mode}: each received descriptor closed once, no close() fails`, { skip: missing("python3", PYTHON) || straceWorks(), timeout: 30_000 }, async (t) => {
+  test(`recv-fd under strace, ${mode}: each received descriptor closed once, no close() fails; the event names recvmsg's numbers`, { skip: missing("python3", PYTHON) || straceWorks(), timeout: 30_000 }, async (t) => {
     const { path } = await sender(t, mode);
     const trace = `${tempDir(t)}/trace`;
-    const result = spawnSync(STRACE!, ["-f", "-qq", "-e", "trace=close,recvmsg", "-o", trace, process.execPath, SOCKLAB_BIN, "recv-fd", `unix:${path}`], {
+    const result = spawnSync(STRACE!, ["-f", "-qq", "-e", "trace=close,recvmsg", "-o", trace, process.execPath, SOCKLAB_BIN, "--json", "recv-fd", `unix:${path}`], {
       encoding: "utf8",
       timeout: 25_000,
     });
@@ -198,6 +198,9 @@ for (const mode of ["S", "F", "M"]) {
     assert.ok(withFds, "no recvmsg with SCM_RIGHTS in the trace");
     const fds = /cmsg_data=\[([\d, ]+)\]/.exec(withFds)![1]!.split(",").map((x) => Number(x.trim()));
     assert.ok(fds.length >= 1);
+    // The event's numbers are the ones the kernel put in recvmsg()'s control data, in order.
+    const event = result.stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { event: string; fds?: number[] }).find((e) => e.event === "descriptors-received");
+    assert.deepEqual(event?.fds, fds, `descriptors-received event ${JSON.stringify(event)} vs recvmsg's cmsg_data ${JSON.stringify(fds)}`);
     const after = lines.slice(lines.indexOf(withFds) + 1);
     for (const fd of fds) {
       const closes = after.filter((l) => new RegExp(`\\bclose\\(${fd}\\)\\s+= 0`).test(l));

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server, type Socket } from "node:net";
-import { closeSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, statSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
 import {
   closeDescriptors,
@@ -15,6 +15,7 @@ import {
   readDescriptor,
   receiveDescriptors,
   sendDescriptors,
+  type SentDescriptors,
 } from "../src/unix/index.js";
 import { abstractName, socketPath, tempDir } from "./support/tmp.js";
 import { missing, PYTHON } from "./support/tools.js";
@@ -52,26 +53,35 @@ async function serve(t: Ctx, target: { path: string } | { abstract: string }, ha
   return server;
 }
 
-/** The B4 server: sends payload `FD` with an open descriptor of `file`. */
-function fdServer(file: string): (socket: Socket) => void {
+/** The B4 server: sends payload `FD` with an open descriptor of `file`; `onSent` gets what was sent and the number opened. */
+function fdServer(file: string, onSent?: (sent: SentDescriptors, opened: number) => void): (socket: Socket) => void {
   return (socket) => {
     const fd = openSync(file, "r");
     sendDescriptors(socket, Buffer.from("FD"), [fd])
+      .then((sent) => onSent?.(sent, fd))
       .finally(() => closeSync(fd))
       .then(() => socket.end(), () => socket.destroy());
   };
 }
 
-test("B4: socklab server and client; the descriptor reads the right file", async (t) => {
+test("B4: socklab server and client; the descriptor reads the right file; each side knows its number", async (t) => {
   const file = fileWith(t, "contenido del archivo\n");
   const name = abstractName();
-  await serve(t, { abstract: name }, fdServer(file));
+  let sender: { sent: SentDescriptors; opened: number } | undefined;
+  await serve(t, { abstract: name }, fdServer(file, (sent, opened) => (sender = { sent, opened })));
   const socket = await connectUnixStream({ abstract: name }, { paused: true });
   const got = await receiveDescriptors(socket, { timeoutMs: 5000 });
   socket.destroy();
   assert.equal(got.payload.toString(), "FD");
   assert.equal(got.fds.length, 1);
   assert.equal(got.truncated, false);
+  // The sender's number is the one it opened; the receiver's, a descriptor open here on the same file.
+  await waitUntil(() => sender !== undefined, { what: "the sender's result", timeoutMs: 5000 });
+  assert.deepEqual(sender!.sent, { fds: [sender!.opened], bytes: 2 });
+  const mine = got.fds[0]!;
+  assert.ok(Number.isInteger(mine) && mine > 2, `received number ${mine}`);
+  const [here, there] = [fstatSync(mine), statSync(file)];
+  assert.deepEqual([here.dev, here.ino], [there.dev, there.ino], "the received number opens the sent file");
   assert.equal((await readDescriptor(got.fds[0]!)).toString(), "contenido del archivo\n");
   closeDescriptors(got.fds);
 });

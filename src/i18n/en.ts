@@ -18,6 +18,13 @@ const KINDS: Record<string, string> = {
   unknown: "a descriptor of unknown kind",
 };
 
+/** Descriptor numbers: "fd 5", "fds 5, 6, 7", a long list cut in the middle ("fds 5, 6, 7, …, 20"). */
+function fdNumbers(fds: readonly number[]): string {
+  if (fds.length === 1) return `fd ${fds[0]}`;
+  const shown = fds.length > 6 ? [...fds.slice(0, 3), "…", fds[fds.length - 1]] : fds;
+  return `fds ${shown.join(", ")}`;
+}
+
 /** Bytes for people: 512 B, 1.5 KiB, 3.2 MiB, 1.0 GiB. */
 function humanBytes(n: number, comma = false): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -114,9 +121,9 @@ export const en: Catalog = {
     "datagram-out": (e) => `sendto ${e.peer} ${e.bytes} bytes`,
     reply: (e) => `reply from ${e.peer} ${e.bytes} bytes`,
     "peer-credentials": (e) => `peercred ${e.peer} pid=${e.pid} uid=${e.uid} gid=${e.gid}`,
-    "descriptor-sent": (e) => `sent-fd ${e.peer} ${e.file}`,
+    "descriptor-sent": (e) => `sent-fd ${e.peer} ${e.file} fd=${e.fd}`,
     "descriptors-received": (e) =>
-      `received ${e.count} ${plural(e.count, "descriptor", "descriptors")} with payload ${JSON.stringify(e.payload)}` +
+      `received ${e.count} ${plural(e.count, "descriptor", "descriptors")}${e.fds.length > 0 ? ` (${fdNumbers(e.fds)} here)` : ""} with payload ${JSON.stringify(e.payload)}` +
       (e.kind === undefined
         ? ""
         : `: ${KINDS[e.kind] ?? `a ${e.kind}`}; ` +

@@ -17,6 +17,12 @@ const KINDS: Record<string, string> = {
   unknown: "un descriptor de clase desconocida",
 };
 
+/** Números de descriptor: "fd 5", "fd 5, 6, 7", una lista larga cortada en medio ("fd 5, 6, 7, …, 20"). */
+function fdNumbers(fds: readonly number[]): string {
+  const shown = fds.length > 6 ? [...fds.slice(0, 3), "…", fds[fds.length - 1]] : fds;
+  return `fd ${shown.join(", ")}`;
+}
+
 /** Bytes for people: 512 B, 1.5 KiB, 3.2 MiB, 1.0 GiB. */
 function humanBytes(n: number, comma = false): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -112,9 +118,9 @@ export const es: Catalog = {
     "datagram-out": (e) => `sendto a ${e.peer}: ${e.bytes} bytes`,
     reply: (e) => `respuesta de ${e.peer}: ${e.bytes} bytes`,
     "peer-credentials": (e) => `credenciales de ${e.peer}: pid=${e.pid} uid=${e.uid} gid=${e.gid}`,
-    "descriptor-sent": (e) => `descriptor enviado a ${e.peer}: ${e.file}`,
+    "descriptor-sent": (e) => `descriptor enviado a ${e.peer}: ${e.file} (fd ${e.fd} en este proceso)`,
     "descriptors-received": (e) =>
-      `${plural(e.count, "recibido", "recibidos")} ${e.count} ${plural(e.count, "descriptor", "descriptores")} con la carga ${JSON.stringify(e.payload)}` +
+      `${plural(e.count, "recibido", "recibidos")} ${e.count} ${plural(e.count, "descriptor", "descriptores")}${e.fds.length > 0 ? ` (${fdNumbers(e.fds)} en este proceso)` : ""} con la carga ${JSON.stringify(e.payload)}` +
       (e.kind === undefined
         ? ""
         : `: ${KINDS[e.kind] ?? `un ${e.kind}`}; ` +

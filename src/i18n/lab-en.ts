@@ -61,6 +61,13 @@ export interface LabCatalog {
     /** "521 × recv tcp://…, 33 554 432 bytes in total" */
     collapsed(count: number, what: "received" | "sent" | "datagram-in" | "datagram-out" | "reply", peer: string, total: string): string;
     closedAfterDescriptor(peer: string): string;
+    /** SCM_RIGHTS, server side: `fd` is the file's number in the server. */
+    descriptorSent(peer: string, file: string, fd: number): string;
+    /**
+     * SCM_RIGHTS, client side, one regular file read: `mine` is its number in the client (from
+     * recvmsg), `theirs` its number in the server (undefined: not known), `bytes` read through it.
+     */
+    descriptorReceived(mine: number, theirs: number | undefined, bytes: number): string;
     /** shutdown(SHUT_WR) on a Unix socket: no FIN travels. */
     halfClosedLocal(peer: string): string;
     /** The client's final error when its last attempt connected but got no reply. */
@@ -82,7 +89,8 @@ export interface LabCatalog {
     writesPiece(text: string, who: string): string;
     writesNoEof(bytes: number): string;
     sigterm(who: string): string;
-    readThroughDescriptor(bytes: string): string;
+    /** `fd`: the descriptor's number in the client (undefined: not reported). */
+    readThroughDescriptor(bytes: string, fd: number | undefined): string;
     /** Exercise 2.5 in the lab's own network namespace. */
     inNetns: string;
     /** Exercise 2.5 where no namespace is possible: every interface, and for how long. */
@@ -128,7 +136,8 @@ export interface LabCatalog {
     summary: string;
     peerCredentials(pid: number, uid: number, gid: number, who: string | undefined): string;
     descriptorSent: string;
-    descriptorsReceived: string;
+    /** `mine`/`theirs`: the descriptor's number in the client and in the server, where known. */
+    descriptorsReceived(mine: number | undefined, theirs: number | undefined): string;
     stopping(removesFile: boolean): string;
     error: string;
     other: string;
@@ -149,7 +158,8 @@ export interface LabCatalog {
     exB1(clientName: string): string;
     exB2(name: string): string;
     exB3(reply: string): string;
-    exB4(file: string, content: string): string;
+    /** `serverFd`/`clientFd`: the descriptor's number in each process. */
+    exB4(file: string, content: string, serverFd: number, clientFd: number): string;
     ex2_1: string;
     ex2_3(target: string): string;
     /** `allInterfacesFor`: seconds bound to every interface (no namespace), else undefined. */
@@ -253,6 +263,9 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
       return `${count} × ${verb} ${peer}, ${total} bytes in total`;
     },
     closedAfterDescriptor: (peer) => `close ${peer} (the message "FD" and the descriptor went with sendmsg())`,
+    descriptorSent: (peer, file, fd) => `sendmsg() to ${peer}: "FD" + the descriptor of ${file}, fd ${fd} in this process`,
+    descriptorReceived: (mine, theirs, bytes) =>
+      `recvmsg(): "FD" + one descriptor, fd ${mine} in this process${theirs === undefined ? "" : ` (fd ${theirs} in the server)`}; read ${bytes} ${bytes === 1 ? "byte" : "bytes"} of the file through it, then closed it`,
     halfClosedLocal: (peer) => `shutdown ${peer} (write side closed)`,
     noReplyGaveUp: (address, attempts, seconds) =>
       `error ${address}: connected, no reply within ${seconds} s, ${attempts} ${attempts === 1 ? "attempt" : "attempts"}`,
@@ -274,7 +287,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     writesPiece: (text, who) => `the lab writes ${text} on the stdin of ${who} (one line split over several send() calls)`,
     writesNoEof: (bytes) => `the lab writes ${bytes} bytes on nc's stdin and does NOT close it: the peer sends no EOF`,
     sigterm: (who) => `the lab sends SIGTERM to ${who} (the guide's Ctrl+C)`,
-    readThroughDescriptor: (bytes) => `bytes the client read through the descriptor it received: ${bytes}`,
+    readThroughDescriptor: (bytes, fd) => `bytes the client read through the descriptor it received${fd === undefined ? "" : ` (its fd ${fd})`}: ${bytes}`,
     inNetns:
       "the lab runs this exercise in a network namespace of its own (unshare -n, loopback up inside it): there, [::] (every interface) is that namespace's loopback and nothing else",
     allInterfaces:
@@ -397,8 +410,8 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
       `getsockopt(SOL_SOCKET, SO_PEERCRED): the kernel recorded pid ${pid}, uid ${uid} and gid ${gid} of the client when it called connect(); the client cannot fake them.${who ? ` pid ${pid} is the lab's "${who}" process.` : ""}`,
     descriptorSent:
       "sendmsg() with a SOL_SOCKET/SCM_RIGHTS control message: the kernel installs a new descriptor in the receiving process that refers to the same open file; the number is the receiver's own, not the sender's.",
-    descriptorsReceived:
-      "recvmsg() with room for ancillary data: the kernel installed the descriptor in this process under a number of its own (the lowest free one), whatever number it had in the server; reading from it reads the file the server opened, from the shared offset.",
+    descriptorsReceived: (mine, theirs) =>
+      `recvmsg() with room for ancillary data: the kernel installed the descriptor in this process under a number of its own, the lowest free one${mine === undefined ? "" : ` (${mine})`}, whatever number it had in the server${theirs === undefined ? "" : ` (${theirs})`}${mine !== undefined && mine === theirs ? " — the same number here only by chance" : ""}. Both numbers refer to the same open file: reading through it reads the file the server opened (from offset 0 with pread(), as the guide's lseek() + read() does).`,
     stopping: (removesFile) =>
       `on SIGTERM the server stops accepting (close() of the listening socket), closes its clients${removesFile ? ", removes the socket file it created" : ""} and exits with code 0.`,
     error: "socklab's error: the address and the cause; it exits with code 1.",
@@ -420,7 +433,8 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     exB1: (clientName) => `→ "hola" from ${clientName} ← "hola"; autobind → "hola autobind" ← same`,
     exB2: (name) => `@${name} ← "hola abstract\\n" (no file on disk)`,
     exB3: (reply) => `← ${reply} (pid = the client process)`,
-    exB4: (file, content) => `← "FD" + the descriptor of ${file}; read through it: ${content}`,
+    exB4: (file, content, serverFd, clientFd) =>
+      `← "FD" + the descriptor of ${file} (fd ${serverFd} in the server, fd ${clientFd} in the client); read through it: ${content}`,
     ex2_1: `→ "hola\\r\\nmundo\\nfin" ← "eco: hola\\neco: mundo\\neco: fin\\n"; "pri|mera\\nseg|unda\\n" ← 2 lines`,
     ex2_3: (target) => `→ "ping" ← "ping" from ${target}`,
     ex2_5: (fellBack, allFor) =>
@@ -431,12 +445,12 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
   html: {
     title: "socklab lab — the guides' exercises, step by step",
     intro:
-      "One ladder diagram per exercise, drawn from the events socklab reported: time runs down, each process is a lane, each arrow is what went from one to the other (connection, bytes, end of stream, datagrams). Hover over a step for its full line.",
+      "One ladder diagram per exercise, drawn from the events socklab reported: time runs down, each process is a lane, each arrow is what went from one to the other (connection, bytes, end of stream, datagrams, descriptors). Hover over a step for its full line.",
     written: (file) => `wrote ${file}`,
     lab: "lab",
     textVersion: "The same, step by step (text)",
     result: "Result",
-    legend: "blue: bytes · orange: end of stream (FIN/EOF) · green: connection · purple: datagrams · red: failed attempts",
+    legend: "blue: bytes · orange: end of stream (FIN/EOF) · green: connection · purple: datagrams · teal: a descriptor passed with SCM_RIGHTS (its number in each process) · red: failed attempts",
     diagramLabel: (id) => `Ladder diagram of exercise ${id}`,
     retry: (seconds) => `retry in ${seconds} s`,
   },

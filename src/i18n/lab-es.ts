@@ -85,6 +85,9 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
       return `${count} × ${verb} ${peer}, ${total} bytes en total`;
     },
     closedAfterDescriptor: (peer) => `cerrado ${peer} (el mensaje "FD" y el descriptor salieron con sendmsg())`,
+    descriptorSent: (peer, file, fd) => `sendmsg() a ${peer}: "FD" + el descriptor de ${file}, fd ${fd} en este proceso`,
+    descriptorReceived: (mine, theirs, bytes) =>
+      `recvmsg(): "FD" + un descriptor, fd ${mine} en este proceso${theirs === undefined ? "" : ` (fd ${theirs} en el servidor)`}; ${bytes === 1 ? "leído 1 byte" : `leídos ${bytes} bytes`} del archivo a través de él; después se cerró`,
     halfClosedLocal: (peer) => `shutdown hacia ${peer} (lado de escritura cerrado)`,
     noReplyGaveUp: (address, attempts, seconds) =>
       `error: ${address}: conectado, sin respuesta en ${seconds} s, ${attempts} ${attempts === 1 ? "intento" : "intentos"}`,
@@ -106,7 +109,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     writesPiece: (text, who) => `el lab escribe ${text} en la stdin de ${who} (una línea partida en varios send())`,
     writesNoEof: (bytes) => `el lab escribe ${bytes} bytes en la stdin de nc y NO la cierra: el peer no envía EOF`,
     sigterm: (who) => `el lab envía SIGTERM a ${who} (el Ctrl+C de la guía)`,
-    readThroughDescriptor: (bytes) => `bytes que el cliente leyó por el descriptor recibido: ${bytes}`,
+    readThroughDescriptor: (bytes, fd) => `bytes que el cliente leyó por el descriptor recibido${fd === undefined ? "" : ` (su fd ${fd})`}: ${bytes}`,
     inNetns:
       "el lab ejecuta este ejercicio en un espacio de nombres de red propio (unshare -n, con loopback activa dentro): allí [::] (todas las interfaces) es el loopback de ese espacio y nada más",
     allInterfaces:
@@ -229,8 +232,8 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
       `getsockopt(SOL_SOCKET, SO_PEERCRED): el kernel registró el pid ${pid}, el uid ${uid} y el gid ${gid} del cliente cuando hizo connect(); el cliente no puede falsificarlos.${who ? ` El pid ${pid} es el del proceso "${who}" que lanzó el lab.` : ""}`,
     descriptorSent:
       "sendmsg() con un mensaje de control SOL_SOCKET/SCM_RIGHTS: el kernel instala en el proceso receptor un descriptor nuevo que apunta al mismo archivo abierto; el número es el del receptor, no el del emisor.",
-    descriptorsReceived:
-      "recvmsg() con espacio para datos auxiliares: el kernel instaló el descriptor en este proceso con un número propio (el más bajo libre), sea cual sea el que tenía en el servidor; leer de él es leer el archivo que abrió el servidor, desde el desplazamiento compartido.",
+    descriptorsReceived: (mine, theirs) =>
+      `recvmsg() con espacio para datos auxiliares: el kernel instaló el descriptor en este proceso con un número propio, el más bajo libre${mine === undefined ? "" : ` (${mine})`}, sea cual sea el que tenía en el servidor${theirs === undefined ? "" : ` (${theirs})`}${mine !== undefined && mine === theirs ? " — aquí coincide solo por casualidad" : ""}. Los dos números apuntan al mismo archivo abierto: leer por él es leer el archivo que abrió el servidor (desde el desplazamiento 0 con pread(), como el lseek() + read() de la guía).`,
     stopping: (removesFile) =>
       `al recibir SIGTERM el servidor deja de aceptar (close() del socket de escucha), cierra a sus clientes${removesFile ? ", borra el archivo-socket que creó" : ""} y termina con código 0.`,
     error: "el error de socklab: la dirección y la causa; termina con código 1.",
@@ -253,7 +256,8 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     exB1: (clientName) => `→ "hola" desde ${clientName} ← "hola"; autobind → "hola autobind" ← igual`,
     exB2: (name) => `@${name} ← "hola abstract\\n" (ningún archivo en el disco)`,
     exB3: (reply) => `← ${reply} (pid = el del proceso cliente)`,
-    exB4: (file, content) => `← "FD" + el descriptor de ${file}; leído por él: ${content}`,
+    exB4: (file, content, serverFd, clientFd) =>
+      `← "FD" + el descriptor de ${file} (fd ${serverFd} en el servidor, fd ${clientFd} en el cliente); leído por él: ${content}`,
     ex2_1: `→ "hola\\r\\nmundo\\nfin" ← "eco: hola\\neco: mundo\\neco: fin\\n"; "pri|mera\\nseg|unda\\n" ← 2 líneas`,
     ex2_3: (target) => `→ "ping" ← "ping" desde ${target}`,
     ex2_5: (fellBack, allFor) =>
@@ -264,12 +268,12 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
   html: {
     title: "socklab lab — los ejercicios de las guías, paso a paso",
     intro:
-      "Un diagrama de escalera por ejercicio, dibujado con los eventos que informó socklab: el tiempo corre hacia abajo, cada proceso es un carril y cada flecha es lo que pasó de uno a otro (conexión, bytes, fin del flujo, datagramas). Al pasar el ratón por un paso se ve su línea completa.",
+      "Un diagrama de escalera por ejercicio, dibujado con los eventos que informó socklab: el tiempo corre hacia abajo, cada proceso es un carril y cada flecha es lo que pasó de uno a otro (conexión, bytes, fin del flujo, datagramas, descriptores). Al pasar el ratón por un paso se ve su línea completa.",
     written: (file) => `escrito ${file}`,
     lab: "lab",
     textVersion: "Lo mismo, paso a paso (texto)",
     result: "Resultado",
-    legend: "azul: bytes · naranja: fin del flujo (FIN/EOF) · verde: conexión · violeta: datagramas · rojo: intentos fallidos",
+    legend: "azul: bytes · naranja: fin del flujo (FIN/EOF) · verde: conexión · violeta: datagramas · turquesa: un descriptor pasado con SCM_RIGHTS (su número en cada proceso) · rojo: intentos fallidos",
     diagramLabel: (id) => `Diagrama de escalera del ejercicio ${id}`,
     retry: (seconds) => `nuevo intento en ${seconds} s`,
   },

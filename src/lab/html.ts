@@ -68,9 +68,12 @@ function shortLabel(ev: SocklabEvent, runLength: number, total: number): string 
     case "peer-credentials":
       return `SO_PEERCRED pid=${ev.pid} uid=${ev.uid} gid=${ev.gid}`;
     case "descriptor-sent":
-      return "sendmsg(SCM_RIGHTS)";
-    case "descriptors-received":
-      return "recvmsg(SCM_RIGHTS)";
+      return `sendmsg(SCM_RIGHTS) fd ${ev.fd}`;
+    case "descriptors-received": {
+      // The number recvmsg() gave it here, and the bytes read through it.
+      const fd = ev.fds[0] === undefined ? "" : ` → fd ${ev.fds.length > 1 ? `${ev.fds[0]}…` : ev.fds[0]}`;
+      return `recvmsg${fd}${ev.printedBytes === undefined ? "" : `, read() ${bytes(ev.printedBytes)}`}`;
+    }
     case "attempt-failed":
       return `✕ ${ev.attempt}/${ev.total} ${ev.code}`;
     case "error":
@@ -90,6 +93,7 @@ const COLORS: Record<Link["kind"] | "datagram" | "fail", string> = {
   bytes: "#1f5fbf",
   end: "#d9730d",
   connect: "#2e8b3e",
+  descriptor: "#00838f",
   reply: "#7b3fb5",
   request: "#7b3fb5",
   datagram: "#7b3fb5",
@@ -168,6 +172,12 @@ function ladder(index: number, outcome: HtmlOutcome, style: TableStyle): string 
     let label = "";
     if (link.kind === "connect") label = transport === "tcp" ? "SYN · SYN/ACK · ACK" : "connect()";
     else if (link.kind === "end") label = transport === "tcp" ? "FIN" : "EOF";
+    else if (link.kind === "descriptor") {
+      // The same open file under two numbers: the server's, and the one recvmsg() gave the client.
+      const sent = ev as { fd?: number };
+      const got = eventOf(b) as { fds?: number[]; payload?: string } | undefined;
+      label = `${JSON.stringify(cut(got?.payload ?? "", 8))} + fd ${sent.fd ?? "?"} → fd ${got?.fds?.[0] ?? "?"}`;
+    }
     else {
       const run = a.run ?? [a];
       const total = run.reduce((sum, s) => sum + ((eventOf(s) as { bytes?: number } | undefined)?.bytes ?? 0), 0);

@@ -58,6 +58,8 @@ export interface Step {
   run?: Step[];
   /** Part of an earlier step's run: not shown on its own. */
   folded?: boolean;
+  /** `t` is a later event's (the step happened before it): says nothing about the process's clock. */
+  borrowed?: boolean;
 }
 
 const COLLAPSIBLE = new Set(["received", "sent", "datagram-in", "datagram-out", "reply"]);
@@ -121,7 +123,17 @@ function order(events: readonly LabEvent[]): { steps: Step[]; links: Link[]; req
 function placeStdout(own: Step[], chunks: Step[]): Step[] | undefined {
   const receives = own.filter((s) => s.item.kind === "event" && RECEIVES.has(s.item.event.event.type));
   if (chunks.length === 0) return own;
-  if (receives.length === 0) return undefined;
+  if (receives.length === 0) {
+    // recv-fd prints the file it read through a passed descriptor, then reports it: its
+    // stdout is shown with that event (and its clock, though it reached the lab earlier).
+    const passed = own.find((s) => eventOf(s)?.type === "descriptors-received");
+    if (passed === undefined) return undefined;
+    for (const chunk of chunks) {
+      chunk.t = passed.t;
+      chunk.borrowed = true;
+    }
+    return own.flatMap((s) => (s === passed ? [s, ...chunks] : [s]));
+  }
   const after = new Map<Step, Step[]>();
   let received = 0;
   let k = 0;
@@ -154,13 +166,13 @@ function eventOf(step: Step): SocklabEvent | undefined {
 /**
  * What one process's step caused in another's: bytes (a send and the recv of its first
  * byte), an end (shutdown or close, and the EOF it caused), a datagram's reply and the next
- * request; `connect` pairs a client's connect() with the server's accept() (drawn, not a
+ * request, a descriptor passed with SCM_RIGHTS (the server's sendmsg, the client's recvmsg); `connect` pairs a client's connect() with the server's accept() (drawn, not a
  * cause: accept() may return first).
  */
 export interface Link {
   cause: Step;
   effect: Step;
-  kind: "bytes" | "end" | "reply" | "request" | "connect";
+  kind: "bytes" | "end" | "reply" | "request" | "connect" | "descriptor";
 }
 
 /** A datagram that arrived at a server from a client with no event of its own for sending it. */
@@ -239,6 +251,22 @@ function causality(lanes: Map<Proc, Step[]>): { links: Link[]; requests: Request
     flow(stepsOf(server, ["sent"], peer), stepsOf(client, ["received"], address, window));
     ending(stepsOf(client, ["half-closed"], address, window), stepsOf(server, ["eof"], peer));
     ending(stepsOf(server, ["half-closed", "closed", "idle-timeout"], peer), stepsOf(client, ["eof"], address, window));
+  }
+  // SCM_RIGHTS: the k-th descriptor message a server sent is the k-th one its clients
+  // received (in the order the lab got their events; `serve fd` answers clients one by one).
+  for (const [address, server] of listening) {
+    const sent = (lanes.get(server) ?? []).filter((s) => eventOf(s)?.type === "descriptor-sent");
+    if (sent.length === 0) continue;
+    const received = [...lanes]
+      .filter(([p]) => p !== server)
+      .flatMap(([, lane]) => lane.filter((s) => {
+        const e = eventOf(s);
+        return e?.type === "descriptors-received" && e.address === address;
+      }))
+      .sort((a, b) => a.item.at - b.item.at);
+    received.forEach((effect, k) => {
+      if (sent[k]) constraints.push({ cause: sent[k] as Step, effect, kind: "descriptor" });
+    });
   }
   // Datagrams: with one client talking to one server, the k-th reply follows the server's
   // k-th sendto, and the server's next datagram follows the reply the client waited for.
@@ -347,7 +375,7 @@ function align(lanes: Map<Proc, Step[]>, constraints: readonly Link[], fed: read
     let o = Infinity;
     for (const step of lane) {
       procOf.set(step, proc);
-      if (step.t !== undefined) o = Math.min(o, step.item.at - step.t);
+      if (step.t !== undefined && !step.borrowed) o = Math.min(o, step.item.at - step.t);
     }
     offset.set(proc, Number.isFinite(o) ? o : 0);
   }
@@ -371,7 +399,7 @@ function align(lanes: Map<Proc, Step[]>, constraints: readonly Link[], fed: read
   const upper = new Map<Proc, number>();
   for (const [proc, lane] of lanes) {
     let o = Infinity;
-    for (const step of lane) if (step.t !== undefined) o = Math.min(o, step.item.at - step.t);
+    for (const step of lane) if (step.t !== undefined && !step.borrowed) o = Math.min(o, step.item.at - step.t);
     upper.set(proc, Number.isFinite(o) ? o : (offset.get(proc) as number));
   }
   const raise = (proc: Proc, need: number): boolean => {
@@ -507,9 +535,17 @@ function describe(n: Narrator, proc: Proc, ev: SocklabEvent, seq: number): { lin
       return { line, explain: x.peerCredentials(ev.pid, ev.uid, ev.gid, who) };
     }
     case "descriptor-sent":
-      return { line, explain: x.descriptorSent };
-    case "descriptors-received":
-      return { line, explain: x.descriptorsReceived };
+      return { line: t.narration.descriptorSent(ev.peer, ev.file, ev.fd), explain: x.descriptorSent };
+    case "descriptors-received": {
+      // The number on each side: this process's from its recvmsg(), the server's from its event.
+      const mine = ev.fds[0];
+      const theirs = senderFd(n, ev.address);
+      const read = ev.count === 1 && mine !== undefined && ev.printedBytes !== undefined && !ev.truncated;
+      return {
+        line: read ? t.narration.descriptorReceived(mine, theirs, ev.printedBytes as number) : line,
+        explain: x.descriptorsReceived(mine, theirs),
+      };
+    }
     case "stopping":
       return { line, explain: x.stopping(transport === "unix" || transport === "unix-dgram") };
     case "error":
@@ -517,6 +553,17 @@ function describe(n: Narrator, proc: Proc, ev: SocklabEvent, seq: number): { lin
     default:
       return { line };
   }
+}
+
+/**
+ * The number the passed file had in the server listening at `address`, from its
+ * descriptor-sent events (`serve fd` sends one file to every client, so one number);
+ * undefined when that server is not one of the lab's processes or sent several numbers.
+ */
+export function senderFd(n: { procs: readonly Proc[] }, address: string): number | undefined {
+  const server = n.procs.find((p) => p.events.some((e) => e.event.type === "listening" && (e.event as EventOf<"listening">).address === address));
+  const fds = new Set(server?.events.flatMap((e) => (e.event.type === "descriptor-sent" ? [(e.event as EventOf<"descriptor-sent">).fd] : [])) ?? []);
+  return fds.size === 1 ? ([...fds][0] as number) : undefined;
 }
 
 function attemptLine(

@@ -18,8 +18,8 @@ export function peercredService(): StreamHandler {
 export async function fdService(file: string): Promise<StreamHandler> {
   const handle = await open(file, "r");
   return async (socket, context) => {
-    await sendDescriptors(socket, Buffer.from("FD"), [handle.fd]);
-    context.emit({ type: "descriptor-sent", peer: context.peer, file });
+    const sent = await sendDescriptors(socket, Buffer.from("FD"), [handle.fd]);
+    context.emit({ type: "descriptor-sent", peer: context.peer, file, fd: sent.fds[0] as number });
     socket.end(() => socket.destroy());
   };
 }

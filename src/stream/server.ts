@@ -344,6 +344,10 @@ export class StreamServer {
     const notes: Extract<SocklabEvent, { type: "note" }>[] = [];
     let createdPath: string | undefined;
     const addresses: ServerAddress[] = [];
+    // From listen(2) on, libuv accepts; until the StreamServer below attaches its listeners,
+    // what is accepted is held here, then handed over (else a client that connected early,
+    // e.g. as soon as the socket file appeared, was accepted with nobody to serve it).
+    const early = holdEarlyConnections(setup !== undefined);
     try {
       if (options.listenFd !== undefined || address.kind === "abstract") {
         // Bound by the caller, or an abstract name bound here natively with its exact
@@ -351,14 +355,14 @@ export class StreamServer {
         let fd = options.listenFd;
         if (fd === undefined && address.kind === "abstract") fd = listenAbstractStream(address.name, backlog);
         if (address.kind === "unix") createdPath = address.path;
-        const server = make();
+        const server = early.hold(make());
         servers.push(server);
         await listenOn(server, { fd, backlog });
         addresses.push(boundAddress(address, server));
       } else if (address.kind === "tcp" || address.kind === "tls") {
         const v6 = address.host.includes(":");
         const wantDual = v6 && !options.ipv6Only && (options.dualStack ?? true) && isUnspecified6(address.host);
-        const server = make();
+        const server = early.hold(make());
         servers.push(server);
         await listenOn(server, {
           host: address.host,
@@ -371,7 +375,7 @@ export class StreamServer {
         const port = (server.address() as AddressInfo).port;
         if (wantDual && !(await ipv4Covered(port))) {
           // The OS keeps this socket IPv6-only: a second listener takes IPv4.
-          const v4 = make();
+          const v4 = early.hold(make());
           servers.push(v4);
           await listenOn(v4, { host: "0.0.0.0", port, backlog });
           const fallback = boundAddress({ kind: address.kind, host: "0.0.0.0", port }, v4);
@@ -382,7 +386,7 @@ export class StreamServer {
         }
       } else if (address.kind === "unix") {
         await options.preparePath?.(address.path);
-        const server = make();
+        const server = early.hold(make());
         servers.push(server);
         await listenOn(server, { path: address.path, backlog });
         createdPath = address.path;
@@ -392,6 +396,7 @@ export class StreamServer {
         throw new SocklabError("ERR_NOT_SUPPORTED", `${formatAddress(address)} is not a stream address`);
       }
     } catch (err) {
+      early.drop();
       for (const server of servers) server.close();
       if (createdPath) await unlink(createdPath).catch(noop);
       throw listenError(err, address);
@@ -405,6 +410,9 @@ export class StreamServer {
       notes.push({ type: "note", note: "descriptor-limit", limit, maxConnections: options.maxConnections });
     }
     result.notes.push(...notes);
+    // Its listeners are attached now: stop holding, and hand over what came meanwhile, on the
+    // next tick (after the caller has said it is listening, before any new connection).
+    early.release();
     return result;
   }
 
@@ -592,6 +600,39 @@ function boundAddress(address: Address, server: Server): ServerAddress {
   if (address.kind !== "tcp" && address.kind !== "tls") return serverAddress(address);
   const info = server.address() as AddressInfo;
   return serverAddress({ ...address, port: info.port }, info.family === "IPv6" ? "ipv6" : "ipv4");
+}
+
+/**
+ * Connections a listening net.Server accepted before anyone listened for them: each
+ * event (`connection`; for TLS `secureConnection` and `tlsClientError`) is recorded while
+ * held, and emitted again on its server once released, in order, with the same arguments.
+ */
+function holdEarlyConnections(tls: boolean): { hold(server: Server): Server; release(): void; drop(): void } {
+  const events = tls ? ["secureConnection", "tlsClientError"] : ["connection"];
+  const held: { server: Server; event: string; args: unknown[] }[] = [];
+  const holders: { server: Server; event: string; listener: (...args: unknown[]) => void }[] = [];
+  const stop = (): void => {
+    for (const { server, event, listener } of holders) server.off(event, listener);
+    holders.length = 0;
+  };
+  return {
+    hold(server) {
+      for (const event of events) {
+        const listener = (...args: unknown[]): void => void held.push({ server, event, args });
+        server.on(event, listener);
+        holders.push({ server, event, listener });
+      }
+      return server;
+    },
+    release() {
+      stop();
+      if (held.length > 0) process.nextTick(() => held.splice(0).forEach(({ server, event, args }) => server.emit(event, ...args)));
+    },
+    drop() {
+      stop();
+      for (const { args } of held.splice(0)) for (const arg of args) (arg as Partial<Socket> | undefined)?.destroy?.();
+    },
+  };
 }
 
 function isUnspecified6(host: string): boolean {

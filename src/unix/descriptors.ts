@@ -51,6 +51,14 @@ export interface ReceivedDescriptors {
   close(): void;
 }
 
+/** What sendDescriptors() handed to the kernel. */
+export interface SentDescriptors {
+  /** The descriptor numbers, in this process, that went in the SCM_RIGHTS message, in order. */
+  fds: number[];
+  /** Payload bytes written (all of it: a short sendmsg() is completed with ordinary writes). */
+  bytes: number;
+}
+
 /** What a descriptor refers to, as fstat(2) reports it (stable identifiers, for events too). */
 export type DescriptorKind = "file" | "directory" | "socket" | "pipe" | "char-device" | "block-device" | "symlink" | "unknown";
 
@@ -137,13 +145,14 @@ function drained(socket: Socket, signal: AbortSignal | undefined): Promise<void>
 /**
  * Send `payload` with the descriptors `fds` attached (they stay open here too). The
  * payload must not be empty: on a stream socket the descriptors ride on its first byte.
+ * Resolves with the numbers sent (this process's; the receiver gets numbers of its own).
  */
 export async function sendDescriptors(
   socket: Socket,
   payload: Buffer,
   fds: number[],
   options: DescriptorOptions = {},
-): Promise<void> {
+): Promise<SentDescriptors> {
   const native = nativeBinding("SCM_RIGHTS descriptor passing");
   if (payload.length === 0) {
     throw new SocklabError("ERR_INVALID_ARG_VALUE", "sendDescriptors needs a payload of at least one byte");
@@ -166,6 +175,7 @@ export async function sendDescriptors(
     const rest = payload.subarray(sent);
     await new Promise<void>((resolve, reject) => socket.write(rest, (err) => (err ? reject(err) : resolve())));
   }
+  return { fds: Array.from(list), bytes: payload.length };
 }
 
 /**

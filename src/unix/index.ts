@@ -28,6 +28,7 @@ export {
   type DescriptorOptions,
   type ReceiveDescriptorsOptions,
   type ReceivedDescriptors,
+  type SentDescriptors,
 } from "./descriptors.js";
 export { prepareSocketPath } from "./socket-path.js";
 export { socketDescriptor } from "./handle.js";

@@ -79,6 +79,7 @@ export async function recvFdCommand(argv: string[]): Promise<number | "help"> {
         type: "descriptors-received",
         address: label,
         count: received.fds.length,
+        fds: [...received.fds],
         payload,
         truncated: received.truncated,
         kind,

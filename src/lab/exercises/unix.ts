@@ -135,8 +135,22 @@ export const exB4: Exercise = {
     const client = await ctx.run(ctx.t.labels.client, ["recv-fd", server.address]);
     ctx.exitCode(client, 0);
     ctx.stdoutIs(client, content);
-    ctx.say(ctx.t.say.readThroughDescriptor(pyBytes(client.stdout, 64)));
-    ctx.exchange(ctx.t.exchanged.exB4(file.split("/").pop() ?? file, quote(content, 60)));
+    // The descriptor's number on each side: the server's open file, and what recvmsg() installed in the client.
+    // (The server's event may reach the lab after the client has exited: wait for it.)
+    const sent = await ctx.event(server.proc, "descriptor-sent", "the server's descriptor-sent event");
+    const received = client.eventsOf("descriptors-received")[0];
+    const isFd = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
+    const clientFd = received?.fds[0];
+    ctx.check(
+      isFd(sent.fd) && received !== undefined && received.fds.length === 1 && isFd(clientFd),
+      `SCM_RIGHTS events without descriptor numbers: server ${JSON.stringify(sent)}, client ${JSON.stringify(received)}`,
+    );
+    ctx.check(
+      received?.printedBytes === Buffer.byteLength(content),
+      `the client reports ${received?.printedBytes} bytes read through the descriptor, the file has ${Buffer.byteLength(content)}`,
+    );
+    ctx.say(ctx.t.say.readThroughDescriptor(pyBytes(client.stdout, 64), clientFd));
+    ctx.exchange(ctx.t.exchanged.exB4(file.split("/").pop() ?? file, quote(content, 60), sent.fd, clientFd ?? -1));
   },
 };
 
