@@ -124,6 +124,17 @@ test("line-echo: lines before an over-long one in the same read are answered, th
   );
 });
 
+test("--trace counts the bytes a line service sends, also above 0x7f (latin1 writes)", async (t) => {
+  const { address, events } = await start(t, lineEcho(), { trace: true });
+  const { socket } = await connectStream(address);
+  await sendAll(socket, "ñ\n"); // 2 bytes in UTF-8
+  await halfClose(socket);
+  assert.equal((await readUntilClose(socket)).toString(), "eco: ñ\n");
+  socket.destroy();
+  await waitUntil(() => events.some((e) => e.type === "closed"), { what: "the connection closed" });
+  assert.deepEqual(events.filter((e) => e.type === "sent").map((e) => (e as { bytes: number }).bytes), [8]);
+});
+
 test("cmd: replies and the configurable unknown reply", async (t) => {
   const { address } = await start(t, commandService({ unknownReply: "ERR\n" }));
   const { socket } = await connectStream(address);

@@ -9,7 +9,8 @@ import type { EventSink } from "../events.js";
 export function traceWrites(socket: Socket, peer: string, emit: EventSink): void {
   const write = socket.write;
   socket.write = function tracedWrite(this: Socket, chunk: unknown, ...rest: unknown[]): boolean {
-    const size = typeof chunk === "string" ? Buffer.byteLength(chunk) : (chunk as Uint8Array).length;
+    // A string is counted in its encoding (the line services write latin1 strings).
+    const size = typeof chunk === "string" ? Buffer.byteLength(chunk, typeof rest[0] === "string" ? (rest[0] as BufferEncoding) : "utf8") : (chunk as Uint8Array).length;
     if (size > 0) emit({ type: "sent", peer, bytes: size });
     return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
   } as Socket["write"];
