@@ -635,7 +635,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     peerCredentials: (event, pid, uid) => `the server's peer-credentials event ${event} does not show the client's pid ${pid} and uid ${uid}`,
     noDescriptorNumbers: (server, client) => `SCM_RIGHTS events without descriptor numbers: server ${server}, client ${client}`,
     descriptorBytes: (got, expected) => `the client reports ${got} bytes read through the descriptor, the file has ${expected}`,
-    readiness: (address) => `the readiness line says ${address}, expected udp://127.0.0.1:PORT`,
+    readiness: (address) => `the server says it listens on ${address}, expected udp://127.0.0.1:PORT`,
     notAcceptedIPv6: (peers) => `the IPv6 client was not accepted as tcp://[::1]:PORT (accepted: ${peers})`,
     notMapped: (peers) => `the IPv4 client was not accepted as tcp://[::ffff:127.0.0.1]:PORT (accepted: ${peers})`,
     untilEof: (got, expected) => `read until EOF: got ${got} bytes, expected ${expected} identical bytes`,

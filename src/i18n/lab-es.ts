@@ -334,7 +334,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     unanswered: (tries, error) =>
       `cliente sin respuesta: ${tries} intentos fallidos y el error ${error}; se esperaban 3 intentos y después ERR_NO_RESPONSE`,
     notDiscovered: (name, port, stdout) =>
-      `discover no mostró al respondedor ${name} como "udp://127.x.x.x:${port} ${name}\\n" (su stdout: ${stdout})`,
+      `discover no mostró la respuesta de ${name} con la forma "udp://127.x.x.x:${port} ${name}\\n" (su stdout: ${stdout})`,
     discoverLines: (lines, stdout) => `discover imprimió ${lines} ${lines === 1 ? "línea" : "líneas"}; se esperaban 2: ${stdout}`,
     announcePorts: (a, b) => `los dos servidores announce están en puertos distintos (${a}, ${b})`,
     nobodyThere: (error) =>
@@ -359,7 +359,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
       `el evento peer-credentials del servidor, ${event}, no muestra el pid ${pid} ni el uid ${uid} del cliente`,
     noDescriptorNumbers: (server, client) => `eventos de SCM_RIGHTS sin números de descriptor: servidor ${server}, cliente ${client}`,
     descriptorBytes: (got, expected) => `el cliente dice haber leído ${got} bytes por el descriptor; el archivo tiene ${expected}`,
-    readiness: (address) => `la línea de preparado dice ${address}; se esperaba udp://127.0.0.1:PUERTO`,
+    readiness: (address) => `el servidor dice que escucha en ${address}; se esperaba udp://127.0.0.1:PUERTO`,
     notAcceptedIPv6: (peers) => `el cliente IPv6 no fue aceptado como tcp://[::1]:PUERTO (aceptados: ${peers})`,
     notMapped: (peers) => `el cliente IPv4 no fue aceptado como tcp://[::ffff:127.0.0.1]:PUERTO (aceptados: ${peers})`,
     untilEof: (got, expected) => `lectura hasta EOF: llegaron ${got} bytes; se esperaban ${expected} bytes idénticos`,
