@@ -36,9 +36,38 @@ export function emit(event: SocklabEvent): void {
     diag(JSON.stringify({ event: type, seq, t: Math.round((performance.now() - t0) * 1000) / 1000, ...fields }), carriesBytes(event));
     return;
   }
-  const line = formatEvent(event, mode.lang);
+  // A busy datagram server passes the same event object for a run of identical datagrams
+  // (src/datagram/server.ts): its line is formatted once.
+  let line: string;
+  if (event === lastEvent && mode.lang === lastLang) line = lastLine;
+  else {
+    line = formatEvent(event, mode.lang);
+    lastEvent = event;
+    lastLang = mode.lang;
+    lastLine = line;
+  }
   if (line !== "") diag(line);
 }
+/**
+ * emit, plus `repeat(event, count)`: the event `count` times in a row, as `count` calls to
+ * emit would report it (a busy datagram server's run of identical datagrams: the
+ * DatagramServer's onEvent, src/datagram/server.ts). In text mode one line is formatted and
+ * appended `count` times, without a call per datagram.
+ */
+export const emitRepeating = Object.assign((event: SocklabEvent): void => emit(event), {
+  repeat: (event: SocklabEvent, count: number): void => {
+    if (mode.json || count < 2) {
+      for (let i = 0; i < count; i++) emit(event);
+      return;
+    }
+    emit(event);
+    seq += count - 1;
+    if (lastLine !== "") diag(lastLine, false, count - 1);
+  },
+});
+let lastEvent: SocklabEvent | undefined;
+let lastLang: Lang | undefined;
+let lastLine = "";
 
 /**
  * The byte views under --json: each chunk is a `sent`/`received` event carrying its bytes,
@@ -104,14 +133,18 @@ process.on("exit", flushDiag);
  */
 let lossless = false;
 
-/** Queue one line for standard error; past the backlog it is counted and dropped, unless `keep`. */
-export function diag(line: string, keep = false): void {
+/**
+ * Queue one line for standard error (`times` times in a row: a busy datagram server's run of
+ * equal lines); past the backlog it is counted and dropped, unless `keep`.
+ */
+export function diag(line: string, keep = false, times = 1): void {
   if (keep) lossless = true;
-  if (!lossless && process.stderr.writableLength > STDERR_BACKLOG) {
-    dropped++;
+  // The backlog only grows when flushDiag writes: checked once per flush, not per line.
+  if (!lossless && !scheduled && process.stderr.writableLength > STDERR_BACKLOG) {
+    dropped += times;
     return;
   }
-  pending += `${line}\n`;
+  pending += times === 1 ? `${line}\n` : `${line}\n`.repeat(times);
   if (pending.length > 64 * 1024) return flushDiag();
   if (!scheduled) {
     scheduled = true;

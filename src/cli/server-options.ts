@@ -71,6 +71,8 @@ export function accessAcceptFilter(access: AccessList): AcceptFilter | undefined
  * --hexdump-file dump stays text, in its file.
  */
 export interface ByteView {
+  /** Whether any view applies (-x, --hexdump-file, --show, or --json payload events): forDatagram gives a sink. */
+  readonly active: boolean;
   /** --json: the payload encodings of the chunk events (give them to the server as `payload`); empty in text mode. */
   readonly payload: readonly PayloadEncoding[];
   /** The text views of one connection's chunks (offsets per direction), or undefined if none applies. */
@@ -100,6 +102,7 @@ export function byteViewFromFlags(values: Record<string, unknown>): ByteView {
   };
   const writeDump = dumpFile ? (text: string): void => void dumpFile!.write(text) : toStderr;
   return {
+    active: hexdump || show || payload.length > 0,
     payload,
     forDatagram(peer) {
       return allSinks(this.forPeer(peer), payload.length > 0 ? payloadEvents(peer, emit, { encodings: payload, datagram: true }) : undefined);
@@ -139,8 +142,13 @@ function peerIp(peer: unknown): string | undefined {
  * refused source are dropped (one `refused` event each, nothing answered), every datagram
  * in and out is shown. Each datagram is shown on its own (offset 0): it is a message, not a
  * piece of a stream.
+ *
+ * With no access list and no view the endpoint is returned as it is, so a batched endpoint
+ * keeps its batch path (onBatch: recvmmsg/sendmmsg, one call per wake-up); the wrapper below
+ * sees datagrams one at a time.
  */
 export function guardedEndpoint<P>(endpoint: DatagramEndpoint<P>, access: AccessList, view: ByteView, onEvent: EventSink): DatagramEndpoint<P> {
+  if (access.empty && !view.active) return endpoint;
   const show = (direction: "in" | "out", data: Buffer, peer: P): void => view.forDatagram(endpoint.formatPeer(peer))?.chunk(direction, data);
   return {
     address: endpoint.address,

@@ -33,6 +33,12 @@ export interface BatchBinding {
     end: number,
   ): number;
   formatInet(addrs: Buffer, offset: number, length: number): [string, number] | null;
+  /** The three batch buffers taken apart once; keep them referenced while the context is used. */
+  batchContext(data: Buffer, slot: number, addrs: Buffer, addrSlot: number, meta: Int32Array): BatchContext | number;
+  /** recvBatch into a context's buffers. */
+  recvInto(fd: number, ctx: BatchContext): number;
+  /** sendBatch's echo (entries [start, end) back to their senders) from a context's buffers. */
+  echoFrom(fd: number, ctx: BatchContext, start: number, end: number): number;
   dgramConstants: {
     SOL_SOCKET: number;
     SO_REUSEADDR: number;
@@ -46,11 +52,16 @@ export interface BatchBinding {
   };
 }
 
+/** An opaque batch context owned by the addon. */
+export interface BatchContext {
+  readonly __batchContext: unique symbol;
+}
+
 export type BatchNative = NativeBinding & BatchBinding;
 
 /** True when the loaded addon has the batch functions (an older build may not). */
 export function hasBatchFunctions(native: NativeBinding): native is BatchNative {
-  return typeof (native as Partial<BatchBinding>).recvBatch === "function";
+  return typeof (native as Partial<BatchBinding>).recvInto === "function";
 }
 
 export interface BatchSocketOptions {
@@ -64,8 +75,11 @@ export interface BatchSocketOptions {
   rounds?: number;
   /** A sender's address (raw sockaddr bytes) in socklab notation. */
   formatPeer(raw: Buffer, offset: number, length: number): string;
-  /** Whether a reply can be sent to this sender (an unbound Unix socket cannot be answered). */
-  canReply?(raw: Buffer, offset: number, length: number): boolean;
+  /**
+   * Senders whose sockaddr is this long or shorter have no address a reply can go to (an
+   * unbound Unix socket: just the family, 2 bytes). Undefined: every sender can be answered.
+   */
+  unnamedLength?: number;
 }
 
 export type BatchListener = (batch: DatagramBatch) => void;
@@ -95,9 +109,13 @@ export class BatchDatagramSocket implements DatagramBatch {
   #opts: BatchSocketOptions;
   #slot: number;
   #addrSlot: number;
+  /** options.unnamedLength, or -1 when every sender can be answered. */
+  #unnamedLength: number;
   #data: Buffer;
   #addrs: Buffer;
   #meta: Int32Array;
+  /** #data, #addrs and #meta as the addon sees them: valid while this object holds them. */
+  #ctx: BatchContext;
   #replies: (Buffer | null | undefined)[];
   #anyReply = false;
   #echo = false;
@@ -121,11 +139,18 @@ export class BatchDatagramSocket implements DatagramBatch {
     this.#opts = options;
     this.#slot = options.slot;
     this.#addrSlot = options.addrSlot;
+    this.#unnamedLength = options.unnamedLength ?? -1;
     const batch = Math.max(1, Math.min(options.batch, native.dgramConstants.MAX_BATCH));
     // allocUnsafeSlow: pages are touched only by datagrams that need them.
     this.#data = Buffer.allocUnsafeSlow(batch * options.slot);
     this.#addrs = Buffer.alloc(batch * options.addrSlot);
     this.#meta = new Int32Array(batch * 3);
+    const ctx = native.batchContext(this.#data, options.slot, this.#addrs, options.addrSlot, this.#meta);
+    if (typeof ctx === "number") {
+      native.close(fd); // ours from the start
+      throw errnoError(ctx, "recvmmsg");
+    }
+    this.#ctx = ctx;
     this.#replies = new Array<Buffer | null | undefined>(batch).fill(null);
     this.#lastRaw = Buffer.alloc(options.addrSlot);
     this.#poller = new Poller(native, fd, true, {
@@ -175,7 +200,7 @@ export class BatchDatagramSocket implements DatagramBatch {
   peer(i: number): string {
     const off = i * this.#addrSlot;
     const len = this.#meta[3 * i + 1]!;
-    if (len === this.#lastLen && this.#addrs.compare(this.#lastRaw, 0, len, off, off + len) === 0) return this.#lastText;
+    if (len === this.#lastLen && this.#sameAsLast(off, len)) return this.#lastText;
     const text = this.#opts.formatPeer(this.#addrs, off, len);
     this.#addrs.copy(this.#lastRaw, 0, off, off + len);
     this.#lastLen = len;
@@ -183,8 +208,20 @@ export class BatchDatagramSocket implements DatagramBatch {
     return text;
   }
 
+  /**
+   * Whether the sockaddr at `off` is the last one formatted. A byte loop: sockaddrs are 8–110
+   * bytes, and Buffer#compare's call into C++ cost more than the comparison (3% of the
+   * server's CPU under unix-dgram-16, one call per datagram).
+   */
+  #sameAsLast(off: number, len: number): boolean {
+    const addrs = this.#addrs;
+    const last = this.#lastRaw;
+    for (let k = 0; k < len; k++) if (addrs[off + k] !== last[k]) return false;
+    return true;
+  }
+
   canReply(i: number): boolean {
-    return this.#opts.canReply ? this.#opts.canReply(this.#addrs, i * this.#addrSlot, this.#meta[3 * i + 1]!) : true;
+    return this.#unnamedLength < 0 || this.#meta[3 * i + 1]! > this.#unnamedLength;
   }
 
   reply(i: number, data: Buffer | null): void {
@@ -197,7 +234,7 @@ export class BatchDatagramSocket implements DatagramBatch {
   }
 
   replySize(i: number): number {
-    if (this.#opts.canReply !== undefined && !this.canReply(i)) return -1;
+    if (!this.canReply(i)) return -1;
     if (this.#echo) return this.#meta[3 * i]!;
     return this.#anyReply ? (this.#replies[i]?.length ?? -1) : -1;
   }
@@ -238,7 +275,7 @@ export class BatchDatagramSocket implements DatagramBatch {
     const slots = this.#meta.length / 3;
     const rounds = this.#opts.rounds ?? ROUNDS_PER_EVENT;
     for (let round = 0; round < rounds && this.#reading && !this.#closed; round++) {
-      const n = this.#native.recvBatch(this.fd, this.#data, this.#slot, this.#addrs, this.#addrSlot, this.#meta);
+      const n = this.#native.recvInto(this.fd, this.#ctx);
       if (n < 0) {
         if (n !== -EAGAIN && n !== -EWOULDBLOCK) this.#emitError(errnoError(n, "recvmmsg"));
         return;
@@ -287,14 +324,14 @@ export class BatchDatagramSocket implements DatagramBatch {
     let start = 0;
     if (src === this.#data) {
       // Echo: a sender we cannot answer is skipped (size -1 tells the addon).
-      if (this.#opts.canReply) {
+      if (this.#unnamedLength >= 0) {
         for (let i = 0; i < n; i++) {
           if (this.canReply(i)) continue;
           meta[3 * i] = -1;
           this.#emitError(new SocklabError("EDESTADDRREQ", `no reply to ${this.peer(i)}: the sender is an unbound socket; there is no address to reply to`));
         }
       }
-    } else if (this.#opts.canReply) {
+    } else if (this.#unnamedLength >= 0) {
       for (let i = 0; i < n; i++) {
         if (this.#replies[i] != null && !this.canReply(i)) {
           this.#replies[i] = null;
@@ -303,7 +340,10 @@ export class BatchDatagramSocket implements DatagramBatch {
       }
     }
     while (start < n && this.#queue.length === 0) {
-      const r = this.#native.sendBatch(this.fd, src, this.#slot, this.#addrs, this.#addrSlot, meta, start, n);
+      const r =
+        src === this.#data
+          ? this.#native.echoFrom(this.fd, this.#ctx, start, n)
+          : this.#native.sendBatch(this.fd, src, this.#slot, this.#addrs, this.#addrSlot, meta, start, n);
       if (r >= 0) {
         start = r;
         continue;

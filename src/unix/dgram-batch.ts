@@ -73,7 +73,7 @@ export async function bindUnixDatagramBatched(
     batch: UNIX_BATCH,
     rounds: 16,
     formatPeer: (raw, offset, length) => formatUnixPeer(decodeSockaddr(raw.subarray(offset, offset + length), length), true),
-    canReply: (_raw, _offset, length) => length > FAMILY_SIZE,
+    unnamedLength: FAMILY_SIZE,
   });
   let created: OwnedSocketFile | undefined;
   if (path !== undefined) {

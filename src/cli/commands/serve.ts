@@ -9,7 +9,7 @@ import { bindDatagram, listenExtras } from "../../transports/registry.js";
 import { execBindRefusal } from "../../services/exec.js";
 import { tlsOptions, tlsSettings } from "../tls-options.js";
 import { address, count, decodeEscapes, exclusive, flag, noExtra, octalMode, parseCommand, positiveSeconds, str, usage } from "../args.js";
-import { emit } from "../output.js";
+import { emit, emitRepeating } from "../output.js";
 import { untilSignal } from "../signals.js";
 import {
   accessAcceptFilter,
@@ -150,7 +150,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
     const server = new DatagramServer({
       endpoint: guardedEndpoint(endpoint, access, view, emit),
       responder: datagramResponderFor(service, settings),
-      onEvent: emit,
+      onEvent: emitRepeating, // runs of equal datagram lines in one call
       trace,
     });
     emit({ type: "listening", address: server.url });
