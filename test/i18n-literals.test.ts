@@ -1,7 +1,7 @@
 /**
- * No user-visible English outside the message catalogue, in the command line (src/cli) and in
- * every other module that uses the catalogue (imports src/i18n). The rule, checked on the
- * TypeScript syntax tree of each file:
+ * No user-visible English outside the message catalogue, in the command line (src/cli), the lab
+ * (src/lab) and every other module that uses the catalogue (imports src/i18n). The rule,
+ * checked on the TypeScript syntax tree of each file:
  *
  *  1. Text written for a person: a string or template literal with words in it, passed to
  *     `diag(…)`, `process.stderr.write(…)`, `process.stdout.write(…)`, `io.err(…)`, `io.out(…)`.
@@ -9,6 +9,10 @@
  *     SocklabError, NoResponseError, …) unless the same call gives a catalogue `messageKey`
  *     (then the English text is the library's `message`, and the CLI shows the catalogue's).
  *     Plain `new Error(…)` is exempt: that is an internal invariant, not a message for users.
+ *  3. The lab's reasons, which the report prints as they are: such a literal passed to
+ *     `new LabFailure(…)` / `new LabSkip(…)`, as the reason of `ctx.check(condition, reason)`
+ *     or `ensure(value, reason)`, as what `ctx.stdout(proc, check, what)` /
+ *     `ctx.event(proc, type, what)` wait for, or assigned to `….step` (named on a timeout).
  *
  * "Words": three letters or more once `${…}` parts, escapes, the name "socklab" (with the
  * command name of a `socklab lab:` prefix) and UPPER_CASE codes (ERR_USAGE) are set aside. Offenders are listed as file:line.
@@ -40,13 +44,13 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** src/cli, and every other module outside src/i18n that imports the catalogue. */
+/** src/cli, src/lab, and every other module outside src/i18n that imports the catalogue. */
 function scannedFiles(): string[] {
   const all = sourceFiles(join(ROOT, "src"));
   return all.filter((path) => {
     const rel = relative(ROOT, path);
     if (rel.startsWith("src/i18n/")) return false;
-    if (rel.startsWith("src/cli/")) return true;
+    if (rel.startsWith("src/cli/") || rel.startsWith("src/lab/")) return true;
     return /from\s+["'][^"']*\/i18n\/[^"']*["']/.test(readFileSync(path, "utf8"));
   });
 }
@@ -78,6 +82,10 @@ function literalText(node: ts.Node): string | undefined {
 
 const WRITERS = new Set(["diag", "process.stderr.write", "process.stdout.write", "io.err", "io.out"]);
 const BUILTIN_ERRORS = new Set(["Error", "TypeError", "RangeError"]);
+/** The lab's outcomes: their message is the reason the report prints. */
+const LAB_OUTCOMES = new Set(["LabFailure", "LabSkip"]);
+/** `ctx.stdout(proc, check, what)`, `ctx.event(proc, type, what, check?)`: `what` is named on a timeout. */
+const WAITS = new Set(["stdout", "event"]);
 
 interface Offender {
   file: string;
@@ -91,20 +99,40 @@ function offendersIn(file: string, source: string): Offender[] {
   const report = (node: ts.Node, text: string): void => {
     found.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, text });
   };
+  const check = (arg: ts.Node | undefined): void => {
+    const text = arg === undefined ? undefined : literalText(arg);
+    if (arg !== undefined && text !== undefined && words(text)) report(arg, text);
+  };
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && WRITERS.has(node.expression.getText(sf))) {
-      for (const arg of node.arguments) {
-        const text = literalText(arg);
-        if (text !== undefined && words(text)) report(arg, text);
-      }
+      for (const arg of node.arguments) check(arg);
     }
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const args = node.arguments;
+      // ensure(value, reason) and ctx.check(condition, reason): the reason.
+      if (ts.isIdentifier(callee) && callee.text === "ensure" && args.length === 2) check(args[1]);
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === "check" && args.length === 2) check(args[1]);
+      if (ts.isPropertyAccessExpression(callee) && WAITS.has(callee.name.text) && args.length >= 3) check(args[2]);
+    }
+    // ctx.step = `waiting for …`
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left) &&
+      node.left.name.text === "step"
+    ) {
+      check(node.right);
+    }
+    // step = "starting" as a class field's initial value
+    if (ts.isPropertyDeclaration(node) && node.name.getText(sf) === "step" && node.initializer !== undefined) check(node.initializer);
     if (ts.isNewExpression(node)) {
       const name = node.expression.getText(sf);
       const args = node.arguments ?? [];
       const keyed = args.some(
         (a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) => p.name !== undefined && p.name.getText(sf) === "messageKey"),
       );
-      if (/Error$/.test(name) && !BUILTIN_ERRORS.has(name) && !keyed) {
+      if (((/Error$/.test(name) && !BUILTIN_ERRORS.has(name)) || LAB_OUTCOMES.has(name)) && !keyed) {
         for (const arg of args) {
           const text = literalText(arg);
           if (text !== undefined && words(text)) report(arg, text);
@@ -130,14 +158,30 @@ test("the rule catches what it should and lets through what it should", () => {
     'throw usage("usage.exclusive", { a: "-4", b: "-6" });',
     "io.err(`socklab lab: ${t.errors.badJobs(jobs)}\\n${t.usage}\\n`);",
     "io.err(`socklab lab: cannot run ${id}\\n`);",
+    // 12–: the lab's reasons and steps
+    "throw new LabFailure(`${label} did not bind within 8 s`);",
+    'throw new LabSkip("no IPv6 loopback (::1) on this machine");',
+    "throw new LabFailure(ctx.t.fail.timedOut(seconds, ctx.step));",
+    "throw new LabSkip(ctx.t.repro.cannot[side.cannot]);",
+    "ctx.check(ok, `client stdout: expected ${want}, got ${got}`);",
+    "ctx.check(ok, ctx.t.fail.pong(quote(out)));",
+    'ensure(summary, "connect -v reported no summary event");',
+    "ensure(m, ctx.t.fail.timeDatagrams(quote(out, 80)));",
+    "ctx.step = `waiting for ${bytes(size)} on the client's stdout`;",
+    "this.step = this.t.wait.starting;",
+    "await ctx.stdout(nc, (out) => out.length > 0, `${nc.label} to receive ${quote(want)}`);",
+    'await ctx.event(proc, "attempt-failed", ctx.t.wait.firstFailedAttempt(proc.label));',
+    "class C { step = \"starting\"; }",
+    'ctx.check(got === "pong" || got === "pong\\n", reason);',
   ].join("\n");
   const lines = offendersIn("sample.ts", sample).map((o) => o.line);
-  assert.deepEqual(lines, [1, 5, 7, 11]);
+  assert.deepEqual(lines, [1, 5, 7, 11, 12, 13, 16, 18, 20, 22, 24]);
 });
 
-test("no user-visible English outside the catalogue in src/cli and i18n-using modules", () => {
+test("no user-visible English outside the catalogue in src/cli, src/lab and i18n-using modules", () => {
   const files = scannedFiles();
   assert.ok(files.some((f) => f.endsWith("src/cli/main.ts")), "src/cli is scanned");
+  assert.ok(files.some((f) => f.endsWith("src/lab/exercises/unix.ts")), "src/lab is scanned, exercises included");
   const offenders: string[] = [];
   const used = new Map<string, Set<string>>();
   for (const path of files) {

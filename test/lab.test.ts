@@ -225,11 +225,76 @@ test("a hanging socklab times the exercise out and every process is killed", { t
   t.after(tmp.done);
   const r = await lab(["11"], { SOCKLAB_LAB_BIN: bin, SOCKLAB_LAB_TIMEOUT_MS: "1500", FAKE_PIDS: pids, TMPDIR: tmp.dir });
   assert.equal(r.code, 1);
-  assert.match(rows(r.out).get("11")?.reason ?? "", /timed out after 1\.5s waiting for "server"/);
+  assert.match(rows(r.out).get("11")?.reason ?? "", /^timed out after 1\.5 s waiting for "server" \(socklab serve cmd tcp:\/\/127\.0\.0\.1:0\) to report that it is listening$/);
   const started = readFileSync(pids, "utf8").split("\n").filter(Boolean).map(Number);
   assert.ok(started.length >= 1);
   for (const pid of started) {
     assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, `process ${pid} is still alive`);
   }
   assert.deepEqual(tmp.left(), [], "the lab left a temporary directory behind");
+});
+
+/**
+ * A socklab whose servers say they listen (one JSON event, then wait for SIGTERM) and whose
+ * clients print "adiós\n" and exit 0: every exercise's own checks fail, with their reasons.
+ */
+const WRONG_ANSWERS = [
+  `const args = process.argv.slice(2).filter((a) => a !== "--json" && a !== "--trace");`,
+  `if (args[0] === "serve" || args[0] === "listen") {`,
+  `  const where = args.find((a) => /^(tcp|udp):\\/\\//.test(a)) ?? "tcp://127.0.0.1:0";`,
+  `  process.stderr.write(JSON.stringify({ event: "listening", seq: 1, t: 1, address: where.replace(/:0$/, ":9") }) + "\\n");`,
+  `  process.on("SIGTERM", () => process.exit(0));`,
+  `  setInterval(() => {}, 1000);`,
+  `} else {`,
+  `  process.stdout.write("adiós\\n");`,
+  `}`,
+  ``,
+].join("\n");
+
+/** English words that a failure reason in Spanish must not contain. */
+const ENGLISH = /\b(expected|got|exited|with code|waiting|before|timed out|its stderr|reply lines)\b/;
+/** Spanish words that a failure reason in English must not contain. */
+const SPANISH = /\b(se esperaba|se esperaban|llegó|terminó|esperando|con código|se agotó|líneas)\b/;
+
+test("a failing exercise says why in Spanish with --lang es, and in English with --lang en", { timeout: 30_000 }, async (t) => {
+  const { bin, dir } = fakeBin(WRONG_ANSWERS);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const es = await lab(["11", "13", "--jobs", "2", "--lang", "es"], { SOCKLAB_LAB_BIN: bin });
+  assert.equal(es.code, 1, es.out);
+  assert.match(es.out, /\n0 bien, 2 fallaron\n$/);
+  const reasonEs = (id: string): string => {
+    const m = new RegExp(`^${id}\\s.*FALLO[^\\n]*\\n(?:\\s{6}[^↳\\n][^\\n]*\\n)*\\s+↳ (.*)$`, "m").exec(es.out);
+    assert.ok(m, `no reason under ${id}:\n${es.out}`);
+    return m[1] as string;
+  };
+  // What was expected and what came, in Spanish: the exercise's own check (11), the exact stdout (13).
+  assert.equal(reasonEs("11"), 'se esperaban 4 líneas de respuesta, cada una terminada en \\n, y llegó "adiós\\n"');
+  assert.equal(reasonEs("13"), 'stdout de cliente: se esperaba "pinghola udp\\0\\xff\\n" y llegó "adiós\\n"');
+  for (const id of ["11", "13"]) assert.doesNotMatch(reasonEs(id), ENGLISH, id);
+
+  const en = await lab(["11", "13", "--jobs", "2", "--lang", "en"], { SOCKLAB_LAB_BIN: bin });
+  assert.equal(en.code, 1, en.out);
+  const table = rows(en.out);
+  assert.equal(table.get("11")?.reason, 'expected 4 reply lines, each ending in \\n, got "adiós\\n"');
+  assert.equal(table.get("13")?.reason, 'stdout of client: expected "pinghola udp\\0\\xff\\n", got "adiós\\n"');
+  for (const id of ["11", "13"]) assert.doesNotMatch(table.get(id)?.reason ?? "", SPANISH, id);
+});
+
+test("in Spanish, a socklab that fails or hangs is explained in Spanish (exit status, stderr, timeout)", { timeout: 30_000 }, async (t) => {
+  const failing = fakeBin(`process.stderr.write("socklab: tcp://127.0.0.1:0: address not available\\n"); process.exit(1);\n`);
+  t.after(() => rmSync(failing.dir, { recursive: true, force: true }));
+  const r = await lab(["2", "--lang", "es"], { SOCKLAB_LAB_BIN: failing.bin });
+  assert.equal(r.code, 1);
+  assert.match(
+    r.out,
+    /↳ nc \(socklab listen tcp:\/\/127\.0\.0\.1:0\) terminó con código 1 antes de escuchar: socklab: tcp:\/\/127\.0\.0\.1:0: address not available\n/,
+  );
+  const hanging = fakeBin(`setInterval(() => {}, 1000);\nprocess.on("SIGTERM", () => {});\n`);
+  t.after(() => rmSync(hanging.dir, { recursive: true, force: true }));
+  const h = await lab(["13", "--lang", "es"], { SOCKLAB_LAB_BIN: hanging.bin, SOCKLAB_LAB_TIMEOUT_MS: "1500" });
+  assert.equal(h.code, 1);
+  assert.match(
+    h.out,
+    /↳ se agotó el tiempo \(1,5 s\) esperando a que "servidor" \(socklab serve echo udp:\/\/127\.0\.0\.1:0\) avise de que está escuchando\n/,
+  );
 });

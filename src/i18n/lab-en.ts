@@ -179,6 +179,110 @@ export interface LabCatalog {
     diagramLabel(id: string): string;
     retry(seconds: string): string;
   };
+  /**
+   * What the lab is waiting for now (`LabContext.step`, named when an exercise times out).
+   * `waitingFor(what)` frames one of the noun phrases below ("the echo … at client 1").
+   */
+  wait: {
+    /** Before the exercise's first wait. */
+    starting: string;
+    listening(label: string, command: string): string;
+    exit(label: string, command: string): string;
+    bound(label: string, seconds: string): string;
+    waitingFor(what: string): string;
+    /** Noun phrases for `waitingFor` and `fail.exitedWhileWaiting`. */
+    onStdout(label: string, bytes: string): string;
+    echo(bytes: string, label: string): string;
+    firstFailedAttempt(label: string): string;
+    event(label: string, type: string): string;
+  };
+  /**
+   * Why an exercise failed (or was skipped): what was expected and what came. Values the
+   * student can compare (bytes, events as JSON, addresses) are passed in as they are.
+   */
+  fail: {
+    /** How a process ended: "with code 1", "by signal SIGKILL". */
+    exit(status: ExitInfo | undefined): string;
+    /** Appended to a failure: the process's last line on stderr. */
+    stderrTail(line: string): string;
+    noMessage: string;
+    timedOut(seconds: string, step: string): string;
+    /** The lab itself broke (a bug): the detail is the error's stack. */
+    labError(detail: string): string;
+    exitedBeforeListening(label: string, command: string, exit: string, said: string): string;
+    badListeningAddress(label: string, address: string): string;
+    exitedWhileWaiting(label: string, exit: string, what: string, stdout: string): string;
+    exitCode(label: string, exit: string, expected: number): string;
+    stdout(label: string, expected: string, got: string): string;
+    stdoutDiffers(gotBytes: number, expectedBytes: number, at: number, expected: string, got: string): string;
+    sigterm(label: string, exit: string): string;
+    socketFileLeft(label: string, path: string): string;
+    notBound(label: string, seconds: string, exit: string, stderr: string): string;
+    peerPrinted(label: string, exit: string, printed: string, expected: string, stderr: string | undefined): string;
+    needsLinux(platform: string): string;
+    noIPv6: string;
+    notTimeFormat(text: string, pattern: string): string;
+    notLocalTime(text: string, now: string): string;
+    timeReply(why: string): string;
+    ncReceived(label: string, got: string, expected: string): string;
+    replyEvent(label: string, event: string, bytes: number, from: string): string;
+    // exercise 4
+    stdoutSize(label: string, got: number, expected: number): string;
+    digest(label: string): string;
+    noSummary(stderr: string): string;
+    summaryReceived(got: number, expected: number): string;
+    // exercise 5
+    gaveUpEarly(tries: number, error: string): string;
+    noFailedAttempt(seconds: string, stderr: string): string;
+    firstAttempt(got: string, delayMs: number): string;
+    noServer(tries: number, error: string, address: string): string;
+    silentServer(attempts: string, connected: number): string;
+    // exercise 6
+    noIPv4Localhost: string;
+    connectedTo(got: string, host: string): string;
+    // exercise 7
+    pong(got: string): string;
+    // exercise 8
+    unanswered(tries: number, error: string): string;
+    // exercise 9
+    notDiscovered(name: string, port: number, stdout: string): string;
+    discoverLines(lines: number, stdout: string): string;
+    announcePorts(a: string, b: string): string;
+    nobodyThere(error: string): string;
+    // exercise 10
+    notSequentialExited(label: string, stdout: string): string;
+    notSequentialGot(label: string, stdout: string): string;
+    accepts(count: number): string;
+    // exercises 11, 2.2
+    replyLines(stdout: string): string;
+    commandReply(command: string, got: string, expected: string): string;
+    // exercise 12
+    idleClose(seconds: string): string;
+    // exercise 13
+    udpReplies(got: string, from: string): string;
+    // exercise 14
+    timeDatagrams(stdout: string): string;
+    // exercise 1
+    missingPath(attempt: string, error: string, path: string): string;
+    // B1–B4
+    senders(got: string, path: string): string;
+    paddedName(name: string): string;
+    fileOnDisk(name: string): string;
+    peerCredentials(event: string, pid: number, uid: number): string;
+    noDescriptorNumbers(server: string, client: string): string;
+    descriptorBytes(got: string, expected: number): string;
+    // guide 2
+    readiness(address: string): string;
+    notAcceptedIPv6(peers: string): string;
+    notMapped(peers: string): string;
+    untilEof(got: number, expected: number): string;
+  };
+}
+
+/** How a process ended, as `fail.exit` describes it. */
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
 }
 
 const TCP_LIKE = (t: Transport): boolean => t === "tcp" || t === "udp";
@@ -453,6 +557,88 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     legend: "blue: bytes · orange: end of stream (FIN/EOF) · green: connection · purple: datagrams · teal: a descriptor passed with SCM_RIGHTS (its number in each process) · red: failed attempts",
     diagramLabel: (id) => `Ladder diagram of exercise ${id}`,
     retry: (seconds) => `retry in ${seconds} s`,
+  },
+  wait: {
+    starting: "starting",
+    listening: (label, command) => `waiting for "${label}" (${command}) to report that it is listening`,
+    exit: (label, command) => `waiting for "${label}" (${command}) to exit`,
+    bound: (label, seconds) => `waiting (at most ${seconds} s) for ${label} to be bound, as /proc/net shows it`,
+    waitingFor: (what) => `waiting for ${what}`,
+    onStdout: (label, bytes) => `${bytes} on the stdout of ${label}`,
+    echo: (bytes, label) => `the echo ${bytes} at ${label}`,
+    firstFailedAttempt: (label) => `the first failed attempt of ${label}`,
+    event: (label, type) => `the ${type} event of ${label}`,
+  },
+  fail: {
+    exit: (s) => (s === undefined ? "(still running)" : s.signal ? `by signal ${s.signal}` : `with code ${s.code}`),
+    stderrTail: (line) => ` (its stderr: ${line})`,
+    noMessage: "no message",
+    timedOut: (seconds, step) => `timed out after ${seconds} s ${step}`,
+    labError: (detail) => `lab error (a bug in the lab, not in the exercise): ${detail}`,
+    exitedBeforeListening: (label, command, exit, said) => `${label} (${command}) exited ${exit} before listening: ${said}`,
+    badListeningAddress: (label, address) => `${label} reported a listening address the lab cannot read: "${address}"`,
+    exitedWhileWaiting: (label, exit, what, stdout) => `${label} exited ${exit} while the lab was waiting for ${what}; its stdout: ${stdout}`,
+    exitCode: (label, exit, expected) => `${label} exited ${exit}, expected code ${expected}`,
+    stdout: (label, expected, got) => `stdout of ${label}: expected ${expected}, got ${got}`,
+    stdoutDiffers: (gotBytes, expectedBytes, at, expected, got) =>
+      ` — ${gotBytes} bytes instead of ${expectedBytes}, first difference at byte ${at}: expected ${expected}, got ${got}`,
+    sigterm: (label, exit) => `${label} did not exit with code 0 on SIGTERM (it exited ${exit})`,
+    socketFileLeft: (label, path) => `${label} exited but left its socket file ${path} behind`,
+    notBound: (label, seconds, exit, stderr) =>
+      `${label} was not bound within ${seconds} s (exit status ${exit}; its stderr: ${stderr})`,
+    peerPrinted: (label, exit, printed, expected, stderr) =>
+      `${label} exited ${exit} and printed ${printed}, expected ${expected}${stderr === undefined ? "" : `; its stderr: ${stderr}`}`,
+    needsLinux: (platform) => `needs Linux (this is ${platform})`,
+    noIPv6: "no IPv6 loopback (::1) on this machine",
+    notTimeFormat: (text, pattern) => `"${text}" is not a time of the form ${pattern}`,
+    notLocalTime: (text, now) => `"${text}" is not the local time (it is ${now} now)`,
+    timeReply: (why) => `TIME reply: ${why}`,
+    ncReceived: (label, got, expected) => `${label} received ${got}, expected ${expected}`,
+    replyEvent: (label, event, bytes, from) => `reply event of ${label}: ${event}, expected ${bytes} bytes from ${from}`,
+    stdoutSize: (label, got, expected) => `${label} wrote ${got} bytes to stdout, expected ${expected}`,
+    digest: (label) => `the stdout of ${label} differs from what nc sent (the sha256 digests differ)`,
+    noSummary: (stderr) => `connect -v reported no summary event (its stderr: ${stderr})`,
+    summaryReceived: (got, expected) => `connect -v reported ${got} bytes received, expected ${expected}`,
+    gaveUpEarly: (tries, error) =>
+      `the client gave up after ${tries} failed attempts, before the late server was listening (this machine is slow to start processes now); its error: ${error}`,
+    noFailedAttempt: (seconds, stderr) =>
+      `the client reported no failed attempt although the server started ${seconds} s late (its stderr: ${stderr})`,
+    firstAttempt: (got, delayMs) => `the first failed attempt is ${got}, expected attempt 1 of 5, ECONNREFUSED, next one in ${delayMs} ms`,
+    noServer: (tries, error, address) =>
+      `client without a server: ${tries} failed attempts and the error ${error}; expected 2 attempts, then ERR_UNAVAILABLE for ${address}`,
+    silentServer: (attempts, connected) =>
+      `client against a silent server: attempts ${attempts} and ${connected} connected events; expected 2 connections, each timing out (ETIMEDOUT)`,
+    noIPv4Localhost: "localhost does not resolve to an IPv4 address on this machine",
+    connectedTo: (got, host) => `connect -v reported connections to ${got}, expected one to the address ${host}`,
+    pong: (got) => `stdout of the client: expected "pong" (or "pong\\n"), got ${got}`,
+    unanswered: (tries, error) =>
+      `unanswered client: ${tries} failed attempts and the error ${error}; expected 3 attempts, then ERR_NO_RESPONSE`,
+    notDiscovered: (name, port, stdout) =>
+      `discover did not list the responder ${name} as "udp://127.x.x.x:${port} ${name}\\n" (its stdout: ${stdout})`,
+    discoverLines: (lines, stdout) => `discover printed ${lines} ${lines === 1 ? "line" : "lines"}, expected 2: ${stdout}`,
+    announcePorts: (a, b) => `the two announce servers are on different ports (${a}, ${b})`,
+    nobodyThere: (error) => `discover with nobody listening: the error ${error}, expected ERR_NO_RESPONSE (no responder within 0.5 s)`,
+    notSequentialExited: (label, stdout) =>
+      `${label} finished (its stdout: ${stdout}) while client 1 was still connected: the server is not sequential`,
+    notSequentialGot: (label, stdout) => `${label} got ${stdout} while client 1 was still connected: the server is not sequential`,
+    accepts: (count) => `the server reported ${count} accepted connections while serving client 1, expected 1 (it is sequential)`,
+    replyLines: (stdout) => `expected 4 reply lines, each ending in \\n, got ${stdout}`,
+    commandReply: (command, got, expected) => `${command} → ${got}, expected ${expected}`,
+    idleClose: (seconds) => `the connection was closed ${seconds} s after the last data, expected about 1 s`,
+    udpReplies: (got, from) => `reply events of the client: ${got}, expected 3 replies of 4, 8 and 3 bytes from ${from}`,
+    timeDatagrams: (stdout) => `expected "HH:MM:SS", "HH:MM:SS", "ERR\\n" (3 datagrams), got ${stdout}`,
+    missingPath: (attempt, error, path) =>
+      `connect to a missing path: attempt ${attempt}, error ${error}; expected ENOENT (nobody listens there) naming ${path}`,
+    senders: (got, path) => `the server's datagram-in events name ${got} as senders, not the client's path ${path}`,
+    paddedName: (name) => `the abstract name is bound padded (see /proc/net/unix): other programs cannot reach @${name}`,
+    fileOnDisk: (name) => `a file named ${name} appeared on disk, but an abstract name has no file`,
+    peerCredentials: (event, pid, uid) => `the server's peer-credentials event ${event} does not show the client's pid ${pid} and uid ${uid}`,
+    noDescriptorNumbers: (server, client) => `SCM_RIGHTS events without descriptor numbers: server ${server}, client ${client}`,
+    descriptorBytes: (got, expected) => `the client reports ${got} bytes read through the descriptor, the file has ${expected}`,
+    readiness: (address) => `the server says it listens on ${address}, expected udp://127.0.0.1:PORT`,
+    notAcceptedIPv6: (peers) => `the IPv6 client was not accepted as tcp://[::1]:PORT (accepted: ${peers})`,
+    notMapped: (peers) => `the IPv4 client was not accepted as tcp://[::ffff:127.0.0.1]:PORT (accepted: ${peers})`,
+    untilEof: (got, expected) => `read until EOF: got ${got} bytes, expected ${expected} identical bytes`,
   },
   exercises: {
     "1": {

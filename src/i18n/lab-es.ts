@@ -277,6 +277,93 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     diagramLabel: (id) => `Diagrama de escalera del ejercicio ${id}`,
     retry: (seconds) => `nuevo intento en ${seconds} s`,
   },
+  wait: {
+    starting: "al empezar",
+    listening: (label, command) => `esperando a que "${label}" (${command}) avise de que está escuchando`,
+    exit: (label, command) => `esperando a que "${label}" (${command}) termine`,
+    bound: (label, seconds) => `esperando (como mucho ${seconds} s) a que ${label} quede enlazado, según /proc/net`,
+    waitingFor: (what) => `esperando ${what}`,
+    onStdout: (label, bytes) => `${bytes} en la stdout de ${label}`,
+    echo: (bytes, label) => `el eco ${bytes} en ${label}`,
+    firstFailedAttempt: (label) => `el primer intento fallido de ${label}`,
+    event: (label, type) => `el evento ${type} de ${label}`,
+  },
+  fail: {
+    exit: (s) => (s === undefined ? "(aún en marcha)" : s.signal ? `por la señal ${s.signal}` : `con código ${s.code}`),
+    stderrTail: (line) => ` (su stderr: ${line})`,
+    noMessage: "sin mensaje",
+    timedOut: (seconds, step) => `se agotó el tiempo (${seconds} s) ${step}`,
+    labError: (detail) => `error del lab (un fallo del propio lab, no del ejercicio): ${detail}`,
+    exitedBeforeListening: (label, command, exit, said) => `${label} (${command}) terminó ${exit} antes de escuchar: ${said}`,
+    badListeningAddress: (label, address) => `${label} informó una dirección de escucha que el lab no entiende: "${address}"`,
+    exitedWhileWaiting: (label, exit, what, stdout) => `${label} terminó ${exit} mientras el lab esperaba ${what}; su stdout: ${stdout}`,
+    exitCode: (label, exit, expected) => `${label} terminó ${exit}; se esperaba el código ${expected}`,
+    stdout: (label, expected, got) => `stdout de ${label}: se esperaba ${expected} y llegó ${got}`,
+    stdoutDiffers: (gotBytes, expectedBytes, at, expected, got) =>
+      ` — ${gotBytes} bytes en vez de ${expectedBytes}; la primera diferencia está en el byte ${at}: se esperaba ${expected} y llegó ${got}`,
+    sigterm: (label, exit) => `${label} no terminó con código 0 al recibir SIGTERM (terminó ${exit})`,
+    socketFileLeft: (label, path) => `${label} terminó, pero dejó atrás su archivo de socket ${path}`,
+    notBound: (label, seconds, exit, stderr) =>
+      `${label} no quedó enlazado en ${seconds} s (estado de salida: ${exit}; su stderr: ${stderr})`,
+    peerPrinted: (label, exit, printed, expected, stderr) =>
+      `${label} terminó ${exit} e imprimió ${printed}; se esperaba ${expected}${stderr === undefined ? "" : `; su stderr: ${stderr}`}`,
+    needsLinux: (platform) => `necesita Linux (esta máquina es ${platform})`,
+    noIPv6: "esta máquina no tiene loopback IPv6 (::1)",
+    notTimeFormat: (text, pattern) => `"${text}" no es una hora con la forma ${pattern}`,
+    notLocalTime: (text, now) => `"${text}" no es la hora local (ahora son las ${now})`,
+    timeReply: (why) => `respuesta a TIME: ${why}`,
+    ncReceived: (label, got, expected) => `${label} recibió ${got}; se esperaba ${expected}`,
+    replyEvent: (label, event, bytes, from) => `evento reply de ${label}: ${event}; se esperaban ${bytes} bytes desde ${from}`,
+    stdoutSize: (label, got, expected) => `${label} escribió ${got} bytes en su stdout; se esperaban ${expected}`,
+    digest: (label) => `la stdout de ${label} no es lo que envió nc (los resúmenes sha256 no coinciden)`,
+    noSummary: (stderr) => `connect -v no informó ningún evento summary (su stderr: ${stderr})`,
+    summaryReceived: (got, expected) => `connect -v informó ${got} bytes recibidos; se esperaban ${expected}`,
+    gaveUpEarly: (tries, error) =>
+      `el cliente se rindió tras ${tries} intentos fallidos, antes de que el servidor tardío estuviera escuchando (esta máquina tarda ahora en arrancar procesos); su error: ${error}`,
+    noFailedAttempt: (seconds, stderr) =>
+      `el cliente no informó ningún intento fallido, aunque el servidor arrancó ${seconds} s tarde (su stderr: ${stderr})`,
+    firstAttempt: (got, delayMs) =>
+      `el primer intento fallido es ${got}; se esperaba el intento 1 de 5, ECONNREFUSED, con el siguiente en ${delayMs} ms`,
+    noServer: (tries, error, address) =>
+      `cliente sin servidor: ${tries} intentos fallidos y el error ${error}; se esperaban 2 intentos y después ERR_UNAVAILABLE para ${address}`,
+    silentServer: (attempts, connected) =>
+      `cliente contra un servidor mudo: intentos ${attempts} y ${connected} eventos connected; se esperaban 2 conexiones, y que a cada una se le agotara el tiempo (ETIMEDOUT)`,
+    noIPv4Localhost: "en esta máquina localhost no resuelve a ninguna dirección IPv4",
+    connectedTo: (got, host) => `connect -v informó conexiones a ${got}; se esperaba una a la dirección ${host}`,
+    pong: (got) => `stdout del cliente: se esperaba "pong" (o "pong\\n") y llegó ${got}`,
+    unanswered: (tries, error) =>
+      `cliente sin respuesta: ${tries} intentos fallidos y el error ${error}; se esperaban 3 intentos y después ERR_NO_RESPONSE`,
+    notDiscovered: (name, port, stdout) =>
+      `discover no mostró la respuesta de ${name} con la forma "udp://127.x.x.x:${port} ${name}\\n" (su stdout: ${stdout})`,
+    discoverLines: (lines, stdout) => `discover imprimió ${lines} ${lines === 1 ? "línea" : "líneas"}; se esperaban 2: ${stdout}`,
+    announcePorts: (a, b) => `los dos servidores announce están en puertos distintos (${a}, ${b})`,
+    nobodyThere: (error) =>
+      `discover sin nadie escuchando: el error ${error}; se esperaba ERR_NO_RESPONSE (nadie responde en 0,5 s)`,
+    notSequentialExited: (label, stdout) =>
+      `${label} terminó (su stdout: ${stdout}) mientras el cliente 1 seguía conectado: el servidor no es secuencial`,
+    notSequentialGot: (label, stdout) => `${label} recibió ${stdout} mientras el cliente 1 seguía conectado: el servidor no es secuencial`,
+    accepts: (count) =>
+      `el servidor informó ${count} conexiones aceptadas mientras atendía al cliente 1; se esperaba 1 (es secuencial)`,
+    replyLines: (stdout) => `se esperaban 4 líneas de respuesta, cada una terminada en \\n, y llegó ${stdout}`,
+    commandReply: (command, got, expected) => `${command} → ${got}; se esperaba ${expected}`,
+    idleClose: (seconds) => `la conexión se cerró ${seconds} s después de los últimos datos; se esperaba alrededor de 1 s`,
+    udpReplies: (got, from) => `eventos reply del cliente: ${got}; se esperaban 3 respuestas de 4, 8 y 3 bytes desde ${from}`,
+    timeDatagrams: (stdout) => `se esperaba "HH:MM:SS", "HH:MM:SS", "ERR\\n" (3 datagramas) y llegó ${stdout}`,
+    missingPath: (attempt, error, path) =>
+      `connect a una ruta que no existe: intento ${attempt}, error ${error}; se esperaba ENOENT (nadie escucha ahí) con la ruta ${path}`,
+    senders: (got, path) => `los eventos datagram-in del servidor dan como remitentes ${got}, no la ruta del cliente ${path}`,
+    paddedName: (name) =>
+      `el nombre abstracto quedó enlazado con relleno (ver /proc/net/unix): otros programas no pueden llegar a @${name}`,
+    fileOnDisk: (name) => `apareció en el disco un archivo llamado ${name}, pero un nombre abstracto no tiene archivo`,
+    peerCredentials: (event, pid, uid) =>
+      `el evento peer-credentials del servidor, ${event}, no muestra el pid ${pid} ni el uid ${uid} del cliente`,
+    noDescriptorNumbers: (server, client) => `eventos de SCM_RIGHTS sin números de descriptor: servidor ${server}, cliente ${client}`,
+    descriptorBytes: (got, expected) => `el cliente dice haber leído ${got} bytes por el descriptor; el archivo tiene ${expected}`,
+    readiness: (address) => `el servidor dice que escucha en ${address}; se esperaba udp://127.0.0.1:PUERTO`,
+    notAcceptedIPv6: (peers) => `el cliente IPv6 no fue aceptado como tcp://[::1]:PUERTO (aceptados: ${peers})`,
+    notMapped: (peers) => `el cliente IPv4 no fue aceptado como tcp://[::ffff:127.0.0.1]:PUERTO (aceptados: ${peers})`,
+    untilEof: (got, expected) => `lectura hasta EOF: llegaron ${got} bytes; se esperaban ${expected} bytes idénticos`,
+  },
   exercises: {
     "1": {
       title: "Cliente UDS STREAM (eco local)",

@@ -12,10 +12,14 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { LabFailure, LabSkip, type LabContext } from "./context.js";
 import { freePort } from "./helpers.js";
+import { loadFactor } from "./load.js";
 import type { Proc } from "./process.js";
 import { quote } from "./report.js";
 import { commandLine, isSide, REPRO, type Repro, type Side, type Tool } from "./reproduce.js";
 import type { ExerciseId } from "./texts.js";
+
+/** How long a server may take to be bound on an idle machine (stretched by `loadFactor()`). */
+const BIND_MS = 8000;
 
 export interface PairOptions {
   /** socklab sides run with --json (and --trace when narrating): their events are narrated. */
@@ -116,19 +120,22 @@ export async function runPair(ctx: LabContext, id: ExerciseId, serverTool: Tool,
     await ctx.sleep(1000);
   }
   const serverProc = start(ctx, serverLabel, serverTool, server, v, options);
-  ctx.step = `waiting for ${serverLabel} to be bound (as /proc/net shows it)`;
-  const bound = await until(ctx, () => isBound(repro, v, ctx.netPid) || !serverProc.running, 8000);
+  // 8 s on an idle machine, stretched by the load like every other lab deadline.
+  const bindMs = Math.round(BIND_MS * loadFactor());
+  const bindSeconds = ctx.seconds(bindMs, bindMs % 1000 === 0 ? 0 : 1);
+  ctx.step = ctx.t.wait.bound(serverLabel, bindSeconds);
+  const bound = await until(ctx, () => isBound(repro, v, ctx.netPid) || !serverProc.running, bindMs);
   // A client that started first may already have been served by a one-shot server that has
   // exited (exercise 5): then what the client printed tells.
   const servedAlready = repro.clientFirst === true && clientProc !== undefined && !serverProc.running;
   if ((!bound || !serverProc.running) && !servedAlready) {
-    throw new LabFailure(`${serverLabel} did not bind within 8 s (exit ${JSON.stringify(serverProc.exitStatus)}; stderr ${quote(serverProc.stderr, 160)})`);
+    throw new LabFailure(ctx.t.fail.notBound(serverLabel, bindSeconds, ctx.exitText(serverProc.exitStatus), quote(serverProc.stderr, 160)));
   }
   clientProc ??= start(ctx, clientLabel, clientTool, client, v, options);
   const answer = server.stdin?.after;
   if (answer !== undefined) {
     const data = server.stdin?.data ?? "";
-    await ctx.stdout(serverProc, (out) => out.includes(answer), `${serverLabel} to receive ${quote(answer)}`);
+    await ctx.stdout(serverProc, (out) => out.includes(answer), ctx.t.wait.onStdout(serverLabel, quote(answer)));
     ctx.say(ctx.t.say.ncTypes(quote(typeof data === "string" ? data : data.toString("latin1")), true), serverProc);
     serverProc.write(data);
   }
@@ -138,7 +145,7 @@ export async function runPair(ctx: LabContext, id: ExerciseId, serverTool: Tool,
   const ok = typeof expect === "function" ? expect(out) : expect.test(out.toString("latin1"));
   ctx.check(
     clientProc.exitStatus?.code === 0 && ok,
-    `${clientLabel} exited ${JSON.stringify(clientProc.exitStatus)} and printed ${quote(out, 100)}, expected ${String(expect)}${clientProc.stderr ? `; its stderr: ${quote(clientProc.stderr, 160)}` : ""}`,
+    ctx.t.fail.peerPrinted(clientLabel, ctx.exitText(clientProc.exitStatus), quote(out, 100), String(expect), clientProc.stderr.length ? quote(clientProc.stderr, 160) : undefined),
   );
   serverProc.end();
   // One-shot servers (nc -l, the Python snippets) end by themselves; the others are stopped.

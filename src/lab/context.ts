@@ -74,7 +74,7 @@ export class LabContext {
   /** Short descriptions of what travelled, joined with "; " in the table. */
   readonly exchanged: string[] = [];
   /** What the exercise is doing now (named in the timeout message). */
-  step = "starting";
+  step: string;
   private readonly t0 = performance.now();
   private readonly procs: Proc[] = [];
   private readonly servers: Server[] = [];
@@ -91,6 +91,7 @@ export class LabContext {
     this.tmpDir = options.tmpDir;
     this.lang = options.lang;
     this.t = LAB_TEXTS[options.lang];
+    this.step = this.t.wait.starting;
     this.node = options.node;
     this.bin = options.bin;
   }
@@ -221,20 +222,20 @@ export class LabContext {
    */
   async server(label: string, args: string[], options: SpawnOptions = {}): Promise<Server> {
     const proc = this.spawn(label, args, options);
-    this.step = `waiting for "${label}" (socklab ${args.slice(0, 3).join(" ")}) to report that it is listening`;
+    this.step = this.t.wait.listening(label, `socklab ${args.slice(0, 3).join(" ")}`);
     const listening = (): string | undefined => proc.eventsOf("listening")[0]?.address;
     await proc.waitFor(() => listening() !== undefined || !proc.running, this.signal);
     const address = listening();
     if (address === undefined) {
       throw new LabFailure(
-        `${label} (socklab ${args.join(" ")}) exited ${exitText(proc.exitStatus)} before listening: ${lastWords(proc) ?? "no message"}`,
+        this.t.fail.exitedBeforeListening(label, `socklab ${args.join(" ")}`, this.exitText(proc.exitStatus), lastWords(proc, this.lang) ?? this.t.fail.noMessage),
       );
     }
     let parsed: Address;
     try {
       parsed = parseAddress(address);
     } catch {
-      throw new LabFailure(`${label} reported an unparsable listening address: "${address}"`);
+      throw new LabFailure(this.t.fail.badListeningAddress(label, address));
     }
     const server: Server = { proc, address, parsed, port: "port" in parsed ? parsed.port : 0 };
     if (args[0] === "serve") this.servers.push(server);
@@ -250,7 +251,7 @@ export class LabContext {
 
   /** Wait until `proc` exits. */
   async exit(proc: Proc): Promise<ExitStatus> {
-    this.step = `waiting for "${proc.label}" (socklab ${proc.args.slice(0, 2).join(" ")}) to exit`;
+    this.step = this.t.wait.exit(proc.label, `socklab ${proc.args.slice(0, 2).join(" ")}`);
     await proc.waitFor(() => !proc.running, this.signal);
     return proc.exitStatus as ExitStatus;
   }
@@ -262,31 +263,32 @@ export class LabContext {
     if (stdout !== undefined) this.stdoutIs(proc, stdout);
   }
 
-  /** Wait until `proc`'s standard output satisfies `check` (or it exits: then fail). */
+  /**
+   * Wait until `proc`'s standard output satisfies `check` (or it exits: then fail).
+   * `what` names what is awaited, from the catalogue (`t.wait.onStdout(…)`, `t.wait.echo(…)`).
+   */
   async stdout(proc: Proc, check: (out: Buffer) => boolean, what: string): Promise<Buffer> {
-    this.step = `waiting for ${what}`;
+    this.step = this.t.wait.waitingFor(what);
     await proc.waitFor(() => check(proc.stdout) || !proc.running, this.signal);
     if (!check(proc.stdout)) {
-      throw new LabFailure(
-        `${proc.label} exited ${exitText(proc.exitStatus)} before ${what}; stdout ${quote(proc.stdout)}${errTail(proc)}`,
-      );
+      throw new LabFailure(this.t.fail.exitedWhileWaiting(proc.label, this.exitText(proc.exitStatus), what, quote(proc.stdout)) + this.errTail(proc));
     }
     return proc.stdout;
   }
 
-  /** Wait until `proc` reports an event of `type` that satisfies `check` (or it exits: then fail). */
+  /** Wait until `proc` reports an event of `type` that satisfies `check` (or it exits: then fail); `what` as for `stdout()`. */
   async event<T extends EventType>(
     proc: Proc,
     type: T,
     what: string,
     check: (event: EventOf<T>) => boolean = () => true,
   ): Promise<EventOf<T>> {
-    this.step = `waiting for ${what}`;
+    this.step = this.t.wait.waitingFor(what);
     const found = (): EventOf<T> | undefined => proc.eventsOf(type).find(check);
     await proc.waitFor(() => found() !== undefined || !proc.running, this.signal);
     const event = found();
     if (event === undefined) {
-      throw new LabFailure(`${proc.label} exited ${exitText(proc.exitStatus)} without ${what}${errTail(proc)}`);
+      throw new LabFailure(this.t.fail.exitedWhileWaiting(proc.label, this.exitText(proc.exitStatus), what, quote(proc.stdout)) + this.errTail(proc));
     }
     return event;
   }
@@ -332,15 +334,27 @@ export class LabContext {
 
   // ---- checks -------------------------------------------------------------------------
 
+  /** Fail with `reason` (a catalogue text: `this.t.fail.…`) unless `condition` holds. */
   check(condition: boolean, reason: string): void {
     if (!condition) throw new LabFailure(reason);
+  }
+
+  /** How a process ended, in the report's language ("with code 1", "por la señal SIGKILL"). */
+  exitText(s: ExitStatus | undefined): string {
+    return this.t.fail.exit(s);
+  }
+
+  /** " (its stderr: …)": the process's last stderr line, for failure messages ("" without one). */
+  errTail(proc: Proc): string {
+    const last = lastWords(proc, this.lang);
+    return last ? this.t.fail.stderrTail(JSON.stringify(last.length > 160 ? `${last.slice(0, 160)}…` : last)) : "";
   }
 
   /** The process exited with `code`; otherwise fail naming its last stderr line. */
   exitCode(proc: Proc, code: number): void {
     const s = proc.exitStatus;
     if (!s || s.code !== code) {
-      throw new LabFailure(`${proc.label} exited ${exitText(s)}, expected code ${code}${errTail(proc)}`);
+      throw new LabFailure(this.t.fail.exitCode(proc.label, this.exitText(s), code) + this.errTail(proc));
     }
   }
 
@@ -352,9 +366,9 @@ export class LabContext {
       let at = 0;
       while (at < want.length && at < got.length && want[at] === got[at]) at++;
       const where = at > 40 || got.length > 80 || want.length > 80
-        ? ` — ${got.length} bytes instead of ${want.length}, first difference at byte ${at}: expected ${quote(want.subarray(at), 24)}, got ${quote(got.subarray(at), 24)}`
+        ? this.t.fail.stdoutDiffers(got.length, want.length, at, quote(want.subarray(at), 24), quote(got.subarray(at), 24))
         : "";
-      throw new LabFailure(`${proc.label} stdout: expected ${quote(want, 80)}, got ${quote(got, 80)}${where}${errTail(proc)}`);
+      throw new LabFailure(this.t.fail.stdout(proc.label, quote(want, 80), quote(got, 80)) + where + this.errTail(proc));
     }
   }
 
@@ -373,12 +387,10 @@ export class LabContext {
         this.say(this.t.say.sigterm(server.proc.label));
         const status = await server.proc.stop(2000);
         if (status.code !== 0) {
-          problems.push(
-            `${server.proc.label} did not exit 0 on SIGTERM (${exitText(status)})${errTail(server.proc)}`,
-          );
+          problems.push(this.t.fail.sigterm(server.proc.label, this.exitText(status)) + this.errTail(server.proc));
         }
         if ((server.parsed.kind === "unix" || server.parsed.kind === "unix-dgram") && existsSync(server.parsed.path)) {
-          problems.push(`${server.proc.label} left its socket file ${server.parsed.path} behind after SIGTERM`);
+          problems.push(this.t.fail.socketFileLeft(server.proc.label, server.parsed.path));
         }
       }),
     );
@@ -392,27 +404,15 @@ export class LabContext {
   }
 }
 
-/** Fail the exercise with `reason` unless `value` is truthy (a type-narrowing check). */
+/** Fail the exercise with `reason` (a catalogue text) unless `value` is truthy (a type-narrowing check). */
 export function ensure(value: unknown, reason: string): asserts value {
   if (!value) throw new LabFailure(reason);
 }
 
-export function exitText(s: ExitStatus | undefined): string {
-  if (!s) return "(still running)";
-  if (s.signal) return `by signal ${s.signal}`;
-  return `with code ${s.code}`;
-}
-
-/** ": stderr says …" with the process's last stderr line (an event in English), for failure messages. */
-export function errTail(proc: Proc): string {
-  const last = lastWords(proc);
-  return last ? ` (its stderr: ${JSON.stringify(last.length > 160 ? `${last.slice(0, 160)}…` : last)})` : "";
-}
-
-/** The process's last stderr line: an event as its English line, other text as is. */
-export function lastWords(proc: Proc): string | undefined {
+/** The process's last stderr line: an event as its line in `lang`, other text as is. */
+export function lastWords(proc: Proc, lang: Lang): string | undefined {
   const line = proc.stderrLines[proc.stderrLines.length - 1];
-  return line?.event ? formatEvent(line.event.event, "en") || line.raw : proc.lastStderrLine();
+  return line?.event ? formatEvent(line.event.event, lang) || line.raw : proc.lastStderrLine();
 }
 
 function shellQuote(arg: string): string {

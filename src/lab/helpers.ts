@@ -7,6 +7,7 @@ import dgram from "node:dgram";
 import { lookup } from "node:dns/promises";
 import net from "node:net";
 import { Readable } from "node:stream";
+import type { LabCatalog } from "./texts.js";
 
 /**
  * A port that was free a moment ago on `host` (bind to 0, read it, close). Only for
@@ -97,14 +98,14 @@ export function localStamp(d: Date, withDate: boolean): string {
 
 /**
  * Is `text` a local time (`HH:MM:SS`, or `YYYY-mm-dd HH:MM:SS` with `withDate`) within
- * `slackSeconds` of now? Returns undefined when it is, else what is wrong.
+ * `slackSeconds` of now? Returns undefined when it is, else what is wrong (in `t`'s language).
  */
-export function checkLocalTime(text: string, withDate: boolean, slackSeconds = 5): string | undefined {
+export function checkLocalTime(text: string, withDate: boolean, t: LabCatalog, slackSeconds = 5): string | undefined {
   const re = withDate ? /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/ : /^\d{2}:\d{2}:\d{2}$/;
-  if (!re.test(text)) return `"${text}" is not ${withDate ? "YYYY-mm-dd HH:MM:SS" : "HH:MM:SS"}`;
+  if (!re.test(text)) return t.fail.notTimeFormat(text, withDate ? "YYYY-mm-dd HH:MM:SS" : "HH:MM:SS");
   const now = Date.now();
   for (let s = -slackSeconds; s <= slackSeconds; s++) {
     if (localStamp(new Date(now + s * 1000), withDate) === text) return undefined;
   }
-  return `"${text}" is not the local time (now ${localStamp(new Date(now), withDate)})`;
+  return t.fail.notLocalTime(text, localStamp(new Date(now), withDate));
 }

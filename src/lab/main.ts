@@ -274,7 +274,7 @@ async function runOne(
   const started = Date.now();
   const timeoutMs = exerciseTimeoutMs();
   const timer = setTimeout(() => {
-    controller.abort(new LabFailure(`timed out after ${timeoutMs / 1000}s ${ctx.step}`));
+    controller.abort(new LabFailure(ctx.t.fail.timedOut(ctx.seconds(timeoutMs, timeoutMs % 1000 === 0 ? 0 : 1), ctx.step)));
   }, timeoutMs);
   let status: Status = "PASS";
   let reason: string | undefined;
@@ -286,7 +286,7 @@ async function runOne(
       reason = err.message;
     } else {
       status = "FAIL";
-      reason = err instanceof LabFailure ? err.message : `lab error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+      reason = err instanceof LabFailure ? err.message : ctx.t.fail.labError(err instanceof Error ? (err.stack ?? err.message) : String(err));
     }
   } finally {
     clearTimeout(timer);

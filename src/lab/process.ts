@@ -130,7 +130,7 @@ export class Proc {
       // "close" waits for stdout/stderr to be drained, so everything printed is collected.
       this.child.once("close", (code, signal) => settle({ code, signal }));
       this.child.once("error", (err) => {
-        this.stderrLines.push({ at: this.now(), raw: `(lab) spawn failed: ${err.message}` });
+        this.stderrLines.push({ at: this.now(), raw: `(lab) ${err.message}` });
         settle({ code: null, signal: null });
       });
     });

@@ -41,7 +41,8 @@ export async function runJob(root: string, job: Job): Promise<string | undefined
   mkdirSync(dir, { recursive: true });
   const controller = new AbortController();
   const ctx = new LabContext({ node: process.execPath, bin: BIN, tmpDir: dir, narrate: false, signal: controller.signal, lang: "en" });
-  const timer = setTimeout(() => controller.abort(new LabFailure(`timed out ${ctx.step}`)), Math.round(20_000 * loadFactor()));
+  const limitMs = Math.round(20_000 * loadFactor());
+  const timer = setTimeout(() => controller.abort(new LabFailure(ctx.t.fail.timedOut(ctx.seconds(limitMs), ctx.step))), limitMs);
   try {
     await runPair(ctx, job.id, job.server, job.client, { events: false });
     return undefined;

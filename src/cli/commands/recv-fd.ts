@@ -14,7 +14,7 @@ import { SocklabError } from "../../errors.js";
 import { descriptorKind, receiveDescriptors } from "../../unix/descriptors.js";
 import { connectUnixStream } from "../../unix/stream.js";
 import { address, flag, noExtra, parseCommand, seconds, usage } from "../args.js";
-import { emit, isStdoutBroken } from "../output.js";
+import { emit, isStdoutBroken, outputMode } from "../output.js";
 
 const MAX_DESCRIPTORS = 16;
 
@@ -59,7 +59,9 @@ export async function recvFdCommand(argv: string[]): Promise<number | "help"> {
   // Paused from creation: bytes read by libuv would lose their descriptors.
   const started = process.hrtime.bigint();
   const socket = await connectUnixStream(target, { paused: true, timeoutMs });
-  if (verbose) emit({ type: "connected", address: label });
+  // With --json, always: the event stream is the record a program reads (the lab's ladder
+  // draws the connection from it); in text, only -v adds the line to a person's terminal.
+  if (verbose || outputMode().json) emit({ type: "connected", address: label });
   try {
     const received = await receiveDescriptors(socket, { maxDescriptors: MAX_DESCRIPTORS, timeoutMs });
     try {

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { exitText, LabSkip } from "../context.js";
+import { LabSkip, type LabContext } from "../context.js";
 import { hasIPv6Loopback } from "../helpers.js";
 import { bytes, quote } from "../report.js";
 import { commandSession } from "./internet-servers.js";
@@ -60,7 +60,7 @@ export const ex2_3: Exercise = {
   guide: 2,
   async run(ctx) {
     const server = await ctx.server(ctx.t.labels.server, ["serve", "echo", "udp://127.0.0.1:0"]);
-    ctx.check(/^udp:\/\/127\.0\.0\.1:\d+$/.test(server.address), `readiness line says ${server.address}, expected udp://127.0.0.1:PORT`);
+    ctx.check(/^udp:\/\/127\.0\.0\.1:\d+$/.test(server.address), ctx.t.fail.readiness(server.address));
     const target = `udp://127.0.0.1:${server.port}`;
     const client = await ctx.run(ctx.t.labels.client, ["connect", target, "--send", "ping"]);
     ctx.exitCode(client, 0);
@@ -68,21 +68,21 @@ export const ex2_3: Exercise = {
     const reply = client.eventsOf("reply")[0];
     ctx.check(
       reply?.peer === target && reply.bytes === 4,
-      `client reply event ${JSON.stringify(reply)}, expected 4 bytes from ${target}`,
+      ctx.t.fail.replyEvent(client.label, JSON.stringify(reply), 4, target),
     );
     ctx.exchange(ctx.t.exchanged.ex2_3(target));
   },
 };
 
-async function needIPv6(): Promise<void> {
-  if (!(await hasIPv6Loopback())) throw new LabSkip("no IPv6 loopback (::1) on this machine");
+async function needIPv6(ctx: LabContext): Promise<void> {
+  if (!(await hasIPv6Loopback())) throw new LabSkip(ctx.t.fail.noIPv6);
 }
 
 export const ex2_4: Exercise = {
   id: "2.4",
   guide: 2,
   async run(ctx) {
-    await needIPv6();
+    await needIPv6(ctx);
     const server = await ctx.server(ctx.t.labels.server, ["serve", "echo", "tcp://[::1]:0"]);
     const client = await ctx.run(ctx.t.labels.client, ["connect", server.address, "--send", "hola ipv6", "--lines"]);
     ctx.exitCode(client, 0);
@@ -90,7 +90,7 @@ export const ex2_4: Exercise = {
     const peers = server.proc.eventsOf("accepted").map((e) => e.peer);
     ctx.check(
       peers.some((p) => /^tcp:\/\/\[::1\]:\d+$/.test(p)),
-      `the server accepted ${JSON.stringify(peers)}, expected a client at tcp://[::1]:PORT`,
+      ctx.t.fail.notAcceptedIPv6(JSON.stringify(peers)),
     );
     ctx.exchange(`${server.address} → "hola ipv6\\n" ← "hola ipv6\\n"`);
   },
@@ -100,7 +100,7 @@ export const ex2_5: Exercise = {
   id: "2.5",
   guide: 2,
   async run(ctx) {
-    await needIPv6();
+    await needIPv6(ctx);
     // [::] is every interface: in a namespace of the lab's own it is only that loopback.
     const isolated = await ctx.enterNetns();
     ctx.say(isolated ? ctx.t.say.inNetns : ctx.t.say.allInterfaces);
@@ -117,17 +117,17 @@ export const ex2_5: Exercise = {
     if (!fellBack) {
       ctx.check(
         peers.some((p) => /^tcp:\/\/\[::ffff:127\.0\.0\.1\]:\d+$/.test(p)),
-        `the IPv4 client was not accepted as tcp://[::ffff:127.0.0.1]:PORT (accepted ${JSON.stringify(peers)})`,
+        ctx.t.fail.notMapped(JSON.stringify(peers)),
       );
     }
     ctx.check(
       peers.some((p) => /^tcp:\/\/\[::1\]:\d+$/.test(p)),
-      `the IPv6 client was not accepted as tcp://[::1]:PORT (accepted ${JSON.stringify(peers)})`,
+      ctx.t.fail.notAcceptedIPv6(JSON.stringify(peers)),
     );
     // Stop it now, so that the time it was bound to every interface is known and said.
     ctx.say(ctx.t.say.sigterm(server.proc.label));
     const stopped = await server.proc.stop(2000);
-    ctx.check(stopped.code === 0, `the server did not exit 0 on SIGTERM (${exitText(stopped)})`);
+    ctx.check(stopped.code === 0, ctx.t.fail.sigterm(server.proc.label, ctx.exitText(stopped)));
     const seconds = ctx.seconds(ctx.now() - boundAt, 1);
     if (!isolated) ctx.say(ctx.t.say.allInterfacesFor(seconds));
     ctx.exchange(ctx.t.exchanged.ex2_5(fellBack, isolated ? undefined : seconds));
@@ -147,7 +147,7 @@ export const ex2_6: Exercise = {
     ctx.exitCode(reader, 0);
     ctx.check(
       reader.stdout.equals(whole),
-      `read until EOF: got ${reader.stdout.length} bytes, expected ${whole.length} identical bytes`,
+      ctx.t.fail.untilEof(reader.stdout.length, whole.length),
     );
     await ctx.finished(nc1.proc, 0);
 

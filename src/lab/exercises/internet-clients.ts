@@ -51,18 +51,15 @@ export const ex4: Exercise = {
     // The client's stdin stays open (nothing to send) until everything has arrived, so it
     // never half-closes early; then EOF on stdin and it finishes like nc -N.
     const client = ctx.spawn(ctx.t.labels.client, ["connect", nc.address, "-v"], { stdin: "pipe", sinkStdout: true });
-    ctx.step = `waiting for ${bytes(payload.size)} on the client's stdout`;
+    ctx.step = ctx.t.wait.waitingFor(ctx.t.wait.onStdout(client.label, bytes(payload.size)));
     await client.waitFor(() => client.stdoutBytes >= payload.size || !client.running, ctx.signal);
     client.end();
     await ctx.finished(client, 0);
-    ctx.check(
-      client.stdoutBytes === payload.size,
-      `client wrote ${client.stdoutBytes} bytes to stdout, expected ${payload.size}`,
-    );
-    ctx.check(client.stdoutDigest() === payload.digest(), "client's stdout differs from what nc sent (sha256 mismatch)");
+    ctx.check(client.stdoutBytes === payload.size, ctx.t.fail.stdoutSize(client.label, client.stdoutBytes, payload.size));
+    ctx.check(client.stdoutDigest() === payload.digest(), ctx.t.fail.digest(client.label));
     const summary = client.eventsOf("summary")[0];
-    ensure(summary, `connect -v reported no summary event (stderr ${quote(client.stderr, 120)})`);
-    ctx.check(summary.received === payload.size, `connect -v reported ${summary.received} bytes received, expected ${payload.size}`);
+    ensure(summary, ctx.t.fail.noSummary(quote(client.stderr, 120)));
+    ctx.check(summary.received === payload.size, ctx.t.fail.summaryReceived(summary.received, payload.size));
     const rate = summary.seconds > 0 ? summary.received / (1024 * 1024) / summary.seconds : 0;
     await ctx.finished(nc.proc, 0);
     ctx.exchange(ctx.t.exchanged.ex4(bytes(payload.size), ctx.seconds(rate * 1000, 1)));
@@ -95,7 +92,7 @@ export const ex5: Exercise = {
     ]);
     ctx.say(ctx.t.say.waitsBeforeServer(ctx.seconds(1200, 1)));
     // On a slow machine the client may start late: wait for its first failure too.
-    await Promise.all([ctx.sleep(1200), ctx.event(client, "attempt-failed", "the client's first failed attempt")]);
+    await Promise.all([ctx.sleep(1200), ctx.event(client, "attempt-failed", ctx.t.wait.firstFailedAttempt(client.label))]);
     const nc = await ctx.server(ctx.t.labels.nc, ["listen", address], { stdin: "pipe" });
     // On a very busy machine the client may use up its 5 attempts before nc is listening:
     // say so at once rather than wait for the exercise's deadline.
@@ -104,21 +101,16 @@ export const ex5: Exercise = {
     const winner = await Promise.race([answered, client.exited.then(() => "client-exited" as const)]);
     if (winner === "client-exited" && nc.proc.stdoutBytes === 0) {
       const tries = client.eventsOf("attempt-failed").length;
-      throw new LabFailure(
-        `the client gave up after ${tries} failed attempts before the late server was listening (this machine is slow to start processes now); error ${JSON.stringify(client.lastError())}`,
-      );
+      throw new LabFailure(ctx.t.fail.gaveUpEarly(tries, JSON.stringify(client.lastError())));
     }
     await answered;
     await ctx.finished(client, 0, "pong\n");
     const failed = client.eventsOf("attempt-failed");
-    ctx.check(
-      failed.length >= 1,
-      `no attempt-failed event from the client although the server started 1.2 s late (stderr ${quote(client.stderr, 120)})`,
-    );
+    ctx.check(failed.length >= 1, ctx.t.fail.noFailedAttempt(ctx.seconds(1200, 1), quote(client.stderr, 120)));
     const first = failed[0];
     ctx.check(
       first?.attempt === 1 && first.total === 5 && first.code === "ECONNREFUSED" && first.delayMs === Math.round(backoff * 1000),
-      `first failed attempt is ${JSON.stringify(first)}, expected attempt 1 of 5, ECONNREFUSED, next in ${Math.round(backoff * 1000)} ms`,
+      ctx.t.fail.firstAttempt(JSON.stringify(first), Math.round(backoff * 1000)),
     );
     await ctx.finished(nc.proc, 0);
     await ctx.finished(doomed, 1);
@@ -126,13 +118,13 @@ export const ex5: Exercise = {
     const tries = doomed.eventsOf("attempt-failed").length;
     ctx.check(
       gaveUp?.code === "ERR_UNAVAILABLE" && tries === 2 && (gaveUp.address ?? "").includes(`127.0.0.1:${deadPort}`),
-      `client without server: ${tries} attempt-failed events and error ${JSON.stringify(gaveUp)}, expected 2 attempts, then ERR_UNAVAILABLE for tcp://127.0.0.1:${deadPort}`,
+      ctx.t.fail.noServer(tries, JSON.stringify(gaveUp), `tcp://127.0.0.1:${deadPort}`),
     );
     await ctx.finished(unanswered, 1);
     const silentTries = unanswered.eventsOf("attempt-failed");
     ctx.check(
       silentTries.length === 2 && silentTries.every((a) => a.code === "ETIMEDOUT") && unanswered.eventsOf("connected").length === 2,
-      `client against a silent server: attempts ${JSON.stringify(silentTries)}, ${unanswered.eventsOf("connected").length} connected events; expected 2 connections, each timing out (ETIMEDOUT)`,
+      ctx.t.fail.silentServer(JSON.stringify(silentTries), unanswered.eventsOf("connected").length),
     );
     silent.proc.end();
     ctx.exchange(ctx.t.exchanged.ex5(failed.length, ctx.seconds(500, 1)));
@@ -145,7 +137,7 @@ export const ex6: Exercise = {
   async run(ctx) {
     const resolved = await localhostAddresses();
     ctx.say(ctx.t.say.localhostResolves(resolved.map((a) => a.address).join(", ") || "—"));
-    ctx.check(resolved.some((a) => a.family === 4), "localhost does not resolve to an IPv4 address on this machine");
+    ctx.check(resolved.some((a) => a.family === 4), ctx.t.fail.noIPv4Localhost);
     const parts: string[] = [];
     const cases: { host: string; family: 4 | 6 }[] = [{ host: "127.0.0.1", family: 4 }];
     if (resolved.some((a) => a.family === 6) && (await hasIPv6Loopback())) cases.push({ host: "::1", family: 6 });
@@ -158,10 +150,7 @@ export const ex6: Exercise = {
       await ncAnswers(ctx, nc.proc, "hola\n", reply);
       await ctx.finished(client, 0, reply);
       const connected = client.eventsOf("connected").map((e) => e.address);
-      ctx.check(
-        connected.some((a) => a.includes(host)),
-        `connect -v reported connected to ${JSON.stringify(connected)}, expected the address ${host}`,
-      );
+      ctx.check(connected.some((a) => a.includes(host)), ctx.t.fail.connectedTo(JSON.stringify(connected), host));
       await ctx.finished(nc.proc, 0);
       parts.push(`localhost:${nc.port} → ${host} ✓`);
     }
@@ -178,11 +167,11 @@ export const ex7: Exercise = {
     await ncAnswers(ctx, nc.proc, "ping", "pong\n", true);
     await ctx.finished(client, 0);
     const got = client.stdout.toString("latin1");
-    ctx.check(got === "pong" || got === "pong\n", `client stdout: expected "pong" (or "pong\\n"), got ${quote(client.stdout)}`);
+    ctx.check(got === "pong" || got === "pong\n", ctx.t.fail.pong(quote(client.stdout)));
     const reply = client.eventsOf("reply")[0];
     ctx.check(
       reply?.peer === nc.address && reply.bytes === got.length,
-      `client reply event ${JSON.stringify(reply)}, expected ${got.length} bytes from ${nc.address}`,
+      ctx.t.fail.replyEvent(client.label, JSON.stringify(reply), got.length, nc.address),
     );
     ctx.stdoutIs(nc.proc, "ping");
     ctx.exchange(ctx.t.exchanged.ex7(quote(got), nc.address));
@@ -201,14 +190,14 @@ export const ex8: Exercise = {
     ]);
     await ctx.finished(client, 0);
     const time = client.stdout.toString("utf8");
-    const bad = checkLocalTime(time, false);
-    ctx.check(bad === undefined, `TIME reply: ${bad}`);
+    const bad = checkLocalTime(time, false, ctx.t);
+    ctx.check(bad === undefined, ctx.t.fail.timeReply(bad ?? ""));
     await ctx.finished(lost, 1);
     const gaveUp = lost.lastError();
     const tries = lost.eventsOf("attempt-failed").length;
     ctx.check(
       gaveUp?.code === "ERR_NO_RESPONSE" && tries === 3,
-      `unanswered client: ${tries} attempt-failed events and error ${JSON.stringify(gaveUp)}, expected 3 attempts, then ERR_NO_RESPONSE`,
+      ctx.t.fail.unanswered(tries, JSON.stringify(gaveUp)),
     );
     ctx.stdoutIs(mute.proc, "TIMETIMETIME");
     ctx.exchange(ctx.t.exchanged.ex8(quote(time)));
@@ -231,16 +220,16 @@ export const ex9: Exercise = {
     for (const name of ["lab-A", "lab-B"]) {
       ctx.check(
         lines.some((l) => new RegExp(`^udp://127\\.[\\d.]+:${a.port} "?${name}(\\\\n)?"?$`).test(l)),
-        `discover did not list responder ${name} as "udp://127.x.x.x:${a.port} ${name}\\n" (stdout ${quote(client.stdout, 120)})`,
+        ctx.t.fail.notDiscovered(name, a.port, quote(client.stdout, 120)),
       );
     }
-    ctx.check(lines.length === 2, `discover printed ${lines.length} lines, expected 2: ${quote(client.stdout, 120)}`);
-    ctx.check(b.port === a.port, `the two announce servers are on different ports (${a.address}, ${b.address})`);
+    ctx.check(lines.length === 2, ctx.t.fail.discoverLines(lines.length, quote(client.stdout, 120)));
+    ctx.check(b.port === a.port, ctx.t.fail.announcePorts(a.address, b.address));
     await ctx.finished(lonely, 1);
     const nobody = lonely.lastError();
     ctx.check(
       nobody?.code === "ERR_NO_RESPONSE",
-      `discover with nobody listening: error ${JSON.stringify(nobody)}, expected ERR_NO_RESPONSE (no responder within 0.5 s)`,
+      ctx.t.fail.nobodyThere(JSON.stringify(nobody)),
     );
     ctx.exchange(ctx.t.exchanged.ex9(lines.map((l) => l.split(" ").slice(1).join(" ")).join(", ")));
   },

@@ -18,18 +18,15 @@ export const ex10: Exercise = {
     const first = ctx.spawn(ctx.t.labels.client1, ["connect", server.address], { stdin: "pipe" });
     ctx.say(ctx.t.say.writesKeepsOpen(pyBytes(Buffer.from("primero\n")), first.label), first);
     first.write("primero\n");
-    await ctx.stdout(first, (o) => o.length >= 8, 'the echo "primero\\n" on client 1');
+    await ctx.stdout(first, (o) => o.length >= 8, ctx.t.wait.echo(quote("primero\n"), first.label));
     const second = ctx.spawn(ctx.t.labels.client2, ["connect", server.address, "--send", "hola mundo", "--lines", "-v"]);
     // -v names the address once connected; then give the server every chance to misbehave.
     const connected = (await ctx.maybeEvent(second, "connected", 3000)) !== undefined;
     await ctx.sleep(400);
-    ctx.check(second.running, `client 2 finished while client 1 was still connected (${quote(second.stdout)}): the server is not sequential`);
-    ctx.check(
-      second.stdoutBytes === 0,
-      `client 2 got ${quote(second.stdout)} while client 1 was still connected: the server is not sequential`,
-    );
+    ctx.check(second.running, ctx.t.fail.notSequentialExited(second.label, quote(second.stdout)));
+    ctx.check(second.stdoutBytes === 0, ctx.t.fail.notSequentialGot(second.label, quote(second.stdout)));
     const accepts = server.proc.eventsOf("accepted").length;
-    ctx.check(accepts <= 1, `the server logged ${accepts} accepts while serving client 1 (expected 1: sequential)`);
+    ctx.check(accepts <= 1, ctx.t.fail.accepts(accepts));
     ctx.say(ctx.t.say.closesStdin(first.label), first);
     first.end();
     await ctx.finished(first, 0, "primero\n");
@@ -47,15 +44,12 @@ async function commandSession(ctx: LabContext, unknownReply: string, extra: stri
   ctx.exitCode(client, 0);
   const out = client.stdout.toString("utf8");
   const lines = out.split("\n");
-  ctx.check(
-    lines.length === 5 && lines[4] === "",
-    `expected 4 reply lines each ending in \\n, got ${quote(client.stdout, 100)}`,
-  );
-  ctx.check(lines[0] === "PONG", `PING → ${quote(`${lines[0]}\n`)}, expected "PONG\\n"`);
-  ctx.check(lines[1] === "hola", `ECHO hola → ${quote(`${lines[1]}\n`)}, expected "hola\\n"`);
-  const bad = checkLocalTime(lines[2] ?? "", true);
-  ctx.check(bad === undefined, `TIME → ${bad}`);
-  ctx.check(lines[3] === unknownReply, `FOO → ${quote(`${lines[3]}\n`)}, expected ${quote(`${unknownReply}\n`)}`);
+  ctx.check(lines.length === 5 && lines[4] === "", ctx.t.fail.replyLines(quote(client.stdout, 100)));
+  ctx.check(lines[0] === "PONG", ctx.t.fail.commandReply("PING", quote(`${lines[0]}\n`), quote("PONG\n")));
+  ctx.check(lines[1] === "hola", ctx.t.fail.commandReply("ECHO hola", quote(`${lines[1]}\n`), quote("hola\n")));
+  const bad = checkLocalTime(lines[2] ?? "", true, ctx.t);
+  ctx.check(bad === undefined, ctx.t.fail.commandReply("TIME", bad ?? "", "YYYY-mm-dd HH:MM:SS"));
+  ctx.check(lines[3] === unknownReply, ctx.t.fail.commandReply("FOO", quote(`${lines[3]}\n`), quote(`${unknownReply}\n`)));
   return `→ PING, ECHO hola, TIME, FOO ← ${quote(out, 70)}`;
 }
 
@@ -73,14 +67,14 @@ export const ex12: Exercise = {
   async run(ctx) {
     const server = await ctx.server(ctx.t.labels.server, ["serve", "echo", LOOPBACK, "--idle-timeout", "1"]);
     const client = ctx.spawn(ctx.t.labels.client, ["connect", server.address, "--send", "hola", "--lines", "--until-close"]);
-    await ctx.stdout(client, (o) => o.length >= 5, 'the echo "hola\\n"');
+    await ctx.stdout(client, (o) => o.length >= 5, ctx.t.wait.echo(quote("hola\n"), client.label));
     const echoedAt = Date.now();
     await ctx.exit(client);
     const idle = (Date.now() - echoedAt) / 1000;
     ctx.exitCode(client, 0);
     ctx.stdoutIs(client, "hola\n");
-    const timeout = await ctx.event(server.proc, "idle-timeout", "the server's idle-timeout event");
-    ctx.check(idle >= 0.7 && idle < 4, `the connection was closed ${idle.toFixed(1)} s after the last data, expected about 1 s`);
+    const timeout = await ctx.event(server.proc, "idle-timeout", ctx.t.wait.event(server.proc.label, "idle-timeout"));
+    ctx.check(idle >= 0.7 && idle < 4, ctx.t.fail.idleClose(ctx.seconds(idle * 1000, 1)));
     ctx.exchange(ctx.t.exchanged.ex12(ctx.seconds(idle * 1000, 1), timeout.seconds));
   },
 };
@@ -97,7 +91,7 @@ export const ex13: Exercise = {
     const want = [4, 8, 3].map((size) => `${server.address} ${size}`);
     ctx.check(
       replies.join(",") === want.join(","),
-      `client reply events: ${JSON.stringify(replies)}, expected 3 replies of 4, 8, 3 bytes from ${server.address}`,
+      ctx.t.fail.udpReplies(JSON.stringify(replies), server.address),
     );
     ctx.exchange(ctx.t.exchanged.ex13);
   },
@@ -112,10 +106,10 @@ export const ex14: Exercise = {
     ctx.exitCode(client, 0);
     const out = client.stdout.toString("utf8");
     const m = /^(\d\d:\d\d:\d\d)(\d\d:\d\d:\d\d)ERR\n$/.exec(out);
-    ensure(m, `expected "HH:MM:SS" "HH:MM:SS" "ERR\\n" (3 datagrams), got ${quote(client.stdout, 80)}`);
-    for (const t of [m[1] ?? "", m[2] ?? ""]) {
-      const bad = checkLocalTime(t, false);
-      ctx.check(bad === undefined, `TIME reply: ${bad}`);
+    ensure(m, ctx.t.fail.timeDatagrams(quote(client.stdout, 80)));
+    for (const time of [m[1] ?? "", m[2] ?? ""]) {
+      const bad = checkLocalTime(time, false, ctx.t);
+      ctx.check(bad === undefined, ctx.t.fail.timeReply(bad ?? ""));
     }
     ctx.exchange(`→ "TIME", " TIME\\n", "FOO" ← "${m[1]}", "${m[2]}", "ERR\\n"`);
   },

@@ -30,8 +30,8 @@ export async function ncAnswers(
   keepOpen = false,
 ): Promise<void> {
   const want = typeof expected === "string" ? Buffer.from(expected) : expected;
-  const got = await ctx.stdout(nc, (out) => out.length >= want.length, `${nc.label} to receive ${quote(want)}`);
-  ctx.check(got.equals(want), `${nc.label} received ${quote(got)}, expected ${quote(want)}`);
+  const got = await ctx.stdout(nc, (out) => out.length >= want.length, ctx.t.wait.onStdout(nc.label, quote(want)));
+  ctx.check(got.equals(want), ctx.t.fail.ncReceived(nc.label, quote(got), quote(want)));
   ctx.say(ctx.t.say.ncTypes(pyBytes(Buffer.from(reply)), keepOpen), nc);
   if (keepOpen) nc.write(reply);
   else nc.end(reply);

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { LabSkip } from "../context.js";
+import { LabSkip, type LabContext } from "../context.js";
 import { quote } from "../report.js";
 import { pyBytes } from "../texts.js";
 import { NL, ncAnswers, type Exercise } from "./types.js";
@@ -14,8 +14,8 @@ import { NL, ncAnswers, type Exercise } from "./types.js";
  * B1–B4 need Linux (the native addon: Unix datagrams, exact abstract names, SO_PEERCRED,
  * SCM_RIGHTS). Elsewhere they are skipped, visibly; on Linux a missing feature is a failure.
  */
-function needLinux(): void {
-  if (process.platform !== "linux") throw new LabSkip(`needs Linux (this is ${process.platform})`);
+function needLinux(ctx: LabContext): void {
+  if (process.platform !== "linux") throw new LabSkip(ctx.t.fail.needsLinux(process.platform));
 }
 
 export const ex1: Exercise = {
@@ -28,7 +28,7 @@ export const ex1: Exercise = {
     await ncAnswers(ctx, nc.proc, "hola desde UDS\n", "hola desde nc\n");
     await ctx.finished(client, 0, "hola desde nc\n");
     await ctx.finished(nc.proc, 0, "hola desde UDS\n");
-    ctx.check(!existsSync(path), `nc (socklab listen) exited but left its socket file ${path} behind`);
+    ctx.check(!existsSync(path), ctx.t.fail.socketFileLeft(nc.proc.label, path));
     // The guide's first check: a missing path must say that nobody listens there.
     const missing = ctx.tmp("no-existe.sock");
     const lost = await ctx.run(ctx.t.labels.clientNoServer, ["connect", `unix:${missing}`, "--send", "hola"]);
@@ -37,7 +37,7 @@ export const ex1: Exercise = {
     const attempt = lost.eventsOf("attempt-failed")[0];
     ctx.check(
       attempt?.code === "ENOENT" && (gaveUp?.address ?? "").includes(missing),
-      `connect to a missing path: attempt ${JSON.stringify(attempt)}, error ${JSON.stringify(gaveUp)}; expected ENOENT (nobody listens there) naming ${missing}`,
+      ctx.t.fail.missingPath(JSON.stringify(attempt), JSON.stringify(gaveUp), missing),
     );
     ctx.exchange(ctx.t.exchanged.ex1);
   },
@@ -47,7 +47,7 @@ export const exB1: Exercise = {
   id: "B1",
   guide: 1,
   async run(ctx) {
-    needLinux();
+    needLinux(ctx);
     const path = ctx.tmp("uds_dgram_srv");
     const cli = ctx.tmp("uds_dgram_cli");
     const server = await ctx.server(ctx.t.labels.server, ["serve", "echo", `unix-dgram:${path}`]);
@@ -57,12 +57,12 @@ export const exB1: Exercise = {
     const reply = bound.eventsOf("reply")[0];
     ctx.check(
       reply?.peer === server.address && reply.bytes === 4,
-      `client reply event ${JSON.stringify(reply)}, expected 4 bytes from ${server.address}`,
+      ctx.t.fail.replyEvent(bound.label, JSON.stringify(reply), 4, server.address),
     );
     const senders = server.proc.eventsOf("datagram-in").map((e) => e.peer);
     ctx.check(
       senders.some((peer) => peer.includes(cli)),
-      `the server's datagram-in events name ${JSON.stringify(senders)} as senders, not the client's path ${cli}`,
+      ctx.t.fail.senders(JSON.stringify(senders), cli),
     );
     const auto = await ctx.run(ctx.t.labels.clientAutobind, ["connect", server.address, "--send", "hola autobind"]);
     ctx.exitCode(auto, 0);
@@ -75,7 +75,7 @@ export const exB2: Exercise = {
   id: "B2",
   guide: 1,
   async run(ctx) {
-    needLinux();
+    needLinux(ctx);
     const name = `socklab-lab-${randomBytes(4).toString("hex")}`;
     const server = await ctx.server(ctx.t.labels.server, ["serve", "greet", `abstract:${name}`, "--text", `hola abstract${NL}`]);
     // /proc/net/unix shows abstract names with a leading @; a padded name would show NULs as @ too.
@@ -83,13 +83,13 @@ export const exB2: Exercise = {
     if (table !== undefined && table.includes(`@${name}`)) {
       ctx.check(
         table.split("\n").some((l) => l.endsWith(` @${name}`)),
-        `the abstract name is bound padded (see /proc/net/unix): other programs cannot reach @${name}`,
+        ctx.t.fail.paddedName(name),
       );
     }
     const client = await ctx.run(ctx.t.labels.client, ["connect", server.address]);
     ctx.exitCode(client, 0);
     ctx.stdoutIs(client, "hola abstract\n");
-    ctx.check(!existsSync(name) && !existsSync(ctx.tmp(name)), `a file named ${name} appeared on disk`);
+    ctx.check(!existsSync(name) && !existsSync(ctx.tmp(name)), ctx.t.fail.fileOnDisk(name));
     ctx.exchange(ctx.t.exchanged.exB2(name));
   },
 };
@@ -106,7 +106,7 @@ export const exB3: Exercise = {
   id: "B3",
   guide: 1,
   async run(ctx) {
-    needLinux();
+    needLinux(ctx);
     const path = ctx.tmp("peercred.sock");
     const server = await ctx.server(ctx.t.labels.server, ["serve", "peercred", `unix:${path}`]);
     const client = await ctx.run(ctx.t.labels.client, ["connect", server.address]);
@@ -117,7 +117,7 @@ export const exB3: Exercise = {
     const cred = server.proc.eventsOf("peer-credentials")[0];
     ctx.check(
       cred !== undefined && cred.pid === client.pid && cred.uid === uid,
-      `the server's peer-credentials event ${JSON.stringify(cred)} does not show the client's pid ${client.pid} and uid ${uid}`,
+      ctx.t.fail.peerCredentials(JSON.stringify(cred), client.pid ?? -1, uid),
     );
     ctx.exchange(ctx.t.exchanged.exB3(quote(expected)));
   },
@@ -127,7 +127,7 @@ export const exB4: Exercise = {
   id: "B4",
   guide: 1,
   async run(ctx) {
-    needLinux();
+    needLinux(ctx);
     const file = ctx.tmp("compartido.txt");
     const content = `archivo compartido por SCM_RIGHTS ${randomBytes(3).toString("hex")}\n`;
     writeFileSync(file, content);
@@ -137,17 +137,17 @@ export const exB4: Exercise = {
     ctx.stdoutIs(client, content);
     // The descriptor's number on each side: the server's open file, and what recvmsg() installed in the client.
     // (The server's event may reach the lab after the client has exited: wait for it.)
-    const sent = await ctx.event(server.proc, "descriptor-sent", "the server's descriptor-sent event");
+    const sent = await ctx.event(server.proc, "descriptor-sent", ctx.t.wait.event(server.proc.label, "descriptor-sent"));
     const received = client.eventsOf("descriptors-received")[0];
     const isFd = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
     const clientFd = received?.fds[0];
     ctx.check(
       isFd(sent.fd) && received !== undefined && received.fds.length === 1 && isFd(clientFd),
-      `SCM_RIGHTS events without descriptor numbers: server ${JSON.stringify(sent)}, client ${JSON.stringify(received)}`,
+      ctx.t.fail.noDescriptorNumbers(JSON.stringify(sent), JSON.stringify(received)),
     );
     ctx.check(
       received?.printedBytes === Buffer.byteLength(content),
-      `the client reports ${received?.printedBytes} bytes read through the descriptor, the file has ${Buffer.byteLength(content)}`,
+      ctx.t.fail.descriptorBytes(String(received?.printedBytes), Buffer.byteLength(content)),
     );
     ctx.say(ctx.t.say.readThroughDescriptor(pyBytes(client.stdout, 64), clientFd));
     ctx.exchange(ctx.t.exchanged.exB4(file.split("/").pop() ?? file, quote(content, 60), sent.fd, clientFd ?? -1));
