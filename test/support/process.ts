@@ -3,10 +3,13 @@
  * text, promises for "a line matching X appeared" and "the process exited", and teardown
  * that always kills what is still running. The one wrapper for every child a test starts:
  * the socklab CLI (cli.ts), python3 (python.ts), nc, ncat, socat, openssl, strace.
+ * The mechanics are `Child` (src/child.ts), shared with the lab; this adds timeouts,
+ * teardown and the set of live children killed when the test process exits.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readdirSync } from "node:fs";
+import { Child } from "../../src/child.js";
 export { which } from "./tools.js";
 import { WAIT_MS } from "./wait.js";
 
@@ -39,84 +42,26 @@ process.on("exit", () => {
   for (const child of live) child.kill("SIGKILL");
 });
 
-export class Proc {
-  readonly child: ChildProcess;
-  readonly label: string;
+export class Proc extends Child {
+  /** Resolves with the status and all output once the process has exited; rejects if it could not start. */
   readonly exited: Promise<ExitResult>;
-  private readonly out: Buffer[] = [];
-  private outLength = 0;
-  private err = "";
-  private readonly waiters = new Set<() => void>();
-  private done = false;
 
   constructor(command: string, args: readonly string[], options: SpawnOptions = {}) {
-    this.label = options.label ?? [command, ...args].join(" ");
-    const spawnOptions: Parameters<typeof spawn>[2] = {
-      stdio: ["pipe", "pipe", "pipe"],
-      env: options.env ?? process.env,
-    };
-    if (options.cwd !== undefined) spawnOptions.cwd = options.cwd;
-    this.child = spawn(command, args, spawnOptions);
+    super(command, args, { stdin: options.input ?? "pipe", label: options.label, env: options.env, cwd: options.cwd });
     live.add(this.child);
-    this.child.stdout!.on("data", (chunk: Buffer) => {
-      this.out.push(chunk);
-      this.outLength += chunk.length;
-      this.notify();
-    });
-    this.child.stderr!.setEncoding("utf8");
-    this.child.stderr!.on("data", (chunk: string) => {
-      this.err += chunk;
-      this.notify();
-    });
-    // A child that exits before reading its stdin must not crash the test with EPIPE.
-    this.child.stdin!.on("error", () => {});
-    this.exited = new Promise<ExitResult>((resolve, reject) => {
-      this.child.once("error", (e) => {
-        live.delete(this.child);
-        this.done = true;
-        this.notify();
-        reject(e);
-      });
-      // "close" fires after stdout/stderr have ended: all output is collected.
-      this.child.once("close", (code, signal) => {
-        live.delete(this.child);
-        this.done = true;
-        this.notify();
-        resolve({ code, signal, stdout: this.stdout, stderr: this.err });
-      });
+    this.exited = this.closed.then(({ code, signal }) => {
+      live.delete(this.child);
+      if (this.error) throw this.error;
+      return { code, signal, stdout: this.stdout, stderr: this.stderr };
     });
     this.exited.catch(() => {});
-    const input = options.input;
-    if (input === undefined) this.child.stdin!.end();
-    else if (input !== "pipe") this.child.stdin!.end(input);
+    // No input: stdin is ended at once (the child reads EOF).
+    if (options.input === undefined) this.end();
     options.teardown?.after(() => this.kill());
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  /** Everything written to stdout so far. */
-  get stdout(): Buffer {
-    if (this.out.length > 1) {
-      const joined = Buffer.concat(this.out, this.outLength);
-      this.out.length = 0;
-      this.out.push(joined);
-    }
-    return this.out[0] ?? Buffer.alloc(0);
-  }
-
-  /** Everything written to stderr so far. */
-  get stderr(): string {
-    return this.err;
-  }
-
   get hasExited(): boolean {
-    return this.done;
-  }
-
-  private notify(): void {
-    for (const w of [...this.waiters]) w();
+    return !this.running;
   }
 
   /**
@@ -132,7 +77,7 @@ export class Proc {
           resolve(value);
           return true;
         }
-        if (this.done) {
+        if (!this.running) {
           cleanup();
           reject(new Error(`${this.label}: exited (code ${this.child.exitCode}, signal ${this.child.signalCode}) before ${what}\n${this.describe()}`));
           return true;
@@ -146,11 +91,11 @@ export class Proc {
       const waiter = (): void => {
         finish();
       };
+      const unwatch = this.watch(waiter);
       const cleanup = (): void => {
         clearTimeout(timer);
-        this.waiters.delete(waiter);
+        unwatch();
       };
-      this.waiters.add(waiter);
       // Check on the next tick so that a synchronous resolution never surprises the caller.
       queueMicrotask(waiter);
     });
@@ -159,7 +104,7 @@ export class Proc {
   /** Wait until a stderr line matches `re`; resolves with the match. */
   waitForStderr(re: RegExp, timeoutMs = WAIT_MS): Promise<RegExpMatchArray> {
     return this.waitFor(`stderr matching ${re}`, () => {
-      for (const line of this.err.split("\n")) {
+      for (const line of this.stderr.split("\n")) {
         const m = line.match(re);
         if (m) return m;
       }
@@ -178,7 +123,7 @@ export class Proc {
 
   /** Wait until stdout or stderr (as text) matches `re` anywhere. */
   waitForOutput(re: RegExp, timeoutMs = WAIT_MS): Promise<RegExpMatchArray> {
-    return this.waitFor(`output matching ${re}`, () => (this.stdout.toString("utf8") + this.err).match(re) ?? undefined, timeoutMs);
+    return this.waitFor(`output matching ${re}`, () => (this.stdout.toString("utf8") + this.stderr).match(re) ?? undefined, timeoutMs);
   }
 
   /** Wait for a stdout line (text) matching `re`. */
@@ -209,23 +154,14 @@ export class Proc {
     }
   }
 
-  write(data: Buffer | string): void {
-    this.child.stdin!.write(data);
-  }
-
   endInput(data?: Buffer | string): void {
-    if (data === undefined) this.child.stdin!.end();
-    else this.child.stdin!.end(data);
-  }
-
-  signal(sig: NodeJS.Signals): void {
-    if (!this.done) this.child.kill(sig);
+    this.end(data);
   }
 
   /** Idempotent: SIGKILL if still running, then wait for the exit to be observed. */
-  async kill(): Promise<void> {
-    if (this.done || this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill("SIGKILL");
+  override async kill(): Promise<void> {
+    if (!this.running || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    super.kill();
     await Promise.race([once(this.child, "close").catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
   }
 
@@ -233,7 +169,7 @@ export class Proc {
   describe(): string {
     const out = this.stdout;
     const shown = out.length > 2000 ? `${out.subarray(0, 2000).toString("latin1")}… (${out.length} bytes)` : out.toString("latin1");
-    return `--- stdout ---\n${shown}\n--- stderr ---\n${this.err}`;
+    return `--- stdout ---\n${shown}\n--- stderr ---\n${this.stderr}`;
   }
 }
 
