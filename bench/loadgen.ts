@@ -17,7 +17,9 @@ export function buildC(root: string, buildDir: string, name: string, libs: strin
   mkdirSync(buildDir, { recursive: true });
   let fresh = false;
   try {
-    fresh = statSync(out).mtimeMs >= statSync(src).mtimeMs;
+    // The generators share bench/c/gen-common.h: a newer header rebuilds them too.
+    const header = join(root, "bench", "c", "gen-common.h");
+    fresh = statSync(out).mtimeMs >= Math.max(statSync(src).mtimeMs, statSync(header).mtimeMs);
   } catch {
     fresh = false;
   }

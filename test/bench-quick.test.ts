@@ -130,7 +130,9 @@ test(
       // socklab's ratio to each peer, per row, with the run count the medians come from.
       const summary = readFileSync(join(out, "summary.md"), "utf8");
       assert.match(summary, /^\| row \| socklab \| .*× raw Node.*× C epoll/m);
-      assert.match(summary, /^\| udp-16 \| [\d.k]+ rt\/s \| [\d.]+× \|/m);
+      // "≥" marks a lower bound: the load generator used ≥95% of its core (socklab's batched
+      // UDP echo can outrun the C generator), which the report must say, not hide.
+      assert.match(summary, /^\| udp-16 \| ≥?[\d.k]+ rt\/s \| [\d.]+× \|/m);
       assert.match(summary, /Medians of 3 interleaved runs/);
       assert.ok(result.rows.some((r) => r.metric === "ping-1-c" && r.impl === "socklab"), "the blocking C client row");
 

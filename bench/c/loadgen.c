@@ -39,6 +39,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define GEN_NAME "loadgen"
+#include "gen-common.h"
+
 #define MAX_CONNS 64
 #define MAX_PHASES 16
 #define RBUF (256 * 1024)
@@ -62,23 +65,6 @@ static int family, socktype;
 static char *pattern;
 static size_t patlen;
 static char rbuf[RBUF];
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double cpu_self(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static void die(const char *what) {
-  fprintf(stderr, "loadgen: %s: %s\n", what, strerror(errno));
-  exit(1);
-}
 
 static void parse_addr(const char *a) {
   memset(&sa, 0, sizeof sa);

@@ -40,6 +40,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#define GEN_NAME "tlsgen"
+#include "gen-common.h"
+
 #define MAX_PHASES 16
 #define CHUNK (64 * 1024)
 #define RBUF (256 * 1024)
@@ -54,23 +57,6 @@ static int nphases = 0;
 
 static char pattern[CHUNK];
 static char rbuf[RBUF];
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double cpu_self(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static void die(const char *what) {
-  fprintf(stderr, "tlsgen: %s: %s\n", what, strerror(errno));
-  exit(1);
-}
 
 static void die_ssl(const char *what) {
   unsigned long e = ERR_get_error();
