@@ -48,7 +48,7 @@ function counts(stderr: string): ServerCounts {
       c.peak = Math.max(c.peak, c.accepted - c.closed);
     } else if (line.startsWith("close ")) c.closed++;
     else if (line.startsWith("refused ")) c.refused++;
-    else if (line.startsWith("error ") || line.startsWith("socklab:")) c.errors++;
+    else if (/^error[: ]/.test(line) || line.startsWith("socklab:")) c.errors++;
   }
   return c;
 }

@@ -142,7 +142,7 @@ export const en: Catalog = {
         : `standard output is not keeping up: ${e.count} ${plural(e.count, "datagram", "datagrams")} dropped so far`,
     error: (e) => {
       if (e.during === "send" && e.peer) return `error sending to ${e.peer}: ${e.message}`;
-      return e.peer ? `error ${e.peer} ${e.message}` : `error ${e.message}`;
+      return e.peer ? `error ${e.peer}: ${e.message}` : `error: ${e.message}`;
     },
     stopping: (e) => (e.forced ? `stopping now (${e.signal} again): socket files removed, exit without waiting` : `stopping (${e.signal})`),
     port: (e, t) => {
