@@ -701,7 +701,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
       title: "UDP broadcast client (discovery)",
       story: [
         "Sending to a broadcast address needs SO_BROADCAST set with setsockopt(); without it sendto() fails with EACCES. The client sends \"DISCOVER?\" once and listens with recvfrom() until the timeout, noting each reply and its address.",
-        "For safety the lab never uses 255.255.255.255: it uses the loopback broadcast 127.255.255.255, with two announce servers on the same port (SO_REUSEADDR) that must both show up.",
+        "For safety the lab never broadcasts to the limited broadcast address (all ones, which reaches the real network): it uses the loopback broadcast 127.255.255.255, with two announce servers on the same port (SO_REUSEADDR) that must both show up.",
       ],
     },
     "10": {

@@ -425,7 +425,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
       title: "Cliente UDP broadcast (discovery)",
       story: [
         "Para enviar a una dirección de broadcast hay que activar SO_BROADCAST con setsockopt(); sin él, sendto() falla con EACCES. El cliente envía \"DISCOVER?\" una sola vez y escucha con recvfrom() hasta que vence el timeout, anotando cada respuesta y su dirección.",
-        "Por seguridad el lab nunca usa 255.255.255.255: usa el broadcast de loopback 127.255.255.255, con dos servidores announce en el mismo puerto (SO_REUSEADDR) que deben aparecer los dos.",
+        "Por seguridad el lab nunca envía al broadcast limitado (todo unos, que llega a la red real): usa el broadcast de loopback 127.255.255.255, con dos servidores announce en el mismo puerto (SO_REUSEADDR) que deben aparecer los dos.",
       ],
     },
     "10": {
