@@ -34,7 +34,7 @@ import { createTlsServerOptions, onTlsConnections, type TlsServerSetup } from ".
 import { sessionEvents } from "../tls/session.js";
 import { listenAbstractStream } from "../unix/stream.js";
 import { traceReads, traceWrites } from "./trace.js";
-import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadOption } from "../format/payload.js";
+import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadEncoding, type PayloadOption } from "../format/payload.js";
 import { tap } from "../format/tap.js";
 import { claimSocketFile, removeIfOursSync, type OwnedSocketFile } from "../unix/socket-file.js";
 
@@ -281,6 +281,8 @@ export class StreamServer {
   private readonly stop = new AbortController();
   /** Clients served at once: 1 when sequential. */
   readonly limit: number;
+  /** What each chunk's payload event carries (the `payload` option, checked once). */
+  private readonly encodings: readonly PayloadEncoding[];
   /** Clients served or held (accepted, waiting their turn) before accepting pauses. */
   private readonly acceptLimit: number;
   private acceptStopped = false;
@@ -307,6 +309,7 @@ export class StreamServer {
     this.emit = publishing(options.onEvent);
     this.limit = options.concurrent ? (options.maxConnections ?? defaultMaxConnections()) : 1;
     this.acceptLimit = options.concurrent ? this.limit : this.limit + SEQUENTIAL_HOLD;
+    this.encodings = payloadEncodings(options.payload);
     // A path Node bound itself is unlinked by libuv when its server closes: that one can't pause.
     const canPause = isNativeAvailable() && !(options.address.kind === "unix" && options.listenFd === undefined);
     const setup = options.tls;
@@ -540,7 +543,7 @@ export class StreamServer {
     });
     const context: ConnectionContext = { peer, emit: this.emit, signal: this.stop.signal };
     // Payload events replace the trace's byte counts: each chunk is reported once, with its bytes.
-    const encodings = payloadEncodings(this.options.payload);
+    const encodings = this.encodings;
     if (encodings.length > 0) tap(socket, payloadEvents(peer, this.emit, { encodings }));
     const traceEmit = encodings.length > 0 ? withoutChunkEvents(this.emit) : this.emit;
     if (tracing) traceWrites(socket, peer, traceEmit);
