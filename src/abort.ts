@@ -7,8 +7,7 @@
 import { startDeadline } from "./deadline.js";
 import { abortError } from "./errors.js";
 
-/** The socklab error for an aborted `signal` (errors.ts abortError; this name is the older one). */
-export const abortReason = abortError;
+/** The socklab error for an aborted `signal` (defined in errors.ts). */
 export { abortError };
 
 export function throwIfAborted(signal: AbortSignal | undefined, address?: string): void {

@@ -10,7 +10,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP, Socket } from "node:net";
-import { abortReason } from "./abort.js";
+import { abortError } from "./abort.js";
 import { formatAddress } from "./address.js";
 import { startDeadline, type Deadline } from "./deadline.js";
 import { SocklabError } from "./errors.js";
@@ -175,7 +175,7 @@ export async function scanPorts(options: ScanOptions): Promise<ScanReport> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, ports.length) }, worker));
-  if (options.signal?.aborted) throw abortReason(options.signal);
+  if (options.signal?.aborted) throw abortError(options.signal);
   const done = results as PortResult[];
   const open = done.filter((r) => r.state === "open").map((r) => r.port);
   const seconds = (performance.now() - started) / 1000;

@@ -8,7 +8,7 @@
  * close() is final: every request or receive still waiting rejects at once with
  * ERR_SOCKET_CLOSED, no retransmission runs after it and no timer is left behind.
  */
-import { abortReason } from "../abort.js";
+import { abortError } from "../abort.js";
 import { startDeadline } from "../deadline.js";
 import { explainCode, NoResponseError, SocklabError, TimeoutError, type AttemptRecord } from "../errors.js";
 import { retry, type RetryPolicy } from "../retry.js";
@@ -112,7 +112,7 @@ export abstract class DatagramClientBase {
   private wait(ms: number | undefined, receives: boolean, signal?: AbortSignal): Promise<Arrival | null> {
     return new Promise((resolve, reject) => {
       if (this.closedError) return reject(this.closedError);
-      if (signal?.aborted) return reject(abortReason(signal));
+      if (signal?.aborted) return reject(abortError(signal));
       const waiter: Waiter = {
         receives,
         settle: (outcome) => {

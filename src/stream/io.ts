@@ -4,7 +4,7 @@
  * optional timeout, and always removes its listeners.
  */
 import type { Socket } from "node:net";
-import { abortReason } from "../abort.js";
+import { abortError } from "../abort.js";
 import { SocklabError, TimeoutError } from "../errors.js";
 
 export interface ReadOptions {
@@ -59,7 +59,7 @@ function readUntil(
     let length = 0;
     let timer: NodeJS.Timeout | undefined;
     const { signal, idleTimeoutMs, onData } = options;
-    if (signal?.aborted) return reject(abortReason(signal));
+    if (signal?.aborted) return reject(abortError(signal));
     // An error that arrived while nobody was reading, or EOF seen by an earlier read.
     if (socket.errored) return reject(socket.errored);
     if (socket.readableEnded || socket.destroyed) return resolve({ data: Buffer.alloc(0), eof: true });
@@ -108,7 +108,7 @@ function readUntil(
     const onEnd = (): void => done(true);
     const onClose = (): void => done(true);
     const onError = (err: Error): void => fail(err);
-    const onAbort = (): void => fail(abortReason(signal!));
+    const onAbort = (): void => fail(abortError(signal!));
     socket.on("data", onChunk);
     socket.once("end", onEnd);
     socket.once("close", onClose);

@@ -5,7 +5,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP, Socket } from "node:net";
-import { abortReason, throwIfAborted } from "../abort.js";
+import { abortError, throwIfAborted } from "../abort.js";
 import { formatAddress } from "../address.js";
 import { startDeadline } from "../deadline.js";
 import { ConnectError, SocklabError, TimeoutError, UnavailableError, wrapSystemError, type AttemptRecord } from "../errors.js";
@@ -61,7 +61,7 @@ export async function resolveAll(host: string, family: 0 | 4 | 6 = 0): Promise<{
 export function connectOnce(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<Socket> {
   const where = formatAddress({ kind: "tcp", host, port });
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal, where));
+    if (signal?.aborted) return reject(abortError(signal, where));
     const socket = new Socket({ allowHalfOpen: true });
     const finish = (err: Error | null): void => {
       deadline.clear();
@@ -214,7 +214,7 @@ export async function connectAny(
     let lastErr: unknown;
     let timer: NodeJS.Timeout | undefined;
     const onOuterAbort = (): void => {
-      for (const controller of running.values()) controller.abort(abortReason(options.signal!));
+      for (const controller of running.values()) controller.abort(abortError(options.signal!));
     };
     options.signal?.addEventListener("abort", onOuterAbort, { once: true });
     const done = (): void => {

@@ -11,7 +11,7 @@
 import type { Socket } from "node:net";
 import { isIP } from "node:net";
 import * as tls from "node:tls";
-import { abortReason } from "../abort.js";
+import { abortError } from "../abort.js";
 import { formatAddress, type Address } from "../address.js";
 import { startDeadline } from "../deadline.js";
 import { SocklabError } from "../errors.js";
@@ -131,7 +131,7 @@ export function secureClient(raw: Socket, host: string, config: TlsClientConfig,
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       raw.destroy();
-      return reject(abortReason(signal, address));
+      return reject(abortError(signal, address));
     }
     const connectOptions: tls.ConnectionOptions = {
       socket: raw,

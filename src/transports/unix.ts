@@ -2,7 +2,7 @@
 import { stat } from "node:fs/promises";
 import { connect as netConnect, type Socket } from "node:net";
 import { dirname } from "node:path";
-import { abortReason } from "../abort.js";
+import { abortError } from "../abort.js";
 import { formatAddress } from "../address.js";
 import { startDeadline } from "../deadline.js";
 import { ConnectError, SocklabError, TimeoutError, wrapSystemError } from "../errors.js";
@@ -35,7 +35,7 @@ function connectUnixPath(path: string, options: OpenStreamOptions): Promise<Sock
   const where = formatAddress({ kind: "unix", path });
   return new Promise((resolve, reject) => {
     const { signal } = options;
-    if (signal?.aborted) return reject(abortReason(signal, where));
+    if (signal?.aborted) return reject(abortError(signal, where));
     const socket = netConnect({ path, allowHalfOpen: true });
     const finish = (err: Error | null): void => {
       deadline.clear();

@@ -6,7 +6,7 @@
 import { EventEmitter } from "node:events";
 import { chmod } from "node:fs/promises";
 import { constants as osConstants } from "node:os";
-import { abortReason } from "../abort.js";
+import { abortError } from "../abort.js";
 import { errnoError, SocklabError } from "../errors.js";
 import { claimSocketFile, removeIfOurs, type OwnedSocketFile } from "./socket-file.js";
 import { ADDR_NONE, nativeBinding, SOCK_DGRAM, type NativeBinding } from "./native.js";
@@ -282,7 +282,7 @@ export class UnixDatagramSocket extends EventEmitter {
     };
     const onError = (err: Error): void => finish(err);
     const onClose = (): void => finish();
-    const onAbort = (): void => finish(abortReason(options.signal!));
+    const onAbort = (): void => finish(abortError(options.signal!));
     this.on("message", onMessage);
     this.on("error", onError);
     this.on("close", onClose);

@@ -10,7 +10,7 @@
 import { closeSync, fstatSync, read } from "node:fs";
 import type { Socket } from "node:net";
 import { constants as osConstants } from "node:os";
-import { abortReason, throwIfAborted } from "../abort.js";
+import { abortError, throwIfAborted } from "../abort.js";
 import { startDeadline, type Deadline } from "../deadline.js";
 import { errnoError, SocklabError, TimeoutError } from "../errors.js";
 import { socketDescriptor, socketHandle } from "./handle.js";
@@ -135,7 +135,7 @@ function drained(socket: Socket, signal: AbortSignal | undefined): Promise<void>
     };
     const onDrain = (): void => done();
     const onClose = (): void => done(new SocklabError("EPIPE", "the socket closed before its queued data was sent"));
-    const onAbort = (): void => done(abortReason(signal!));
+    const onAbort = (): void => done(abortError(signal!));
     socket.on("drain", onDrain);
     socket.on("close", onClose);
     signal?.addEventListener("abort", onAbort, { once: true });

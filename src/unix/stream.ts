@@ -7,7 +7,7 @@
 import { Socket, type SocketConstructorOpts } from "node:net";
 import { chmodSync, rmSync } from "node:fs";
 import { constants as osConstants } from "node:os";
-import { abortReason, delay, throwIfAborted } from "../abort.js";
+import { abortError, delay, throwIfAborted } from "../abort.js";
 import { startDeadline } from "../deadline.js";
 import { errnoError, TimeoutError } from "../errors.js";
 import { nativeBinding, SOCK_STREAM, type NativeBinding } from "./native.js";
@@ -82,7 +82,7 @@ export function listenAbstractStream(name: string, backlog = 511): number {
 /** Wait until a descriptor we own (not yet given to libuv) is writable, or `signal` aborts. */
 function waitWritable(native: NativeBinding, fd: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
+    if (signal?.aborted) return reject(abortError(signal));
     const done = (err?: Error): void => {
       deadline.clear();
       poller.close(); // stops the poll; the descriptor stays open (not owned)
