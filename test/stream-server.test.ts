@@ -239,3 +239,31 @@ test("close() removes its own socket file, never one re-bound at the same path s
   await ours.close();
   assert.equal(existsSync(path), true, "the other server's file is left alone");
 });
+
+test("a failed listen() removes the socket file it was given only if the path still names that file", async (t) => {
+  const { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeFileSync } = await import("node:fs");
+  const dir = tempDir(t, "socklab-fail-");
+  const path = `${dir}/s.sock`;
+  const address = parseAddress(`unix:${path}`);
+  // listen(2) on a directory's descriptor fails (EINVAL) after the socket file exists,
+  // as any failure after the bind would.
+  const notASocket = openSync(dir, "r");
+  t.after(() => closeSync(notASocket));
+  const failing = async (replace?: () => void) => {
+    const { listenFd } = await listenExtras(address); // bound natively, as the CLI does
+    t.after(() => closeSync(listenFd!));
+    const listening = StreamServer.listen({ address, handler: streamEcho, listenFd: notASocket });
+    // listen() has recorded the file it was given before its first await: replace it now.
+    replace?.();
+    await assert.rejects(listening);
+  };
+
+  await failing();
+  assert.equal(existsSync(path), false, "its own file is removed");
+
+  await failing(() => {
+    unlinkSync(path); // someone removed it and put their own file there
+    writeFileSync(path, "not yours");
+  });
+  assert.equal(readFileSync(path, "utf8"), "not yours", "the other file is left alone");
+});

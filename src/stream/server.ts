@@ -21,7 +21,7 @@
  */
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { chmod, unlink } from "node:fs/promises";
+import { chmod } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Server as TlsNetServer } from "node:tls";
 import { formatAddress, formatInetPeer, serverAddress, type Address, type ServerAddress } from "../address.js";
@@ -36,7 +36,7 @@ import { listenAbstractStream } from "../unix/stream.js";
 import { traceReads, traceWrites } from "./trace.js";
 import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadEncoding, type PayloadOption } from "../format/payload.js";
 import { tap } from "../format/tap.js";
-import { claimSocketFile, removeIfOursSync, type OwnedSocketFile } from "../unix/socket-file.js";
+import { claimSocketFileSync, removeIfOursSync, type OwnedSocketFile } from "../unix/socket-file.js";
 
 export interface ConnectionContext {
   /** The peer in socklab notation (tcp://127.0.0.1:51000, or `unix:PATH#3` for Unix clients). */
@@ -345,7 +345,9 @@ export class StreamServer {
       setup ? setup.createServer({ allowHalfOpen: true, noDelay: true }) : createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
     const servers: Server[] = [];
     const notes: Extract<SocklabEvent, { type: "note" }>[] = [];
-    let createdPath: string | undefined;
+    // The socket file this call owns, recorded right after bind (or, bound by the caller, as it
+    // is now): a failure below removes it only if the path still names that file.
+    let owned: OwnedSocketFile | undefined;
     const addresses: ServerAddress[] = [];
     // From listen(2) on, libuv accepts; until the StreamServer below attaches its listeners,
     // what is accepted is held here, then handed over (else a client that connected early,
@@ -357,7 +359,7 @@ export class StreamServer {
         // length (libuv pads abstract names); a Unix path is still ours to remove on close.
         let fd = options.listenFd;
         if (fd === undefined && address.kind === "abstract") fd = listenAbstractStream(address.name, backlog);
-        if (address.kind === "unix") createdPath = address.path;
+        if (address.kind === "unix") owned = claimSocketFileSync(address.path);
         const server = early.hold(make());
         servers.push(server);
         await listenOn(server, { fd, backlog });
@@ -392,7 +394,7 @@ export class StreamServer {
         const server = early.hold(make());
         servers.push(server);
         await listenOn(server, { path: address.path, backlog });
-        createdPath = address.path;
+        owned = claimSocketFileSync(address.path);
         await chmod(address.path, options.socketMode ?? 0o600);
         addresses.push(boundAddress(address, server));
       } else {
@@ -401,12 +403,9 @@ export class StreamServer {
     } catch (err) {
       early.drop();
       for (const server of servers) server.close();
-      if (createdPath) await unlink(createdPath).catch(noop);
+      if (owned) removeSocketFile(owned);
       throw listenError(err, address);
     }
-    // Remember which file we created: on close we remove that file, not one that a later
-    // server may have bound at the same path meanwhile.
-    const owned = createdPath === undefined ? undefined : await claimSocketFile(createdPath).catch(() => undefined);
     const result = new StreamServer(options, servers, make, backlog, addresses, owned);
     const limit = descriptorLimit();
     if (options.concurrent && options.maxConnections !== undefined && limit !== undefined && options.maxConnections > limit - DESCRIPTOR_RESERVE) {
@@ -572,14 +571,7 @@ export class StreamServer {
 
   /** Remove the socket file we created, now (synchronously), if it is still ours. */
   removeSocketFileNow(): void {
-    const owned = this.owned;
-    if (owned === undefined) return;
-    try {
-      removeIfOursSync(owned);
-      this.owned = undefined;
-    } catch {
-      // Not removable (permissions): left as it is.
-    }
+    if (this.owned !== undefined && removeSocketFile(this.owned)) this.owned = undefined;
   }
 
   /** Stop accepting, close every client, remove the socket file we created. Idempotent. */
@@ -595,6 +587,19 @@ export class StreamServer {
       live.delete(this);
     })();
     return this.closing;
+  }
+}
+
+/**
+ * Remove our socket file if the path still names it (removeIfOursSync); false if it could
+ * not be removed (permissions), and it is left as it is.
+ */
+function removeSocketFile(owned: OwnedSocketFile): boolean {
+  try {
+    removeIfOursSync(owned);
+    return true;
+  } catch {
+    return false;
   }
 }
 
