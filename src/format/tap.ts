@@ -9,6 +9,7 @@
  * when they are handed to the kernel, in order, not when the caller queued them.
  */
 import type { Duplex } from "node:stream";
+import { escapeControls } from "../display.js";
 import { Hexdumper, type Direction } from "./hexdump.js";
 import { showLine } from "./python-bytes.js";
 
@@ -105,7 +106,9 @@ export interface ByteViewOptions {
  * A sink that turns chunks into `-x` and/or `--show` text for one connection and hands it to
  * `write` (the CLI writes it to stderr or `--hexdump-file`). Offsets are kept per direction.
  */
-export function byteViewSink(peer: string, options: ByteViewOptions, write: (text: string) => void): TapSink {
+export function byteViewSink(address: string, options: ByteViewOptions, write: (text: string) => void): TapSink {
+  // A line for a terminal: a control character in a Unix name is shown escaped (src/display.ts).
+  const peer = escapeControls(address);
   const dumper = options.hexdump ? new Hexdumper(peer) : undefined;
   return {
     chunk(direction, data) {

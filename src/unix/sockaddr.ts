@@ -8,6 +8,7 @@
  * fs accepts and returns Buffer paths), so a reply always reaches the sender. The text
  * form escapes what is not printable: `abstract-dgram:p\xff`.
  */
+import { byteEscapes, shownAsIs } from "../display.js";
 import { ADDR_ABSTRACT, ADDR_AUTOBIND, ADDR_PATH } from "./native.js";
 
 /** A name as given: text (encoded as UTF-8) or the exact bytes. */
@@ -77,7 +78,8 @@ function sequenceLength(lead: number): number {
 /**
  * A name for display on one line: printable ASCII and printable UTF-8 characters as they
  * are; a backslash as `\\`; any other byte (control, invalid UTF-8) as `\xHH`. Distinct
- * byte strings always give distinct text.
+ * byte strings always give distinct text. (The rule for what is printable is the one of
+ * all human output, src/display.ts.)
  */
 export function escapeName(name: UnixName): string {
   const bytes = nameBytes(name);
@@ -99,9 +101,8 @@ export function escapeName(name: UnixName): string {
     if (n > 0 && i + n <= bytes.length) {
       try {
         const ch = strict.decode(bytes.subarray(i, i + n));
-        const code = ch.codePointAt(0)!;
-        // C1 controls, and line/paragraph separators, would not stay on one line.
-        if (!(code >= 0x80 && code < 0xa0) && code !== 0x2028 && code !== 0x2029) {
+        // Not C1 controls or line/paragraph separators: they would not stay on one line.
+        if (shownAsIs(ch.codePointAt(0)!)) {
           out += ch;
           i += n;
           continue;
@@ -110,7 +111,7 @@ export function escapeName(name: UnixName): string {
         // not a valid sequence: escape the lead byte and go on
       }
     }
-    out += `\\x${byte.toString(16).padStart(2, "0")}`;
+    out += byteEscapes(bytes.subarray(i, i + 1));
     i++;
   }
   return out;
