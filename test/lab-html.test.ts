@@ -95,7 +95,7 @@ test("--html writes one self-contained page, a ladder diagram per exercise, in t
   const sent = />sendmsg\(SCM_RIGHTS\) fd (\d+)</.exec(b4);
   const got = />recvmsg → fd (\d+), read\(\) 41 B</.exec(b4);
   assert.ok(sent && got, "B4's lanes show both descriptor numbers and the bytes read");
-  // recv-fd reports its connection under --json (no -v needed): the ladder has the connect arrow.
+  // The lab runs recv-fd with --trace (as connect): its connected event gives the ladder the connect arrow.
   assert.match(b4.slice(0, b4.indexOf("</svg>")), /class="arrow connect"[\s\S]*>connect\(\)</, "B4's ladder has no connect arrow");
   assert.match(b4, new RegExp(`class="arrow descriptor"[\\s\\S]*>&quot;FD&quot; \\+ fd ${sent[1]} → fd ${got[1]}<`));
   assert.match(b4, new RegExp(`\\(fd ${sent[1]} in the server, fd ${got[1]} in the client\\)`));

@@ -1,6 +1,7 @@
 /**
  * recv-fd: the "received N descriptors" report is the `descriptors-received` event (so --json
- * shows it), and -v adds `connected` and a `summary`, as connect -v does. Served by socklab's
+ * shows it), and -v adds `connected` and a `summary`, as connect -v does; --trace adds
+ * `connected` only, as connect --trace does (with --json too). Served by socklab's
  * `serve fd` and by a python3 server passing a descriptor with socket.send_fds.
  */
 import { test } from "node:test";
@@ -40,6 +41,27 @@ test("recv-fd -v --json: connected, descriptors-received and summary events; the
   const text = await runSocklab(["recv-fd", `unix:${dir}/fd.sock`]);
   assert.match(text.stderr, /^received 1 descriptor \(fd \d+ here\) with payload "FD": a regular file; printed 10 bytes of the file through it, then closed it$/m);
   assert.doesNotMatch(text.stderr, /^connected /m, "without -v: no connection line");
+});
+
+test("recv-fd --json: connected only with -v or --trace, as connect --json", { timeout: 30_000 }, async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(`${dir}/file.txt`, "contenido\n");
+  await startServer(["serve", "fd", `unix:${dir}/fd.sock`, "--file", `${dir}/file.txt`], { teardown: t });
+  const kinds = async (...args: string[]): Promise<string[]> => {
+    const r = await runSocklab(["--json", "recv-fd", `unix:${dir}/fd.sock`, ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), "contenido\n");
+    return r.stderr.trim().split("\n").map((l) => (JSON.parse(l) as Json).event);
+  };
+  assert.deepEqual(await kinds(), ["descriptors-received"]);
+  assert.deepEqual(await kinds("--trace"), ["connected", "descriptors-received"]);
+  // connect under --json: the same rule.
+  const echo = await startServer(["serve", "echo", `unix:${dir}/echo.sock`], { teardown: t });
+  const plain = await runSocklab(["--json", "connect", echo.ready.address, "--send", "x"]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.doesNotMatch(plain.stderr, /"event":"connected"/);
+  const traced = await runSocklab(["--json", "connect", echo.ready.address, "--send", "x", "--trace"]);
+  assert.match(traced.stderr, /"event":"connected"/);
 });
 
 test("recv-fd -v from a python3 server (socket.send_fds): two descriptors, the first printed", { timeout: 20_000, skip: PY ? false : "python3 is not installed" }, async (t) => {

@@ -202,6 +202,7 @@ with the npm package: run them from a checkout (npm run bench).`,
 
     "recv-fd.timeout": { arg: "S", text: "how long to wait for the connection and the descriptor (default 10)" },
     "recv-fd.verbose": { text: "report the connection and, at the end, the bytes printed" },
+    "recv-fd.trace": { text: "also log socket-level steps (the connection)" },
   },
 
   man: {

@@ -206,6 +206,7 @@ fuente, no con el paquete de npm: se ejecutan desde una copia del repositorio (n
 
     "recv-fd.timeout": { arg: "S", text: "cuánto se espera a la conexión y al descriptor (por defecto 10)" },
     "recv-fd.verbose": { text: "informa de la conexión y, al final, de los bytes mostrados" },
+    "recv-fd.trace": { text: "registra también los pasos a nivel de socket (la conexión)" },
   },
 
   man: {

@@ -128,12 +128,13 @@ export class LabContext {
 
   /**
    * Start `socklab ARGS… --json` without waiting (events, not text, on its stderr).
-   * `serve`, `listen` and `connect` also get `--trace` when narrating (every send/recv).
+   * `serve`, `listen`, `connect` and `recv-fd` also get `--trace` when narrating (every
+   * send/recv, the connection).
    */
   spawn(label: string, args: string[], options: SpawnOptions = {}): Proc {
     this.throwIfAborted();
     const socklab = options.script === undefined;
-    const trace = socklab && this.narrate && ["serve", "listen", "connect"].includes(args[0] ?? "");
+    const trace = socklab && this.narrate && ["serve", "listen", "connect", "recv-fd"].includes(args[0] ?? "");
     const full = socklab ? [...args, ...(trace ? ["--trace"] : []), "--json"] : args;
     const command = socklab ? "socklab" : `node ${options.script}`;
     this.say(`$ ${command} ${full.map(shellQuote).join(" ")}${describeStdin(options.stdin, this.t)}`);

@@ -14,7 +14,7 @@ import { SocklabError } from "../../errors.js";
 import { descriptorKind, receiveDescriptors } from "../../unix/descriptors.js";
 import { connectUnixStream } from "../../unix/stream.js";
 import { address, flag, noExtra, parseCommand, seconds, usage } from "../args.js";
-import { emit, isStdoutBroken, outputMode } from "../output.js";
+import { emit, isStdoutBroken } from "../output.js";
 
 const MAX_DESCRIPTORS = 16;
 
@@ -43,7 +43,7 @@ async function printThrough(fd: number): Promise<number> {
   }
 }
 
-export const recvFdOptions = { timeout: { type: "string" }, verbose: { type: "boolean", short: "v" } } as const;
+export const recvFdOptions = { timeout: { type: "string" }, verbose: { type: "boolean", short: "v" }, trace: { type: "boolean" } } as const;
 
 export async function recvFdCommand(argv: string[]): Promise<number | "help"> {
   const { values, positionals } = parseCommand(argv, recvFdOptions);
@@ -59,9 +59,9 @@ export async function recvFdCommand(argv: string[]): Promise<number | "help"> {
   // Paused from creation: bytes read by libuv would lose their descriptors.
   const started = process.hrtime.bigint();
   const socket = await connectUnixStream(target, { paused: true, timeoutMs });
-  // With --json, always: the event stream is the record a program reads (the lab's ladder
-  // draws the connection from it); in text, only -v adds the line to a person's terminal.
-  if (verbose || outputMode().json) emit({ type: "connected", address: label });
+  // As connect: with -v or --trace, in text and JSON alike (the lab's ladder, which draws the
+  // connection from it, runs recv-fd with --trace, as it runs connect).
+  if (verbose || flag(values, "trace")) emit({ type: "connected", address: label });
   try {
     const received = await receiveDescriptors(socket, { maxDescriptors: MAX_DESCRIPTORS, timeoutMs });
     try {
