@@ -20,7 +20,9 @@ export type ErrorMessageKey = "unavailable" | "no-response" | "no-responder" | "
   /** A file named on the command line can't be opened: params option, path, code, detail. */
   | "cannot-open-file"
   /** `socklab bench` in an installed package: the benchmarks ship with the sources only. */
-  | "bench-not-installed";
+  | "bench-not-installed"
+  /** Writing to standard output failed (other than its reader going away): params code, detail. */
+  | "stdout-failed";
 
 /** Every catalogue key a SocklabError may carry: the keys above, address errors, usage errors. */
 export type MessageKey = ErrorMessageKey | AddressMessageKey | UsageMessageKey | TlsErrorMessageKey;

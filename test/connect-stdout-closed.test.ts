@@ -29,3 +29,19 @@ for (const mode of [["-d"], ["--send", "x", "--until-close"], []]) {
     assert.equal(r.stderr, "", "no message");
   });
 }
+
+test("a standard output that fails otherwise (/dev/full: ENOSPC) is reported in the user's language", { timeout: 20_000 }, async (t) => {
+  const srv = net.createServer((socket) => {
+    socket.on("error", () => {});
+    socket.end("hola\n");
+  });
+  srv.listen(0, "127.0.0.1");
+  await once(srv, "listening");
+  t.after(() => srv.close());
+  const port = (srv.address() as net.AddressInfo).port;
+  for (const [lang, prefix] of [["en", "standard output: "], ["es", "salida estándar: "]]) {
+    const command = [process.execPath, SOCKLAB_BIN, "--lang", lang, "connect", `tcp://127.0.0.1:${port}`, "-d"].map((a) => `'${a}'`).join(" ");
+    const r = await spawnProc("bash", ["-c", `${command} </dev/null >/dev/full`], { teardown: t }).waitExit(15_000);
+    assert.match(r.stderr, new RegExp(`^error: ${prefix}.*ENOSPC`, "m"), r.stderr);
+  }
+});

@@ -13,6 +13,9 @@
  *     `new LabFailure(…)` / `new LabSkip(…)`, as the reason of `ctx.check(condition, reason)`
  *     or `ensure(value, reason)`, as what `ctx.stdout(proc, check, what)` /
  *     `ctx.event(proc, type, what)` wait for, or assigned to `….step` (named on a timeout).
+ *  4. An event's message: such a literal as the `message` of an object literal that has a
+ *     `type` (an event, e.g. `emit({ type: "error", code, message: "…" })`), which is shown
+ *     or written to --json as it is.
  *
  * "Words": three letters or more once `${…}` parts, escapes, the name "socklab" (with the
  * command name of a `socklab lab:` prefix) and UPPER_CASE codes (ERR_USAGE) are set aside. Offenders are listed as file:line.
@@ -124,6 +127,13 @@ function offendersIn(file: string, source: string): Offender[] {
     ) {
       check(node.right);
     }
+    // { type: "error", code, message: "…" }: an event's message
+    if (ts.isObjectLiteralExpression(node)) {
+      const named = (name: string): ts.PropertyAssignment | undefined =>
+        node.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText(sf) === name);
+      const message = named("message");
+      if (named("type") !== undefined && message !== undefined) check(message.initializer);
+    }
     // step = "starting" as a class field's initial value
     if (ts.isPropertyDeclaration(node) && node.name.getText(sf) === "step" && node.initializer !== undefined) check(node.initializer);
     if (ts.isNewExpression(node)) {
@@ -173,9 +183,15 @@ test("the rule catches what it should and lets through what it should", () => {
     'await ctx.event(proc, "attempt-failed", ctx.t.wait.firstFailedAttempt(proc.label));',
     "class C { step = \"starting\"; }",
     'ctx.check(got === "pong" || got === "pong\\n", reason);',
+    // 26–: events' messages
+    'emit({ type: "error", code: "ERR_USAGE", message: "usage: recv-all-client tcp://HOST:PORT" });',
+    "emit({ type: \"error\", code: \"ERR_USAGE\", message: `${addressText}: only tcp:// addresses` });",
+    'emit({ type: "error", code: "ERR_USAGE", message: texts.errors.recvAllUsage });',
+    "emit({ type: \"error\", code: err.code ?? \"ERROR\", message: `${file}: ${err.message}` });",
+    'const fields = { message: "not an event" };',
   ].join("\n");
   const lines = offendersIn("sample.ts", sample).map((o) => o.line);
-  assert.deepEqual(lines, [1, 5, 7, 11, 12, 13, 16, 18, 20, 22, 24]);
+  assert.deepEqual(lines, [1, 5, 7, 11, 12, 13, 16, 18, 20, 22, 24, 26, 27]);
 });
 
 test("no user-visible English outside the catalogue in src/cli, src/lab and i18n-using modules", () => {

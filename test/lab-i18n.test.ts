@@ -167,3 +167,24 @@ test("an English report has no Spanish, and steps follow cause and effect across
   ];
   assert.deepEqual(order, [...order].sort((a, b) => a - b), JSON.stringify(s, null, 1));
 });
+
+test("the recv_all client of exercise 2.6 gives its usage errors from the lab's catalogue, in the locale's language", async () => {
+  const { execFile } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const script = fileURLToPath(new URL("../src/lab/recv-all-client.js", import.meta.url));
+  const run = (lang: string, args: string[]): Promise<{ code: number | null; event: { event: string; code: string; message: string } }> =>
+    new Promise((resolve) => {
+      const env = { ...process.env, LC_ALL: lang };
+      const child = execFile(process.execPath, [script, ...args], { env, timeout: 20_000 }, (_err, _stdout, stderr) =>
+        resolve({ code: child.exitCode, event: JSON.parse(stderr.trim()) }),
+      );
+    });
+  for (const [lang, texts] of [["C", labEn], ["es_ES.UTF-8", labEs]] as const) {
+    const none = await run(lang, []);
+    assert.equal(none.code, 2);
+    assert.deepEqual([none.event.event, none.event.code, none.event.message], ["error", "ERR_USAGE", texts.errors.recvAllUsage]);
+    const udp = await run(lang, ["udp://127.0.0.1:9"]);
+    assert.equal(udp.code, 2);
+    assert.equal(udp.event.message, texts.errors.recvAllOnlyTcp("udp://127.0.0.1:9"));
+  }
+});

@@ -3,7 +3,8 @@
  * stderr one line at a time. A closed stdout (e.g. `| head`) ends the program quietly.
  */
 import { Writable } from "node:stream";
-import type { SocklabEvent } from "../events.js";
+import { SocklabError } from "../errors.js";
+import { errorEvent, type SocklabEvent } from "../events.js";
 import type { PayloadEncoding } from "../format/payload.js";
 import { describeErrorIn, formatEvent, langFromEnv, type Lang } from "../i18n/format.js";
 
@@ -162,7 +163,8 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     stdoutClosedListeners.clear();
     return;
   }
-  emit({ type: "error", code: err.code ?? "ERROR", message: `standard output: ${err.message}` });
+  const code = err.code ?? "ERROR";
+  emit(errorEvent(new SocklabError(code, `standard output: ${err.message}`, { messageKey: "stdout-failed", params: { code, detail: err.message } })));
 });
 
 export function isStdoutBroken(): boolean {

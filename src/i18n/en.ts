@@ -289,6 +289,7 @@ export const en: Catalog = {
     },
     "bench-not-installed": () =>
       "the benchmarks are not part of the installed package: run them from a source checkout with 'npm run bench'",
+    "stdout-failed": (p, t) => `standard output: ${t.cause(String(p.code)) ?? p.detail}`,
     "cannot-open-file": (p, t) => {
       const why: Record<string, string> = { ENOENT: "no such file or directory", EISDIR: "is a directory", EACCES: "permission denied" };
       return `${p.option} ${p.path}: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;

@@ -303,6 +303,7 @@ export const es: Catalog = {
     },
     "bench-not-installed": () =>
       "las pruebas de rendimiento no vienen en el paquete instalado: se ejecutan desde el código fuente con 'npm run bench'",
+    "stdout-failed": (p, t) => `salida estándar: ${t.cause(String(p.code)) ?? p.detail}`,
     "cannot-open-file": (p, t) => {
       const why: Record<string, string> = { ENOENT: "no existe ese archivo o directorio", EISDIR: "es un directorio", EACCES: "permiso denegado" };
       return `${p.option} ${p.path}: ${why[String(p.code)] ?? t.cause(String(p.code)) ?? p.detail}`;

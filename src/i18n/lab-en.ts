@@ -42,6 +42,10 @@ export interface LabCatalog {
     badLang(given: string): string;
     badHtml: string;
     badAgainst(given: string): string;
+    /** The recv_all client of exercise 2.6 (src/lab/recv-all-client.ts), run without an address. */
+    recvAllUsage: string;
+    /** …given an address that is not tcp://. */
+    recvAllOnlyTcp(address: string): string;
   };
   /** "socklab lab — 3 exercises, socklab on both sides, loopback only" */
   heading(count: number): string;
@@ -317,6 +321,8 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     badLang: (given) => `--lang needs es or en, got "${given}"`,
     badHtml: "--html needs a file name",
     badAgainst: (given) => `--against needs python or nc, got "${given}"`,
+    recvAllUsage: "usage: recv-all-client tcp://HOST:PORT [NBYTES]",
+    recvAllOnlyTcp: (address) => `${address}: only tcp:// addresses`,
   },
   heading: (count) => `socklab lab — ${count} exercise${count === 1 ? "" : "s"}, socklab on both sides, loopback only`,
   table: { id: "id", exercise: "exercise", exchanged: "exchanged", result: "result" },

@@ -33,6 +33,8 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     badLang: (given) => `--lang admite es o en, no "${given}"`,
     badHtml: "--html necesita un nombre de archivo",
     badAgainst: (given) => `--against necesita python o nc, no "${given}"`,
+    recvAllUsage: "uso: recv-all-client tcp://HOST:PUERTO [NBYTES]",
+    recvAllOnlyTcp: (address) => `${address}: solo direcciones tcp://`,
   },
   heading: (count) =>
     `socklab lab — ${count} ${count === 1 ? "ejercicio" : "ejercicios"}, socklab en los dos lados, sólo loopback`,

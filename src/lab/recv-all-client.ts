@@ -6,12 +6,18 @@
  *   node dist/src/lab/recv-all-client.js tcp://HOST:PORT [NBYTES]
  *
  * The bytes go to stdout; its events go to stderr as socklab's `--json` lines
- * (`connected`, `received` with the bytes recv_all returned, `closed`, or `error`).
+ * (`connected`, `received` with the bytes recv_all returned, `closed`, or `error`; a usage
+ * error's message in the language of LC_ALL / LC_MESSAGES / LANG).
  */
 import { parseAddress, formatAddress } from "../address.js";
 import { errorEvent, type SocklabEvent } from "../events.js";
+import { langFromEnv } from "../i18n/format.js";
 import { recvAll } from "../stream/io.js";
 import { connectTcp } from "../tcp/connect.js";
+import { LAB_TEXTS } from "./texts.js";
+
+/** Its usage errors in the user's language (LC_ALL / LC_MESSAGES / LANG), from the lab's catalogue. */
+const texts = LAB_TEXTS[langFromEnv()];
 
 let seq = 0;
 const t0 = performance.now();
@@ -25,12 +31,12 @@ function emit(event: SocklabEvent): void {
 async function main(): Promise<number> {
   const [addressText, countText] = process.argv.slice(2);
   if (addressText === undefined) {
-    emit({ type: "error", code: "ERR_USAGE", message: "usage: recv-all-client tcp://HOST:PORT [NBYTES]" });
+    emit({ type: "error", code: "ERR_USAGE", message: texts.errors.recvAllUsage });
     return 2;
   }
   const address = parseAddress(addressText);
   if (address.kind !== "tcp") {
-    emit({ type: "error", code: "ERR_USAGE", message: `${addressText}: only tcp:// addresses` });
+    emit({ type: "error", code: "ERR_USAGE", message: texts.errors.recvAllOnlyTcp(addressText) });
     return 2;
   }
   const nbytes = countText === undefined ? undefined : Number(countText);
