@@ -6,6 +6,7 @@ import { once } from "node:events";
 import net from "node:net";
 import { Duplex, PassThrough } from "node:stream";
 import { byteViewSink, tap, type Direction } from "../src/format/tap.js";
+import { holdReading, releaseReading } from "../src/read-holds.js";
 import { waitUntil } from "./support/wait.js";
 
 async function socketPair(t: { after(fn: () => unknown): void }): Promise<[net.Socket, net.Socket]> {
@@ -125,4 +126,23 @@ test("byteViewSink renders -x and --show for one connection", () => {
     "> tcp://127.0.0.1:7 5 bytes at 0\n00000000  68 6f 6c 61 0a                                    |hola.|\n> tcp://127.0.0.1:7 b'hola\\n'\n",
   );
   assert.match(text[1]!, /^> tcp:\/\/127\.0\.0\.1:7 1 byte at 5\n/);
+});
+
+test("holdReading: paused while any reason holds, resumed when the last lets go; a stream not flowing is left alone", () => {
+  const flowing = new PassThrough();
+  flowing.on("data", () => {});
+  holdReading(flowing, "stdout");
+  holdReading(flowing, "tap");
+  assert.equal(flowing.readableFlowing, false);
+  releaseReading(flowing, "stdout"); // standard output drained; the dump still waits
+  assert.equal(flowing.readableFlowing, false);
+  releaseReading(flowing, "tap");
+  assert.equal(flowing.readableFlowing, true);
+  releaseReading(flowing, "tap"); // a second release changes nothing
+  assert.equal(flowing.readableFlowing, true);
+
+  const idle = new PassThrough(); // nobody reads it: resuming it later would lose its bytes
+  holdReading(idle, "tap");
+  releaseReading(idle, "tap");
+  assert.equal(idle.readableFlowing, null);
 });

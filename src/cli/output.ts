@@ -6,6 +6,7 @@ import { Writable } from "node:stream";
 import { SocklabError } from "../errors.js";
 import { errorEvent, type SocklabEvent } from "../events.js";
 import type { PayloadEncoding } from "../format/payload.js";
+import type { TapGate } from "../format/tap.js";
 import { describeErrorIn, formatEvent, langFromEnv, type Lang } from "../i18n/format.js";
 
 /** How diagnostics are shown: text in a language, or one JSON object per event (`--json`). */
@@ -152,6 +153,36 @@ export function diag(line: string, keep = false, times = 1): void {
     setImmediate(flushDiag);
   }
 }
+
+/**
+ * Past this much standard error not yet written, a connection whose bytes are shown there
+ * (-x, --show, --json payload events) waits: a reader of standard error that does not keep
+ * up slows the connection, as one of standard output does, instead of growing memory.
+ */
+const STDERR_HOLD = 1024 * 1024;
+const drainWaiters: (() => void)[] = [];
+
+function wakeDrainWaiters(): void {
+  process.stderr.off("drain", wakeDrainWaiters);
+  process.stderr.off("close", wakeDrainWaiters);
+  for (const resume of drainWaiters.splice(0)) resume();
+}
+
+/** The gate for tap() (src/format/tap.ts) on what is shown on standard error. */
+export const stderrGate: TapGate = {
+  full: () => pending.length + process.stderr.writableLength > STDERR_HOLD,
+  whenDrained(resume) {
+    drainWaiters.push(resume);
+    if (drainWaiters.length > 1) return; // already waiting
+    flushDiag();
+    const stderr = process.stderr;
+    if (stderr.destroyed || !stderr.writableNeedDrain) setImmediate(wakeDrainWaiters);
+    else {
+      stderr.once("drain", wakeDrainWaiters);
+      stderr.once("close", wakeDrainWaiters);
+    }
+  },
+};
 
 let stdoutBroken = false;
 const stdoutClosedListeners = new Set<() => void>();

@@ -7,9 +7,14 @@
  * through unchanged. It adds no 'data' listener, so it never switches a stream to flowing
  * mode, and it holds no bytes, so backpressure is exactly what it was. Writes are reported
  * when they are handed to the kernel, in order, not when the caller queued them.
+ *
+ * Where the sink's output can fall behind (standard error nobody reads), a `gate` says so:
+ * while it is full the tapped stream is held (reading paused, the next write to the kernel
+ * waits), so the output stays bounded and nothing is dropped.
  */
 import type { Duplex } from "node:stream";
 import { escapeControls } from "../display.js";
+import { holdReading, releaseReading } from "../read-holds.js";
 import { Hexdumper, type Direction } from "./hexdump.js";
 import { showLine } from "./python-bytes.js";
 
@@ -19,6 +24,14 @@ export type { Direction } from "./hexdump.js";
 export interface TapSink {
   chunk(direction: Direction, data: Buffer): void;
   end?(direction: Direction): void;
+}
+
+/** The sink's output, when it can fall behind: the tap holds the stream while it is full. */
+export interface TapGate {
+  /** The output is behind: hold the stream. */
+  full(): boolean;
+  /** Call `resume` once, when the output has caught up. */
+  whenDrained(resume: () => void): void;
 }
 
 type WriteCb = (error?: Error | null) => void;
@@ -31,8 +44,11 @@ function toBuffer(chunk: unknown, encoding: BufferEncoding): Buffer {
   return Buffer.from(String(chunk));
 }
 
-/** Start reporting `stream`'s chunks to `sink`; returns a function that stops it. */
-export function tap(stream: Duplex, sink: TapSink): () => void {
+/**
+ * Start reporting `stream`'s chunks to `sink`; returns a function that stops it. With a
+ * `gate`, the stream waits while the sink's output is full.
+ */
+export function tap(stream: Duplex, sink: TapSink, gate?: TapGate): () => void {
   const target = stream as Duplex & {
     push: Duplex["push"];
     _write?: (chunk: unknown, encoding: BufferEncoding, cb: WriteCb) => void;
@@ -47,35 +63,60 @@ export function tap(stream: Duplex, sink: TapSink): () => void {
   const write = target._write;
   const writev = target._writev;
   let active = true;
+  // Reading held until the gate drains (what was read meanwhile is reported as it comes:
+  // at most the stream's high-water mark).
+  let holding = false;
+  const holdIfFull = (): void => {
+    if (gate === undefined || holding || !gate.full()) return;
+    holding = true;
+    holdReading(stream, "tap");
+    gate.whenDrained(() => {
+      holding = false;
+      releaseReading(stream, "tap");
+    });
+  };
+  // A write waits for the gate before it is reported and handed on: the stream's own
+  // buffer holds what comes next, and its writers see backpressure.
+  const whenOpen = (go: () => void): void => {
+    if (gate !== undefined && active && gate.full()) gate.whenDrained(go);
+    else go();
+  };
 
   target.push = function tappedPush(this: Duplex, chunk: unknown, encoding?: BufferEncoding): boolean {
     if (active) {
       if (chunk === null) sink.end?.("in");
       else {
         const data = toBuffer(chunk, encoding ?? "utf8");
-        if (data.length > 0) sink.chunk("in", data);
+        if (data.length > 0) {
+          sink.chunk("in", data);
+          holdIfFull();
+        }
       }
     }
     return push.call(this, chunk, encoding);
   };
   if (write) {
     target._write = function tappedWrite(this: Duplex, chunk: unknown, encoding: BufferEncoding, cb: WriteCb): void {
-      if (active) {
-        const data = toBuffer(chunk, encoding);
-        if (data.length > 0) sink.chunk("out", data);
-      }
-      write.call(this, chunk, encoding, cb);
+      whenOpen(() => {
+        if (active) {
+          const data = toBuffer(chunk, encoding);
+          if (data.length > 0) sink.chunk("out", data);
+        }
+        write.call(this, chunk, encoding, cb);
+      });
     };
   }
   if (writev) {
     target._writev = function tappedWritev(this: Duplex, chunks: Pending[], cb: WriteCb): void {
-      if (active) {
-        for (const { chunk, encoding } of chunks) {
-          const data = toBuffer(chunk, encoding);
-          if (data.length > 0) sink.chunk("out", data);
+      whenOpen(() => {
+        if (active) {
+          for (const { chunk, encoding } of chunks) {
+            const data = toBuffer(chunk, encoding);
+            if (data.length > 0) sink.chunk("out", data);
+          }
         }
-      }
-      writev.call(this, chunks, cb);
+        writev.call(this, chunks, cb);
+      });
     };
   }
   const onFinish = (): void => {
@@ -87,6 +128,10 @@ export function tap(stream: Duplex, sink: TapSink): () => void {
     if (!active) return;
     active = false;
     stream.removeListener("finish", onFinish);
+    if (holding) {
+      holding = false;
+      releaseReading(stream, "tap");
+    }
     // Put back exactly what was there: an own property, or the prototype's method.
     for (const key of ["push", "_write", "_writev"] as const) {
       if (own[key] !== undefined) (target as unknown as Record<string, unknown>)[key] = own[key];

@@ -25,7 +25,8 @@ import { address, count, decodeEscapes, exclusive, flag, list, parseCommand, sec
 import { tlsSettings, tlsOptions } from "../tls-options.js";
 import type { TlsClientConfig } from "../../tls/client.js";
 import { sessionEvents } from "../../tls/session.js";
-import { emit, jsonPayload, outputMode, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
+import { emit, jsonPayload, outputMode, writeDatagram, flushed, isStdoutBroken, onStdoutClosed, stderrGate } from "../output.js";
+import { holdReading, releaseReading } from "../../read-holds.js";
 
 export const connectOptions = {
   send: { type: "string", multiple: true },
@@ -215,7 +216,8 @@ function viewStream(s: ConnectSettings, socket: Socket, address: string): void {
     s.view ? byteViewSink(address, s.view.options, s.view.write) : undefined,
     s.payload.length > 0 ? payloadEvents(address, emit, { encodings: s.payload }) : undefined,
   );
-  if (sink) tap(socket, sink);
+  // Shown on standard error (unless --hexdump-file): a reader that falls behind holds the connection.
+  if (sink) tap(socket, sink, stderrGate);
 }
 
 /** Where --trace reports: beside payload events, without its own byte counts (each chunk is reported once). */
@@ -293,18 +295,19 @@ class IdleWatch {
 }
 
 /**
- * Write to stdout with backpressure: pause the socket while stdout is full. A reader that
- * went away (stdout closed) resumes it too; the caller ends the connection then.
+ * Write to stdout with backpressure: hold the socket while stdout is full (a hold of its
+ * own: a -x dump waiting for stderr holds it too, src/read-holds.ts). A reader that went
+ * away (stdout closed) releases it too; the caller ends the connection then.
  */
 function toStdout(socket: Socket): (chunk: Buffer) => void {
   return (chunk) => {
     if (isStdoutBroken()) return;
     if (!process.stdout.write(chunk)) {
-      socket.pause();
+      holdReading(socket, "stdout");
       const resume = (): void => {
         process.stdout.removeListener("drain", resume);
         off();
-        socket.resume();
+        releaseReading(socket, "stdout");
       };
       const off = onStdoutClosed(resume);
       process.stdout.once("drain", resume);
