@@ -338,11 +338,12 @@ export class BatchDatagramSocket implements DatagramBatch {
     const until = performance.now() + this.#pollAgainMs;
     do {
       const n = this.#native.recvInto(this.fd, this.#ctx);
-      if (n !== -EAGAIN && n !== -EWOULDBLOCK) {
+      if (n >= 0) {
         this.pollAgainHits++;
         this.#pollBackoff = 0;
         return n;
       }
+      if (n !== -EAGAIN && n !== -EWOULDBLOCK) return n; // an error: the caller reports it
     } while (performance.now() < until);
     this.pollAgainMisses++;
     this.#pollBackoff = Math.min(POLL_AGAIN_MAX_SKIP, Math.max(1, this.#pollBackoff * 2));
