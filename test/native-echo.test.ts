@@ -9,6 +9,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
 import net from "node:net";
 import { openStream, StreamServer, streamEcho } from "../src/index.js";
 import type { Address } from "../src/address.js";
@@ -265,4 +267,25 @@ test("the JS path is taken whenever something needs JavaScript per connection or
   const server = { address: { kind: "tcp", host: "127.0.0.1", port } } as unknown as StreamServer;
   assert.equal((await exchange(server, Buffer.from("hexdump me"))).toString(), "hexdump me");
   await proc.waitForStderr(/hexdump me/);
+});
+
+test("a worker thread that ends with the engine serving: teardown closes its clients", { timeout: 30_000 }, async () => {
+  const index = new URL("../src/index.js", import.meta.url).href;
+  const worker = new Worker(
+    `const { parentPort } = require("node:worker_threads");
+     import(${JSON.stringify(index)}).then(async ({ StreamServer, streamEcho }) => {
+       const server = await StreamServer.listen({ address: { kind: "tcp", host: "127.0.0.1", port: 0 }, handler: streamEcho, concurrent: true });
+       parentPort.postMessage({ port: server.address.port, native: server.echoesNatively });
+     });`,
+    { eval: true },
+  );
+  const { port, native } = (await once(worker, "message"))[0] as { port: number; native: boolean };
+  assert.equal(native, true);
+  const client = net.connect(port, "127.0.0.1");
+  await connected(client);
+  client.write("abc");
+  assert.equal(((await once(client, "data"))[0] as Buffer).toString(), "abc");
+  const closed = once(client, "close");
+  await worker.terminate(); // no server.close(): the environment's teardown must close everything
+  await closed;
 });
