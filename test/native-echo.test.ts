@@ -9,16 +9,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { closeSync, openSync } from "node:fs";
+import { open as openFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import net from "node:net";
 import { openStream, StreamServer, streamEcho } from "../src/index.js";
 import type { Address } from "../src/address.js";
 import type { SocklabEvent } from "../src/events.js";
 import { listenExtras } from "../src/transports/registry.js";
+import { listenUnixStream } from "../src/unix/index.js";
 import { socklab } from "./support/cli.js";
 import type { Teardown } from "./support/process.js";
-import { abstractName, tempPath } from "./support/tmp.js";
+import { abstractName, tempDir, tempPath } from "./support/tmp.js";
 import { waitUntil } from "./support/wait.js";
 
 /** The sanitizer run (native-sanitizers.test) preloads libasan: CLI-process tests skip there. */
@@ -293,4 +297,45 @@ test("a worker thread that ends with the engine serving: teardown closes its cli
   const closed = once(client, "close");
   await worker.terminate(); // no server.close(): the environment's teardown must close everything
   await closed;
+});
+
+test("clients the JS server accepted before the engine took over are handed to it and served in order", { timeout: 30_000 }, async (t) => {
+  const path = tempPath(t, "early.sock");
+  const fd = listenUnixStream({ path }); // listening: these clients wait in the accept queue
+  const clients = [0, 1, 2].map((i) => {
+    const socket = net.connect(path);
+    const reply = readAll(socket);
+    socket.end(`early ${i}`);
+    return { socket, reply };
+  });
+  await Promise.all(clients.map((c) => connected(c.socket).catch(() => undefined)));
+  // libuv's thread pool held busy (each thread in open(2) of a FIFO with no writer), so
+  // listen()'s own file check waits while the loop accepts the queued clients on the JS side.
+  const threads = Math.min(1024, Number(process.env.UV_THREADPOOL_SIZE) || 4);
+  const dir = tempDir(t);
+  const fifos = Array.from({ length: threads }, (_, i) => `${dir}/pool-${i}`);
+  assert.equal(spawnSync("mkfifo", fifos).status, 0);
+  const blocked = fifos.map((f) => openFile(f, "r"));
+  const events: SocklabEvent[] = [];
+  const listening = StreamServer.listen({ address: { kind: "unix", path }, listenFd: fd, handler: streamEcho, onEvent: (e) => events.push(e) });
+  for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+  for (const f of fifos) closeSync(openSync(f, "w"));
+  for (const handle of await Promise.all(blocked)) await handle.close();
+  const server = await listening;
+  t.after(() => server.close());
+  assert.equal(server.echoesNatively, true);
+  const replies = await Promise.all(clients.map((c) => c.reply));
+  assert.deepEqual(
+    replies.map((b) => b.toString()),
+    ["early 0", "early 1", "early 2"],
+  );
+  await waitUntil(() => events.filter((e) => e.type === "closed").length === 3, { what: "three closed events" });
+  assert.deepEqual(
+    events.filter((e) => e.type !== "queued").map((e) => e.type),
+    ["accepted", "closed", "accepted", "closed", "accepted", "closed"],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === "accepted").map((e) => (e as { peer: string }).peer),
+    [1, 2, 3].map((n) => `${server.url}#${n}`),
+  );
 });
