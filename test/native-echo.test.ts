@@ -339,3 +339,22 @@ test("clients the JS server accepted before the engine took over are handed to i
     [1, 2, 3].map((n) => `${server.url}#${n}`),
   );
 });
+
+test("TCP peers are named from the accepted address exactly as the JS path names them", { timeout: 30_000 }, async (t) => {
+  const { server, events } = await echoServer(t);
+  assert.equal(server.echoesNatively, true);
+  const seen: string[] = [];
+  for (const localAddress of ["127.0.0.1", "127.1.20.3", "127.200.100.255"]) {
+    const socket = net.connect({ port: server.address.kind === "tcp" ? server.address.port : 0, host: "127.0.0.1", localAddress });
+    const reply = readAll(socket);
+    await connected(socket);
+    seen.push(`tcp://${localAddress}:${socket.localPort}`);
+    socket.end("x");
+    await reply;
+  }
+  await waitUntil(() => events.filter((e) => e.type === "closed").length === 3, { what: "three closed events" });
+  assert.deepEqual(
+    events.filter((e) => e.type === "accepted").map((e) => (e as { peer: string }).peer),
+    seen,
+  );
+});
