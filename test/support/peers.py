@@ -219,6 +219,70 @@ def unix_dgram_hello(server_path, own_path):
     os.unlink(own_path)
 
 
+def pipeline_payload(tag, i, big=60000):
+    """Datagram I of client TAG: 0-1499 bytes (the first one empty), every 97th BIG bytes;
+    its bytes name the client and the index, so a mix-up or a cut shows."""
+    size = big if i % 97 == 96 else (i * 37) % 1500
+    head = f"{tag}:{i}:".encode()
+    return (head * (size // len(head) + 1))[:size]
+
+
+@peer("unix-dgram-pipeline")  # a client like the bench's load generator: DEPTH in flight
+def unix_dgram_pipeline(server_path, count="3000", depth="16", tag="a"):
+    """Autobound, connected; keeps DEPTH datagrams in flight (sends as replies come back);
+    every reply must be the datagram sent, in order. Prints its name, then 'ok COUNT'."""
+    count, depth = int(count), int(depth)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as c:
+        c.bind("")  # autobind: an abstract name the server can answer
+        c.connect(server_path)
+        c.settimeout(10)
+        print("name", c.getsockname()[1:].decode(), flush=True)
+        sent = got = 0
+        while got < count:
+            while sent < count and sent - got < depth:
+                c.send(pipeline_payload(tag, sent))
+                sent += 1
+            data = c.recv(65536)
+            if data != pipeline_payload(tag, got):
+                sys.exit(f"reply {got}: {len(data)} bytes, not the datagram sent")
+            got += 1
+        print("ok", got, flush=True)
+
+
+@peer("unix-dgram-hold")  # sends without reading until held back, then reads every reply
+def unix_dgram_hold(server_path, most="500", size="2000"):
+    """Autobound, connected; sends up to MOST datagrams of SIZE bytes without reading, until a
+    send waits 0.5 s; prints 'sent N'; waits for a line on stdin; then every reply must come
+    back, in order. Prints 'ok N'."""
+    most, size = int(most), int(size)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as c:
+        c.bind("")
+        c.connect(server_path)
+        c.settimeout(0.5)
+        sent = 0
+        try:
+            while sent < most:
+                c.send(f"{sent}:".encode().ljust(size, b"."))
+                sent += 1
+        except socket.timeout:
+            pass
+        print("sent", sent, flush=True)
+        sys.stdin.readline()
+        c.settimeout(10)
+        for i in range(sent):
+            data = c.recv(65536)
+            if data != f"{i}:".encode().ljust(size, b"."):
+                sys.exit(f"reply {i}: {data[:16]!r}, not the datagram sent")
+        print("ok", sent, flush=True)
+
+
+@peer("unix-dgram-unbound")  # COUNT datagrams from a socket that never binds
+def unix_dgram_unbound(server_path, count="5"):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as c:
+        for i in range(int(count)):
+            c.sendto(f"unbound {i}".encode(), server_path)
+
+
 @peer("abstract-read")  # exercises B2/B3's client: connect (abstract with a leading @), one recv
 def abstract_read(target):
     where = "\0" + target[1:] if target.startswith("@") else target
