@@ -10,7 +10,8 @@
             "native/sockets.c",
             "native/fdpass.c",
             "native/poller.c",
-            "native/inet_dgram.c"
+            "native/inet_dgram.c",
+            "native/stream_echo.c"
           ],
           "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
           "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"]

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <uv.h>
 
 /* Address kinds as the TypeScript side passes them. */
 enum { ADDR_PATH = 0, ADDR_ABSTRACT = 1, ADDR_AUTOBIND = 2, ADDR_NONE = -1 };
@@ -56,10 +57,35 @@ int arg_int32_array(napi_env env, napi_value value, int32_t** data, size_t* len)
 int build_sockaddr(int kind, const char* name, size_t len, struct sockaddr_un* sun,
                    socklen_t* sun_len);
 
+/*
+ * Per-environment state (native/poller.c owns it): the environment's loop, and every object
+ * that still has libuv handles to close. At environment teardown an async cleanup hook
+ * calls each tracked object's close(); the hook completes once every one has untracked
+ * itself (from its last handle's close callback).
+ */
+typedef struct tracked_s tracked_t;
+struct tracked_s {
+  void (*close)(tracked_t* self); /* start closing every handle; no calls into JS */
+  tracked_t *prev, *next;
+};
+typedef struct {
+  uv_loop_t* loop;
+  tracked_t* head; /* objects whose handles have not all closed yet */
+  int tearing_down;
+  int finalized; /* instance data finalizer ran */
+  napi_async_cleanup_hook_handle hook;
+} instance_t;
+
+instance_t* instance_of(napi_env env);
+void instance_track(instance_t* inst, tracked_t* node);
+/* The object's last handle has closed. May free inst (do not use it afterwards). */
+void instance_untrack(instance_t* inst, tracked_t* node);
+
 /* Registration of each concern's exports. */
 napi_status register_sockets(napi_env env, napi_value exports);
 napi_status register_poller(napi_env env, napi_value exports);
 napi_status register_fdpass(napi_env env, napi_value exports);
+napi_status register_stream_echo(napi_env env, napi_value exports);
 
 napi_status export_fn(napi_env env, napi_value exports, const char* name, napi_callback cb);
 

@@ -22,7 +22,7 @@ static napi_status set_const(napi_env env, napi_value obj, const char* name, int
 NAPI_MODULE_INIT() {
   napi_value constants;
   if (register_sockets(env, exports) != napi_ok || register_fdpass(env, exports) != napi_ok ||
-      register_poller(env, exports) != napi_ok ||
+      register_poller(env, exports) != napi_ok || register_stream_echo(env, exports) != napi_ok ||
       register_inet_dgram(env, exports) != napi_ok || napi_create_object(env, &constants) != napi_ok ||
       set_const(env, constants, "UV_READABLE", UV_READABLE) != napi_ok ||
       set_const(env, constants, "UV_WRITABLE", UV_WRITABLE) != napi_ok ||

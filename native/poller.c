@@ -5,8 +5,9 @@
  *
  * Lifetime: pollerClose() stops the poll, then closes the descriptor if the poller owns
  * it, then uv_close()s the handle; memory is freed in the close callback (or when the JS
- * external is collected, whichever comes last). At environment teardown an async cleanup
- * hook closes every poller still open and completes once their close callbacks have run.
+ * external is collected, whichever comes last). This file also owns the per-environment
+ * instance (common.h): at environment teardown an async cleanup hook closes every tracked
+ * object still open (pollers, stream echo engines) and completes once all have closed.
  */
 #include "common.h"
 
@@ -18,17 +19,10 @@
 
 typedef struct poller_s poller_t;
 
-typedef struct {
-  uv_loop_t* loop;
-  poller_t* head; /* pollers whose close callback has not run yet */
-  int tearing_down;
-  int finalized; /* instance data finalizer ran */
-  napi_async_cleanup_hook_handle hook;
-} instance_t;
-
 enum { POLLER_OPEN, POLLER_CLOSING, POLLER_CLOSED };
 
 struct poller_s {
+  tracked_t node; /* first: the instance's teardown list links pollers through it */
   uv_poll_t handle;
   instance_t* inst;
   napi_env env;
@@ -38,33 +32,50 @@ struct poller_s {
   int owns_fd;
   int state;
   int external_gone;
-  poller_t *prev, *next;
 };
 
 static void maybe_free_instance(instance_t* inst) {
   if (inst->finalized && inst->head == NULL) free(inst);
 }
 
-static void on_close(uv_handle_t* handle) {
-  poller_t* p = (poller_t*)handle->data;
-  instance_t* inst = p->inst;
-  p->state = POLLER_CLOSED;
-  if (p->prev) p->prev->next = p->next;
-  else inst->head = p->next;
-  if (p->next) p->next->prev = p->prev;
-  p->prev = p->next = NULL;
-  /* During teardown the environment releases references itself. */
-  if (!inst->tearing_down && !inst->finalized) {
-    napi_delete_reference(p->env, p->callback);
-    napi_async_destroy(p->env, p->async_ctx);
-  }
-  if (p->external_gone) free(p);
+instance_t* instance_of(napi_env env) {
+  void* data = NULL;
+  if (napi_get_instance_data(env, &data) != napi_ok) return NULL;
+  return (instance_t*)data;
+}
+
+void instance_track(instance_t* inst, tracked_t* node) {
+  node->prev = NULL;
+  node->next = inst->head;
+  if (inst->head) inst->head->prev = node;
+  inst->head = node;
+}
+
+void instance_untrack(instance_t* inst, tracked_t* node) {
+  if (node->prev) node->prev->next = node->next;
+  else inst->head = node->next;
+  if (node->next) node->next->prev = node->prev;
+  node->prev = node->next = NULL;
   if (inst->tearing_down && inst->head == NULL && inst->hook != NULL) {
     napi_async_cleanup_hook_handle hook = inst->hook;
     inst->hook = NULL;
     napi_remove_async_cleanup_hook(hook);
   }
   maybe_free_instance(inst);
+}
+
+static void on_close(uv_handle_t* handle) {
+  poller_t* p = (poller_t*)handle->data;
+  instance_t* inst = p->inst;
+  p->state = POLLER_CLOSED;
+  /* During teardown the environment releases references itself. */
+  if (!inst->tearing_down && !inst->finalized) {
+    napi_delete_reference(p->env, p->callback);
+    napi_async_destroy(p->env, p->async_ctx);
+  }
+  int gone = p->external_gone;
+  instance_untrack(inst, &p->node);
+  if (gone) free(p);
 }
 
 static void poller_close(poller_t* p) {
@@ -105,10 +116,8 @@ static void on_external_gc(napi_env env, void* data, void* hint) {
   else if (p->state == POLLER_CLOSED) free(p);
 }
 
-static instance_t* get_instance(napi_env env) {
-  void* data = NULL;
-  if (napi_get_instance_data(env, &data) != napi_ok) return NULL;
-  return (instance_t*)data;
+static void poller_close_tracked(tracked_t* node) {
+  poller_close((poller_t*)node);
 }
 
 static int arg_poller(napi_env env, napi_value value, poller_t** out) {
@@ -137,7 +146,7 @@ static napi_value js_poller_create(napi_env env, napi_callback_info info) {
     return NULL;
   }
   NAPI_CALL(env, napi_get_value_bool(env, argv[2], &owns));
-  instance_t* inst = get_instance(env);
+  instance_t* inst = instance_of(env);
   if (inst == NULL || inst->tearing_down) return make_int(env, -ECANCELED);
   poller_t* p = calloc(1, sizeof(*p));
   if (p == NULL) return make_int(env, -ENOMEM);
@@ -147,6 +156,7 @@ static napi_value js_poller_create(napi_env env, napi_callback_info info) {
     return make_int(env, r); /* libuv errors are -errno on Unix */
   }
   p->handle.data = p;
+  p->node.close = poller_close_tracked;
   p->inst = inst;
   p->env = env;
   p->fd = fd;
@@ -160,16 +170,12 @@ static napi_value js_poller_create(napi_env env, napi_callback_info info) {
     /* Rare (out of memory): undo without touching the caller's descriptor. */
     p->owns_fd = 0;
     p->external_gone = 1;
-    p->next = inst->head;
-    if (inst->head) inst->head->prev = p;
-    inst->head = p;
+    instance_track(inst, &p->node);
     poller_close(p);
     napi_throw_error(env, "ERR_SOCKLAB_NATIVE", "cannot create poller");
     return NULL;
   }
-  p->next = inst->head;
-  if (inst->head) inst->head->prev = p;
-  inst->head = p;
+  instance_track(inst, &p->node);
   return external;
 }
 
@@ -196,7 +202,8 @@ static napi_value js_poller_close(napi_env env, napi_callback_info info) {
 static void on_teardown(napi_async_cleanup_hook_handle hook, void* arg) {
   instance_t* inst = (instance_t*)arg;
   inst->tearing_down = 1;
-  for (poller_t* p = inst->head; p != NULL; p = p->next) poller_close(p);
+  /* close() only starts closing: nodes untrack later, from their handles' close callbacks. */
+  for (tracked_t* node = inst->head; node != NULL; node = node->next) node->close(node);
   if (inst->head == NULL && inst->hook != NULL) {
     inst->hook = NULL;
     napi_remove_async_cleanup_hook(hook);

@@ -124,6 +124,8 @@ export function byteViewFromFlags(values: Record<string, unknown>): ByteView {
 
 /** A handler whose connections are tapped first: each chunk in and out goes to the view. */
 export function viewedHandler(handler: StreamHandler, view: ByteView): StreamHandler {
+  // Nothing to view: the handler itself (the stream echo can then run natively).
+  if (!view.active) return handler;
   return (socket: Socket, context) => {
     const sink = view.forPeer(context.peer);
     if (sink) tap(socket, sink);

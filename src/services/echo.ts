@@ -1,5 +1,6 @@
 /** Exercises 10, 12, 13, 2.3, 2.4: echo bytes back unchanged. */
 import type { Socket } from "node:net";
+import { echoesNatively } from "../stream/native-echo.js";
 import type { DatagramBatch, DatagramResponder, StreamHandler } from "./types.js";
 
 /**
@@ -9,15 +10,20 @@ import type { DatagramBatch, DatagramResponder, StreamHandler } from "./types.js
  * the last echo. Two listeners per connection instead of pipe()'s seven or so, which
  * showed in the cost of a short connection.
  */
-export const streamEcho: StreamHandler = (socket) => {
-  socket.on("data", (chunk: Buffer) => {
-    if (!socket.write(chunk)) {
-      socket.pause();
-      socket.once("drain", resumeOnDrain);
-    }
-  });
-  socket.once("end", endOnEnd);
-};
+export const streamEcho: StreamHandler = Object.assign(
+  (socket: Socket): void => {
+    socket.on("data", (chunk: Buffer) => {
+      if (!socket.write(chunk)) {
+        socket.pause();
+        socket.once("drain", resumeOnDrain);
+      }
+    });
+    socket.once("end", endOnEnd);
+  },
+  // What this does, the native engine does in C (src/stream/native-echo.ts): the stream
+  // server uses it when nothing else needs JavaScript per connection.
+  { [echoesNatively]: true as const },
+);
 
 function resumeOnDrain(this: Socket): void {
   this.resume();

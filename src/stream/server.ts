@@ -18,6 +18,12 @@
  * Per-connection idle and total time limits (timers only when asked for), dual-stack or
  * IPv6-only for `::`, event log lines, an optional socket-level trace, and an idempotent
  * graceful close().
+ *
+ * The plain stream echo (no TLS, trace, payload events, time limits or accept filter) is
+ * served by the native engine instead (src/stream/native-echo.ts, native/stream_echo.c):
+ * the listening sockets are handed over (the net.Servers closed, as for a pause) and C
+ * accepts, echoes and closes, with the same limits, queueing and events; no net.Socket
+ * per connection. Anything else, or no addon, takes the JS path below.
  */
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
@@ -37,6 +43,7 @@ import { traceReads, traceWrites } from "./trace.js";
 import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadEncoding, type PayloadOption } from "../format/payload.js";
 import { tap } from "../format/tap.js";
 import { claimSocketFileSync, removeIfOursSync, type OwnedSocketFile } from "../unix/socket-file.js";
+import { canEchoNatively, NativeEcho, type NativeEchoStats } from "./native-echo.js";
 
 export interface ConnectionContext {
   /** The peer in socklab notation (tcp://127.0.0.1:51000, or `unix:PATH#3` for Unix clients). */
@@ -213,6 +220,14 @@ class AcceptPoint {
     return this.own !== undefined;
   }
 
+  /** For the native engine: stop accepting here and give it a descriptor of the socket. */
+  handOver(): number {
+    const fd = nativeBinding("the native echo").dup(this.own!);
+    if (fd < 0) throw errnoError(fd, "dup");
+    this.pause();
+    return fd;
+  }
+
   /** Stop calling accept(2); new clients wait in the kernel queue. */
   pause(): void {
     if (this.own === undefined || this.server === undefined) return;
@@ -290,6 +305,8 @@ export class StreamServer {
   private owned: OwnedSocketFile | undefined;
   private closing: Promise<void> | undefined;
   private nextId = 1;
+  /** The native echo engine, when it serves this server's clients instead of the JS path. */
+  private engine: NativeEcho | undefined;
   /** How it listens: dual-stack, or the fallback to a second IPv4 listener. */
   readonly notes: Extract<SocklabEvent, { type: "note" }>[] = [];
 
@@ -323,11 +340,55 @@ export class StreamServer {
             },
             failed: (err, peer) => this.emit(errorEvent(err, { peer })),
           })
-      : (server: Server): void => void server.on("connection", (socket: Socket) => this.onConnection(socket));
+      : (server: Server): void =>
+          void server.on("connection", (socket: Socket) => (this.engine ? this.engine.adopt(socket) : this.onConnection(socket)));
     // An accept error (e.g. out of descriptors) is reported; the server keeps listening.
     const onError = (err: Error): void => this.emit(errorEvent(err, { address: this.url, during: "accept" }));
     this.points = servers.map((server) => new AcceptPoint(server, make, backlog, takeConnections, onError, canPause));
+    if (this.nativeEligible() && this.points.every((point) => point.pausable)) {
+      const kind = options.address.kind;
+      let engine: NativeEcho | undefined;
+      try {
+        engine = new NativeEcho(formatAddress(options.address), kind === "tcp", this.limit, this.acceptLimit, this.emit);
+        for (const point of this.points) engine.listen(point.handOver());
+        this.engine = engine;
+      } catch {
+        // The JS path serves instead (the engine could not take every listener).
+        engine?.close();
+        for (const point of this.points) point.resume();
+      }
+    }
     live.add(this);
+  }
+
+  /**
+   * The native engine can serve: the handler is the plain stream echo and nothing needs
+   * JavaScript per connection or per byte (no TLS, trace, payload events, time limits,
+   * accept filter). The listeners must be pausable too (checked by the caller).
+   */
+  private nativeEligible(): boolean {
+    const o = this.options;
+    const kind = o.address.kind;
+    return (
+      (kind === "tcp" || kind === "unix" || kind === "abstract") &&
+      o.tls === undefined &&
+      o.trace !== true &&
+      this.encodings.length === 0 &&
+      !((o.idleTimeoutMs ?? 0) > 0) &&
+      !((o.maxTimeMs ?? 0) > 0) &&
+      o.acceptFilter === undefined &&
+      canEchoNatively(o.handler)
+    );
+  }
+
+  /** Whether the native echo engine serves this server (see the top of this file). */
+  get echoesNatively(): boolean {
+    return this.engine !== undefined;
+  }
+
+  /** The native engine's counts (clients, bytes held unsent), or undefined on the JS path. */
+  nativeEchoStats(): NativeEchoStats | undefined {
+    return this.engine?.stats();
   }
 
   /** Bind and listen; resolves when ready to accept. */
@@ -425,12 +486,12 @@ export class StreamServer {
 
   /** Clients accepted and waiting for their turn (a few for a sequential server; the rest wait in the kernel). */
   get waitingCount(): number {
-    return this.waiting.length;
+    return this.engine ? this.engine.stats().waiting : this.waiting.length;
   }
 
   /** Clients being served now. */
   get activeCount(): number {
-    return this.active.size;
+    return this.engine ? this.engine.stats().active : this.active.size;
   }
 
   private peerOf(socket: Socket, id: number): string {
@@ -566,6 +627,7 @@ export class StreamServer {
   /** Stop accepting new clients (the nc -l role after its one client); current ones go on. */
   stopAccepting(): void {
     this.acceptStopped = true;
+    this.engine?.stopAccepting();
     for (const point of this.points) void point.close();
   }
 
@@ -579,6 +641,7 @@ export class StreamServer {
     this.closing ??= (async () => {
       this.stop.abort();
       const closed = this.points.map((point) => point.close());
+      this.engine?.close();
       for (const socket of [...this.waiting, ...this.active, ...this.lingering]) socket.destroy();
       this.waiting.length = 0;
       await Promise.all(closed);

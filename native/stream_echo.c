@@ -1,0 +1,696 @@
+/*
+ * The stream echo engine: `serve echo` over TCP or a Unix stream socket, with the whole
+ * per-connection loop in C. A short connection (connect, a few bytes, half-close) costs
+ * Node far more in socket setup (a net.Socket, its streams, several loop turns) than the
+ * bytes themselves; here it is accept4, read, write, read (EOF), close, usually inside the
+ * listener's one readiness callback, and JavaScript hears of it once per callback.
+ *
+ * Semantics are the JS server's (src/stream/server.ts): up to `limit` clients served at
+ * once, up to `acceptLimit` accepted (the rest of a sequential server's held clients wait
+ * accepted and unread); at that point the listener is no longer polled and newcomers wait in
+ * the kernel's accept queue. No client is dropped. Per connection at most ECHO_BUF bytes
+ * are held: on a partial write the rest is kept, reading stops and the socket is polled
+ * for writability, so a peer that never reads cannot make us buffer more.
+ *
+ * Events go to JavaScript as records in a Float64Array the caller passed (kind, id, a, b)
+ * plus a peer text slot per record, and one call (napi_make_callback) per batch.
+ *
+ * Lifetime: close() (from JS, the external's finalizer, or environment teardown via the
+ * instance's tracked list, see poller.c) closes every descriptor at once and uv_close()s
+ * every handle; the engine is freed when the last handle's close callback has run and
+ * the JS external is gone.
+ */
+#include "common.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* One read's size, and the most a connection keeps unsent. */
+#define ECHO_BUF (64 * 1024)
+/* Work per readiness callback before yielding to the rest of the loop (it fires again). */
+#define READS_PER_TURN 16
+#define ACCEPTS_PER_TURN 64
+/* After running out of descriptors (EMFILE...), try accepting again this much later. */
+#define ACCEPT_RETRY_MS 100
+#define MAX_LISTENERS 2
+/* The record layout, as src/stream/native-echo.ts reads it. */
+#define RECORD_FIELDS 4
+#define PEER_SLOT 48 /* INET6_ADDRSTRLEN and a NUL */
+
+enum { EV_QUEUED = 1, EV_ACCEPTED = 2, EV_CLOSED = 3, EV_ERROR = 4, EV_ACCEPT_ERROR = 5 };
+enum { SYS_READ = 0, SYS_WRITE = 1, SYS_ACCEPT = 2 };
+enum { CONN_WAITING, CONN_ACTIVE };
+
+typedef struct engine_s engine_t;
+typedef struct conn_s conn_t;
+
+struct conn_s {
+  uv_poll_t poll; /* initialised only when the connection has to wait for readiness */
+  engine_t* e;
+  int fd;
+  int state;
+  int polled;    /* poll initialised (then freed from its close callback) */
+  int armed;     /* the events polled for now */
+  double id;
+  double received, sent;
+  char* buf; /* unsent bytes (malloc'd only on a partial write) */
+  size_t off, len;
+  union {
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+  } peer;
+  conn_t *prev, *next;
+};
+
+typedef struct {
+  uv_poll_t poll;
+  engine_t* e;
+  int fd;
+} listener_t;
+
+struct engine_s {
+  tracked_t node; /* first: the instance's teardown list */
+  instance_t* inst;
+  napi_env env;
+  napi_ref callback, records_ref, peers_ref;
+  napi_async_context async_ctx;
+  double* records;
+  char* peers;
+  size_t capacity, count;
+  int inet;
+  int limit, accept_limit;
+  listener_t listeners[MAX_LISTENERS];
+  int nlisteners;
+  uv_timer_t retry;
+  conn_t* active_head;
+  conn_t *wait_head, *wait_tail;
+  int active, waiting;
+  double next_id;
+  double buffered; /* bytes held unsent, all connections */
+  int handles;     /* libuv handles not closed yet */
+  int closed, stopped_accepting, accepting, backoff, serving_next, external_gone;
+  char scratch[ECHO_BUF];
+};
+
+static void conn_read(conn_t* c);
+static void update_accepting(engine_t* e);
+
+/* ---- events to JavaScript ---- */
+
+static void flush(engine_t* e) {
+  size_t count = e->count;
+  e->count = 0;
+  /* Closing from a finalizer or at teardown: JavaScript can't be called (and nobody listens). */
+  if (count == 0 || e->external_gone || e->inst->tearing_down) return;
+  napi_env env = e->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value cb, recv, argv[1], result;
+  if (napi_get_reference_value(env, e->callback, &cb) == napi_ok && cb != NULL &&
+      napi_get_global(env, &recv) == napi_ok) {
+    argv[0] = make_int(env, (int64_t)count);
+    napi_status s = napi_make_callback(env, e->async_ctx, recv, cb, 1, argv, &result);
+    if (s == napi_pending_exception) {
+      napi_value err;
+      if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static double* record(engine_t* e, int kind, double id, double a, double b) {
+  if (e->count == e->capacity) flush(e);
+  double* r = e->records + e->count * RECORD_FIELDS;
+  r[0] = kind;
+  r[1] = id;
+  r[2] = a;
+  r[3] = b;
+  e->count++;
+  return r;
+}
+
+/* Dotted decimal, as inet_ntop writes it, without snprintf (a tenth of a short
+ * connection's instructions went to uv_ip4_name's formatting). */
+static void ip4_text(const struct in_addr* addr, char* out) {
+  const unsigned char* b = (const unsigned char*)&addr->s_addr;
+  for (int i = 0; i < 4; i++) {
+    unsigned v = b[i];
+    if (v >= 100) *out++ = (char)('0' + v / 100);
+    if (v >= 10) *out++ = (char)('0' + v / 10 % 10);
+    *out++ = (char)('0' + v % 10);
+    *out++ = i < 3 ? '.' : '\0';
+  }
+}
+
+/* The peer's host in its slot and its port (inet engines; Unix peers are named in JS). */
+static double peer_slot(engine_t* e, const conn_t* c) {
+  char* slot = e->peers + (e->count - 1) * PEER_SLOT;
+  slot[0] = '\0';
+  if (!e->inet) return 0;
+  if (c->peer.v4.sin_family == AF_INET) {
+    ip4_text(&c->peer.v4.sin_addr, slot);
+    return ntohs(c->peer.v4.sin_port);
+  }
+  if (c->peer.v6.sin6_family == AF_INET6) {
+    uv_ip6_name(&c->peer.v6, slot, PEER_SLOT);
+    return ntohs(c->peer.v6.sin6_port);
+  }
+  return 0;
+}
+
+/* ---- connections ---- */
+
+static void on_handle_closed(engine_t* e);
+
+static void on_conn_closed(uv_handle_t* handle) {
+  conn_t* c = (conn_t*)handle->data;
+  engine_t* e = c->e;
+  free(c);
+  on_handle_closed(e);
+}
+
+static void unlink_conn(engine_t* e, conn_t* c) {
+  if (c->state == CONN_ACTIVE) {
+    if (c->prev) c->prev->next = c->next;
+    else e->active_head = c->next;
+    if (c->next) c->next->prev = c->prev;
+    e->active--;
+  } else {
+    /* Waiting clients leave only from the head (served) or all at once (close). */
+    e->wait_head = c->next;
+    if (e->wait_head == NULL) e->wait_tail = NULL;
+    e->waiting--;
+  }
+  c->prev = c->next = NULL;
+}
+
+/* Close the descriptor and release the connection; `report` adds its `closed` event. */
+static void conn_release(conn_t* c, int report) {
+  engine_t* e = c->e;
+  unlink_conn(e, c);
+  /* Stop polling before close(): epoll must not keep a recycled descriptor number. */
+  if (c->polled) uv_poll_stop(&c->poll);
+  close(c->fd);
+  if (report) record(e, EV_CLOSED, c->id, c->received, c->sent);
+  if (c->buf != NULL) {
+    e->buffered -= (double)(c->len - c->off);
+    free(c->buf);
+    c->buf = NULL;
+  }
+  if (c->polled) uv_close((uv_handle_t*)&c->poll, on_conn_closed);
+  else free(c);
+}
+
+static void serve_next(engine_t* e);
+
+/* The connection is over: its `closed` event, then the next client's turn. */
+static void conn_done(conn_t* c) {
+  engine_t* e = c->e;
+  conn_release(c, 1);
+  e->backoff = 0; /* a descriptor is free again */
+  serve_next(e);
+  update_accepting(e);
+}
+
+static void conn_fail(conn_t* c, int err, int syscall) {
+  record(c->e, EV_ERROR, c->id, -err, syscall);
+  conn_done(c);
+}
+
+static void on_conn_poll(uv_poll_t* handle, int status, int events);
+
+/* Poll for `events` only (UV_READABLE while echoing, UV_WRITABLE while bytes wait). */
+static int conn_arm(conn_t* c, int events) {
+  if (!c->polled) {
+    int r = uv_poll_init(c->e->inst->loop, &c->poll, c->fd);
+    if (r < 0) return r;
+    c->poll.data = c;
+    c->polled = 1;
+    c->e->handles++;
+  }
+  if (c->armed == events) return 0;
+  int r = uv_poll_start(&c->poll, events, on_conn_poll);
+  if (r == 0) c->armed = events;
+  return r;
+}
+
+static void conn_wait(conn_t* c, int events) {
+  int r = conn_arm(c, events);
+  if (r < 0) conn_fail(c, -r, SYS_READ);
+}
+
+/* Write what is held; returns 1 if all of it is out, 0 if some waits, -1 if the connection ended. */
+static int conn_flush(conn_t* c) {
+  while (c->off < c->len) {
+    ssize_t n = send(c->fd, c->buf + c->off, c->len - c->off, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      conn_fail(c, errno, SYS_WRITE);
+      return -1;
+    }
+    c->off += (size_t)n;
+    c->sent += (double)n;
+    c->e->buffered -= (double)n;
+  }
+  free(c->buf);
+  c->buf = NULL;
+  c->off = c->len = 0;
+  return 1;
+}
+
+/* Echo `n` bytes of the scratch buffer; keep what the socket does not take. 1: all sent. */
+static int conn_echo(conn_t* c, size_t n) {
+  engine_t* e = c->e;
+  size_t done = 0;
+  while (done < n) {
+    ssize_t w = send(c->fd, e->scratch + done, n - done, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      conn_fail(c, errno, SYS_WRITE);
+      return -1;
+    }
+    done += (size_t)w;
+    c->sent += (double)w;
+  }
+  if (done == n) return 1;
+  c->buf = malloc(ECHO_BUF);
+  if (c->buf == NULL) {
+    conn_fail(c, ENOMEM, SYS_WRITE);
+    return -1;
+  }
+  c->off = 0;
+  c->len = n - done;
+  memcpy(c->buf, e->scratch + done, c->len);
+  e->buffered += (double)c->len;
+  return 0;
+}
+
+/* Read and echo until the socket has nothing more (or a turn's worth), EOF or an error. */
+static void conn_read(conn_t* c) {
+  engine_t* e = c->e;
+  for (int i = 0; i < READS_PER_TURN; i++) {
+    ssize_t n = read(c->fd, e->scratch, ECHO_BUF);
+    if (n > 0) {
+      c->received += (double)n;
+      int r = conn_echo(c, (size_t)n);
+      if (r < 0) return;
+      if (r == 0) {
+        conn_wait(c, UV_WRITABLE); /* backpressure: no reading until it drains */
+        return;
+      }
+      continue;
+    }
+    if (n == 0) {
+      conn_done(c); /* EOF and nothing held: our side ends too (close sends our FIN) */
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    conn_fail(c, errno, SYS_READ);
+    return;
+  }
+  conn_wait(c, UV_READABLE);
+}
+
+static void on_conn_poll(uv_poll_t* handle, int status, int events) {
+  conn_t* c = (conn_t*)handle->data;
+  engine_t* e = c->e;
+  if (status < 0) {
+    conn_fail(c, -status, c->buf != NULL ? SYS_WRITE : SYS_READ);
+  } else if (c->buf != NULL) {
+    if (events & UV_WRITABLE) {
+      int r = conn_flush(c);
+      if (r > 0) conn_read(c); /* drained: read again (EOF is found there) */
+    }
+  } else if (events & (UV_READABLE | UV_DISCONNECT)) {
+    conn_read(c);
+  }
+  flush(e);
+}
+
+/* A client's turn: its `accepted` event, then echo at once (its bytes and FIN are often
+ * already there, and then the connection never needs a poll of its own). */
+static void serve(engine_t* e, conn_t* c) {
+  c->state = CONN_ACTIVE;
+  c->next = e->active_head;
+  if (e->active_head) e->active_head->prev = c;
+  e->active_head = c;
+  e->active++;
+  double* r = record(e, EV_ACCEPTED, c->id, 0, 0);
+  r[2] = peer_slot(e, c);
+  conn_read(c);
+}
+
+/* Serve waiting clients while there is room. Not reentrant: a client served here that
+ * finishes at once calls back into it, and the outer loop goes on instead. */
+static void serve_next(engine_t* e) {
+  if (e->serving_next || e->closed) return;
+  e->serving_next = 1;
+  while (e->active < e->limit && e->wait_head != NULL) {
+    conn_t* c = e->wait_head;
+    unlink_conn(e, c);
+    serve(e, c);
+  }
+  e->serving_next = 0;
+}
+
+/* A newly accepted client (accept4 here, or one adopted from the JS server). */
+static void take(engine_t* e, int fd, const void* peer, socklen_t peer_len) {
+  conn_t* c = calloc(1, sizeof(*c));
+  if (c == NULL) {
+    close(fd);
+    record(e, EV_ACCEPT_ERROR, 0, -ENOMEM, SYS_ACCEPT);
+    return;
+  }
+  c->e = e;
+  c->fd = fd;
+  c->id = e->next_id++;
+  if (peer != NULL && peer_len <= sizeof(c->peer)) memcpy(&c->peer, peer, peer_len);
+  if (e->active < e->limit && e->wait_head == NULL) {
+    serve(e, c);
+    return;
+  }
+  c->state = CONN_WAITING;
+  if (e->wait_tail) e->wait_tail->next = c;
+  else e->wait_head = c;
+  e->wait_tail = c;
+  e->waiting++;
+  double* r = record(e, EV_QUEUED, c->id, e->waiting, 0);
+  r[3] = peer_slot(e, c);
+}
+
+/* ---- listeners ---- */
+
+static void on_listen_poll(uv_poll_t* handle, int status, int events) {
+  (void)events;
+  listener_t* l = (listener_t*)handle->data;
+  engine_t* e = l->e;
+  if (status < 0) {
+    /* libuv has stopped this poll: report, and re-arm after a moment. */
+    record(e, EV_ACCEPT_ERROR, 0, status, SYS_ACCEPT);
+    e->accepting = 0;
+    e->backoff = 1;
+    update_accepting(e);
+    flush(e);
+    return;
+  }
+  for (int i = 0; i < ACCEPTS_PER_TURN && e->accepting; i++) {
+    union {
+      struct sockaddr_in v4;
+      struct sockaddr_in6 v6;
+    } peer;
+    socklen_t len = sizeof(peer);
+    int fd = accept4(l->fd, e->inet ? (struct sockaddr*)&peer : NULL, e->inet ? &len : NULL,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      int err = errno;
+      if (err == EINTR || err == ECONNABORTED) continue; /* that client left: the next */
+      if (err == EAGAIN || err == EWOULDBLOCK) break;
+      record(e, EV_ACCEPT_ERROR, 0, -err, SYS_ACCEPT);
+      /* Out of descriptors or memory: stop polling (level-triggered, it would spin) until a
+       * connection closes or a moment passes; the clients wait in the kernel queue. */
+      e->backoff = 1;
+      break;
+    }
+    take(e, fd, &peer, len);
+    update_accepting(e);
+  }
+  update_accepting(e);
+  flush(e);
+}
+
+static void on_retry(uv_timer_t* timer) {
+  engine_t* e = (engine_t*)timer->data;
+  e->backoff = 0;
+  update_accepting(e);
+}
+
+/* Poll the listeners while there is room; at the limit the kernel queue holds newcomers. */
+static void update_accepting(engine_t* e) {
+  int want = !e->closed && !e->stopped_accepting && !e->backoff &&
+             e->active + e->waiting < e->accept_limit;
+  if (e->backoff && !e->closed && !uv_is_active((uv_handle_t*)&e->retry))
+    uv_timer_start(&e->retry, on_retry, ACCEPT_RETRY_MS, 0);
+  if (want == e->accepting) return;
+  e->accepting = want;
+  for (int i = 0; i < e->nlisteners; i++) {
+    if (want) uv_poll_start(&e->listeners[i].poll, UV_READABLE, on_listen_poll);
+    else uv_poll_stop(&e->listeners[i].poll);
+  }
+}
+
+/* ---- lifetime ---- */
+
+static void engine_free_if_done(engine_t* e) {
+  if (e->handles > 0 || !e->external_gone) return;
+  free(e);
+}
+
+static void on_handle_closed(engine_t* e) {
+  if (--e->handles > 0) return;
+  instance_t* inst = e->inst;
+  if (!inst->tearing_down && !inst->finalized) {
+    napi_delete_reference(e->env, e->callback);
+    napi_delete_reference(e->env, e->records_ref);
+    napi_delete_reference(e->env, e->peers_ref);
+    napi_async_destroy(e->env, e->async_ctx);
+  }
+  instance_untrack(inst, &e->node);
+  engine_free_if_done(e);
+}
+
+static void on_listener_closed(uv_handle_t* handle) {
+  on_handle_closed(((listener_t*)handle->data)->e);
+}
+
+static void on_timer_closed(uv_handle_t* handle) {
+  on_handle_closed((engine_t*)handle->data);
+}
+
+static void stop_listeners(engine_t* e) {
+  for (int i = 0; i < e->nlisteners; i++) {
+    listener_t* l = &e->listeners[i];
+    uv_poll_stop(&l->poll);
+    close(l->fd);
+    uv_close((uv_handle_t*)&l->poll, on_listener_closed);
+  }
+  e->nlisteners = 0;
+  e->accepting = 0;
+}
+
+/* Close everything: active clients get their `closed` event, waiting ones just go. */
+static void engine_close(engine_t* e) {
+  if (e->closed) return;
+  e->closed = 1;
+  stop_listeners(e);
+  uv_close((uv_handle_t*)&e->retry, on_timer_closed);
+  while (e->wait_head != NULL) conn_release(e->wait_head, 0);
+  while (e->active_head != NULL) conn_release(e->active_head, 1);
+  flush(e);
+}
+
+static void engine_close_tracked(tracked_t* node) {
+  engine_close((engine_t*)node);
+}
+
+static void on_external_gc(napi_env env, void* data, void* hint) {
+  (void)env;
+  (void)hint;
+  engine_t* e = (engine_t*)data;
+  e->external_gone = 1; /* from here flush() calls no JavaScript */
+  engine_close(e);
+  engine_free_if_done(e);
+}
+
+/* ---- exports ---- */
+
+static int arg_engine(napi_env env, napi_value value, engine_t** out) {
+  void* data = NULL;
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external ||
+      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a stream echo engine");
+    return 0;
+  }
+  *out = (engine_t*)data;
+  return 1;
+}
+
+/* streamEchoCreate(callback(count), records: Float64Array, peers: Buffer, inet, limit,
+ * acceptLimit) -> engine external, or -errno. records holds capacity*4 numbers and peers
+ * capacity*48 bytes. */
+static napi_value js_create(napi_env env, napi_callback_info info) {
+  GET_ARGS(6);
+  napi_valuetype type;
+  bool is_typed = false, inet = false;
+  napi_typedarray_type ttype;
+  size_t nrecords = 0, npeers = 0;
+  void *records = NULL, *peers = NULL;
+  int32_t limit, accept_limit;
+  NAPI_CALL(env, napi_typeof(env, argv[0], &type));
+  if (type != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a callback");
+    return NULL;
+  }
+  NAPI_CALL(env, napi_is_typedarray(env, argv[1], &is_typed));
+  if (is_typed) NAPI_CALL(env, napi_get_typedarray_info(env, argv[1], &ttype, &nrecords, &records, NULL, NULL));
+  if (!is_typed || ttype != napi_float64_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a Float64Array");
+    return NULL;
+  }
+  if (!arg_buffer(env, argv[2], &peers, &npeers)) return NULL;
+  NAPI_CALL(env, napi_get_value_bool(env, argv[3], &inet));
+  if (!arg_int(env, argv[4], &limit) || !arg_int(env, argv[5], &accept_limit)) return NULL;
+  size_t capacity = nrecords / RECORD_FIELDS;
+  if (npeers / PEER_SLOT < capacity) capacity = npeers / PEER_SLOT;
+  if (capacity == 0 || limit < 1 || accept_limit < limit) return make_int(env, -EINVAL);
+  instance_t* inst = instance_of(env);
+  if (inst == NULL || inst->tearing_down) return make_int(env, -ECANCELED);
+  engine_t* e = calloc(1, sizeof(*e));
+  if (e == NULL) return make_int(env, -ENOMEM);
+  e->inst = inst;
+  e->env = env;
+  e->node.close = engine_close_tracked;
+  e->records = (double*)records;
+  e->peers = (char*)peers;
+  e->capacity = capacity;
+  e->inet = inet;
+  e->limit = limit;
+  e->accept_limit = accept_limit;
+  e->next_id = 1;
+  uv_timer_init(inst->loop, &e->retry);
+  e->retry.data = e;
+  e->handles = 1;
+  instance_track(inst, &e->node);
+  napi_value name, external;
+  if (napi_create_reference(env, argv[0], 1, &e->callback) != napi_ok ||
+      napi_create_reference(env, argv[1], 1, &e->records_ref) != napi_ok ||
+      napi_create_reference(env, argv[2], 1, &e->peers_ref) != napi_ok ||
+      napi_create_string_utf8(env, "socklab:stream-echo", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, NULL, name, &e->async_ctx) != napi_ok ||
+      napi_create_external(env, e, on_external_gc, NULL, &external) != napi_ok) {
+    /* Rare (out of memory): undone through the usual close path. */
+    e->external_gone = 1;
+    e->closed = 1;
+    uv_close((uv_handle_t*)&e->retry, on_timer_closed);
+    napi_throw_error(env, "ERR_SOCKLAB_NATIVE", "cannot create the stream echo engine");
+    return NULL;
+  }
+  return external;
+}
+
+/* streamEchoListen(engine, fd) -> 0 or -errno: accept on this listening descriptor (the
+ * engine owns it from now on, also on failure). */
+static napi_value js_listen(napi_env env, napi_callback_info info) {
+  GET_ARGS(2);
+  engine_t* e;
+  int32_t fd;
+  if (!arg_engine(env, argv[0], &e) || !arg_int(env, argv[1], &fd)) return NULL;
+  if (e->closed || e->nlisteners == MAX_LISTENERS) {
+    close(fd);
+    return make_int(env, e->closed ? -EBADF : -ENOSPC);
+  }
+  if (e->inet) {
+    /* As the JS server sets noDelay on every client: set on the listener, accepted sockets
+     * inherit it (one setsockopt per server, not per connection). */
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  }
+  listener_t* l = &e->listeners[e->nlisteners];
+  int r = uv_poll_init(e->inst->loop, &l->poll, fd);
+  if (r < 0) {
+    close(fd);
+    return make_int(env, r);
+  }
+  l->poll.data = l;
+  l->e = e;
+  l->fd = fd;
+  e->nlisteners++;
+  e->handles++;
+  if (e->accepting) uv_poll_start(&l->poll, UV_READABLE, on_listen_poll);
+  else update_accepting(e);
+  return make_int(env, 0);
+}
+
+/* streamEchoAdopt(engine, fd) -> 0 or -errno: a client the JS server accepted before the
+ * engine took over (the engine owns fd from now on). Its events come in a callback. */
+static napi_value js_adopt(napi_env env, napi_callback_info info) {
+  GET_ARGS(2);
+  engine_t* e;
+  int32_t fd;
+  if (!arg_engine(env, argv[0], &e) || !arg_int(env, argv[1], &fd)) return NULL;
+  if (e->closed) {
+    close(fd);
+    return make_int(env, -EBADF);
+  }
+  union {
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+  } peer;
+  socklen_t len = sizeof(peer);
+  memset(&peer, 0, sizeof(peer));
+  if (!e->inet || getpeername(fd, (struct sockaddr*)&peer, &len) < 0) len = 0;
+  take(e, fd, len > 0 ? &peer : NULL, len);
+  update_accepting(e);
+  flush(e);
+  return make_int(env, 0);
+}
+
+/* streamEchoStopAccepting(engine): close the listeners; clients go on. */
+static napi_value js_stop_accepting(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  engine_t* e;
+  if (!arg_engine(env, argv[0], &e)) return NULL;
+  e->stopped_accepting = 1;
+  if (!e->closed) stop_listeners(e);
+  return make_int(env, 0);
+}
+
+/* streamEchoClose(engine): close listeners and clients; `closed` events come in a callback
+ * before it returns. Idempotent. */
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  engine_t* e;
+  if (!arg_engine(env, argv[0], &e)) return NULL;
+  engine_close(e);
+  return make_int(env, 0);
+}
+
+/* streamEchoStats(engine, out: Float64Array(3)): active, waiting, bytes held unsent. */
+static napi_value js_stats(napi_env env, napi_callback_info info) {
+  GET_ARGS(2);
+  engine_t* e;
+  bool is_typed = false;
+  napi_typedarray_type ttype;
+  size_t n = 0;
+  void* out = NULL;
+  if (!arg_engine(env, argv[0], &e)) return NULL;
+  NAPI_CALL(env, napi_is_typedarray(env, argv[1], &is_typed));
+  if (is_typed) NAPI_CALL(env, napi_get_typedarray_info(env, argv[1], &ttype, &n, &out, NULL, NULL));
+  if (!is_typed || ttype != napi_float64_array || n < 3) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a Float64Array of 3");
+    return NULL;
+  }
+  double* o = (double*)out;
+  o[0] = e->active;
+  o[1] = e->waiting;
+  o[2] = e->buffered;
+  return make_int(env, 0);
+}
+
+napi_status register_stream_echo(napi_env env, napi_value exports) {
+  napi_status s;
+  if ((s = export_fn(env, exports, "streamEchoCreate", js_create)) != napi_ok) return s;
+  if ((s = export_fn(env, exports, "streamEchoListen", js_listen)) != napi_ok) return s;
+  if ((s = export_fn(env, exports, "streamEchoAdopt", js_adopt)) != napi_ok) return s;
+  if ((s = export_fn(env, exports, "streamEchoStopAccepting", js_stop_accepting)) != napi_ok) return s;
+  if ((s = export_fn(env, exports, "streamEchoClose", js_close)) != napi_ok) return s;
+  return export_fn(env, exports, "streamEchoStats", js_stats);
+}

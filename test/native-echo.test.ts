@@ -1,0 +1,360 @@
+/**
+ * Issue 10: the stream echo served by the native engine (native/stream_echo.c) when nothing
+ * needs JavaScript per connection. It must be the same server as the JS path: bytes echoed
+ * exactly with half-close, bounded memory against a client that never reads, sequential and
+ * --concurrent/--max-conns semantics (the excess waits in the kernel queue, none dropped),
+ * the same events (library and CLI --json), a graceful close(); and the JS path still taken
+ * whenever an option needs it.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { closeSync, openSync } from "node:fs";
+import { open as openFile } from "node:fs/promises";
+import { Worker } from "node:worker_threads";
+import net from "node:net";
+import { openStream, StreamServer, streamEcho } from "../src/index.js";
+import type { Address } from "../src/address.js";
+import type { SocklabEvent } from "../src/events.js";
+import { listenExtras } from "../src/transports/registry.js";
+import { listenUnixStream } from "../src/unix/index.js";
+import { socklab } from "./support/cli.js";
+import type { Teardown } from "./support/process.js";
+import { abstractName, tempDir, tempPath } from "./support/tmp.js";
+import { waitUntil } from "./support/wait.js";
+
+/** The sanitizer run (native-sanitizers.test) preloads libasan: CLI-process tests skip there. */
+const CLI_SKIP = /libasan/.test(process.env.LD_PRELOAD ?? "") ? "CLI processes run in the normal suite, not under the sanitizer run" : false;
+
+const TCP: Address = { kind: "tcp", host: "127.0.0.1", port: 0 };
+
+async function echoServer(
+  t: Teardown,
+  options: Partial<Parameters<typeof StreamServer.listen>[0]> & { address?: Address } = {},
+): Promise<{ server: StreamServer; events: SocklabEvent[] }> {
+  const events: SocklabEvent[] = [];
+  const address = options.address ?? TCP;
+  // A Unix path is bound natively first, as the CLI does (the engine needs a pausable listener).
+  const extras = address.kind === "unix" ? await listenExtras(address) : {};
+  const server = await StreamServer.listen({ handler: streamEcho, ...extras, ...options, address, onEvent: (e) => events.push(e) });
+  t.after(() => server.close());
+  return { server, events };
+}
+
+function connectTo(server: StreamServer): net.Socket {
+  const a = server.address;
+  if (a.kind === "tcp") return net.connect(a.port, a.host);
+  if (a.kind === "unix") return net.connect(a.path);
+  throw new Error(`connectTo: ${server.url}`);
+}
+
+/** Everything the client reads until the server's EOF. */
+function readAll(socket: net.Socket): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.once("end", () => resolve(Buffer.concat(chunks)));
+    socket.once("error", reject);
+  });
+}
+
+/** Connect, send `data`, half-close, read to EOF. */
+async function exchange(server: StreamServer, data: Buffer): Promise<Buffer> {
+  // Abstract names are connected natively with their exact length (libuv would pad them).
+  const socket = server.address.kind === "abstract" ? (await openStream(server.address)).socket : connectTo(server);
+  const reply = readAll(socket);
+  socket.end(data);
+  const got = await reply;
+  socket.destroy();
+  return got;
+}
+
+function connected(socket: net.Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+}
+
+/** Events with peers renamed by order of appearance (ports and paths differ between runs). */
+function normalised(events: readonly SocklabEvent[]): unknown[] {
+  const names = new Map<string, string>();
+  return events.map((e) => {
+    const copy = { ...e } as Record<string, unknown>;
+    if (typeof copy.peer === "string") {
+      if (!names.has(copy.peer)) names.set(copy.peer, `peer${names.size + 1}`);
+      copy.peer = names.get(copy.peer);
+    }
+    return copy;
+  });
+}
+
+for (const kind of ["tcp", "unix", "abstract"] as const) {
+  test(`${kind}: several MiB of random bytes echoed exactly, with half-close, by the native engine`, { timeout: 60_000 }, async (t) => {
+    const address: Address =
+      kind === "tcp" ? TCP : kind === "unix" ? { kind: "unix", path: tempPath(t) } : { kind: "abstract", name: abstractName() };
+    const { server, events } = await echoServer(t, { address });
+    assert.equal(server.echoesNatively, true);
+    const data = randomBytes(6 * 1024 * 1024 + 17);
+    const got = await exchange(server, data);
+    assert.equal(got.length, data.length);
+    assert.ok(got.equals(data), "the echo differs from what was sent");
+    const closed = await waitUntil(() => events.find((e) => e.type === "closed"), { what: "the closed event" });
+    assert.deepEqual({ ...closed, peer: undefined }, { type: "closed", peer: undefined, received: data.length, sent: data.length });
+    if (kind !== "tcp") assert.equal(closed.peer, `${server.url}#1`);
+  });
+}
+
+test("a client that never reads: the engine holds at most one buffer, then the reader gets every byte", { timeout: 60_000 }, async (t) => {
+  const { server } = await echoServer(t);
+  assert.equal(server.echoesNatively, true);
+  const socket = connectTo(server);
+  socket.pause();
+  await connected(socket);
+  const data = randomBytes(32 * 1024 * 1024);
+  socket.end(data);
+  // Kernel buffers fill both ways; then the server stops reading with one partial write held.
+  const stalled = await waitUntil(() => {
+    const s = server.nativeEchoStats()!;
+    return s.buffered > 0 ? s : undefined;
+  }, { what: "the server to be held back by the non-reading client" });
+  assert.ok(stalled.buffered <= 64 * 1024, `held ${stalled.buffered} bytes`);
+  assert.ok(socket.writableLength > 0, "the client still has bytes the server did not take");
+  const reply = readAll(socket);
+  socket.resume();
+  const got = await reply;
+  assert.ok(got.equals(data), "every byte came back, in order");
+  assert.equal(server.nativeEchoStats()!.buffered, 0);
+});
+
+test("sequential: a second client is queued, then served once the first closes", { timeout: 30_000 }, async (t) => {
+  const { server, events } = await echoServer(t);
+  assert.equal(server.echoesNatively, true);
+  const first = connectTo(server);
+  const firstReply = readAll(first);
+  await connected(first);
+  await waitUntil(() => events.some((e) => e.type === "accepted"), { what: "the first client accepted" });
+  const second = connectTo(server);
+  const secondReply = readAll(second);
+  second.end("second");
+  await waitUntil(() => events.some((e) => e.type === "queued"), { what: "the second client queued" });
+  assert.equal(server.waitingCount, 1);
+  assert.equal(server.activeCount, 1);
+  let secondAnswered = false;
+  void secondReply.then(() => (secondAnswered = true));
+  first.end("first");
+  assert.equal((await firstReply).toString(), "first");
+  assert.equal((await secondReply).toString(), "second");
+  assert.ok(secondAnswered);
+  await waitUntil(() => events.filter((e) => e.type === "closed").length === 2, { what: "two closed events" });
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ["accepted", "queued", "closed", "accepted", "closed"],
+  );
+  assert.equal((events[1] as Extract<SocklabEvent, { type: "queued" }>).waiting, 1);
+});
+
+test("concurrent with maxConnections 2: the others wait in the kernel queue and are all served", { timeout: 30_000 }, async (t) => {
+  const { server, events } = await echoServer(t, { concurrent: true, maxConnections: 2 });
+  assert.equal(server.echoesNatively, true);
+  const clients = Array.from({ length: 6 }, () => connectTo(server));
+  const replies = clients.map(readAll);
+  await Promise.all(clients.map(connected)); // the kernel completes every handshake
+  await waitUntil(() => events.filter((e) => e.type === "accepted").length === 2, { what: "two clients accepted" });
+  assert.equal(server.activeCount, 2);
+  assert.equal(server.waitingCount, 0, "nobody is held accepted: the rest are in the kernel queue");
+  clients.forEach((c, i) => c.end(`client ${i}`));
+  const got = await Promise.all(replies);
+  assert.deepEqual(
+    got.map((b) => b.toString()),
+    clients.map((_, i) => `client ${i}`),
+  );
+  await waitUntil(() => events.filter((e) => e.type === "closed").length === 6, { what: "six closed events" });
+  assert.equal(events.filter((e) => e.type === "accepted").length, 6);
+  assert.equal(events.filter((e) => e.type === "error").length, 0);
+});
+
+/** One session: a client served, a second queued behind a slow first one, a reset client. */
+async function session(server: StreamServer, events: SocklabEvent[]): Promise<void> {
+  assert.equal((await exchange(server, Buffer.from("one"))).toString(), "one");
+  await waitUntil(() => events.filter((e) => e.type === "closed").length === 1, { what: "the first close" });
+  const slow = connectTo(server);
+  const slowReply = readAll(slow);
+  await connected(slow);
+  await waitUntil(() => events.filter((e) => e.type === "accepted").length === 2, { what: "the slow client accepted" });
+  const queued = connectTo(server);
+  const queuedReply = readAll(queued);
+  queued.end("queued");
+  await waitUntil(() => events.some((e) => e.type === "queued"), { what: "the queued event" });
+  slow.end("slow");
+  await slowReply;
+  await queuedReply;
+  await waitUntil(() => events.filter((e) => e.type === "closed").length === 3, { what: "three closes" });
+}
+
+test("library: the engine's events equal the JS path's for the same session", { timeout: 30_000 }, async (t) => {
+  const native = await echoServer(t);
+  // A time limit nobody reaches sends the same server through the JS path.
+  const js = await echoServer(t, { idleTimeoutMs: 600_000 });
+  assert.equal(native.server.echoesNatively, true);
+  assert.equal(js.server.echoesNatively, false);
+  await session(native.server, native.events);
+  await session(js.server, js.events);
+  assert.deepEqual(normalised(native.events), normalised(js.events));
+  for (const e of native.events) if ("peer" in e) assert.match(e.peer!, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+});
+
+test("CLI --json: serve echo prints the same events natively as with the JS path (--idle-timeout)", { timeout: 60_000, skip: CLI_SKIP }, async (t) => {
+  const runs: unknown[][] = [];
+  for (const extra of [[], ["--idle-timeout", "600"]]) {
+    const proc = socklab(["serve", "echo", "tcp://127.0.0.1:0", "--json", ...extra], { input: "pipe", teardown: t });
+    const m = await proc.waitForStderr(/"event":"listening","seq":\d+,"t":[\d.]+,"address":"(tcp:\/\/[^"]+)"/);
+    const port = Number(new URL(m[1]!).port);
+    const lines = (): SocklabEvent[] =>
+      proc.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => {
+          const { event, seq: _seq, t: _t, ...rest } = JSON.parse(l) as Record<string, unknown>;
+          return { type: event, ...rest } as SocklabEvent;
+        });
+    const server = { address: { kind: "tcp", host: "127.0.0.1", port } } as unknown as StreamServer;
+    const events: SocklabEvent[] = [];
+    const follow = setInterval(() => events.splice(0, events.length, ...lines().filter((e) => e.type !== "listening")), 5);
+    try {
+      await session(server, events);
+    } finally {
+      clearInterval(follow);
+    }
+    proc.signal("SIGTERM");
+    const r = await proc.waitExit(10_000);
+    assert.equal(r.code, 0, r.stderr);
+    runs.push(normalised(lines().filter((e) => e.type !== "listening")));
+  }
+  assert.deepEqual(runs[0], runs[1]);
+});
+
+test("close() with clients connected: the active one gets its closed event, both are disconnected", { timeout: 30_000 }, async (t) => {
+  const { server, events } = await echoServer(t);
+  const active = connectTo(server);
+  const activeEnd = readAll(active).catch(() => Buffer.alloc(0));
+  await connected(active);
+  active.write("partial");
+  await waitUntil(() => events.some((e) => e.type === "accepted"), { what: "the client accepted" });
+  const waiting = connectTo(server);
+  const waitingEnd = readAll(waiting).catch(() => Buffer.alloc(0));
+  await waitUntil(() => events.some((e) => e.type === "queued"), { what: "the second client queued" });
+  const closing = server.close();
+  assert.equal(server.close(), closing, "close() is idempotent");
+  await closing;
+  assert.equal((await activeEnd).toString(), "partial");
+  await waitingEnd;
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ["accepted", "queued", "closed"],
+  );
+  assert.deepEqual((events[2] as Extract<SocklabEvent, { type: "closed" }>).received, 7);
+  const late = connectTo(server);
+  await assert.rejects(connected(late), /ECONNREFUSED/);
+});
+
+test("the JS path is taken whenever something needs JavaScript per connection or per byte", { timeout: 30_000 }, async (t) => {
+  for (const options of [{ idleTimeoutMs: 5000 }, { maxTimeMs: 5000 }, { trace: true }, { payload: true }, { acceptFilter: () => ({ ok: true as const }) }]) {
+    const { server } = await echoServer(t, options);
+    assert.equal(server.echoesNatively, false, JSON.stringify(Object.keys(options)));
+    assert.equal((await exchange(server, Buffer.from("x"))).toString(), "x");
+  }
+  const other = await echoServer(t, { handler: (socket) => void socket.end("hi\n") });
+  assert.equal(other.server.echoesNatively, false);
+});
+
+test("CLI: serve echo -x (a hex dump of each chunk) takes the JS path", { timeout: 30_000, skip: CLI_SKIP }, async (t) => {
+  const proc = socklab(["serve", "echo", "tcp://127.0.0.1:0", "-x"], { input: "pipe", teardown: t });
+  const { port } = await proc.listening();
+  const server = { address: { kind: "tcp", host: "127.0.0.1", port } } as unknown as StreamServer;
+  assert.equal((await exchange(server, Buffer.from("hexdump me"))).toString(), "hexdump me");
+  await proc.waitForStderr(/hexdump me/);
+});
+
+test("a worker thread that ends with the engine serving: teardown closes its clients", { timeout: 30_000 }, async () => {
+  const index = new URL("../src/index.js", import.meta.url).href;
+  const worker = new Worker(
+    `const { parentPort } = require("node:worker_threads");
+     import(${JSON.stringify(index)}).then(async ({ StreamServer, streamEcho }) => {
+       const server = await StreamServer.listen({ address: { kind: "tcp", host: "127.0.0.1", port: 0 }, handler: streamEcho, concurrent: true });
+       parentPort.postMessage({ port: server.address.port, native: server.echoesNatively });
+     });`,
+    { eval: true },
+  );
+  const { port, native } = (await once(worker, "message"))[0] as { port: number; native: boolean };
+  assert.equal(native, true);
+  const client = net.connect(port, "127.0.0.1");
+  await connected(client);
+  client.write("abc");
+  assert.equal(((await once(client, "data"))[0] as Buffer).toString(), "abc");
+  const closed = once(client, "close");
+  await worker.terminate(); // no server.close(): the environment's teardown must close everything
+  await closed;
+});
+
+test("clients the JS server accepted before the engine took over are handed to it and served in order", { timeout: 30_000 }, async (t) => {
+  const path = tempPath(t, "early.sock");
+  const fd = listenUnixStream({ path }); // listening: these clients wait in the accept queue
+  const clients = [0, 1, 2].map((i) => {
+    const socket = net.connect(path);
+    const reply = readAll(socket);
+    socket.end(`early ${i}`);
+    return { socket, reply };
+  });
+  await Promise.all(clients.map((c) => connected(c.socket).catch(() => undefined)));
+  // libuv's thread pool held busy (each thread in open(2) of a FIFO with no writer), so
+  // listen()'s own file check waits while the loop accepts the queued clients on the JS side.
+  const threads = Math.min(1024, Number(process.env.UV_THREADPOOL_SIZE) || 4);
+  const dir = tempDir(t);
+  const fifos = Array.from({ length: threads }, (_, i) => `${dir}/pool-${i}`);
+  assert.equal(spawnSync("mkfifo", fifos).status, 0);
+  const blocked = fifos.map((f) => openFile(f, "r"));
+  const events: SocklabEvent[] = [];
+  const listening = StreamServer.listen({ address: { kind: "unix", path }, listenFd: fd, handler: streamEcho, onEvent: (e) => events.push(e) });
+  for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+  for (const f of fifos) closeSync(openSync(f, "w"));
+  for (const handle of await Promise.all(blocked)) await handle.close();
+  const server = await listening;
+  t.after(() => server.close());
+  assert.equal(server.echoesNatively, true);
+  const replies = await Promise.all(clients.map((c) => c.reply));
+  assert.deepEqual(
+    replies.map((b) => b.toString()),
+    ["early 0", "early 1", "early 2"],
+  );
+  await waitUntil(() => events.filter((e) => e.type === "closed").length === 3, { what: "three closed events" });
+  assert.deepEqual(
+    events.filter((e) => e.type !== "queued").map((e) => e.type),
+    ["accepted", "closed", "accepted", "closed", "accepted", "closed"],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === "accepted").map((e) => (e as { peer: string }).peer),
+    [1, 2, 3].map((n) => `${server.url}#${n}`),
+  );
+});
+
+test("TCP peers are named from the accepted address exactly as the JS path names them", { timeout: 30_000 }, async (t) => {
+  const { server, events } = await echoServer(t);
+  assert.equal(server.echoesNatively, true);
+  const seen: string[] = [];
+  for (const localAddress of ["127.0.0.1", "127.1.20.3", "127.200.100.255"]) {
+    const socket = net.connect({ port: server.address.kind === "tcp" ? server.address.port : 0, host: "127.0.0.1", localAddress });
+    const reply = readAll(socket);
+    await connected(socket);
+    seen.push(`tcp://${localAddress}:${socket.localPort}`);
+    socket.end("x");
+    await reply;
+  }
+  await waitUntil(() => events.filter((e) => e.type === "closed").length === 3, { what: "three closed events" });
+  assert.deepEqual(
+    events.filter((e) => e.type === "accepted").map((e) => (e as { peer: string }).peer),
+    seen,
+  );
+});
