@@ -63,10 +63,31 @@ function isBound(repro: Repro, v: Record<string, string>, netPid: number | "self
     case "udp":
       return [read("udp"), read("udp6")].some((table) => table.split("\n").some((l) => l.trim().split(/\s+/)[1]?.endsWith(`:${port}`)));
     case "unix":
-      return read("unix").split("\n").some((l) => l.endsWith(` ${v["@PATH@"]}`));
+      return unixReady(read("unix"), ` ${v["@PATH@"]}`);
     case "abstract":
-      return read("unix").split("\n").some((l) => l.endsWith(` @${v["@NAME@"]}`));
+      return unixReady(read("unix"), ` @${v["@NAME@"]}`);
   }
+}
+
+/** __SO_ACCEPTCON in /proc/net/unix's Flags column: listen(2) has been called. */
+const ACCEPTCON = 0x10000;
+/** SOCK_DGRAM in its Type column (1 is SOCK_STREAM, 5 SOCK_SEQPACKET). */
+const UNIX_DGRAM = 2;
+
+/**
+ * Is a Unix socket with this name (`" /path"` or `" @name"`, the end of its line) ready? The
+ * name shows from bind(2) on, but a stream socket refuses connections (ECONNREFUSED) until
+ * listen(2): nc -lU, Python and socklab all bind, then listen. So a stream socket counts only
+ * once listening; a datagram socket once bound.
+ */
+function unixReady(table: string, nameSuffix: string): boolean {
+  return table.split("\n").some((l) => {
+    if (!l.endsWith(nameSuffix)) return false;
+    const f = l.trim().split(/\s+/);
+    const flags = parseInt(f[3] ?? "", 16);
+    const type = parseInt(f[4] ?? "", 16);
+    return type === UNIX_DGRAM || (flags & ACCEPTCON) !== 0;
+  });
 }
 
 function start(ctx: LabContext, label: string, tool: Tool, side: Side, v: Record<string, string>, options: PairOptions): Proc {
