@@ -9,7 +9,10 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { EXERCISES } from "../src/lab/exercises/index.js";
 import { runLab } from "../src/lab/main.js";
-import { onPath } from "../src/lab/reproduce.js";
+import { isBound } from "../src/lab/against.js";
+import { onPath, REPRO } from "../src/lab/reproduce.js";
+import { spawnPython } from "./support/python.js";
+import { abstractName, socketPath } from "./support/tmp.js";
 import { fileURLToPath } from "node:url";
 
 const BIN = fileURLToPath(new URL("../../bin/socklab.js", import.meta.url));
@@ -112,4 +115,33 @@ test("2.5 without a namespace says it binds every interface, and for how long", 
   assert.match(out, /this exercise really binds \[::\], every interface/);
   assert.match(out, /the server was bound to every interface\s+for \d+\.\d s/);
   assert.match(out, /; bound to every interface for \d+\.\d s/);
+});
+
+test("a Unix stream server is ready once it listens, not once bound (bind(2) shows the path, connect is refused until listen(2))", { skip: noPython }, async (t) => {
+  const path = socketPath(t);
+  const name = abstractName();
+  const v = { "@PATH@": path, "@NAME@": name, "@PORT@": "0" };
+  // Binds a path, an abstract name and a datagram path, then listens on the two stream
+  // sockets only when told (a line on stdin): the state nc -lU and Python pass through.
+  const py = spawnPython(
+    [
+      "import socket, sys",
+      `path, name = ${JSON.stringify(path)}, ${JSON.stringify(name)}`,
+      "s = socket.socket(socket.AF_UNIX); s.bind(path)",
+      "a = socket.socket(socket.AF_UNIX); a.bind('\\0' + name)",
+      "d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); d.bind(path + '.dgram')",
+      "print('bound', flush=True); sys.stdin.readline()",
+      "s.listen(); a.listen()",
+      "print('listening', flush=True); sys.stdin.readline()",
+    ].join("\n"),
+    { teardown: t, input: "pipe" },
+  );
+  await py.waitForStdout("bound\n");
+  assert.equal(isBound(REPRO.B3, v, "self"), false, "a bound, not listening, stream path counted as ready");
+  assert.equal(isBound(REPRO.B2, v, "self"), false, "a bound, not listening, abstract name counted as ready");
+  assert.equal(isBound(REPRO.B1, { ...v, "@PATH@": `${path}.dgram` }, "self"), true, "a bound datagram path is ready");
+  py.write("go\n");
+  await py.waitForStdout("listening\n");
+  assert.equal(isBound(REPRO.B3, v, "self"), true);
+  assert.equal(isBound(REPRO.B2, v, "self"), true);
 });

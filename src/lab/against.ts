@@ -41,8 +41,8 @@ async function values(ctx: LabContext, repro: Repro): Promise<Record<string, str
   };
 }
 
-/** Is the server's socket there yet, as the kernel lists it? */
-function isBound(repro: Repro, v: Record<string, string>, netPid: number | "self"): boolean {
+/** Is the server's socket there yet (listening, for a stream socket), as the kernel lists it? */
+export function isBound(repro: Repro, v: Record<string, string>, netPid: number | "self"): boolean {
   const read = (name: string): string => {
     try {
       return readFileSync(`/proc/${netPid}/net/${name}`, "utf8");
