@@ -2,34 +2,78 @@
  * Small things the exercises share: free ports, the bulk payload generator, local-time
  * checks and platform probes.
  */
-import { createHash, randomBytes, type Hash } from "node:crypto";
+import { createHash, randomBytes, randomInt, type Hash } from "node:crypto";
 import dgram from "node:dgram";
 import { lookup } from "node:dns/promises";
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import { Readable } from "node:stream";
 import type { LabCatalog } from "./texts.js";
 
 /**
- * A port that was free a moment ago on `host` (bind to 0, read it, close). Only for
- * exercises that need a server to appear *later* on a known port (5) or nobody at all.
+ * A port that was free a moment ago on `host`, for a server started next on that number
+ * (nc -l, socat, a Python snippet: programs that cannot report a port of their own) or for
+ * nobody at all (exercises 5 and 8).
+ *
+ * Chosen below the kernel's ephemeral range (net.ipv4.ip_local_port_range), where the kernel
+ * never puts a socket bound to port 0 or a client's implicit bind: with port 0 the number
+ * came from that range, and on a busy machine (a test suite running in parallel) another
+ * process's socket could be given it between our probe and the server's own bind, the
+ * server then failing to bind or, worse, the client talking to that other socket.
  */
 export async function freePort(kind: "tcp" | "udp", host = "127.0.0.1"): Promise<number> {
+  const [low] = ephemeralRange();
+  const floor = 10_000;
+  if (low - floor >= 1000) {
+    for (let i = 0; i < 64; i++) {
+      const port = floor + randomInt(low - floor);
+      if (await bindable(kind, host, port)) return port;
+    }
+  }
+  return bindPort(kind, host, 0); // no room below the range (an unusual setting): the kernel's pick
+}
+
+/** The kernel's ephemeral port range, [low, high] (Linux's default when unreadable). */
+export function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return [low as number, high as number];
+  } catch {
+    // not Linux, or no /proc
+  }
+  return [32768, 60999];
+}
+
+async function bindable(kind: "tcp" | "udp", host: string, port: number): Promise<boolean> {
+  try {
+    await bindPort(kind, host, port);
+    return true;
+  } catch {
+    return false; // in use (or not allowed): another number
+  }
+}
+
+/** Bind `port` on `host` (0: any), close, and return the port bound. */
+function bindPort(kind: "tcp" | "udp", host: string, port: number): Promise<number> {
   if (kind === "tcp") {
     return new Promise((resolve, reject) => {
       const server = net.createServer();
       server.once("error", reject);
-      server.listen({ port: 0, host, exclusive: true }, () => {
-        const port = (server.address() as net.AddressInfo).port;
-        server.close(() => resolve(port));
+      server.listen({ port, host, exclusive: true }, () => {
+        const bound = (server.address() as net.AddressInfo).port;
+        server.close(() => resolve(bound));
       });
     });
   }
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket(host.includes(":") ? "udp6" : "udp4");
-    socket.once("error", reject);
-    socket.bind(0, host, () => {
-      const port = socket.address().port;
-      socket.close(() => resolve(port));
+    socket.once("error", (err) => {
+      socket.close();
+      reject(err);
+    });
+    socket.bind(port, host, () => {
+      const bound = socket.address().port;
+      socket.close(() => resolve(bound));
     });
   });
 }

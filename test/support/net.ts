@@ -5,26 +5,16 @@ import net from "node:net";
 import dgram from "node:dgram";
 import { once } from "node:events";
 import { WAIT_MS } from "./wait.js";
+import { freePort as labFreePort } from "../../src/lab/helpers.js";
 
 /**
  * A port that was free a moment ago on `host` (TCP or UDP). Only for peers that cannot bind
- * port 0 themselves (the guides' Python servers, nc, socat); there is a small race by nature.
+ * port 0 themselves (the guides' Python servers, nc, socat). Picked below the kernel's
+ * ephemeral range (see src/lab/helpers.ts), so no port-0 bind or client's implicit bind of
+ * another test running meanwhile can be given it before the peer binds it.
  */
 export async function freePort(kind: "tcp" | "udp" = "tcp", host = "127.0.0.1"): Promise<number> {
-  if (kind === "tcp") {
-    const server = net.createServer();
-    server.listen({ port: 0, host, exclusive: true });
-    await once(server, "listening");
-    const port = (server.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => server.close(() => r()));
-    return port;
-  }
-  const socket = dgram.createSocket(host.includes(":") ? "udp6" : "udp4");
-  socket.bind(0, host);
-  await once(socket, "listening");
-  const port = socket.address().port;
-  await new Promise<void>((r) => socket.close(() => r()));
-  return port;
+  return labFreePort(kind, host);
 }
 
 /** A port with nothing listening on 127.0.0.1 (connect gets ECONNREFUSED). */
