@@ -190,6 +190,19 @@ test("`socklab lab 13` through the real CLI: exit 0, table and summary on stdout
 
 // ---- failure paths, with a fake socklab ------------------------------------------------
 
+/** The pids of this process's children now (every thread's, from /proc). */
+function childPids(): number[] {
+  const out: number[] = [];
+  for (const task of readdirSync("/proc/self/task")) {
+    try {
+      out.push(...readFileSync(`/proc/self/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 function fakeBin(body: string): { bin: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), "socklab-labtest-"));
   const bin = join(dir, "fake-socklab.mjs");
@@ -223,11 +236,26 @@ test("a hanging socklab times the exercise out and every process is killed", { t
   writeFileSync(pids, "");
   const tmp = privateTmp();
   t.after(tmp.done);
-  const r = await lab(["11"], { SOCKLAB_LAB_BIN: bin, SOCKLAB_LAB_TIMEOUT_MS: "1500", FAKE_PIDS: pids, TMPDIR: tmp.dir });
+  // The lab's children, as the kernel lists them while it runs: on a loaded machine the fake
+  // may be killed at 1.5 s before node has even run its first line (then it never writes
+  // FAKE_PIDS), and it must be dead all the same.
+  const before = new Set(childPids());
+  const seen = new Set<number>();
+  const watch = setInterval(() => {
+    for (const pid of childPids()) if (!before.has(pid)) seen.add(pid);
+  }, 10);
+  let r;
+  try {
+    r = await lab(["11"], { SOCKLAB_LAB_BIN: bin, SOCKLAB_LAB_TIMEOUT_MS: "1500", FAKE_PIDS: pids, TMPDIR: tmp.dir });
+  } finally {
+    clearInterval(watch);
+  }
   assert.equal(r.code, 1);
   assert.match(rows(r.out).get("11")?.reason ?? "", /^timed out after 1\.5 s waiting for "server" \(socklab serve cmd tcp:\/\/127\.0\.0\.1:0\) to report that it is listening$/);
-  const started = readFileSync(pids, "utf8").split("\n").filter(Boolean).map(Number);
-  assert.ok(started.length >= 1);
+  const recorded = readFileSync(pids, "utf8").split("\n").filter(Boolean).map(Number);
+  for (const pid of recorded) assert.ok(seen.has(pid), `the fake's pid ${pid} was not seen as a child of this process`);
+  const started = [...seen];
+  assert.ok(started.length >= 1, "the lab started no process");
   for (const pid of started) {
     assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, `process ${pid} is still alive`);
   }
