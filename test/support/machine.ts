@@ -4,10 +4,14 @@
  * number of runnable processes per core, so the budget is scaled by that ratio.
  */
 import { availableParallelism, loadavg } from "node:os";
+import { runnableNow } from "../../src/lab/load.js";
 
-/** Runnable processes per core over the last minute, at least 1 (an idle machine). */
+/**
+ * Runnable processes per core, at least 1 (an idle machine): the larger of the last minute's
+ * average and right now (the average lags a load that has just started by about a minute).
+ */
 export function loadFactor(): number {
-  return Math.max(1, loadavg()[0]! / availableParallelism());
+  return Math.max(1, Math.max(loadavg()[0]!, runnableNow() - 1) / availableParallelism());
 }
 
 /** `ms` stretched by the load factor, capped at `capMs`. */
