@@ -38,7 +38,8 @@ import { errorEvent, publishing, type EventSink, type RefusalReason, type Sockla
 import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
 import { createTlsServerOptions, onTlsConnections, type TlsServerSetup } from "../tls/server.js";
 import { sessionEvents } from "../tls/session.js";
-import { listenAbstractStream } from "../unix/stream.js";
+import { listenAbstractStream, listenUnixStream } from "../unix/stream.js";
+import { Poller } from "../unix/poller.js";
 import { traceReads, traceWrites } from "./trace.js";
 import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadEncoding, type PayloadOption } from "../format/payload.js";
 import { tap } from "../format/tap.js";
@@ -184,11 +185,14 @@ export function removeSocketFilesNow(): void {
 
 /**
  * One listening socket. `own` is our descriptor of it: while it is open the socket and its
- * accept queue live on, whether or not a net.Server is accepting on it.
+ * accept queue live on, whether or not a net.Server is accepting on it. It is held by an
+ * idle addon poller that owns it (never started: it only ties the descriptor to the addon's
+ * per-environment list), so a worker thread that ends without close() has it closed at
+ * its environment's teardown, as Node closes the net.Server's own descriptor.
  */
 class AcceptPoint {
   private server: Server | undefined;
-  private own: number | undefined;
+  private keeper: Poller | undefined;
   private ended = false;
 
   constructor(
@@ -203,10 +207,22 @@ class AcceptPoint {
     if (canPause) {
       const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
       if (typeof fd === "number" && fd >= 0) {
-        const r = nativeBinding("pausing accept").dup(fd);
-        if (r >= 0) this.own = r;
+        const native = nativeBinding("pausing accept");
+        const own = native.dup(fd);
+        if (own >= 0) {
+          try {
+            this.keeper = new Poller(native, own, true, {});
+          } catch {
+            native.close(own); // no poller (e.g. an environment tearing down): cannot pause
+          }
+        }
       }
     }
+  }
+
+  /** Our descriptor of the listening socket, while we keep one. */
+  private get own(): number | undefined {
+    return this.keeper?.fd;
   }
 
   private attach(server: Server): void {
@@ -257,10 +273,8 @@ class AcceptPoint {
     this.server = undefined;
     const closed = server?.listening ? once(server, "close").then(noop) : Promise.resolve();
     server?.close();
-    if (this.own !== undefined) {
-      nativeBinding("closing a listener").close(this.own);
-      this.own = undefined;
-    }
+    this.keeper?.close(); // closes our descriptor: the socket is gone with the last one
+    this.keeper = undefined;
     return closed;
   }
 }
@@ -328,7 +342,8 @@ export class StreamServer {
     this.acceptLimit = options.concurrent ? this.limit : this.limit + SEQUENTIAL_HOLD;
     this.encodings = payloadEncodings(options.payload);
     // A path Node bound itself is unlinked by libuv when its server closes: that one can't pause.
-    const canPause = isNativeAvailable() && !(options.address.kind === "unix" && options.listenFd === undefined);
+    // Every socket is bound natively where the addon is (Unix paths included): all can pause.
+    const canPause = isNativeAvailable();
     const setup = options.tls;
     const takeConnections = setup
       ? (server: Server): void =>
@@ -415,11 +430,17 @@ export class StreamServer {
     // e.g. as soon as the socket file appeared, was accepted with nobody to serve it).
     const early = holdEarlyConnections(setup !== undefined);
     try {
-      if (options.listenFd !== undefined || address.kind === "abstract") {
-        // Bound by the caller, or an abstract name bound here natively with its exact
-        // length (libuv pads abstract names); a Unix path is still ours to remove on close.
+      if (options.listenFd !== undefined || address.kind === "abstract" || (address.kind === "unix" && isNativeAvailable())) {
+        // Bound by the caller, or here natively: an abstract name with its exact length
+        // (libuv pads abstract names), a Unix path with its mode set before bind (libuv
+        // would unlink the path on close whoever's file it names by then, and a socket it
+        // bound cannot pause accepting). A Unix path is ours to remove on close, if still ours.
         let fd = options.listenFd;
         if (fd === undefined && address.kind === "abstract") fd = listenAbstractStream(address.name, backlog);
+        if (fd === undefined && address.kind === "unix") {
+          await options.preparePath?.(address.path);
+          fd = listenUnixStream({ path: address.path }, { mode: options.socketMode ?? 0o600, backlog });
+        }
         if (address.kind === "unix") owned = claimSocketFileSync(address.path);
         const server = early.hold(make());
         servers.push(server);
@@ -451,6 +472,7 @@ export class StreamServer {
           notes.push({ type: "note", note: "dual-stack" });
         }
       } else if (address.kind === "unix") {
+        // No addon (not Linux): libuv binds, and unlinks the path itself on close.
         await options.preparePath?.(address.path);
         const server = early.hold(make());
         servers.push(server);
