@@ -182,3 +182,67 @@ for (const [name, echo] of [
     await new Promise((resolve) => again.close(resolve));
   });
 }
+
+test("every net.Server has its connection routing before it listens: nothing accepted waits for a listener", { timeout: 30_000 }, async (t) => {
+  // What replaced holding early connections and replaying them: whatever libuv accepts from
+  // listen(2) on already has a listener. Checked at each Server.listen() call, for every kind.
+  // listen(2) time's listeners must be the server's own routing, there for good: not a
+  // stand-in removed once listen() has returned (as the holding of early connections was).
+  const seen: { event: string; listeners: number; server: net.Server; at: Function[] }[] = [];
+  const original = net.Server.prototype.listen;
+  net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
+    const event = "setSecureContext" in this ? "secureConnection" : "connection"; // a tls.Server, or net
+    seen.push({ event, listeners: this.listenerCount(event), server: this, at: this.listeners(event) });
+    return (original as (...a: unknown[]) => net.Server).apply(this, args);
+  } as typeof net.Server.prototype.listen;
+  t.after(() => {
+    net.Server.prototype.listen = original;
+  });
+  const reader: StreamHandler = (socket) => {
+    socket.on("end", () => socket.end());
+    socket.resume();
+  };
+  const addresses = [
+    { kind: "tcp", host: "127.0.0.1", port: 0 },
+    { kind: "tls", host: "127.0.0.1", port: 0 },
+    { kind: "unix", path: tempPath(t, "routed.sock") },
+    { kind: "abstract", name: `socklab_routed_${process.pid}_${Date.now()}` },
+  ] as const;
+  for (const address of addresses) {
+    const server = await StreamServer.listen({ address, handler: reader });
+    t.after(() => server.close());
+  }
+  assert.deepEqual(
+    seen.map((call) => call.event),
+    ["connection", "secureConnection", "connection", "connection"],
+  );
+  // A pause and a resume: the resumed net.Server (a new one on the same socket) too.
+  const events: SocklabEvent[] = [];
+  const server = await StreamServer.listen({
+    address: { kind: "unix", path: tempPath(t, "resumed.sock") },
+    handler: reader,
+    concurrent: true,
+    maxConnections: 1,
+    onEvent: (e) => events.push(e),
+  });
+  t.after(() => server.close());
+  const path = (server.address as { path: string }).path;
+  const first = net.connect(path);
+  const firstDone = readAll(first);
+  await waitUntil(() => events.some((e) => e.type === "accepted"), { what: "the first client accepted (accepting pauses)" });
+  const second = net.connect(path);
+  const secondDone = readAll(second);
+  await connected(second); // in the kernel queue
+  first.end();
+  await firstDone;
+  await waitUntil(() => events.filter((e) => e.type === "accepted").length === 2, { what: "the second client accepted after the resume" });
+  second.end();
+  await secondDone;
+  assert.ok(seen.length >= addresses.length + 2, `listen() calls: ${seen.length}`);
+  const shown = JSON.stringify(seen.map(({ event, listeners }) => ({ event, listeners })));
+  for (const { event, listeners, server, at } of seen) {
+    assert.ok(listeners > 0, `a ${event} listener before listen(): ${shown}`);
+    const now = server.listeners(event);
+    assert.ok(at.every((listener) => now.includes(listener)), `the ${event} listeners at listen() are still there: ${shown}`);
+  }
+});
