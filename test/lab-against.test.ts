@@ -7,6 +7,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import dgram from "node:dgram";
+import { once } from "node:events";
+import net from "node:net";
 import { EXERCISES } from "../src/lab/exercises/index.js";
 import { runLab } from "../src/lab/main.js";
 import { isBound } from "../src/lab/against.js";
@@ -144,4 +147,27 @@ test("a Unix stream server is ready once it listens, not once bound (bind(2) sho
   await py.waitForStdout("listening\n");
   assert.equal(isBound(REPRO.B3, v, "self"), true);
   assert.equal(isBound(REPRO.B2, v, "self"), true);
+  // Only the server's own socket: held by python3, not by this process.
+  assert.equal(isBound(REPRO.B3, v, "self", py.pid), true);
+  assert.equal(isBound(REPRO.B1, { ...v, "@PATH@": `${path}.dgram` }, "self", py.pid), true);
+  assert.equal(isBound(REPRO.B3, v, "self", process.pid), false, "a socket of another process counted as the server's");
+});
+
+test("a TCP or UDP port counts as the server's only while the server holds it", async (t) => {
+  const tcp = net.createServer();
+  tcp.listen({ port: 0, host: "127.0.0.1" });
+  await once(tcp, "listening");
+  t.after(() => tcp.close());
+  const udp = dgram.createSocket("udp4");
+  udp.bind(0, "127.0.0.1");
+  await once(udp, "listening");
+  t.after(() => udp.close());
+  const tcpPort = { "@PORT@": String((tcp.address() as net.AddressInfo).port) };
+  const udpPort = { "@PORT@": String(udp.address().port) };
+  assert.equal(isBound(REPRO["10"], tcpPort, "self"), true);
+  assert.equal(isBound(REPRO["10"], tcpPort, "self", process.pid), true);
+  assert.equal(isBound(REPRO["13"], udpPort, "self", process.pid), true);
+  // A process that does not hold them (this one's parent): not the server's.
+  assert.equal(isBound(REPRO["10"], tcpPort, "self", process.ppid), false);
+  assert.equal(isBound(REPRO["13"], udpPort, "self", process.ppid), false);
 });

@@ -9,7 +9,7 @@
  * never by connecting to it, so a one-shot server (nc -l, a Python snippet) is not used up.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { LabFailure, LabSkip, type LabContext } from "./context.js";
 import { freePort } from "./helpers.js";
 import { loadFactor } from "./load.js";
@@ -41,8 +41,13 @@ async function values(ctx: LabContext, repro: Repro): Promise<Record<string, str
   };
 }
 
-/** Is the server's socket there yet (listening, for a stream socket), as the kernel lists it? */
-export function isBound(repro: Repro, v: Record<string, string>, netPid: number | "self"): boolean {
+/**
+ * Is the server's socket there yet (listening, for a stream socket), as the kernel lists it?
+ * With `ownerPid`, only a socket that process holds counts: a port or name taken by some
+ * other process meanwhile is not this server being ready (the server then fails to bind and
+ * exits, and says why).
+ */
+export function isBound(repro: Repro, v: Record<string, string>, netPid: number | "self", ownerPid?: number): boolean {
   const read = (name: string): string => {
     try {
       return readFileSync(`/proc/${netPid}/net/${name}`, "utf8");
@@ -50,6 +55,8 @@ export function isBound(repro: Repro, v: Record<string, string>, netPid: number 
       return "";
     }
   };
+  const owned = ownerPid === undefined ? undefined : socketInodes(ownerPid);
+  const mine = (inode: string | undefined): boolean => owned === undefined || (inode !== undefined && owned.has(inode));
   const port = Number(v["@PORT@"]).toString(16).toUpperCase().padStart(4, "0");
   switch (repro.bound.kind) {
     case "tcp":
@@ -57,16 +64,41 @@ export function isBound(repro: Repro, v: Record<string, string>, netPid: number 
       return [read("tcp"), read("tcp6")].some((table) =>
         table.split("\n").some((l) => {
           const f = l.trim().split(/\s+/);
-          return f[1]?.endsWith(`:${port}`) && f[3] === "0A";
+          return f[1]?.endsWith(`:${port}`) === true && f[3] === "0A" && mine(f[9]);
         }),
       );
     case "udp":
-      return [read("udp"), read("udp6")].some((table) => table.split("\n").some((l) => l.trim().split(/\s+/)[1]?.endsWith(`:${port}`)));
+      return [read("udp"), read("udp6")].some((table) =>
+        table.split("\n").some((l) => {
+          const f = l.trim().split(/\s+/);
+          return f[1]?.endsWith(`:${port}`) === true && mine(f[9]);
+        }),
+      );
     case "unix":
-      return unixReady(read("unix"), ` ${v["@PATH@"]}`);
+      return unixReady(read("unix"), ` ${v["@PATH@"]}`, mine);
     case "abstract":
-      return unixReady(read("unix"), ` @${v["@NAME@"]}`);
+      return unixReady(read("unix"), ` @${v["@NAME@"]}`, mine);
   }
+}
+
+/** The inodes of the sockets process `pid` has open (empty once it has exited). */
+function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return inodes;
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1] as string);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return inodes;
 }
 
 /** __SO_ACCEPTCON in /proc/net/unix's Flags column: listen(2) has been called. */
@@ -80,10 +112,11 @@ const UNIX_DGRAM = 2;
  * listen(2): nc -lU, Python and socklab all bind, then listen. So a stream socket counts only
  * once listening; a datagram socket once bound.
  */
-function unixReady(table: string, nameSuffix: string): boolean {
+function unixReady(table: string, nameSuffix: string, mine: (inode: string | undefined) => boolean): boolean {
   return table.split("\n").some((l) => {
     if (!l.endsWith(nameSuffix)) return false;
     const f = l.trim().split(/\s+/);
+    if (!mine(f[6])) return false;
     const flags = parseInt(f[3] ?? "", 16);
     const type = parseInt(f[4] ?? "", 16);
     return type === UNIX_DGRAM || (flags & ACCEPTCON) !== 0;
@@ -145,7 +178,7 @@ export async function runPair(ctx: LabContext, id: ExerciseId, serverTool: Tool,
   const bindMs = Math.round(BIND_MS * loadFactor());
   const bindSeconds = ctx.seconds(bindMs, bindMs % 1000 === 0 ? 0 : 1);
   ctx.step = ctx.t.wait.bound(serverLabel, bindSeconds);
-  const bound = await until(ctx, () => isBound(repro, v, ctx.netPid) || !serverProc.running, bindMs);
+  const bound = await until(ctx, () => isBound(repro, v, ctx.netPid, serverProc.pid) || !serverProc.running, bindMs);
   // A client that started first may already have been served by a one-shot server that has
   // exited (exercise 5): then what the client printed tells.
   const servedAlready = repro.clientFirst === true && clientProc !== undefined && !serverProc.running;
