@@ -113,6 +113,7 @@ let dropped = 0;
 
 function flushDiag(): void {
   scheduled = false;
+  if (stderrBroken) pending = "";
   if (pending === "") return;
   let out = pending;
   pending = "";
@@ -140,6 +141,7 @@ let lossless = false;
  * equal lines); past the backlog it is counted and dropped, unless `keep`.
  */
 export function diag(line: string, keep = false, times = 1): void {
+  if (stderrBroken) return;
   if (keep) lossless = true;
   // The backlog only grows when flushDiag writes: checked once per flush, not per line.
   if (!lossless && !scheduled && process.stderr.writableLength > STDERR_BACKLOG) {
@@ -170,19 +172,44 @@ function wakeDrainWaiters(): void {
 
 /** The gate for tap() (src/format/tap.ts) on what is shown on standard error. */
 export const stderrGate: TapGate = {
-  full: () => pending.length + process.stderr.writableLength > STDERR_HOLD,
+  full: () => !stderrBroken && pending.length + process.stderr.writableLength > STDERR_HOLD,
   whenDrained(resume) {
     drainWaiters.push(resume);
     if (drainWaiters.length > 1) return; // already waiting
     flushDiag();
     const stderr = process.stderr;
-    if (stderr.destroyed || !stderr.writableNeedDrain) setImmediate(wakeDrainWaiters);
+    if (stderrBroken || stderr.destroyed || !stderr.writableNeedDrain) setImmediate(wakeDrainWaiters);
     else {
       stderr.once("drain", wakeDrainWaiters);
       stderr.once("close", wakeDrainWaiters);
     }
   },
 };
+
+/**
+ * Standard error that can't be written any more (its reader went away: EPIPE; or it fails,
+ * e.g. `2>/dev/full`): diagnostics are not the data, so the run goes on without them, as
+ * nc's does: nothing more is written there (each write would fail again, and reporting
+ * that failure is one more write: a busy loop), and a connection held for it is released.
+ * The exit status still says how the transfer ended.
+ */
+let stderrBroken = false;
+process.stderr.on("error", () => {
+  if (stderrBroken) return;
+  stderrBroken = true;
+  pending = "";
+  dropped = 0;
+  wakeDrainWaiters();
+});
+
+export function isStderrBroken(): boolean {
+  return stderrBroken;
+}
+
+/** Text for standard error written as is (a byte dump, a progress line), unless it is broken. */
+export function writeStderr(text: string): void {
+  if (!stderrBroken) process.stderr.write(text);
+}
 
 let stdoutBroken = false;
 const stdoutClosedListeners = new Set<() => void>();
@@ -243,7 +270,7 @@ export async function drainOutput(limitMs: number): Promise<void> {
 /** Wait until everything written to `stream` so far is flushed. */
 export function flushed(stream: Writable): Promise<void> {
   return new Promise((resolve) => {
-    if (stream.destroyed || stdoutBroken) return resolve();
+    if (stream.destroyed || (stream === process.stdout && stdoutBroken) || (stream === process.stderr && stderrBroken)) return resolve();
     stream.write("", () => resolve());
   });
 }
