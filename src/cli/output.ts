@@ -212,26 +212,41 @@ export function writeStderr(text: string): void {
 }
 
 let stdoutBroken = false;
+/** Standard output failed for another reason than its reader leaving (ENOSPC on `>/dev/full`). */
+let stdoutFailure: SocklabError | undefined;
 const stdoutClosedListeners = new Set<() => void>();
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code === "EPIPE") {
-    // The reader went away (`| head -c 10`): a normal end, not a failure (docs/CLI.md).
-    stdoutBroken = true;
-    for (const listener of [...stdoutClosedListeners]) listener();
-    stdoutClosedListeners.clear();
-    return;
+  // Once is enough: later writes to the failed stream fail again, and saying so each time helps nobody.
+  if (stdoutBroken) return;
+  stdoutBroken = true;
+  if (err.code !== "EPIPE") {
+    // Not the reader leaving on purpose: bytes meant for standard output were lost, so the
+    // run fails (exit 1, see stdoutFailed), said once, now (a server may run on for long).
+    const code = err.code ?? "ERROR";
+    stdoutFailure = new SocklabError(code, `standard output: ${err.message}`, { messageKey: "stdout-failed", params: { code, detail: err.message } });
+    emit(errorEvent(stdoutFailure));
   }
-  const code = err.code ?? "ERROR";
-  emit(errorEvent(new SocklabError(code, `standard output: ${err.message}`, { messageKey: "stdout-failed", params: { code, detail: err.message } })));
+  // The reader went away (`| head -c 10`): a normal end, not a failure (docs/CLI.md).
+  // Either way nothing more goes there: what was being copied to it stops.
+  for (const listener of [...stdoutClosedListeners]) listener();
+  stdoutClosedListeners.clear();
 });
+
+/**
+ * The failure of standard output, if it failed otherwise than by its reader leaving (it has
+ * been reported already): the CLI then exits 1 even if the command itself ended well.
+ */
+export function stdoutFailed(): SocklabError | undefined {
+  return stdoutFailure;
+}
 
 export function isStdoutBroken(): boolean {
   return stdoutBroken;
 }
 
 /**
- * Call `listener` once when standard output's reader goes away (EPIPE), at once if it
- * already has. Returns a function that removes the listener.
+ * Call `listener` once when standard output's reader goes away (EPIPE) or it fails (ENOSPC:
+ * stdoutFailed says which), at once if it already has. Returns a function that removes the listener.
  */
 export function onStdoutClosed(listener: () => void): () => void {
   if (stdoutBroken) {
@@ -248,6 +263,7 @@ let droppedDatagrams = 0;
 
 /** Write one datagram's payload to stdout unless stdout is hopelessly behind; false if dropped. */
 export function writeDatagram(data: Buffer): boolean {
+  if (stdoutBroken) return false;
   if (process.stdout.writableLength > STDOUT_BACKLOG) {
     if (droppedDatagrams++ % 1000 === 0) emit({ type: "dropped", what: "datagrams", count: droppedDatagrams });
     return false;
