@@ -299,7 +299,7 @@ test("a worker thread that ends with the engine serving: teardown closes its cli
   await closed;
 });
 
-test("clients the JS server accepted before the engine took over are handed to it and served in order", { timeout: 30_000 }, async (t) => {
+test("clients queued before listen() are served by the engine, in order, also with libuv's pool held busy meanwhile", { timeout: 30_000 }, async (t) => {
   const path = tempPath(t, "early.sock");
   const fd = listenUnixStream({ path }); // listening: these clients wait in the accept queue
   const clients = [0, 1, 2].map((i) => {
@@ -309,8 +309,9 @@ test("clients the JS server accepted before the engine took over are handed to i
     return { socket, reply };
   });
   await Promise.all(clients.map((c) => connected(c.socket).catch(() => undefined)));
-  // libuv's thread pool held busy (each thread in open(2) of a FIFO with no writer), so
-  // listen()'s own file check waits while the loop accepts the queued clients on the JS side.
+  // libuv's thread pool held busy (each thread in open(2) of a FIFO with no writer), as when
+  // listen() awaited a file check while the loop accepted queued clients on the JS side (now
+  // nothing in listen() waits on the pool, and whatever a net.Server accepts is routed).
   const threads = Math.min(1024, Number(process.env.UV_THREADPOOL_SIZE) || 4);
   const dir = tempDir(t);
   const fifos = Array.from({ length: threads }, (_, i) => `${dir}/pool-${i}`);

@@ -1,12 +1,14 @@
 /**
  * A client that connects as soon as the socket listens — before the server has said
  * "listening" — is served, not lost. From listen(2) on, libuv accepts; StreamServer.listen()
- * then still awaits (the socket file's inode; chmod; the dual-stack probe) before the server
- * attaches its 'connection' listener. A connection accepted in that window used to be held
+ * used to await (the socket file's inode; chmod; the dual-stack probe) before the server
+ * attached its 'connection' listener, and a connection accepted in that window was held
  * open by nobody: never served, never closed (the client waited forever), and the server's
  * close() never finished, so its socket file stayed behind. Seen as the lab's B3 pair
  * "serve peercred × nc -U" hanging in CI: the lab starts the client once /proc/net/unix lists
- * the path, which is at bind().
+ * the path, which is at bind(). Now each net.Server is routed before it listens (see
+ * test/stream-server-unix-path.test.ts); these tests keep the window's conditions (libuv's
+ * pool held busy while listen() runs) as the regression check.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

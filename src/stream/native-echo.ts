@@ -96,7 +96,10 @@ export class NativeEcho {
     if (r < 0) throw errnoError(r, "listen");
   }
 
-  /** Serve a client the JS server accepted before the engine took over. */
+  /**
+   * Serve a client a net.Server accepted while the engine held its listener (the server's
+   * routing sends it here; handing over closes the net.Server, so this is rare).
+   */
   adopt(socket: Socket): void {
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
     const own = typeof fd === "number" && fd >= 0 ? nativeBinding("the native echo").dup(fd) : -1;

@@ -9,11 +9,25 @@
  * and then closed for lack of room: a client is served, or refused with a one-line reply
  * and a `refused` event.
  *
+ * Binding: with the native addon every socket but TCP's is bound natively and handed to
+ * Node as a listening descriptor: abstract names (exact length), and Unix paths, whether
+ * the CLI bound them (listenFd) or the library binds them here (preparePath, then
+ * listenUnixStream with socketMode set before bind). So every socket file follows one rule
+ * (src/unix/socket-file.ts: claimed after bind, removed on close only if the path still
+ * names that file; libuv would unlink the path whatever it names by then), and every
+ * listener can pause. Without the addon (not Linux) libuv binds Unix paths.
+ *
+ * Each net.Server gets its connection routing before it listens (AcceptPoint), so a client
+ * accepted at any moment from listen(2) on, e.g. one that connected as soon as the socket
+ * file appeared, is served like any other; nothing is held until the server is "ready".
+ *
  * Pausing accept(2): Node has no API for it, so each listening socket is kept open by a
  * descriptor of our own (a dup); the net.Server that accepts is closed to pause (the
  * socket and its queue live on through our descriptor) and a new one is made on a fresh
- * dup to resume. Without the native addon (not Linux) accepting cannot pause, and waiting
- * clients are held in memory instead, as before.
+ * dup to resume. Our descriptor is owned by an idle addon poller, so the addon's
+ * environment teardown closes it if a worker thread ends without close(). Without the
+ * native addon (not Linux) accepting cannot pause, and waiting clients are held in memory
+ * instead.
  *
  * Per-connection idle and total time limits (timers only when asked for), dual-stack or
  * IPv6-only for `::`, event log lines, an optional socket-level trace, and an idempotent
@@ -21,9 +35,9 @@
  *
  * The plain stream echo (no TLS, trace, payload events, time limits or accept filter) is
  * served by the native engine instead (src/stream/native-echo.ts, native/stream_echo.c):
- * the listening sockets are handed over (the net.Servers closed, as for a pause) and C
- * accepts, echoes and closes, with the same limits, queueing and events; no net.Socket
- * per connection. Anything else, or no addon, takes the JS path below.
+ * the listening sockets are handed over once all listen (the net.Servers closed, as for a
+ * pause) and C accepts, echoes and closes, with the same limits, queueing and events; no
+ * net.Socket per connection. Anything else, or no addon, takes the JS path below.
  */
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
@@ -38,7 +52,8 @@ import { errorEvent, publishing, type EventSink, type RefusalReason, type Sockla
 import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
 import { createTlsServerOptions, onTlsConnections, type TlsServerSetup } from "../tls/server.js";
 import { sessionEvents } from "../tls/session.js";
-import { listenAbstractStream } from "../unix/stream.js";
+import { listenAbstractStream, listenUnixStream } from "../unix/stream.js";
+import { Poller } from "../unix/poller.js";
 import { traceReads, traceWrites } from "./trace.js";
 import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadEncoding, type PayloadOption } from "../format/payload.js";
 import { tap, type TapGate } from "../format/tap.js";
@@ -189,29 +204,56 @@ export function removeSocketFilesNow(): void {
 
 /**
  * One listening socket. `own` is our descriptor of it: while it is open the socket and its
- * accept queue live on, whether or not a net.Server is accepting on it.
+ * accept queue live on, whether or not a net.Server is accepting on it. It is held by an
+ * idle addon poller that owns it (never started: it only ties the descriptor to the addon's
+ * per-environment list), so a worker thread that ends without close() has it closed at
+ * its environment's teardown, as Node closes the net.Server's own descriptor.
  */
 class AcceptPoint {
   private server: Server | undefined;
-  private own: number | undefined;
+  private keeper: Poller | undefined;
   private ended = false;
 
+  /** Made before listen(2): its first net.Server routes connections from the start. */
   constructor(
-    server: Server,
     private readonly make: () => Server,
     private readonly backlog: number,
     private readonly takeConnections: (server: Server) => void,
     private readonly onError: (err: Error) => void,
-    canPause: boolean,
   ) {
-    this.attach(server);
+    this.server = make();
+    takeConnections(this.server);
+  }
+
+  /**
+   * listen(2) on a new socket, or start accepting on a listening descriptor; then, if
+   * `canPause`, keep a descriptor of our own. Resolves with the listening net.Server.
+   */
+  async listen(how: Parameters<Server["listen"]>[0], canPause: boolean): Promise<Server> {
+    const server = this.server!;
+    await listenOn(server, how);
+    // From now on an error is an accept error (a failed listen rejected above instead).
+    server.on("error", this.onError);
     if (canPause) {
       const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
       if (typeof fd === "number" && fd >= 0) {
-        const r = nativeBinding("pausing accept").dup(fd);
-        if (r >= 0) this.own = r;
+        const native = nativeBinding("pausing accept");
+        const own = native.dup(fd);
+        if (own >= 0) {
+          try {
+            this.keeper = new Poller(native, own, true, {});
+          } catch {
+            native.close(own); // no poller (e.g. an environment tearing down): cannot pause
+          }
+        }
       }
     }
+    return server;
+  }
+
+  /** Our descriptor of the listening socket, while we keep one. */
+  private get own(): number | undefined {
+    return this.keeper?.fd;
   }
 
   private attach(server: Server): void {
@@ -262,10 +304,8 @@ class AcceptPoint {
     this.server = undefined;
     const closed = server?.listening ? once(server, "close").then(noop) : Promise.resolve();
     server?.close();
-    if (this.own !== undefined) {
-      nativeBinding("closing a listener").close(this.own);
-      this.own = undefined;
-    }
+    this.keeper?.close(); // closes our descriptor: the socket is gone with the last one
+    this.keeper = undefined;
     return closed;
   }
 }
@@ -276,16 +316,24 @@ export class StreamServer {
    * "127.0.0.1", port: 41234 }`, `{ kind: "unix", family: "unix", path }`, `{ kind:
    * "abstract", family: "abstract", name }`. An Address: openStream(server.address) connects.
    */
-  readonly address: ServerAddress;
+  get address(): ServerAddress {
+    return this.bound[0]!;
+  }
   /** The same in socklab's URL form: tcp://127.0.0.1:41234, unix:/tmp/x.sock, abstract:name. */
-  readonly url: string;
+  get url(): string {
+    return formatAddress(this.address);
+  }
   /**
    * Every listening socket: one, or two for `::` where the OS keeps IPv6 sockets IPv6-only
    * (the IPv6 one, then the fallback IPv4 listener on 0.0.0.0 and the same port; a
    * `dual-stack-fallback` note says so). `address` is the first.
    */
-  readonly addresses: readonly ServerAddress[];
-  private readonly points: AcceptPoint[];
+  get addresses(): readonly ServerAddress[] {
+    return this.bound;
+  }
+  /** Filled by bind(), one per listening socket; listen() returns the server once all are. */
+  private readonly bound: ServerAddress[] = [];
+  private readonly points: AcceptPoint[] = [];
   private readonly options: StreamServerOptions;
   private readonly emit: EventSink;
   /**
@@ -315,27 +363,23 @@ export class StreamServer {
   /** How it listens: dual-stack, or the fallback to a second IPv4 listener. */
   readonly notes: Extract<SocklabEvent, { type: "note" }>[] = [];
 
+  /** Connection routing for each net.Server, attached before it listens. */
+  private readonly takeConnections: (server: Server) => void;
+  /** An accept error (e.g. out of descriptors) is reported; the server keeps listening. */
+  private readonly onAcceptError: (err: Error) => void;
+
   private constructor(
     options: StreamServerOptions,
-    servers: Server[],
-    make: () => Server,
-    backlog: number,
-    addresses: ServerAddress[],
-    owned?: OwnedSocketFile,
+    private readonly make: () => Server,
+    private readonly backlog: number,
   ) {
     this.options = options;
-    this.owned = owned;
-    this.addresses = addresses;
-    this.address = addresses[0]!;
-    this.url = formatAddress(this.address);
     this.emit = publishing(options.onEvent);
     this.limit = options.concurrent ? (options.maxConnections ?? defaultMaxConnections()) : 1;
     this.acceptLimit = options.concurrent ? this.limit : this.limit + SEQUENTIAL_HOLD;
     this.encodings = payloadEncodings(options.payload);
-    // A path Node bound itself is unlinked by libuv when its server closes: that one can't pause.
-    const canPause = isNativeAvailable() && !(options.address.kind === "unix" && options.listenFd === undefined);
     const setup = options.tls;
-    const takeConnections = setup
+    this.takeConnections = setup
       ? (server: Server): void =>
           onTlsConnections(server as TlsNetServer, setup, {
             peerOf: (socket) => formatInetPeer("tls", socket.remoteAddress, socket.remotePort),
@@ -347,23 +391,91 @@ export class StreamServer {
           })
       : (server: Server): void =>
           void server.on("connection", (socket: Socket) => (this.engine ? this.engine.adopt(socket) : this.onConnection(socket)));
-    // An accept error (e.g. out of descriptors) is reported; the server keeps listening.
-    const onError = (err: Error): void => this.emit(errorEvent(err, { address: this.url, during: "accept" }));
-    this.points = servers.map((server) => new AcceptPoint(server, make, backlog, takeConnections, onError, canPause));
-    if (this.nativeEligible() && this.points.every((point) => point.pausable)) {
-      const kind = options.address.kind;
-      let engine: NativeEcho | undefined;
-      try {
-        engine = new NativeEcho(formatAddress(options.address), kind === "tcp", this.limit, this.acceptLimit, this.emit);
-        for (const point of this.points) engine.listen(point.handOver());
-        this.engine = engine;
-      } catch {
-        // The JS path serves instead (the engine could not take every listener).
-        engine?.close();
-        for (const point of this.points) point.resume();
-      }
-    }
+    this.onAcceptError = (err: Error): void =>
+      this.emit(errorEvent(err, { address: this.bound.length > 0 ? this.url : formatAddress(options.address), during: "accept" }));
     live.add(this);
+  }
+
+  /**
+   * Bind and listen every socket of the address. Each net.Server has its connection routing
+   * attached before it listens, so a client accepted at any moment from listen(2) on (e.g.
+   * one that connected as soon as the socket file appeared) is served like any other.
+   * Sockets are bound natively where the addon is (Unix paths included: see listen()), so
+   * every one can pause accepting.
+   */
+  private async bind(): Promise<void> {
+    const options = this.options;
+    const address = options.address;
+    const backlog = this.backlog;
+    const canPause = isNativeAvailable();
+    const listen = (how: Parameters<Server["listen"]>[0]): Promise<Server> => {
+      const point = new AcceptPoint(this.make, backlog, this.takeConnections, this.onAcceptError);
+      this.points.push(point);
+      return point.listen(how, canPause);
+    };
+    if (options.listenFd !== undefined || address.kind === "abstract" || (address.kind === "unix" && canPause)) {
+      // Bound by the caller, or here natively: an abstract name with its exact length
+      // (libuv pads abstract names), a Unix path with its mode set before bind (libuv
+      // would unlink the path on close whoever's file it names by then, and a socket it
+      // bound cannot pause accepting). A Unix path is ours to remove on close, if still ours.
+      let fd = options.listenFd;
+      if (fd === undefined && address.kind === "abstract") fd = listenAbstractStream(address.name, backlog);
+      if (fd === undefined && address.kind === "unix") {
+        await options.preparePath?.(address.path);
+        fd = listenUnixStream({ path: address.path }, { mode: options.socketMode ?? 0o600, backlog });
+      }
+      if (address.kind === "unix") this.owned = claimSocketFileSync(address.path);
+      this.bound.push(boundAddress(address, await listen({ fd, backlog })));
+    } else if (address.kind === "tcp" || address.kind === "tls") {
+      const v6 = address.host.includes(":");
+      const wantDual = v6 && !options.ipv6Only && (options.dualStack ?? true) && isUnspecified6(address.host);
+      const server = await listen({
+        host: address.host,
+        port: address.port,
+        ipv6Only: v6 ? !wantDual : false,
+        backlog,
+      });
+      this.bound.push(boundAddress(address, server));
+      const port = (server.address() as AddressInfo).port;
+      if (wantDual && !(await ipv4Covered(port))) {
+        // The OS keeps this socket IPv6-only: a second listener takes IPv4.
+        const v4 = await listen({ host: "0.0.0.0", port, backlog });
+        const fallback = boundAddress({ kind: address.kind, host: "0.0.0.0", port }, v4);
+        this.bound.push(fallback);
+        this.notes.push({ type: "note", note: "dual-stack-fallback", address: formatAddress(fallback) });
+      } else if (wantDual) {
+        this.notes.push({ type: "note", note: "dual-stack" });
+      }
+    } else if (address.kind === "unix") {
+      // No addon (not Linux): libuv binds, and unlinks the path itself on close.
+      await options.preparePath?.(address.path);
+      const server = await listen({ path: address.path, backlog });
+      this.owned = claimSocketFileSync(address.path);
+      await chmod(address.path, options.socketMode ?? 0o600);
+      this.bound.push(boundAddress(address, server));
+    } else {
+      throw new SocklabError("ERR_NOT_SUPPORTED", `${formatAddress(address)} is not a stream address`);
+    }
+  }
+
+  /**
+   * Hand the listening sockets to the native echo engine when it can serve (see the top of
+   * this file). Not once the JS path has accepted someone (a client that came while a
+   * second socket was being bound): one server, one path.
+   */
+  private startEngine(): void {
+    if (!this.nativeEligible() || !this.points.every((point) => point.pausable)) return;
+    if (this.active.size + this.waiting.length + this.lingering.size > 0) return;
+    let engine: NativeEcho | undefined;
+    try {
+      engine = new NativeEcho(formatAddress(this.options.address), this.options.address.kind === "tcp", this.limit, this.acceptLimit, this.emit);
+      for (const point of this.points) engine.listen(point.handOver());
+      this.engine = engine;
+    } catch {
+      // The JS path serves instead (the engine could not take every listener).
+      engine?.close();
+      for (const point of this.points) point.resume();
+    }
   }
 
   /**
@@ -403,85 +515,25 @@ export class StreamServer {
     // makes (server.fingerprint is what clients pin), rather than plain TCP under a tls:// name.
     const options =
       given.tls === undefined && given.address.kind === "tls" ? { ...given, tls: await createTlsServerOptions({ names: [given.address.host] }) } : given;
-    const address = options.address;
     const backlog = options.backlog ?? defaultBacklog();
     const setup = options.tls;
     // TLS: no pauseOnConnect (it would stop the handshake); the handler gets the socket after it.
     const make = (): Server =>
       setup ? setup.createServer({ allowHalfOpen: true, noDelay: true }) : createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
-    const servers: Server[] = [];
-    const notes: Extract<SocklabEvent, { type: "note" }>[] = [];
-    // The socket file this call owns, recorded right after bind (or, bound by the caller, as it
-    // is now): a failure below removes it only if the path still names that file.
-    let owned: OwnedSocketFile | undefined;
-    const addresses: ServerAddress[] = [];
-    // From listen(2) on, libuv accepts; until the StreamServer below attaches its listeners,
-    // what is accepted is held here, then handed over (else a client that connected early,
-    // e.g. as soon as the socket file appeared, was accepted with nobody to serve it).
-    const early = holdEarlyConnections(setup !== undefined);
+    const server = new StreamServer(options, make, backlog);
     try {
-      if (options.listenFd !== undefined || address.kind === "abstract") {
-        // Bound by the caller, or an abstract name bound here natively with its exact
-        // length (libuv pads abstract names); a Unix path is still ours to remove on close.
-        let fd = options.listenFd;
-        if (fd === undefined && address.kind === "abstract") fd = listenAbstractStream(address.name, backlog);
-        if (address.kind === "unix") owned = claimSocketFileSync(address.path);
-        const server = early.hold(make());
-        servers.push(server);
-        await listenOn(server, { fd, backlog });
-        addresses.push(boundAddress(address, server));
-      } else if (address.kind === "tcp" || address.kind === "tls") {
-        const v6 = address.host.includes(":");
-        const wantDual = v6 && !options.ipv6Only && (options.dualStack ?? true) && isUnspecified6(address.host);
-        const server = early.hold(make());
-        servers.push(server);
-        await listenOn(server, {
-          host: address.host,
-          port: address.port,
-          ipv6Only: v6 ? !wantDual : false,
-          backlog,
-        });
-        const bound = boundAddress(address, server);
-        addresses.push(bound);
-        const port = (server.address() as AddressInfo).port;
-        if (wantDual && !(await ipv4Covered(port))) {
-          // The OS keeps this socket IPv6-only: a second listener takes IPv4.
-          const v4 = early.hold(make());
-          servers.push(v4);
-          await listenOn(v4, { host: "0.0.0.0", port, backlog });
-          const fallback = boundAddress({ kind: address.kind, host: "0.0.0.0", port }, v4);
-          addresses.push(fallback);
-          notes.push({ type: "note", note: "dual-stack-fallback", address: formatAddress(fallback) });
-        } else if (wantDual) {
-          notes.push({ type: "note", note: "dual-stack" });
-        }
-      } else if (address.kind === "unix") {
-        await options.preparePath?.(address.path);
-        const server = early.hold(make());
-        servers.push(server);
-        await listenOn(server, { path: address.path, backlog });
-        owned = claimSocketFileSync(address.path);
-        await chmod(address.path, options.socketMode ?? 0o600);
-        addresses.push(boundAddress(address, server));
-      } else {
-        throw new SocklabError("ERR_NOT_SUPPORTED", `${formatAddress(address)} is not a stream address`);
-      }
+      await server.bind();
     } catch (err) {
-      early.drop();
-      for (const server of servers) server.close();
-      if (owned) removeSocketFile(owned);
-      throw listenError(err, address);
+      // Closes what did listen, and removes the socket file bound here if the path still names it.
+      await server.close();
+      throw listenError(err, options.address);
     }
-    const result = new StreamServer(options, servers, make, backlog, addresses, owned);
+    server.startEngine();
     const limit = descriptorLimit();
     if (options.concurrent && options.maxConnections !== undefined && limit !== undefined && options.maxConnections > limit - DESCRIPTOR_RESERVE) {
-      notes.push({ type: "note", note: "descriptor-limit", limit, maxConnections: options.maxConnections });
+      server.notes.push({ type: "note", note: "descriptor-limit", limit, maxConnections: options.maxConnections });
     }
-    result.notes.push(...notes);
-    // Its listeners are attached now: stop holding, and hand over what came meanwhile, on the
-    // next tick (after the caller has said it is listening, before any new connection).
-    early.release();
-    return result;
+    return server;
   }
 
   /** tls://: `sha256:` + hex of the server's certificate (what clients --pin). */
@@ -676,39 +728,6 @@ function boundAddress(address: Address, server: Server): ServerAddress {
   if (address.kind !== "tcp" && address.kind !== "tls") return serverAddress(address);
   const info = server.address() as AddressInfo;
   return serverAddress({ ...address, port: info.port }, info.family === "IPv6" ? "ipv6" : "ipv4");
-}
-
-/**
- * Connections a listening net.Server accepted before anyone listened for them: each
- * event (`connection`; for TLS `secureConnection` and `tlsClientError`) is recorded while
- * held, and emitted again on its server once released, in order, with the same arguments.
- */
-function holdEarlyConnections(tls: boolean): { hold(server: Server): Server; release(): void; drop(): void } {
-  const events = tls ? ["secureConnection", "tlsClientError"] : ["connection"];
-  const held: { server: Server; event: string; args: unknown[] }[] = [];
-  const holders: { server: Server; event: string; listener: (...args: unknown[]) => void }[] = [];
-  const stop = (): void => {
-    for (const { server, event, listener } of holders) server.off(event, listener);
-    holders.length = 0;
-  };
-  return {
-    hold(server) {
-      for (const event of events) {
-        const listener = (...args: unknown[]): void => void held.push({ server, event, args });
-        server.on(event, listener);
-        holders.push({ server, event, listener });
-      }
-      return server;
-    },
-    release() {
-      stop();
-      if (held.length > 0) process.nextTick(() => held.splice(0).forEach(({ server, event, args }) => server.emit(event, ...args)));
-    },
-    drop() {
-      stop();
-      for (const { args } of held.splice(0)) for (const arg of args) (arg as Partial<Socket> | undefined)?.destroy?.();
-    },
-  };
 }
 
 function isUnspecified6(host: string): boolean {

@@ -5,7 +5,8 @@
  * (nor a Node client them). Here the address length is exact.
  */
 import { Socket, type SocketConstructorOpts } from "node:net";
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync } from "node:fs";
+import { claimSocketFileSync, removeIfOursSync, type OwnedSocketFile } from "./socket-file.js";
 import { constants as osConstants } from "node:os";
 import { abortError, delay, throwIfAborted } from "../abort.js";
 import { startDeadline } from "../deadline.js";
@@ -52,7 +53,9 @@ export function listenUnixStream(target: UnixSocketTarget, options: ListenUnixSt
   const path = targetPath(target); // as given (bytes stay bytes), for the fs calls
   const fd = native.socket(SOCK_STREAM);
   if (fd < 0) throw errnoError(fd, "socket", at);
-  let bound = false;
+  // The file bind() created, recorded at once: a failure below removes it only if the
+  // path still names it (src/unix/socket-file.ts).
+  let owned: OwnedSocketFile | undefined;
   try {
     if (path !== undefined && options.mode !== undefined) {
       const r = native.fchmod(fd, options.mode);
@@ -61,14 +64,20 @@ export function listenUnixStream(target: UnixSocketTarget, options: ListenUnixSt
     const { kind, name } = encodeTarget(target);
     let r = native.bind(fd, kind, name);
     if (r < 0) throw errnoError(r, "bind", at);
-    bound = true;
+    if (path !== undefined) owned = claimSocketFileSync(path);
     // chmod after bind too: the umask may have removed bits the caller asked for.
     if (path !== undefined && options.mode !== undefined) chmodSync(path, options.mode);
     r = native.listen(fd, options.backlog ?? 511);
     if (r < 0) throw errnoError(r, "listen", at);
   } catch (err) {
     native.close(fd);
-    if (bound && path !== undefined) rmSync(path, { force: true });
+    if (owned !== undefined) {
+      try {
+        removeIfOursSync(owned);
+      } catch {
+        // Left as it is (e.g. permissions): the error that matters is the one thrown below.
+      }
+    }
     throw err;
   }
   return fd;
