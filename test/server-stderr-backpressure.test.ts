@@ -14,31 +14,14 @@ import net from "node:net";
 import { once } from "node:events";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { SOCKLAB_BIN } from "./support/cli.js";
-import { waitUntil } from "./support/wait.js";
+import { stalled, waitUntil } from "./support/wait.js";
+import { rssMiB } from "./support/process.js";
 
 const TOTAL = 20 * 1024 * 1024;
 const MiB = 1024 * 1024;
 
-function rssMiB(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-}
 
-/** Wait until `count()` stays the same for 4 polls in a row (the transfer has stalled). */
-async function stalled(count: () => number, what: string): Promise<number> {
-  let last = -1;
-  let same = 0;
-  return waitUntil(
-    () => {
-      const now = count();
-      same = now === last && now > 0 ? same + 1 : 0;
-      last = now;
-      return same >= 4 ? now : undefined;
-    },
-    { what, timeoutMs: 60_000, intervalMs: 250 },
-  );
-}
 
 /** Read standard error up to the `listening ADDRESS` line (or its JSON event); then stop reading it. */
 async function listeningPort(child: ChildProcessWithoutNullStreams, json: boolean): Promise<number> {
