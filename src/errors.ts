@@ -325,6 +325,7 @@ export const CAUSES: Record<string, string> = {
   ENAMETOOLONG: "socket path too long",
   ECONNABORTED: "connection aborted",
   ERR_NO_DIRECTORY: "no such directory (no server can be listening there)",
+  ENOSPC: "no space left on device (the disk or device is full)",
 };
 
 /** A short human cause for an error code, or undefined if we have none. */

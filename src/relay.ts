@@ -23,7 +23,7 @@ import { bindUdp, type DatagramEndpoint, type UdpPeer } from "./datagram/endpoin
 import { NotSupportedError, SocklabError } from "./errors.js";
 import { errorEvent, publishing, type EventSink, type RelayEndReason } from "./events.js";
 import { payloadEncodings, payloadEvents, type PayloadOption } from "./format/payload.js";
-import { allSinks, tap, type TapSink } from "./format/tap.js";
+import { allSinks, tap, type TapGate, type TapSink } from "./format/tap.js";
 import { accessFilter, type AccessList } from "./net/cidr.js";
 import { openStream } from "./stream/connect.js";
 import type { TlsClientConfig } from "./tls/client.js";
@@ -53,6 +53,11 @@ export interface RelayOptions {
    * several). UDP: one event per datagram, `datagram: true`.
    */
   payload?: PayloadOption;
+  /**
+   * Where the output of tapFor's sinks or the payload events can fall behind (the CLI:
+   * standard error nobody reads), each relayed client is held while this gate is full.
+   */
+  tapGate?: TapGate;
   /** Extra listener options (a pre-bound descriptor for a Unix path with its mode, dual-stack…). */
   listen?: Partial<StreamServerOptions>;
   /** TO is tls://: how to verify it (prepareTlsClient). */
@@ -137,7 +142,7 @@ export class StreamRelay implements Relay {
     // (pipe stops reading the client when it is full) until the upstream is open.
     const early = new PassThrough({ highWaterMark: EARLY_BUFFER });
     client.pipe(early);
-    const untap = tapClient(client, clientSink(options, peer, emit, false));
+    const untap = tapClient(client, clientSink(options, peer, emit, false), options.tapGate);
     let upstream: Socket | undefined;
     let upstreamText = toText;
     let reason: RelayEndReason = "done";
@@ -215,8 +220,8 @@ function clientSink(options: RelayOptions, peer: string, emit: EventSink, datagr
   return allSinks(options.tapFor?.(peer), encodings.length > 0 ? payloadEvents(peer, emit, { encodings, datagram }) : undefined);
 }
 
-function tapClient(client: Socket, sink: TapSink | undefined): () => void {
-  return sink ? tap(client, sink) : () => {};
+function tapClient(client: Socket, sink: TapSink | undefined, gate: TapGate | undefined): () => void {
+  return sink ? tap(client, sink, gate) : () => {};
 }
 
 interface UdpMapping {

@@ -4,17 +4,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { startServer } from "./support/cli.js";
+import { rssMiB } from "./support/process.js";
 import { tcpConnect } from "./support/net.js";
 import { hold } from "./support/wait.js";
 
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const m = status.match(/^VmRSS:\s+(\d+) kB$/m);
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 test("serve echo: a client that never reads cannot make the server buffer without limit", { timeout: 30_000 }, async (t) => {
   const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0"], { teardown: t });

@@ -12,31 +12,14 @@ import net from "node:net";
 import { once } from "node:events";
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { SOCKLAB_BIN } from "./support/cli.js";
-import { waitUntil } from "./support/wait.js";
+import { stalled, waitUntil } from "./support/wait.js";
+import { rssMiB } from "./support/process.js";
 
 const TOTAL = 20 * 1024 * 1024;
 const MiB = 1024 * 1024;
 
-function rssMiB(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-}
 
-/** Wait until `count()` stays the same for `polls` polls in a row (the transfer has stalled). */
-async function stalled(count: () => number, what: string): Promise<number> {
-  let last = -1;
-  let same = 0;
-  return waitUntil(
-    () => {
-      const now = count();
-      same = now === last && now > 0 ? same + 1 : 0;
-      last = now;
-      return same >= 4 ? now : undefined;
-    },
-    { what, timeoutMs: 60_000, intervalMs: 250 },
-  );
-}
 
 for (const direction of ["in", "out"] as const) {
   test(`connect -x, stderr unread: ${direction === "in" ? "receiving" : "sending"} stalls with bounded memory, then all goes through`, { timeout: 120_000 }, async (t) => {

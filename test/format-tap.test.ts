@@ -146,3 +146,35 @@ test("holdReading: paused while any reason holds, resumed when the last lets go;
   releaseReading(idle, "tap");
   assert.equal(idle.readableFlowing, null);
 });
+
+test("holdReading: a reader that knows nothing of holds (pipe(), a service's pause/resume) can't restart a held stream", async () => {
+  // pipe()'s backpressure: the destination full, the source paused; on 'drain' pipe() calls
+  // src.resume(), which must not restart a source the tap holds for standard error.
+  const source = new PassThrough();
+  const dest = new PassThrough({ highWaterMark: 4 });
+  source.pipe(dest);
+  source.write(Buffer.alloc(64));
+  await waitUntil(() => source.readableFlowing === false, { what: "pipe() to pause the source" });
+  holdReading(source, "tap"); // a paused stream is held too: its reader may resume it any time
+  dest.resume(); // the destination drains: pipe() resumes the source…
+  await waitUntil(() => dest.readableLength === 0 && dest.writableLength === 0, { what: "the destination to drain" });
+  assert.equal(source.readableFlowing, false, "…which stays held");
+  source.pause();
+  source.resume(); // the last wish of the other reader: flowing
+  assert.equal(source.readableFlowing, false);
+  releaseReading(source, "tap");
+  assert.equal(source.readableFlowing, true, "flowing once the hold lets go, as the other reader wants");
+
+  // A reader that paused it meanwhile (a service waiting for 'drain') keeps it paused after the release.
+  const echo = new PassThrough();
+  echo.on("data", () => {});
+  holdReading(echo, "tap");
+  echo.pause();
+  releaseReading(echo, "tap");
+  assert.equal(echo.readableFlowing, false);
+  echo.resume();
+  assert.equal(echo.readableFlowing, true);
+  // Nothing of the hold is left on the stream.
+  assert.equal(Object.prototype.hasOwnProperty.call(echo, "resume"), false);
+  assert.equal(Object.prototype.hasOwnProperty.call(echo, "pause"), false);
+});

@@ -38,6 +38,9 @@ test("10: sequential by default — a second client waits until the first finish
   b.end();
   await cb.waitEnd();
   assert.equal(cb.text, "B1");
+  // The log is paced (written up to a few ms after the event): wait for B's close line,
+  // which comes after both accept lines, before counting them.
+  await proc.waitForStderr(/^close tcp:\/\/127\.0\.0\.1:\d+ received 2 sent 2$/, 3000);
   const accepts = proc.stderr.split("\n").filter((l) => l.startsWith("accept "));
   assert.equal(accepts.length, 2, proc.stderr);
 });

@@ -6,9 +6,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import net from "node:net";
 import { startServer } from "./support/cli.js";
+import { rssMiB } from "./support/process.js";
 import { tempPath } from "./support/tmp.js";
 
 const PEERS = 10;
@@ -17,10 +17,6 @@ const CAP = 32 << 20;
 /** Most the server may grow while all peers are stuck. */
 const BOUND_MIB = 48;
 
-function rssMiB(pid: number): number {
-  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB$/m);
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 /** Write until the socket stays blocked for `quietMs` (or CAP bytes); resolve with bytes accepted by write(). */
 function writeUntilStuck(socket: net.Socket, quietMs = 300): Promise<number> {

@@ -16,7 +16,7 @@ import { completionScript, isShell, SHELLS } from "./completion.js";
 import { commandHelp, generalHelp, isCommandName, usageLine, type CommandName } from "./help.js";
 import { scanCommand } from "./commands/scan.js";
 import { relayCommand } from "./commands/relay.js";
-import { describe, diag, drainOutput, emit, flushed, outputMode, setOutputMode } from "./output.js";
+import { describe, diag, drainOutput, emit, flushed, outputMode, setOutputMode, stdoutFailed } from "./output.js";
 
 /** The lab loads only for `socklab lab`: every other command (and each process the lab starts) skips it. */
 async function runLab(argv: string[]): Promise<number> {
@@ -176,7 +176,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const code = await command(rest);
     if (code === "help") return printOut(commandHelp(name, outputMode().lang));
-    return code;
+    // Standard output failed (ENOSPC): already reported; data was lost, so not a success.
+    return code === 0 && stdoutFailed() !== undefined ? 1 : code;
   } catch (err) {
     if (isUsageError(err)) return usageFailure(name, err);
     if (outputMode().json) emit(errorEvent(err));

@@ -113,6 +113,7 @@ let dropped = 0;
 
 function flushDiag(): void {
   scheduled = false;
+  if (stderrBroken) pending = "";
   if (pending === "") return;
   let out = pending;
   pending = "";
@@ -140,6 +141,7 @@ let lossless = false;
  * equal lines); past the backlog it is counted and dropped, unless `keep`.
  */
 export function diag(line: string, keep = false, times = 1): void {
+  if (stderrBroken) return;
   if (keep) lossless = true;
   // The backlog only grows when flushDiag writes: checked once per flush, not per line.
   if (!lossless && !scheduled && process.stderr.writableLength > STDERR_BACKLOG) {
@@ -170,13 +172,13 @@ function wakeDrainWaiters(): void {
 
 /** The gate for tap() (src/format/tap.ts) on what is shown on standard error. */
 export const stderrGate: TapGate = {
-  full: () => pending.length + process.stderr.writableLength > STDERR_HOLD,
+  full: () => !stderrBroken && pending.length + process.stderr.writableLength > STDERR_HOLD,
   whenDrained(resume) {
     drainWaiters.push(resume);
     if (drainWaiters.length > 1) return; // already waiting
     flushDiag();
     const stderr = process.stderr;
-    if (stderr.destroyed || !stderr.writableNeedDrain) setImmediate(wakeDrainWaiters);
+    if (stderrBroken || stderr.destroyed || !stderr.writableNeedDrain) setImmediate(wakeDrainWaiters);
     else {
       stderr.once("drain", wakeDrainWaiters);
       stderr.once("close", wakeDrainWaiters);
@@ -184,27 +186,67 @@ export const stderrGate: TapGate = {
   },
 };
 
+/**
+ * Standard error that can't be written any more (its reader went away: EPIPE; or it fails,
+ * e.g. `2>/dev/full`): diagnostics are not the data, so the run goes on without them, as
+ * nc's does: nothing more is written there (each write would fail again, and reporting
+ * that failure is one more write: a busy loop), and a connection held for it is released.
+ * The exit status still says how the transfer ended.
+ */
+let stderrBroken = false;
+process.stderr.on("error", () => {
+  if (stderrBroken) return;
+  stderrBroken = true;
+  pending = "";
+  dropped = 0;
+  wakeDrainWaiters();
+});
+
+export function isStderrBroken(): boolean {
+  return stderrBroken;
+}
+
+/** Text for standard error written as is (a byte dump, a progress line), unless it is broken. */
+export function writeStderr(text: string): void {
+  if (!stderrBroken) process.stderr.write(text);
+}
+
 let stdoutBroken = false;
+/** Standard output failed for another reason than its reader leaving (ENOSPC on `>/dev/full`). */
+let stdoutFailure: SocklabError | undefined;
 const stdoutClosedListeners = new Set<() => void>();
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code === "EPIPE") {
-    // The reader went away (`| head -c 10`): a normal end, not a failure (docs/CLI.md).
-    stdoutBroken = true;
-    for (const listener of [...stdoutClosedListeners]) listener();
-    stdoutClosedListeners.clear();
-    return;
+  // Once is enough: later writes to the failed stream fail again, and saying so each time helps nobody.
+  if (stdoutBroken) return;
+  stdoutBroken = true;
+  if (err.code !== "EPIPE") {
+    // Not the reader leaving on purpose: bytes meant for standard output were lost, so the
+    // run fails (exit 1, see stdoutFailed), said once, now (a server may run on for long).
+    const code = err.code ?? "ERROR";
+    stdoutFailure = new SocklabError(code, `standard output: ${err.message}`, { messageKey: "stdout-failed", params: { code, detail: err.message } });
+    emit(errorEvent(stdoutFailure));
   }
-  const code = err.code ?? "ERROR";
-  emit(errorEvent(new SocklabError(code, `standard output: ${err.message}`, { messageKey: "stdout-failed", params: { code, detail: err.message } })));
+  // The reader went away (`| head -c 10`): a normal end, not a failure (docs/CLI.md).
+  // Either way nothing more goes there: what was being copied to it stops.
+  for (const listener of [...stdoutClosedListeners]) listener();
+  stdoutClosedListeners.clear();
 });
+
+/**
+ * The failure of standard output, if it failed otherwise than by its reader leaving (it has
+ * been reported already): the CLI then exits 1 even if the command itself ended well.
+ */
+export function stdoutFailed(): SocklabError | undefined {
+  return stdoutFailure;
+}
 
 export function isStdoutBroken(): boolean {
   return stdoutBroken;
 }
 
 /**
- * Call `listener` once when standard output's reader goes away (EPIPE), at once if it
- * already has. Returns a function that removes the listener.
+ * Call `listener` once when standard output's reader goes away (EPIPE) or it fails (ENOSPC:
+ * stdoutFailed says which), at once if it already has. Returns a function that removes the listener.
  */
 export function onStdoutClosed(listener: () => void): () => void {
   if (stdoutBroken) {
@@ -221,6 +263,7 @@ let droppedDatagrams = 0;
 
 /** Write one datagram's payload to stdout unless stdout is hopelessly behind; false if dropped. */
 export function writeDatagram(data: Buffer): boolean {
+  if (stdoutBroken) return false;
   if (process.stdout.writableLength > STDOUT_BACKLOG) {
     if (droppedDatagrams++ % 1000 === 0) emit({ type: "dropped", what: "datagrams", count: droppedDatagrams });
     return false;
@@ -243,7 +286,7 @@ export async function drainOutput(limitMs: number): Promise<void> {
 /** Wait until everything written to `stream` so far is flushed. */
 export function flushed(stream: Writable): Promise<void> {
   return new Promise((resolve) => {
-    if (stream.destroyed || stdoutBroken) return resolve();
+    if (stream.destroyed || (stream === process.stdout && stdoutBroken) || (stream === process.stderr && stderrBroken)) return resolve();
     stream.write("", () => resolve());
   });
 }

@@ -13,7 +13,7 @@ import { allSinks, byteViewSink, tap, type TapSink } from "../format/tap.js";
 import { accessFilter, accessListFrom, type AccessList } from "../net/cidr.js";
 import type { AcceptFilter, StreamHandler } from "../stream/server.js";
 import { flag, list, str, usage } from "./args.js";
-import { diag, emit, jsonPayload, outputMode } from "./output.js";
+import { diag, emit, jsonPayload, outputMode, stderrGate } from "./output.js";
 import { onForcedStop } from "./signals.js";
 import { claimSocketFileSync, removeIfOursSync } from "../unix/socket-file.js";
 
@@ -97,8 +97,9 @@ export function byteViewFromFlags(values: Record<string, unknown>): ByteView {
       emit({ type: "error", code: err.code ?? "ERROR", message: `${file}: ${err.message}` }),
     );
   }
+  // Every line kept (the connection waits for standard error instead: viewedHandler's gate).
   const toStderr = (text: string): void => {
-    for (const line of text.slice(0, -1).split("\n")) diag(line);
+    for (const line of text.slice(0, -1).split("\n")) diag(line, true);
   };
   const writeDump = dumpFile ? (text: string): void => void dumpFile!.write(text) : toStderr;
   return {
@@ -128,7 +129,8 @@ export function viewedHandler(handler: StreamHandler, view: ByteView): StreamHan
   if (!view.active) return handler;
   return (socket: Socket, context) => {
     const sink = view.forPeer(context.peer);
-    if (sink) tap(socket, sink);
+    // Shown on standard error: a reader that falls behind holds the connection (as for connect).
+    if (sink) tap(socket, sink, stderrGate);
     return handler(socket, context);
   };
 }

@@ -185,6 +185,7 @@ export const es: Catalog = {
     ENAMETOOLONG: "ruta de socket demasiado larga",
     ECONNABORTED: "conexión abortada",
     ERR_NO_DIRECTORY: "el directorio no existe (nadie puede estar escuchando ahí)",
+    ENOSPC: "no queda espacio en el dispositivo (el disco o dispositivo está lleno)",
     // Alertas TLS que llegan a quien lee tras el handshake (TLS 1.3 comprueba ahí el certificado del cliente).
     ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: "el servidor exige un certificado de cliente (use --cert y --key)",
     ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "el otro extremo no confía en nuestro certificado (CA desconocida)",

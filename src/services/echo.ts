@@ -1,5 +1,6 @@
 /** Exercises 10, 12, 13, 2.3, 2.4: echo bytes back unchanged. */
 import type { Socket } from "node:net";
+import { holdReading, releaseReading } from "../read-holds.js";
 import { echoesNatively } from "../stream/native-echo.js";
 import type { DatagramBatch, DatagramResponder, StreamHandler } from "./types.js";
 
@@ -8,13 +9,15 @@ import type { DatagramBatch, DatagramResponder, StreamHandler } from "./types.js
  * write is pending past the high-water mark, reading pauses until 'drain' (a peer that
  * does not read cannot make us buffer); when the peer half-closes, our side ends after
  * the last echo. Two listeners per connection instead of pipe()'s seven or so, which
- * showed in the cost of a short connection.
+ * showed in the cost of a short connection. The pause is a read hold (src/read-holds.ts):
+ * a socket also held for its -x dump (standard error full) stays paused when the peer
+ * catches up.
  */
 export const streamEcho: StreamHandler = Object.assign(
   (socket: Socket): void => {
     socket.on("data", (chunk: Buffer) => {
       if (!socket.write(chunk)) {
-        socket.pause();
+        holdReading(socket, "echo");
         socket.once("drain", resumeOnDrain);
       }
     });
@@ -26,7 +29,7 @@ export const streamEcho: StreamHandler = Object.assign(
 );
 
 function resumeOnDrain(this: Socket): void {
-  this.resume();
+  releaseReading(this, "echo");
 }
 
 function endOnEnd(this: Socket): void {

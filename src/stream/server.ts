@@ -56,7 +56,7 @@ import { listenAbstractStream, listenUnixStream } from "../unix/stream.js";
 import { Poller } from "../unix/poller.js";
 import { traceReads, traceWrites } from "./trace.js";
 import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadEncoding, type PayloadOption } from "../format/payload.js";
-import { tap } from "../format/tap.js";
+import { tap, type TapGate } from "../format/tap.js";
 import { claimSocketFileSync, removeIfOursSync, type OwnedSocketFile } from "../unix/socket-file.js";
 import { canEchoNatively, NativeEcho, type NativeEchoStats } from "./native-echo.js";
 
@@ -97,6 +97,11 @@ export interface StreamServerOptions {
    * bytes (`true`: hex; or "hex" | "python" | "base64", or several). See src/format/payload.ts.
    */
   payload?: PayloadOption;
+  /**
+   * Where the payload events' output can fall behind (the CLI: standard error nobody reads),
+   * each connection is held while this gate is full (src/format/tap.ts).
+   */
+  payloadGate?: TapGate;
   /**
    * Most clients served at once with `concurrent` (default: defaultMaxConnections()).
    * Past that, accepting pauses: new clients wait in the kernel's accept queue.
@@ -656,7 +661,7 @@ export class StreamServer {
     const context: ConnectionContext = { peer, emit: this.emit, signal: this.stop.signal };
     // Payload events replace the trace's byte counts: each chunk is reported once, with its bytes.
     const encodings = this.encodings;
-    if (encodings.length > 0) tap(socket, payloadEvents(peer, this.emit, { encodings }));
+    if (encodings.length > 0) tap(socket, payloadEvents(peer, this.emit, { encodings }), this.options.payloadGate);
     const traceEmit = encodings.length > 0 ? withoutChunkEvents(this.emit) : this.emit;
     if (tracing) traceWrites(socket, peer, traceEmit);
     try {

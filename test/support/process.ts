@@ -8,7 +8,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { Child } from "../../src/child.js";
 export { which } from "./tools.js";
 import { WAIT_MS } from "./wait.js";
@@ -188,4 +188,15 @@ export function spawnTool(t: Teardown, command: string, args: readonly string[],
 /** Open descriptors of this process (for leak checks). */
 export function openDescriptorCount(): number {
   return readdirSync("/proc/self/fd").length;
+}
+
+/** A process's resident memory (VmRSS) in MiB; NaN once it has gone. */
+export function rssMiB(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB$/m);
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
 }

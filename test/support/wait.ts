@@ -51,3 +51,21 @@ export function hold(ms: number, why: string): Promise<void> {
 function tick(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Wait until `count()` is above 0 and stays the same for 4 polls in a row, 250 ms apart
+ * (a transfer has stalled); resolves with that count.
+ */
+export async function stalled(count: () => number, what: string, timeoutMs = 60_000): Promise<number> {
+  let last = -1;
+  let same = 0;
+  return waitUntil(
+    () => {
+      const now = count();
+      same = now === last && now > 0 ? same + 1 : 0;
+      last = now;
+      return same >= 4 ? now : undefined;
+    },
+    { what, timeoutMs, intervalMs: 250 },
+  );
+}

@@ -25,7 +25,7 @@ import { address, count, decodeEscapes, exclusive, flag, list, parseCommand, sec
 import { tlsSettings, tlsOptions } from "../tls-options.js";
 import type { TlsClientConfig } from "../../tls/client.js";
 import { sessionEvents } from "../../tls/session.js";
-import { emit, jsonPayload, outputMode, writeDatagram, flushed, isStdoutBroken, onStdoutClosed, stderrGate } from "../output.js";
+import { emit, jsonPayload, outputMode, writeDatagram, flushed, isStdoutBroken, onStdoutClosed, stderrGate, writeStderr } from "../output.js";
 import { holdReading, releaseReading } from "../../read-holds.js";
 
 export const connectOptions = {
@@ -201,9 +201,7 @@ function byteView(hexdump: boolean, show: boolean, file: string | undefined): By
   }
   const write =
     fd === undefined
-      ? (text: string): void => {
-          process.stderr.write(text);
-        }
+      ? writeStderr
       : (text: string): void => {
           writeSync(fd!, text);
         };
@@ -618,7 +616,7 @@ class Progress {
       ...(final ? { final: true } : {}),
     };
     if (!this.inPlace) return emit(event);
-    process.stderr.write(`\r${formatEvent(event, outputMode().lang)}\x1b[K${final ? "\n" : ""}`);
+    writeStderr(`\r${formatEvent(event, outputMode().lang)}\x1b[K${final ? "\n" : ""}`);
   }
 
   stop(): void {

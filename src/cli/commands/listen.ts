@@ -22,8 +22,9 @@ import {
   viewedHandler,
   type ByteView,
 } from "../server-options.js";
-import { emit, writeDatagram, flushed, isStdoutBroken, onStdoutClosed } from "../output.js";
+import { emit, writeDatagram, flushed, isStdoutBroken, onStdoutClosed, stderrGate } from "../output.js";
 import { errorEvent } from "../../events.js";
+import { holdReading, releaseReading } from "../../read-holds.js";
 import { untilSignal } from "../signals.js";
 import { tlsOptions, tlsSettings } from "../tls-options.js";
 import type { TlsServerOptions } from "../../tls/server.js";
@@ -208,9 +209,11 @@ async function listenStream(where: Address, s: ListenSettings): Promise<number> 
     current.add(socket);
     socket.on("data", (chunk: Buffer) => {
       if (isStdoutBroken()) return;
+      // Held while stdout is full: a hold of its own (src/read-holds.ts), as a -x dump
+      // waiting for stderr holds it too; a stdout that closes meanwhile ends the run.
       if (!process.stdout.write(chunk)) {
-        socket.pause();
-        process.stdout.once("drain", () => socket.resume());
+        holdReading(socket, "stdout");
+        process.stdout.once("drain", () => releaseReading(socket, "stdout"));
       }
     });
     socket.once("end", () => {
@@ -244,6 +247,7 @@ async function listenStream(where: Address, s: ListenSettings): Promise<number> 
     onEvent: emit,
     trace: s.trace,
     payload: s.view.payload,
+    payloadGate: stderrGate,
     socketMode: s.mode,
     ...extras,
     acceptFilter: bothFilters(extras.acceptFilter, accessAcceptFilter(s.access)),

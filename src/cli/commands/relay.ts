@@ -11,7 +11,7 @@ import { DEFAULT_UDP_MAPPING_IDLE_MS, startRelay } from "../../relay.js";
 import { listenExtras } from "../../transports/registry.js";
 import { relayTlsSettings, tlsOptions } from "../tls-options.js";
 import { address, exclusive, flag, list, noExtra, octalMode, parseCommand, seconds, str, usage } from "../args.js";
-import { diag, emit, flushed, jsonPayload, outputMode } from "../output.js";
+import { diag, emit, flushed, jsonPayload, outputMode, stderrGate } from "../output.js";
 import { untilSignal } from "../signals.js";
 
 export const relayOptions = {
@@ -68,12 +68,13 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
   const payload = jsonPayload({ hexdump: flag(values, "hexdump"), hexdumpFile: hexdumpFile !== undefined, show: flag(values, "show") });
   const hexdump = json ? hexdumpFile !== undefined : flag(values, "hexdump") || hexdumpFile !== undefined;
   const show = !json && flag(values, "show");
+  // Every line kept: a relayed client waits for standard error instead (tapGate).
   const writeDump = (text: string): void => {
     if (dumpFile) dumpFile.write(text);
-    else for (const line of text.slice(0, -1).split("\n")) diag(line);
+    else for (const line of text.slice(0, -1).split("\n")) diag(line, true);
   };
   const writeShow = (text: string): void => {
-    for (const line of text.slice(0, -1).split("\n")) diag(line);
+    for (const line of text.slice(0, -1).split("\n")) diag(line, true);
   };
 
   const stopSignal = untilSignal();
@@ -99,6 +100,7 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
           }
         : undefined,
     payload,
+    tapGate: stderrGate,
     ...(tls.client ? { upstreamTls: tls.client } : {}),
     listen: bothStream
       ? {

@@ -10,7 +10,7 @@ import { bindDatagram, listenExtras } from "../../transports/registry.js";
 import { execBindRefusal } from "../../services/exec.js";
 import { tlsOptions, tlsSettings } from "../tls-options.js";
 import { address, count, decodeEscapes, exclusive, flag, noExtra, octalMode, parseCommand, positiveSeconds, str, usage } from "../args.js";
-import { emit, emitRepeating } from "../output.js";
+import { emit, emitRepeating, stderrGate } from "../output.js";
 import { onForcedStop, untilSignal } from "../signals.js";
 import {
   accessAcceptFilter,
@@ -141,6 +141,7 @@ export async function serve(argv: string[]): Promise<number | "help"> {
       onEvent: paced.event,
       trace,
       payload: view.payload,
+      payloadGate: stderrGate,
       socketMode: mode,
       ...extras,
       acceptFilter: bothFilters(extras.acceptFilter, accessAcceptFilter(access)),
