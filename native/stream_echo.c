@@ -42,7 +42,7 @@
 #define RECORD_FIELDS 4
 #define PEER_SLOT 48 /* INET6_ADDRSTRLEN and a NUL */
 
-enum { EV_QUEUED = 1, EV_ACCEPTED = 2, EV_CLOSED = 3, EV_ERROR = 4, EV_ACCEPT_ERROR = 5 };
+enum { EV_QUEUED = 1, EV_ACCEPTED = 2, EV_CLOSED = 3, EV_ERROR = 4, EV_ACCEPT_ERROR = 5, EV_ENGINE_CLOSED = 6 };
 enum { SYS_READ = 0, SYS_WRITE = 1, SYS_ACCEPT = 2 };
 enum { CONN_WAITING, CONN_ACTIVE };
 
@@ -94,11 +94,28 @@ struct engine_s {
   double buffered; /* bytes held unsent, all connections */
   int handles;     /* libuv handles not closed yet */
   int closed, stopped_accepting, accepting, backoff, serving_next, external_gone;
+  /* libuv callbacks of this engine on the stack. JavaScript runs inside them (flush, with
+   * its microtasks) and may close the engine there: that close waits until the outermost
+   * callback is done, so nothing a callback still uses is released under it. */
+  int depth, close_pending;
   char scratch[ECHO_BUF];
 };
 
 static void conn_read(conn_t* c);
 static void update_accepting(engine_t* e);
+static void engine_close(engine_t* e);
+
+static void enter(engine_t* e) {
+  e->depth++;
+}
+
+/* Leaving a callback: a close asked for inside it happens now. */
+static void leave(engine_t* e) {
+  if (--e->depth == 0 && e->close_pending) {
+    e->close_pending = 0;
+    engine_close(e);
+  }
+}
 
 /* ---- events to JavaScript ---- */
 
@@ -322,8 +339,14 @@ static void conn_read(conn_t* c) {
 static void on_conn_poll(uv_poll_t* handle, int status, int events) {
   conn_t* c = (conn_t*)handle->data;
   engine_t* e = c->e;
+  enter(e);
   if (status < 0) {
-    conn_fail(c, -status, c->buf != NULL ? SYS_WRITE : SYS_READ);
+    /* libuv turns POLLERR into UV_EBADF; the socket's own error says what happened (a
+     * reset peer: ECONNRESET or EPIPE, as the JS path reports it). */
+    int err = 0;
+    socklen_t len = sizeof(err);
+    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err == 0) err = -status;
+    conn_fail(c, err, c->buf != NULL ? SYS_WRITE : SYS_READ);
   } else if (c->buf != NULL) {
     if (events & UV_WRITABLE) {
       int r = conn_flush(c);
@@ -333,6 +356,7 @@ static void on_conn_poll(uv_poll_t* handle, int status, int events) {
     conn_read(c);
   }
   flush(e);
+  leave(e);
 }
 
 /* A client's turn: its `accepted` event, then echo at once (its bytes and FIN are often
@@ -392,13 +416,15 @@ static void on_listen_poll(uv_poll_t* handle, int status, int events) {
   (void)events;
   listener_t* l = (listener_t*)handle->data;
   engine_t* e = l->e;
+  enter(e);
   if (status < 0) {
-    /* libuv has stopped this poll: report, and re-arm after a moment. */
+    /* libuv has stopped this poll: report, stop polling every listener (update_accepting,
+     * since `accepting` is still set) and re-arm after a moment. */
     record(e, EV_ACCEPT_ERROR, 0, status, SYS_ACCEPT);
-    e->accepting = 0;
     e->backoff = 1;
     update_accepting(e);
     flush(e);
+    leave(e);
     return;
   }
   for (int i = 0; i < ACCEPTS_PER_TURN && e->accepting; i++) {
@@ -424,12 +450,15 @@ static void on_listen_poll(uv_poll_t* handle, int status, int events) {
   }
   update_accepting(e);
   flush(e);
+  leave(e);
 }
 
 static void on_retry(uv_timer_t* timer) {
   engine_t* e = (engine_t*)timer->data;
+  enter(e);
   e->backoff = 0;
   update_accepting(e);
+  leave(e);
 }
 
 /* Poll the listeners while there is room; at the limit the kernel queue holds newcomers. */
@@ -493,6 +522,7 @@ static void engine_close(engine_t* e) {
   uv_close((uv_handle_t*)&e->retry, on_timer_closed);
   while (e->wait_head != NULL) conn_release(e->wait_head, 0);
   while (e->active_head != NULL) conn_release(e->active_head, 1);
+  record(e, EV_ENGINE_CLOSED, 0, 0, 0); /* JavaScript's close() resolves on it */
   flush(e);
 }
 
@@ -505,6 +535,10 @@ static void on_external_gc(napi_env env, void* data, void* hint) {
   (void)hint;
   engine_t* e = (engine_t*)data;
   e->external_gone = 1; /* from here flush() calls no JavaScript */
+  if (e->depth > 0) {
+    e->close_pending = 1; /* inside a callback: it closes as it ends (handles keep e alive) */
+    return;
+  }
   engine_close(e);
   engine_free_if_done(e);
 }
@@ -653,12 +687,18 @@ static napi_value js_stop_accepting(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
-/* streamEchoClose(engine): close listeners and clients; `closed` events come in a callback
- * before it returns. Idempotent. */
+/* streamEchoClose(engine) -> 0 when closed now, 1 when asked from inside one of the
+ * engine's callbacks (JavaScript handling its events): then it closes as that callback
+ * ends. Either way the `closed` events, then an engine-closed record, come in a callback.
+ * Idempotent. */
 static napi_value js_close(napi_env env, napi_callback_info info) {
   GET_ARGS(1);
   engine_t* e;
   if (!arg_engine(env, argv[0], &e)) return NULL;
+  if (e->depth > 0 && !e->closed) {
+    e->close_pending = 1;
+    return make_int(env, 1);
+  }
   engine_close(e);
   return make_int(env, 0);
 }

@@ -144,10 +144,11 @@ test("sequential: a second client is queued, then served once the first closes",
   assert.equal(server.activeCount, 1);
   let secondAnswered = false;
   void secondReply.then(() => (secondAnswered = true));
+  // Its request and FIN are there (it is queued); it still has no answer while the first is served.
+  assert.equal(secondAnswered, false, "the second client is not answered while the first is connected");
   first.end("first");
   assert.equal((await firstReply).toString(), "first");
   assert.equal((await secondReply).toString(), "second");
-  assert.ok(secondAnswered);
   await waitUntil(() => events.filter((e) => e.type === "closed").length === 2, { what: "two closed events" });
   assert.deepEqual(
     events.map((e) => e.type),
@@ -358,4 +359,64 @@ test("TCP peers are named from the accepted address exactly as the JS path names
     events.filter((e) => e.type === "accepted").map((e) => (e as { peer: string }).peer),
     seen,
   );
+});
+
+test("a client that resets while the engine waits to write to it is reported as a reset, not EBADF", { timeout: 30_000 }, async (t) => {
+  const { server, events } = await echoServer(t, { concurrent: true });
+  assert.equal(server.echoesNatively, true);
+  const socket = connectTo(server);
+  await connected(socket);
+  socket.pause(); // never reads: the engine ends up holding unsent bytes and polling for writability
+  const chunk = randomBytes(64 * 1024);
+  await waitUntil(
+    () => {
+      socket.write(chunk);
+      return (server.nativeEchoStats()?.buffered ?? 0) > 0 ? true : undefined;
+    },
+    { what: "the engine to hold bytes the client does not read", intervalMs: 20 },
+  );
+  socket.resetAndDestroy(); // RST with the engine's reply unread
+  const error = await waitUntil(() => events.find((e) => e.type === "error"), { what: "an error event for the reset client" });
+  const code = (error as Extract<SocklabEvent, { type: "error" }>).code;
+  assert.ok(code === "ECONNRESET" || code === "EPIPE", `a reset is reported as what it is, got ${code}`);
+  await waitUntil(() => events.some((e) => e.type === "closed"), { what: "its closed event" });
+  assert.equal(server.activeCount, 0);
+});
+
+test("close() from inside an event resolves after the engine has closed: the clients' closed events came first, the port is free", { timeout: 30_000 }, async (t) => {
+  const events: SocklabEvent[] = [];
+  let closing: Promise<void> | undefined;
+  let eventsWhenClosed: string[] | undefined;
+  const server = await StreamServer.listen({
+    address: TCP,
+    handler: streamEcho,
+    concurrent: true,
+    onEvent: (e) => {
+      events.push(e);
+      // The second accepted client closes the server, from inside the engine's callback.
+      if (e.type === "accepted" && events.filter((x) => x.type === "accepted").length === 2) {
+        closing = server.close().then(() => void (eventsWhenClosed = events.map((x) => x.type)));
+      }
+    },
+  });
+  t.after(() => server.close());
+  assert.equal(server.echoesNatively, true);
+  const port = server.address.kind === "tcp" ? server.address.port : 0;
+  const first = connectTo(server);
+  await connected(first);
+  await waitUntil(() => events.some((e) => e.type === "accepted"), { what: "the first client accepted" });
+  const second = connectTo(server);
+  const ended = Promise.all([readAll(first), readAll(second)]);
+  // (not `() => closing`: waitUntil awaits what the condition returns)
+  await waitUntil(() => closing !== undefined, { what: "close() called from the second accepted event" });
+  await closing;
+  assert.deepEqual(
+    eventsWhenClosed?.filter((type) => type === "closed").length,
+    2,
+    `both clients' closed events before close() resolved: ${eventsWhenClosed?.join(", ")}`,
+  );
+  await ended; // both clients got EOF
+  // The listening socket is gone: the same port binds again at once.
+  const again = await StreamServer.listen({ address: { ...TCP, port }, handler: streamEcho });
+  await again.close();
 });

@@ -38,6 +38,7 @@ const ACCEPTED = 2;
 const CLOSED = 3;
 const ERROR = 4;
 const ACCEPT_ERROR = 5;
+const ENGINE_CLOSED = 6;
 const FIELDS = 4;
 const PEER_SLOT = 48;
 const CAPACITY = 256;
@@ -70,8 +71,9 @@ export class NativeEcho {
   private readonly peerText = Buffer.alloc(CAPACITY * PEER_SLOT);
   /** Peer names of the clients accepted and not closed yet, by connection number. */
   private readonly peers = new Map<number, string>();
-  private dispatching = false;
   private closed = false;
+  private closing: Promise<void> | undefined;
+  private resolveClosed: (() => void) | undefined;
 
   /**
    * @param url the listening address as socklab writes it (Unix clients are `URL#N`)
@@ -112,17 +114,19 @@ export class NativeEcho {
     if (!this.closed) this.binding.streamEchoStopAccepting(this.engine);
   }
 
-  /** Close the listeners and every client (their `closed` events are emitted before this returns). */
-  close(): void {
-    if (this.closed) return;
+  /**
+   * Close the listeners and every client. Resolves once the engine has closed and every
+   * `closed` event was emitted: at once, or, when called from inside an event (an onEvent
+   * that closes the server, or a promise reaction of one), as the engine's callback ends.
+   */
+  close(): Promise<void> {
+    if (this.closing !== undefined) return this.closing;
     this.closed = true;
-    const close = (): void => {
-      this.binding.streamEchoClose(this.engine);
-      this.peers.clear();
-    };
-    // From inside an event (an onEvent that closes the server) C is mid-loop: close after it.
-    if (this.dispatching) setImmediate(close);
-    else close();
+    this.closing = new Promise<void>((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.binding.streamEchoClose(this.engine);
+    return this.closing;
   }
 
   stats(): NativeEchoStats {
@@ -149,38 +153,36 @@ export class NativeEcho {
   /** One batch of records from C: the events in order. */
   private readonly dispatch = (count: number): void => {
     const r = this.records;
-    const wasDispatching = this.dispatching;
-    this.dispatching = true;
-    try {
-      for (let i = 0; i < count; i++) {
-        const at = i * FIELDS;
-        const kind = r[at]!;
-        const id = r[at + 1]!;
-        const a = r[at + 2]!;
-        const b = r[at + 3]!;
-        switch (kind) {
-          case QUEUED:
-            this.emit({ type: "queued", peer: this.peerOf(id, i, b), waiting: a });
-            break;
-          case ACCEPTED:
-            this.emit({ type: "accepted", peer: this.peerOf(id, i, a) });
-            break;
-          case CLOSED: {
-            const peer = this.peers.get(id) ?? `${this.url}#${id}`;
-            this.peers.delete(id);
-            this.emit({ type: "closed", peer, received: a, sent: b });
-            break;
-          }
-          case ERROR:
-            this.emit(errorEvent(errnoError(a, SYSCALLS[b] ?? "read"), { peer: this.peers.get(id) ?? `${this.url}#${id}` }));
-            break;
-          case ACCEPT_ERROR:
-            this.emit(errorEvent(errnoError(a, "accept"), { address: this.url, during: "accept" }));
-            break;
+    for (let i = 0; i < count; i++) {
+      const at = i * FIELDS;
+      const kind = r[at]!;
+      const id = r[at + 1]!;
+      const a = r[at + 2]!;
+      const b = r[at + 3]!;
+      switch (kind) {
+        case QUEUED:
+          this.emit({ type: "queued", peer: this.peerOf(id, i, b), waiting: a });
+          break;
+        case ACCEPTED:
+          this.emit({ type: "accepted", peer: this.peerOf(id, i, a) });
+          break;
+        case CLOSED: {
+          const peer = this.peers.get(id) ?? `${this.url}#${id}`;
+          this.peers.delete(id);
+          this.emit({ type: "closed", peer, received: a, sent: b });
+          break;
         }
+        case ERROR:
+          this.emit(errorEvent(errnoError(a, SYSCALLS[b] ?? "read"), { peer: this.peers.get(id) ?? `${this.url}#${id}` }));
+          break;
+        case ACCEPT_ERROR:
+          this.emit(errorEvent(errnoError(a, "accept"), { address: this.url, during: "accept" }));
+          break;
+        case ENGINE_CLOSED:
+          this.peers.clear();
+          this.resolveClosed?.();
+          break;
       }
-    } finally {
-      this.dispatching = wasDispatching;
     }
   };
 }

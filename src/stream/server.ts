@@ -473,7 +473,7 @@ export class StreamServer {
       this.engine = engine;
     } catch {
       // The JS path serves instead (the engine could not take every listener).
-      engine?.close();
+      void engine?.close();
       for (const point of this.points) point.resume();
     }
   }
@@ -698,7 +698,9 @@ export class StreamServer {
     this.closing ??= (async () => {
       this.stop.abort();
       const closed = this.points.map((point) => point.close());
-      this.engine?.close();
+      // The engine's clients get their `closed` events before this resolves (also when
+      // close() is called from inside one of its events: it then closes as that ends).
+      if (this.engine) closed.push(this.engine.close());
       for (const socket of [...this.waiting, ...this.active, ...this.lingering]) socket.destroy();
       this.waiting.length = 0;
       await Promise.all(closed);
