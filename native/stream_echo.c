@@ -437,7 +437,10 @@ static void on_listen_poll(uv_poll_t* handle, int status, int events) {
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       int err = errno;
-      if (err == EINTR || err == ECONNABORTED) continue; /* that client left: the next */
+      /* That client left, or (accept(2), Linux) a network error pending on it: the next. */
+      if (err == EINTR || err == ECONNABORTED || err == EPROTO || err == ENETDOWN || err == ENOPROTOOPT ||
+          err == EHOSTDOWN || err == ENONET || err == EHOSTUNREACH || err == EOPNOTSUPP || err == ENETUNREACH)
+        continue;
       if (err == EAGAIN || err == EWOULDBLOCK) break;
       record(e, EV_ACCEPT_ERROR, 0, -err, SYS_ACCEPT);
       /* Out of descriptors or memory: stop polling (level-triggered, it would spin) until a
