@@ -4,30 +4,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
-import { once } from "node:events";
+import { tcpServer } from "./support/net.js";
 import { runSocklab, socklab, stderrLines } from "./support/cli.js";
 
-async function server(t: { after(fn: () => unknown): void }, handler: (socket: net.Socket) => void): Promise<number> {
-  const sockets = new Set<net.Socket>();
-  const srv = net.createServer({ allowHalfOpen: true }, (socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-    handler(socket);
-  });
-  srv.listen(0, "127.0.0.1");
-  await once(srv, "listening");
-  t.after(() => {
-    for (const s of sockets) s.destroy();
-    srv.close();
-  });
-  return (srv.address() as net.AddressInfo).port;
-}
 
 const IDLE = /^socklab: tcp:\/\/127\.0\.0\.1:\d+: nothing moved in either direction for 0\.5s; gave up \(received (\d+) bytes, sent (\d+)\)$/;
 
 test("a silent peer and a silent stdin: exit 1 after the idle time, one line that says so", { timeout: 15_000 }, async (t) => {
-  const port = await server(t, (socket) => socket.write("hola\n"));
+  const port = await tcpServer(t, (socket) => socket.write("hola\n"));
   const client = socklab(["connect", `tcp://127.0.0.1:${port}`, "--idle-timeout", "0.5"], { teardown: t, input: "pipe" });
   const started = Date.now();
   const r = await client.waitExit(10_000);
@@ -43,7 +27,7 @@ test("a silent peer and a silent stdin: exit 1 after the idle time, one line tha
 });
 
 test("a peer that trickles a byte every 100 ms is not idle: -d --idle-timeout 0.5 gets every byte, exit 0", { timeout: 15_000 }, async (t) => {
-  const port = await server(t, (socket) => {
+  const port = await tcpServer(t, (socket) => {
     let n = 0;
     const timer = setInterval(() => {
       socket.write(String(n % 10));
@@ -60,7 +44,7 @@ test("a peer that trickles a byte every 100 ms is not idle: -d --idle-timeout 0.
 });
 
 test("--send with a peer that never answers: --idle-timeout ends it, exit 1", { timeout: 15_000 }, async (t) => {
-  const port = await server(t, (socket) => socket.resume());
+  const port = await tcpServer(t, (socket) => socket.resume());
   const r = await runSocklab(["connect", `tcp://127.0.0.1:${port}`, "--send", "x", "--until-close", "--idle-timeout", "0.5"], { timeoutMs: 10_000 });
   assert.equal(r.code, 1, r.stderr);
   const lines = stderrLines(r.stderr);

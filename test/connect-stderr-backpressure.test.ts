@@ -8,11 +8,11 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
 import { once } from "node:events";
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { SOCKLAB_BIN } from "./support/cli.js";
+import { tcpServer } from "./support/net.js";
 import { stalled, waitUntil } from "./support/wait.js";
 import { rssMiB } from "./support/process.js";
 
@@ -26,8 +26,7 @@ for (const direction of ["in", "out"] as const) {
     const data = randomBytes(TOTAL);
     let moved = 0; // bytes the server received (out), or socklab wrote to stdout (in)
     const got = createHash("sha256");
-    const srv = net.createServer({ allowHalfOpen: true }, (socket) => {
-      socket.on("error", () => {});
+    const port = await tcpServer(t, (socket) => {
       if (direction === "in") {
         socket.on("data", () => {});
         let at = 0;
@@ -48,10 +47,6 @@ for (const direction of ["in", "out"] as const) {
         socket.on("end", () => socket.end());
       }
     });
-    srv.listen(0, "127.0.0.1");
-    await once(srv, "listening");
-    t.after(() => srv.close());
-    const port = (srv.address() as net.AddressInfo).port;
 
     const args = [SOCKLAB_BIN, "connect", `tcp://127.0.0.1:${port}`, "-x", ...(direction === "in" ? ["-d"] : [])];
     const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });

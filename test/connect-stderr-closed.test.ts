@@ -8,12 +8,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
 import { once } from "node:events";
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { SOCKLAB_BIN } from "./support/cli.js";
+import { tcpServer } from "./support/net.js";
 
 const TOTAL = 4 * 1024 * 1024;
 
@@ -33,18 +33,13 @@ for (const json of [false, true]) {
     const data = randomBytes(TOTAL);
     const got = createHash("sha256");
     let received = 0;
-    const srv = net.createServer({ allowHalfOpen: true }, (socket) => {
-      socket.on("error", () => {});
+    const port = await tcpServer(t, (socket) => {
       socket.on("data", (chunk: Buffer) => {
         received += chunk.length;
         got.update(chunk);
       });
       socket.on("end", () => socket.end());
     });
-    srv.listen(0, "127.0.0.1");
-    await once(srv, "listening");
-    t.after(() => srv.close());
-    const port = (srv.address() as net.AddressInfo).port;
 
     const args = [SOCKLAB_BIN, ...(json ? ["--json"] : []), "connect", "-x", "127.0.0.1", String(port)];
     const child = spawn(process.execPath, args, { stdio: ["pipe", "ignore", "pipe"] });

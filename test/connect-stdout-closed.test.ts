@@ -4,28 +4,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
-import { once } from "node:events";
 import { randomBytes } from "node:crypto";
 import { SOCKLAB_BIN } from "./support/cli.js";
+import { tcpServer } from "./support/net.js";
 import { spawnProc } from "./support/process.js";
 
-/** A TCP server on a free loopback port that sends every client 8 MiB and ends; its port. */
-async function sendingServer(t: { after(fn: () => void): void }): Promise<number> {
-  const payload = randomBytes(8 * 1024 * 1024);
-  const srv = net.createServer({ allowHalfOpen: true }, (socket) => {
-    socket.on("error", () => {});
-    socket.end(payload);
-  });
-  srv.listen(0, "127.0.0.1");
-  await once(srv, "listening");
-  t.after(() => srv.close());
-  return (srv.address() as net.AddressInfo).port;
-}
 
 for (const mode of [["-d"], ["--send", "x", "--until-close"], []]) {
   test(`connect ${mode.join(" ") || "(stdin mode)"} | head -c 10: exit 0, nothing on stderr`, { timeout: 20_000 }, async (t) => {
-    const port = await sendingServer(t);
+    const port = await tcpServer(t, (socket) => socket.end(randomBytes(8 * 1024 * 1024)));
     const command = [process.execPath, SOCKLAB_BIN, "connect", `tcp://127.0.0.1:${port}`, ...mode].map((a) => `'${a}'`).join(" ");
     // bash reports each stage's status: socklab's is the first.
     const sh = spawnProc("bash", ["-c", `${command} </dev/null | head -c 10 >/dev/null; echo "status \${PIPESTATUS[0]}"`], { teardown: t });
@@ -43,7 +30,7 @@ for (const mode of [["-d"], ["--send", "x", "--until-close"], []]) {
  */
 for (const mode of [["-d"], ["--send", "x", "--until-close"], []]) {
   test(`connect ${mode.join(" ") || "(stdin mode)"} > /dev/full: one line in the user's language, exit 1`, { timeout: 40_000 }, async (t) => {
-    const port = await sendingServer(t);
+    const port = await tcpServer(t, (socket) => socket.end(randomBytes(8 * 1024 * 1024)));
     const expected = {
       en: "error: standard output: no space left on device (the disk or device is full)\n",
       es: "error: salida estándar: no queda espacio en el dispositivo (el disco o dispositivo está lleno)\n",

@@ -4,22 +4,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
-import { once } from "node:events";
 import { randomBytes } from "node:crypto";
+import { tcpServer } from "./support/net.js";
 import { runSocklab, stderrLines } from "./support/cli.js";
 
-/** A loopback TCP server on port 0 whose connections are handled by `handler`. */
-async function server(t: { after(fn: () => unknown): void }, handler: (socket: net.Socket) => void): Promise<number> {
-  const srv = net.createServer({ allowHalfOpen: true }, (socket) => {
-    socket.on("error", () => {});
-    handler(socket);
-  });
-  srv.listen(0, "127.0.0.1");
-  await once(srv, "listening");
-  t.after(() => srv.close());
-  return (srv.address() as net.AddressInfo).port;
-}
 
 const CUT = /upload cut short \((.+)\): sent (\d+) of (\d+) bytes read from standard input( \(more was coming\))?; received (\d+) bytes$/;
 
@@ -32,7 +20,7 @@ function cutShortLine(stderr: string): { cause: string; sent: number; read: numb
 }
 
 test("upload cut short by a clean close: the peer says bye and closes before reading → exit 1, sent N of M", { timeout: 20_000 }, async (t) => {
-  const port = await server(t, (socket) => socket.end("bye\n", () => socket.destroy()));
+  const port = await tcpServer(t, (socket) => socket.end("bye\n", () => socket.destroy()));
   const upload = randomBytes(8 * 1024 * 1024);
   const r = await runSocklab(["connect", `tcp://127.0.0.1:${port}`], { input: upload, timeoutMs: 15_000 });
   assert.equal(r.code, 1, r.stderr);
@@ -45,7 +33,7 @@ test("upload cut short by a clean close: the peer says bye and closes before rea
 });
 
 test("upload cut short by a reset: the peer reads 64 KiB then resets → exit 1, sent N of M, connection reset", { timeout: 20_000 }, async (t) => {
-  const port = await server(t, (socket) => {
+  const port = await tcpServer(t, (socket) => {
     let got = 0;
     socket.on("data", (chunk: Buffer) => {
       got += chunk.length;
@@ -62,7 +50,7 @@ test("upload cut short by a reset: the peer reads 64 KiB then resets → exit 1,
 });
 
 test("the same in Spanish (--lang es): one line, sent N of M", { timeout: 20_000 }, async (t) => {
-  const port = await server(t, (socket) => socket.end("adiós\n", () => socket.destroy()));
+  const port = await tcpServer(t, (socket) => socket.end("adiós\n", () => socket.destroy()));
   const r = await runSocklab(["--lang", "es", "connect", `tcp://127.0.0.1:${port}`], { input: randomBytes(8 * 1024 * 1024), timeoutMs: 15_000 });
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /^socklab: tcp:\/\/127\.0\.0\.1:\d+: envío interrumpido \(.+\): enviados \d+ de \d+ bytes leídos de la entrada estándar( \(faltaba más\))?; recibidos \d+ bytes\n$/);
@@ -70,7 +58,7 @@ test("the same in Spanish (--lang es): one line, sent N of M", { timeout: 20_000
 
 test("RST mid-stream while downloading (-d): exit 1 every time, says how many bytes arrived", { timeout: 60_000 }, async (t) => {
   const chunk = randomBytes(1024 * 1024);
-  const port = await server(t, (socket) => {
+  const port = await tcpServer(t, (socket) => {
     socket.write(chunk, () => setTimeout(() => socket.resetAndDestroy(), 30));
   });
   // libuv can report a reset that follows a short read as EOF; socklab must not be fooled.
@@ -90,7 +78,7 @@ test("RST mid-stream while downloading (-d): exit 1 every time, says how many by
 });
 
 test("a peer that reads everything and closes: exit 0, nothing to report", { timeout: 20_000 }, async (t) => {
-  const port = await server(t, (socket) => {
+  const port = await tcpServer(t, (socket) => {
     socket.resume();
     socket.on("end", () => socket.end("ok\n"));
   });

@@ -144,6 +144,14 @@ function waitForEvent(proc: CliProc, type: string): Promise<true> {
   }, 30_000);
 }
 
+/** Stop the server with SIGTERM; it exits 0; its JSON events. */
+async function stoppedEvents(proc: CliProc): Promise<JsonEvent[]> {
+  proc.signal("SIGTERM");
+  const result = await proc.waitExit(20_000);
+  assert.equal(result.code, 0, result.stderr.slice(-2000));
+  return jsonLines(result.stderr);
+}
+
 /** Connect, send `up`, half-close, collect everything until the other side closes. */
 async function client(port: number, up: Buffer): Promise<Buffer> {
   const socket = await tcpConnect(port, "127.0.0.1", 10_000, { allowHalfOpen: true });
@@ -199,10 +207,7 @@ for (const encodings of [["hex"], ["python"]] as const) {
     const port = await listeningPort(proc);
     sameBytes(await client(port, up), up, "echoed");
     await waitForEvent(proc, "closed");
-    proc.signal("SIGTERM");
-    const result = await proc.waitExit(20_000);
-    assert.equal(result.code, 0, result.stderr.slice(-2000));
-    const events = jsonLines(result.stderr);
+    const events = await stoppedEvents(proc);
     const received = stream(events, "received", encodings);
     sameBytes(received.data, up, "received events");
     sameBytes(stream(events, "sent", encodings).data, up, "sent events");
@@ -218,10 +223,7 @@ for (const encodings of [["hex"], ["python"]] as const) {
     sameBytes(await client(port, up), down, "the client got the upstream's bytes");
     sameBytes(await upstream.received, up, "the upstream got the client's bytes");
     await waitForEvent(proc, "relay-close");
-    proc.signal("SIGTERM");
-    const result = await proc.waitExit(20_000);
-    assert.equal(result.code, 0, result.stderr.slice(-2000));
-    const events = jsonLines(result.stderr);
+    const events = await stoppedEvents(proc);
     // On the client side: received is what the client sent, sent what it got.
     const received = stream(events, "received", encodings);
     sameBytes(received.data, up, "received events");
@@ -249,10 +251,7 @@ test("serve --json --hexdump-file FILE -x: the text dump goes to FILE, stderr st
   const port = await listeningPort(proc);
   sameBytes(await client(port, Buffer.from("hola\n")), Buffer.from("hola\n"), "echoed");
   await waitForEvent(proc, "closed");
-  proc.signal("SIGTERM");
-  const result = await proc.waitExit(20_000);
-  assert.equal(result.code, 0, result.stderr);
-  const events = jsonLines(result.stderr);
+  const events = await stoppedEvents(proc);
   assert.ok(!events.some((e) => e.event === "sent" || e.event === "received"), "no chunk events: the dump went to the file");
   assert.match(readFileSync(file, "utf8"), /^< tcp:\/\/127\.0\.0\.1:\d+ 5 bytes at 0\n00000000 {2}68 6f 6c 61 0a {2}/m);
 });
@@ -267,10 +266,7 @@ test("serve udp:// --json --show: one received and one sent event per datagram, 
   const [reply] = (await once(socket, "message")) as [Buffer];
   sameBytes(reply, datagram, "echoed");
   await waitForEvent(proc, "sent");
-  proc.signal("SIGTERM");
-  const result = await proc.waitExit(20_000);
-  assert.equal(result.code, 0, result.stderr);
-  const events = jsonLines(result.stderr);
+  const events = await stoppedEvents(proc);
   for (const type of ["received", "sent"] as const) {
     const chunks = events.filter((e) => e.event === type);
     assert.equal(chunks.length, 1, `one ${type} event`);

@@ -8,6 +8,26 @@ import { WAIT_MS } from "./wait.js";
 import { freePort as labFreePort } from "../../src/lab/helpers.js";
 
 /**
+ * A loopback TCP server on port 0 (half-open allowed, socket errors ignored) whose
+ * connections go to `handler`; its port. Teardown destroys its connections and closes it.
+ */
+export async function tcpServer(t: { after(fn: () => unknown): void }, handler: (socket: net.Socket) => void): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  const srv = net.createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    handler(socket);
+  });
+  srv.listen(0, "127.0.0.1");
+  await once(srv, "listening");
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    srv.close();
+  });
+  return (srv.address() as net.AddressInfo).port;
+}
+
+/**
  * A port that was free a moment ago on `host` (TCP or UDP). Only for peers that cannot bind
  * port 0 themselves (the guides' Python servers, nc, socat). Picked below the kernel's
  * ephemeral range (see src/lab/helpers.ts), so no port-0 bind or client's implicit bind of
