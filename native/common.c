@@ -1,6 +1,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 napi_value make_int(napi_env env, int64_t value) {
@@ -75,4 +76,18 @@ napi_status export_fn(napi_env env, napi_value exports, const char* name, napi_c
   napi_status status = napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
   if (status != napi_ok) return status;
   return napi_set_named_property(env, exports, name, fn);
+}
+
+int arg_external(napi_env env, napi_value value, const char* what, void** out) {
+  void* data = NULL;
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external ||
+      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
+    char message[64];
+    snprintf(message, sizeof(message), "expected a %s", what);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
+    return 0;
+  }
+  *out = data;
+  return 1;
 }

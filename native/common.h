@@ -48,6 +48,8 @@ napi_value make_int(napi_env env, int64_t value);
 int arg_int(napi_env env, napi_value value, int32_t* out);
 int arg_buffer(napi_env env, napi_value value, void** data, size_t* len);
 int arg_int32_array(napi_env env, napi_value value, int32_t** data, size_t* len);
+/* An external made by this addon (poller, batch context, engine); `what` names it in the error. */
+int arg_external(napi_env env, napi_value value, const char* what, void** out);
 
 /*
  * Build a sockaddr_un for `kind` and `name` (raw bytes, no NUL). Returns the exact

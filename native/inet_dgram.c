@@ -256,15 +256,7 @@ static void batch_ctx_free(napi_env env, void* data, void* hint) {
 }
 
 static int arg_ctx(napi_env env, napi_value value, batch_ctx_t** out) {
-  void* data = NULL;
-  napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external ||
-      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a batch context");
-    return 0;
-  }
-  *out = (batch_ctx_t*)data;
-  return 1;
+  return arg_external(env, value, "batch context", (void**)out);
 }
 
 /* batchContext(data, slot, addrs, addrSlot, meta) -> context external, or -EINVAL / -ENOMEM. No syscall. */

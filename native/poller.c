@@ -121,15 +121,7 @@ static void poller_close_tracked(tracked_t* node) {
 }
 
 static int arg_poller(napi_env env, napi_value value, poller_t** out) {
-  void* data = NULL;
-  napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external ||
-      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a poller");
-    return 0;
-  }
-  *out = (poller_t*)data;
-  return 1;
+  return arg_external(env, value, "poller", (void**)out);
 }
 
 /* pollerCreate(fd, callback, ownsFd) -> poller external, or -errno (e.g. EEXIST if libuv

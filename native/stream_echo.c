@@ -549,15 +549,7 @@ static void on_external_gc(napi_env env, void* data, void* hint) {
 /* ---- exports ---- */
 
 static int arg_engine(napi_env env, napi_value value, engine_t** out) {
-  void* data = NULL;
-  napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external ||
-      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a stream echo engine");
-    return 0;
-  }
-  *out = (engine_t*)data;
-  return 1;
+  return arg_external(env, value, "stream echo engine", (void**)out);
 }
 
 /* streamEchoCreate(callback(count), records: Float64Array, peers: Buffer, inet, limit,
