@@ -22,6 +22,7 @@ import { LINE_TOO_LONG_REPLY, type LineResponder } from "../src/services/line-se
 import type { StreamHandler } from "../src/services/types.js";
 import { runLineRules, servesLinesNatively, type NativeLineService } from "../src/stream/native-echo.js";
 import { listenExtras } from "../src/transports/registry.js";
+import { socklab } from "./support/cli.js";
 import type { Teardown } from "./support/process.js";
 import { tempPath } from "./support/tmp.js";
 import { waitUntil } from "./support/wait.js";
@@ -492,4 +493,41 @@ test("TIME from the engine is clockDateTime's local time under the child's TZ", 
   }
   // The zones really differ (UTC−3, UTC+5:30): the TZ reached the C side.
   assert.equal(new Set(replies).size, 3, replies.join(" "));
+});
+
+/** The sanitizer run (native-sanitizers.test) preloads libasan: CLI-process tests skip there. */
+const CLI_SKIP = /libasan/.test(process.env.LD_PRELOAD ?? "") ? "CLI processes run in the normal suite, not under the sanitizer run" : false;
+
+test("CLI --json: serve cmd --err ERR --max-line 64 prints the same events and replies natively as with the JS path (--idle-timeout)", { timeout: 60_000, skip: CLI_SKIP }, async (t) => {
+  const runs: { events: unknown[]; replies: string[] }[] = [];
+  for (const extra of [[], ["--idle-timeout", "600"]]) {
+    const proc = socklab(["serve", "cmd", "tcp://127.0.0.1:0", "--json", "--err", "ERR", "--max-line", "64", ...extra], { input: "pipe", teardown: t });
+    const m = await proc.waitForStderr(/"event":"listening","seq":\d+,"t":[\d.]+,"address":"(tcp:\/\/[^"]+)"/);
+    const port = Number(new URL(m[1]!).port);
+    const lines = (): SocklabEvent[] =>
+      proc.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => {
+          const { event, seq: _seq, t: _t, ...rest } = JSON.parse(l) as Record<string, unknown>;
+          return { type: event, ...rest } as SocklabEvent;
+        })
+        .filter((e) => e.type !== "listening");
+    const server = { address: { kind: "tcp", host: "127.0.0.1", port } } as unknown as StreamServer;
+    const events: SocklabEvent[] = [];
+    const follow = setInterval(() => events.splice(0, events.length, ...lines()), 5);
+    let replies: string[];
+    try {
+      replies = await session(server, events);
+    } finally {
+      clearInterval(follow);
+    }
+    proc.signal("SIGTERM");
+    const r = await proc.waitExit(10_000);
+    assert.equal(r.code, 0, r.stderr);
+    runs.push({ events: normalised(lines()), replies });
+  }
+  assert.deepEqual(runs[0], runs[1]);
+  const tooLong = LINE_TOO_LONG_REPLY.toString("latin1"); // as untimed() reads replies
+  assert.deepEqual(runs[0]!.replies, ["PONG\nhola\nERR\n", "ERR\n", "ERR\n", `ERR\n${tooLong}`]);
 });
