@@ -5,33 +5,16 @@
  * An over-long line gets an error reply and the connection is closed; nothing grows unbounded.
  */
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter, LineTooLongError, type TextReply } from "../framing/line-splitter.js";
-import { servesLinesNatively, type NativeLineService } from "../stream/native-echo.js";
+import { servesLinesNatively, type LineRules, type NativeLineService } from "../stream/native-echo.js";
 import type { StreamHandler } from "./types.js";
 
-export type { TextReply };
+export type { LineRules, TextReply };
 
 export const LINE_TOO_LONG_REPLY = Buffer.from("ERR línea demasiado larga\n");
 
 export interface LineServiceOptions {
   maxLineLength?: number;
   tooLongReply?: Buffer;
-}
-
-/**
- * A line protocol stated as data, for the native engine (native/line_rules.c interprets it;
- * nothing of the protocol is written in C). Per line (without `\n` and one trailing `\r`),
- * in this order: `strip` takes the ASCII whitespace off both ends (stripAsciiWhitespace);
- * the first `exact` match gives its reply; else the first `prefix` the line starts with
- * gives the rest of the line and the suffix; else a line equal to `time` gives local
- * `YYYY-mm-dd HH:MM:SS\n` (clockDateTime); else the `fallback`: a constant `reply`, or
- * `before` + the line + `after`. Byte strings, matched byte for byte.
- */
-export interface LineRules {
-  strip?: boolean;
-  exact?: readonly (readonly [match: Buffer, reply: Buffer])[];
-  prefix?: readonly (readonly [prefix: Buffer, suffix: Buffer])[];
-  time?: Buffer;
-  fallback: { reply: Buffer } | { before: Buffer; after: Buffer };
 }
 
 /**

@@ -12,7 +12,6 @@ import { formatInetPeer } from "../address.js";
 import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
 import { errnoError } from "../errors.js";
 import { errorEvent, type EventSink } from "../events.js";
-import type { LineRules } from "../services/line-service.js";
 
 /** Marks a stream handler the engine can stand in for (src/services/echo.ts streamEcho). */
 export const echoesNatively: unique symbol = Symbol("socklab.echoesNatively");
@@ -22,6 +21,24 @@ export const echoesNatively: unique symbol = Symbol("socklab.echoesNatively");
  * serve it instead, its rules and limits.
  */
 export const servesLinesNatively: unique symbol = Symbol("socklab.servesLinesNatively");
+
+/**
+ * A line protocol stated as data (a line service's `rules`, src/services/line-service.ts),
+ * for the native engine (native/line_rules.c interprets it; nothing of the protocol is
+ * written in C). Per line (without `\n` and one trailing `\r`),
+ * in this order: `strip` takes the ASCII whitespace off both ends (stripAsciiWhitespace);
+ * the first `exact` match gives its reply; else the first `prefix` the line starts with
+ * gives the rest of the line and the suffix; else a line equal to `time` gives local
+ * `YYYY-mm-dd HH:MM:SS\n` (clockDateTime); else the `fallback`: a constant `reply`, or
+ * `before` + the line + `after`. Byte strings, matched byte for byte.
+ */
+export interface LineRules {
+  strip?: boolean;
+  exact?: readonly (readonly [match: Buffer, reply: Buffer])[];
+  prefix?: readonly (readonly [prefix: Buffer, suffix: Buffer])[];
+  time?: Buffer;
+  fallback: { reply: Buffer } | { before: Buffer; after: Buffer };
+}
 
 export interface NativeLineService {
   rules: LineRules;
