@@ -385,6 +385,54 @@ test("a refused client that never ends is closed after about 2 s, its reply inta
   socket.destroy();
 });
 
+test("closing the server while refused clients linger, or from inside their line-too-long event, closes each client once", { timeout: 30_000 }, async (t) => {
+  // Clients that get the too-long reply and never end: their linger timers are running
+  // when close() comes (native/stream_echo.c releases the timer with the client; the
+  // sanitizer run holds this path to no use after free).
+  const lingering = await lineServer(t, lineEcho({ maxLineLength: 8 }), { concurrent: true });
+  assert.equal(lingering.server.echoesNatively, true);
+  const clients: net.Socket[] = [];
+  for (let i = 0; i < 5; i++) {
+    const socket = connectTo(lingering.server, true);
+    socket.on("error", () => {});
+    socket.on("data", () => {});
+    socket.write("ok\n" + "w".repeat(50));
+    clients.push(socket);
+  }
+  t.after(() => clients.forEach((c) => c.destroy()));
+  await waitUntil(() => lingering.events.filter((e) => e.type === "line-too-long").length === 5, { what: "five refusals" });
+  await lingering.server.close();
+  const closedPeers = lingering.events.filter((e) => e.type === "closed").map((e) => (e as { peer: string }).peer);
+  assert.equal(closedPeers.length, 5, "one closed event per client");
+  assert.equal(new Set(closedPeers).size, 5);
+
+  // close() from the line-too-long event itself: the engine closes as that callback ends.
+  let server: StreamServer | undefined;
+  const events: SocklabEvent[] = [];
+  server = await StreamServer.listen({
+    address: TCP,
+    handler: commandService({ maxLineLength: 8 }),
+    onEvent: (e) => {
+      events.push(e);
+      if (e.type === "line-too-long") void server!.close();
+    },
+  });
+  t.after(() => server!.close());
+  assert.equal(server.echoesNatively, true);
+  const socket = connectTo(server);
+  socket.on("error", () => {});
+  const reply = readAll(socket).catch(() => Buffer.alloc(0));
+  socket.write("PING\n".repeat(100) + "w".repeat(50));
+  await waitUntil(() => events.some((e) => e.type === "closed"), { what: "the refused client's close" });
+  await server.close();
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ["accepted", "line-too-long", "closed"],
+  );
+  socket.destroy();
+  await reply;
+});
+
 test("a pipelined client with small lines keeps a few KiB; one that never reads holds a bounded amount, then gets every reply", { timeout: 60_000 }, async (t) => {
   for (const [s, line, reply] of [
     [SERVICES[2]!, "\n", "eco: \n"], // 6× expansion
