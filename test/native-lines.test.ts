@@ -18,7 +18,7 @@ import { LineSplitter, LineTooLongError } from "../src/framing/line-splitter.js"
 import { chatService } from "../src/services/chat.js";
 import { commandReplyBytes, commandReplyLatin1, commandService, GUIDE1_UNKNOWN_REPLY, GUIDE2_UNKNOWN_REPLY } from "../src/services/cmd.js";
 import { lineEcho, lineEchoReply } from "../src/services/line-echo.js";
-import { LINE_TOO_LONG_REPLY, type LineResponder } from "../src/services/line-service.js";
+import { LINE_TOO_LONG_REPLY, lineService, type LineResponder, type LineRules } from "../src/services/line-service.js";
 import type { StreamHandler } from "../src/services/types.js";
 import { runLineRules, servesLinesNatively, type NativeLineService } from "../src/stream/native-echo.js";
 import { listenExtras } from "../src/transports/registry.js";
@@ -497,6 +497,16 @@ test("the JS path serves line services whenever something needs JavaScript, and 
   const huge = await lineServer(t, lineEcho({ maxLineLength: 2 ** 33 }));
   assert.equal(huge.server.echoesNatively, false);
   assert.equal((await exchange(huge.server, Buffer.from("x\n"))).toString(), "eco: x\n");
+});
+
+test("rules the engine cannot encode (strings from an untyped caller) leave the service to the JS path instead of failing listen() with the port still bound", { timeout: 30_000 }, async (t) => {
+  const respond = Object.assign((line: Buffer) => Buffer.concat([Buffer.from("> "), line, Buffer.from("\n")]), {
+    rules: { exact: [["PING", "PONG\n"]], fallback: { before: "> ", after: "\n" } } as unknown as LineRules,
+  });
+  const { server } = await lineServer(t, lineService(respond));
+  assert.equal(server.echoesNatively, false);
+  // The responder, the source of truth, answers.
+  assert.equal((await exchange(server, Buffer.from("PING\nx\n"))).toString(), "> PING\n> x\n");
 });
 
 const CHILD = `

@@ -131,7 +131,14 @@ export function nativeServiceOf(handler: unknown): "echo" | Buffer | undefined {
   const lines = marked[servesLinesNatively];
   // A limit the C side cannot hold as a u32 stays on the JS path (which reports it as before).
   if (lines === undefined || !Number.isInteger(lines.maxLineLength) || lines.maxLineLength < 1 || lines.maxLineLength >= UINT32_MAX) return undefined;
-  return encodeLineRules(lines);
+  // Rules that do not encode (not Buffers: an untyped caller) are only a lost shortcut: the
+  // JS responder, which they merely restate, serves. Thrown here, the error would fail
+  // listen() after the bind, with the listener left bound.
+  try {
+    return encodeLineRules(lines);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
