@@ -52,7 +52,7 @@ import { errorEvent, publishing, type EventSink, type RefusalReason, type Sockla
 import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
 import { createTlsServerOptions, onTlsConnections, type TlsServerSetup } from "../tls/server.js";
 import { sessionEvents } from "../tls/session.js";
-import { listenAbstractStream, listenUnixStream } from "../unix/stream.js";
+import { closerUnlessTaken, listenAbstractStream, listenUnixStream } from "../unix/stream.js";
 import { Poller } from "../unix/poller.js";
 import { traceReads, traceWrites } from "./trace.js";
 import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadEncoding, type PayloadOption } from "../format/payload.js";
@@ -293,6 +293,10 @@ class AcceptPoint {
     }
     const server = this.make();
     this.attach(server);
+    // A descriptor Node refuses (reported through onError) is closed, not left open.
+    const release = closerUnlessTaken(fd);
+    server.once("error", release);
+    server.once("listening", () => server.removeListener("error", release));
     // For a descriptor Node takes the backlog only as a second argument.
     server.listen({ fd }, this.backlog);
   }
@@ -424,8 +428,15 @@ export class StreamServer {
         await options.preparePath?.(address.path);
         fd = listenUnixStream({ path: address.path }, { mode: options.socketMode ?? 0o600, backlog });
       }
-      if (address.kind === "unix") this.owned = claimSocketFileSync(address.path);
-      this.bound.push(boundAddress(address, await listen({ fd, backlog })));
+      // The descriptor is ours until Node's handle has it: a failure before then closes it.
+      const release = fd === undefined ? noop : closerUnlessTaken(fd);
+      try {
+        if (address.kind === "unix") this.owned = claimSocketFileSync(address.path);
+        this.bound.push(boundAddress(address, await listen({ fd, backlog })));
+      } catch (err) {
+        release();
+        throw err;
+      }
     } else if (address.kind === "tcp" || address.kind === "tls") {
       const v6 = address.host.includes(":");
       const wantDual = v6 && !options.ipv6Only && (options.dualStack ?? true) && isUnspecified6(address.host);
