@@ -40,8 +40,7 @@
  * net.Socket per connection. Anything else, or no addon, takes the JS path below.
  */
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
-import { chmod } from "node:fs/promises";
+import { chmodSync, readFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Server as TlsNetServer } from "node:tls";
 import { formatAddress, formatInetPeer, serverAddress, type Address, type ServerAddress } from "../address.js";
@@ -406,6 +405,11 @@ export class StreamServer {
    * one that connected as soon as the socket file appeared) is served like any other.
    * Sockets are bound natively where the addon is (Unix paths included: see listen()), so
    * every one can pause accepting.
+   *
+   * From the first listen(2) on, nothing here waits for I/O (each listen's 'listening' comes
+   * on process.nextTick): the event loop does not turn before listen() resolves, so libuv
+   * accepts nobody meanwhile, and a caller that reports "listening" as soon as listen()
+   * resolves reports it before any client's `accepted` (test/stream-server-listen-order).
    */
   private async bind(): Promise<void> {
     const options = this.options;
@@ -462,7 +466,7 @@ export class StreamServer {
       await options.preparePath?.(address.path);
       const server = await listen({ path: address.path, backlog });
       this.owned = claimSocketFileSync(address.path);
-      await chmod(address.path, options.socketMode ?? 0o600);
+      chmodSync(address.path, options.socketMode ?? 0o600); // not awaited: see bind()
       this.bound.push(boundAddress(address, server));
     } else {
       throw new SocklabError("ERR_NOT_SUPPORTED", `${formatAddress(address)} is not a stream address`);
