@@ -111,7 +111,8 @@ export interface StreamServerOptions {
   /** Unix socket file permissions. Default 0o600 (owner only). */
   socketMode?: number;
   /**
-   * Listen on an already bound and listening descriptor (the server owns it from then on).
+   * Listen on an already bound and listening descriptor (the server owns it from then on:
+   * if listen() fails, it is closed).
    * Not needed for any address kind: abstract names are bound here natively when absent.
    */
   listenFd?: number;
