@@ -12,6 +12,16 @@
  * are held: on a partial write the rest is kept, reading stops and the socket is polled
  * for writability, so a peer that never reads cannot make us buffer more.
  *
+ * Line mode: the same engine serves a line service (cmd, line-echo) whose rules its JS
+ * module declares (native/line_rules.c interprets them, with the JS line framing). Only the
+ * "bytes read -> bytes to write" step differs: input not answered yet stays in a per-client
+ * input buffer, lines are answered only while the unsent output is below LINE_MARK, and
+ * nothing is read while output waits; so a client that never reads holds at most one read
+ * and one mark's worth of replies. An over-long line is refused as lineService refuses it:
+ * the lines before it answered, a `line-too-long` record, the too-long reply, our write
+ * side shut down, then what the client still sends is read and dropped until its EOF, for
+ * at most LINGER_MS.
+ *
  * Events go to JavaScript as records in a Float64Array the caller passed (kind, id, a, b)
  * plus a peer text slot per record, and one call (napi_make_callback) per batch.
  *
@@ -21,6 +31,7 @@
  * the JS external is gone.
  */
 #include "common.h"
+#include "line_rules.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,13 +52,26 @@
 /* The record layout, as src/stream/native-echo.ts reads it. */
 #define RECORD_FIELDS 4
 #define PEER_SLOT 48 /* INET6_ADDRSTRLEN and a NUL */
+/* Line mode: replies are made while fewer than this many bytes wait to be sent. */
+#define LINE_MARK (64 * 1024)
+/* Line mode: an idle client keeps at most this much buffer memory (more is freed when empty). */
+#define LINE_KEEP (16 * 1024)
+/* A refused client may go on sending (read and dropped) this long before we close. */
+#define LINGER_MS 2000
 
-enum { EV_QUEUED = 1, EV_ACCEPTED = 2, EV_CLOSED = 3, EV_ERROR = 4, EV_ACCEPT_ERROR = 5, EV_ENGINE_CLOSED = 6 };
+enum { EV_QUEUED = 1, EV_ACCEPTED = 2, EV_CLOSED = 3, EV_ERROR = 4, EV_ACCEPT_ERROR = 5, EV_ENGINE_CLOSED = 6, EV_LINE_TOO_LONG = 7 };
 enum { SYS_READ = 0, SYS_WRITE = 1, SYS_ACCEPT = 2 };
 enum { CONN_WAITING, CONN_ACTIVE };
 
 typedef struct engine_s engine_t;
 typedef struct conn_s conn_t;
+
+/* The timer of a refused line client (allocated only then). */
+typedef struct {
+  uv_timer_t timer;
+  engine_t* e;
+  conn_t* c;
+} linger_t;
 
 struct conn_s {
   uv_poll_t poll; /* initialised only when the connection has to wait for readiness */
@@ -58,8 +82,11 @@ struct conn_s {
   int armed;     /* the events polled for now */
   double id;
   double received, sent;
-  char* buf; /* unsent bytes (malloc'd only on a partial write) */
-  size_t off, len;
+  lbuf_t out; /* unsent bytes (echo: allocated only on a partial write) */
+  /* Line mode only. */
+  line_input_t lines; /* input not answered yet */
+  int eof, refused, shut;
+  linger_t* linger;
   union {
     struct sockaddr_in v4;
     struct sockaddr_in6 v6;
@@ -91,7 +118,7 @@ struct engine_s {
   conn_t *wait_head, *wait_tail;
   int active, waiting;
   double next_id;
-  double buffered; /* bytes held unsent, all connections */
+  line_rules_t* rules; /* line mode's rules; NULL: echo */
   int handles;     /* libuv handles not closed yet */
   int closed, stopped_accepting, accepting, backoff, serving_next, external_gone;
   /* libuv callbacks of this engine on the stack. JavaScript runs inside them (flush, with
@@ -191,6 +218,13 @@ static void on_conn_closed(uv_handle_t* handle) {
   on_handle_closed(e);
 }
 
+static void on_linger_closed(uv_handle_t* handle) {
+  linger_t* l = (linger_t*)handle->data;
+  engine_t* e = l->e;
+  free(l);
+  on_handle_closed(e);
+}
+
 static void unlink_conn(engine_t* e, conn_t* c) {
   if (c->state == CONN_ACTIVE) {
     if (c->prev) c->prev->next = c->next;
@@ -214,10 +248,13 @@ static void conn_release(conn_t* c, int report) {
   if (c->polled) uv_poll_stop(&c->poll);
   close(c->fd);
   if (report) record(e, EV_CLOSED, c->id, c->received, c->sent);
-  if (c->buf != NULL) {
-    e->buffered -= (double)(c->len - c->off);
-    free(c->buf);
-    c->buf = NULL;
+  lbuf_free(&c->out);
+  lbuf_free(&c->lines.in);
+  if (c->linger != NULL) {
+    uv_timer_stop(&c->linger->timer);
+    c->linger->c = NULL;
+    uv_close((uv_handle_t*)&c->linger->timer, on_linger_closed);
+    c->linger = NULL;
   }
   if (c->polled) uv_close((uv_handle_t*)&c->poll, on_conn_closed);
   else free(c);
@@ -261,23 +298,25 @@ static void conn_wait(conn_t* c, int events) {
   if (r < 0) conn_fail(c, -r, SYS_READ);
 }
 
+static int conn_pending(const conn_t* c) {
+  return c->out.off < c->out.len;
+}
+
 /* Write what is held; returns 1 if all of it is out, 0 if some waits, -1 if the connection ended. */
 static int conn_flush(conn_t* c) {
-  while (c->off < c->len) {
-    ssize_t n = send(c->fd, c->buf + c->off, c->len - c->off, MSG_NOSIGNAL);
+  while (c->out.off < c->out.len) {
+    ssize_t n = send(c->fd, c->out.p + c->out.off, c->out.len - c->out.off, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
       conn_fail(c, errno, SYS_WRITE);
       return -1;
     }
-    c->off += (size_t)n;
+    c->out.off += (size_t)n;
     c->sent += (double)n;
-    c->e->buffered -= (double)n;
   }
-  free(c->buf);
-  c->buf = NULL;
-  c->off = c->len = 0;
+  /* Echo holds a buffer only while a write is partial; a line client keeps a small one. */
+  lbuf_trim(&c->out, c->e->rules != NULL ? LINE_KEEP : 0);
   return 1;
 }
 
@@ -297,20 +336,15 @@ static int conn_echo(conn_t* c, size_t n) {
     c->sent += (double)w;
   }
   if (done == n) return 1;
-  c->buf = malloc(ECHO_BUF);
-  if (c->buf == NULL) {
+  if (lbuf_append(&c->out, e->scratch + done, n - done) < 0) {
     conn_fail(c, ENOMEM, SYS_WRITE);
     return -1;
   }
-  c->off = 0;
-  c->len = n - done;
-  memcpy(c->buf, e->scratch + done, c->len);
-  e->buffered += (double)c->len;
   return 0;
 }
 
 /* Read and echo until the socket has nothing more (or a turn's worth), EOF or an error. */
-static void conn_read(conn_t* c) {
+static void echo_read(conn_t* c) {
   engine_t* e = c->e;
   for (int i = 0; i < READS_PER_TURN; i++) {
     ssize_t n = read(c->fd, e->scratch, ECHO_BUF);
@@ -336,6 +370,172 @@ static void conn_read(conn_t* c) {
   conn_wait(c, UV_READABLE);
 }
 
+/* ---- line mode ---- */
+
+static void lines_pump(conn_t* c);
+
+static void on_linger(uv_timer_t* timer) {
+  linger_t* l = (linger_t*)timer->data;
+  engine_t* e = l->e;
+  enter(e);
+  if (l->c != NULL) conn_done(l->c); /* the refused client had its time */
+  flush(e);
+  leave(e);
+}
+
+/* After the too-long reply: send it, shut our side, then drop input until EOF. */
+static void refused_pump(conn_t* c) {
+  engine_t* e = c->e;
+  if (conn_pending(c)) {
+    int r = conn_flush(c);
+    if (r < 0) return;
+    if (r == 0) {
+      conn_wait(c, UV_WRITABLE);
+      return;
+    }
+  }
+  if (!c->shut) {
+    c->shut = 1;
+    shutdown(c->fd, SHUT_WR);
+  }
+  for (int i = 0; i < READS_PER_TURN && !c->eof; i++) {
+    ssize_t n = read(c->fd, e->scratch, ECHO_BUF);
+    if (n > 0) {
+      c->received += (double)n;
+      continue;
+    }
+    if (n == 0) {
+      c->eof = 1;
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    conn_fail(c, errno, SYS_READ);
+    return;
+  }
+  if (c->eof) conn_done(c);
+  else conn_wait(c, UV_READABLE);
+}
+
+/* A line over the limit, as lineService refuses it (the lines before it are answered). */
+static void lines_refuse(conn_t* c) {
+  engine_t* e = c->e;
+  record(e, EV_LINE_TOO_LONG, c->id, (double)e->rules->max_line, 0);
+  c->refused = 1;
+  lbuf_free(&c->lines.in);
+  c->lines.backlog = 0;
+  if (lbuf_append(&c->out, e->rules->too_long.p, e->rules->too_long.n) < 0) {
+    conn_fail(c, ENOMEM, SYS_WRITE);
+    return;
+  }
+  linger_t* l = malloc(sizeof(*l));
+  if (l == NULL || uv_timer_init(e->inst->loop, &l->timer) < 0) {
+    free(l);
+    conn_fail(c, ENOMEM, SYS_READ);
+    return;
+  }
+  l->e = e;
+  l->c = c;
+  l->timer.data = l;
+  e->handles++;
+  c->linger = l;
+  uv_timer_start(&l->timer, on_linger, LINGER_MS, 0);
+  uv_unref((uv_handle_t*)&l->timer); /* as the JS path's unref'd timer: it keeps nothing alive */
+  refused_pump(c);
+}
+
+/* The framing said stop: a line too long, or no memory for it. */
+static void lines_stop(conn_t* c, int rc) {
+  if (rc == LINES_TOO_LONG) lines_refuse(c);
+  else conn_fail(c, ENOMEM, SYS_READ);
+}
+
+/* EOF, every complete line answered and sent: the last unterminated one, then our side ends. */
+static void lines_finish(conn_t* c) {
+  if (c->lines.in.off < c->lines.in.len) {
+    int rc = lines_end(c->e->rules, &c->lines, &c->out);
+    if (rc != LINES_OK) {
+      lines_stop(c, rc);
+      return;
+    }
+    if (conn_pending(c)) {
+      int r = conn_flush(c);
+      if (r < 0) return;
+      if (r == 0) {
+        conn_wait(c, UV_WRITABLE); /* back here once it is out (nothing left to answer) */
+        return;
+      }
+    }
+  }
+  conn_done(c); /* close sends our FIN */
+}
+
+/*
+ * A line client's loop: answer what waits (while the output is below the mark), send, and
+ * read only when nothing waits to be sent. A short read (less than the buffer) is taken as
+ * the socket drained: the poll says when more comes, which spares a read that would find
+ * nothing per pipelined batch.
+ */
+static void lines_pump(conn_t* c) {
+  engine_t* e = c->e;
+  int reads = 0, drained = 0;
+  if (c->refused) {
+    refused_pump(c);
+    return;
+  }
+  for (;;) {
+    if (c->lines.backlog && c->out.len - c->out.off < LINE_MARK) {
+      int rc = lines_backlog(e->rules, &c->lines, &c->out, LINE_MARK);
+      if (rc != LINES_OK) {
+        lines_stop(c, rc);
+        return;
+      }
+    }
+    if (conn_pending(c)) {
+      int r = conn_flush(c);
+      if (r < 0) return;
+      if (r == 0) {
+        conn_wait(c, UV_WRITABLE); /* backpressure: no reading until it drains */
+        return;
+      }
+      continue; /* sent: answer the rest of a backlog, or read */
+    }
+    if (c->lines.backlog) continue;
+    if (c->eof) {
+      lines_finish(c);
+      return;
+    }
+    if (drained || reads == READS_PER_TURN) break;
+    ssize_t n = read(c->fd, e->scratch, ECHO_BUF);
+    reads++;
+    if (n > 0) {
+      c->received += (double)n;
+      int rc = lines_feed(e->rules, &c->lines, e->scratch, (size_t)n, &c->out, LINE_MARK);
+      if (rc != LINES_OK) {
+        lines_stop(c, rc);
+        return;
+      }
+      drained = (size_t)n < ECHO_BUF;
+      continue;
+    }
+    if (n == 0) {
+      c->eof = 1;
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    conn_fail(c, errno, SYS_READ);
+    return;
+  }
+  lbuf_trim(&c->lines.in, LINE_KEEP);
+  conn_wait(c, UV_READABLE);
+}
+
+static void conn_read(conn_t* c) {
+  if (c->e->rules != NULL) lines_pump(c);
+  else echo_read(c);
+}
+
 static void on_conn_poll(uv_poll_t* handle, int status, int events) {
   conn_t* c = (conn_t*)handle->data;
   engine_t* e = c->e;
@@ -346,11 +546,11 @@ static void on_conn_poll(uv_poll_t* handle, int status, int events) {
     int err = 0;
     socklen_t len = sizeof(err);
     if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err == 0) err = -status;
-    conn_fail(c, err, c->buf != NULL ? SYS_WRITE : SYS_READ);
-  } else if (c->buf != NULL) {
+    conn_fail(c, err, conn_pending(c) ? SYS_WRITE : SYS_READ);
+  } else if (conn_pending(c)) {
     if (events & UV_WRITABLE) {
       int r = conn_flush(c);
-      if (r > 0) conn_read(c); /* drained: read again (EOF is found there) */
+      if (r > 0) conn_read(c); /* drained: answer or read again (EOF is found there) */
     }
   } else if (events & (UV_READABLE | UV_DISCONNECT)) {
     conn_read(c);
@@ -385,7 +585,7 @@ static void serve_next(engine_t* e) {
   e->serving_next = 0;
 }
 
-/* A newly accepted client (accept4 here, or one adopted from the JS server). */
+/* A newly accepted client. */
 static void take(engine_t* e, int fd, const void* peer, socklen_t peer_len) {
   conn_t* c = calloc(1, sizeof(*c));
   if (c == NULL) {
@@ -482,6 +682,7 @@ static void update_accepting(engine_t* e) {
 
 static void engine_free_if_done(engine_t* e) {
   if (e->handles > 0 || !e->external_gone) return;
+  line_rules_free(e->rules);
   free(e);
 }
 
@@ -553,10 +754,17 @@ static int arg_engine(napi_env env, napi_value value, engine_t** out) {
 }
 
 /* streamEchoCreate(callback(count), records: Float64Array, peers: Buffer, inet, limit,
- * acceptLimit) -> engine external, or -errno. records holds capacity*4 numbers and peers
- * capacity*48 bytes. */
+ * acceptLimit, rules?: Buffer) -> engine external, or -errno. records holds capacity*4
+ * numbers and peers capacity*48 bytes. With `rules` (encoded line rules, see
+ * line_rules.c) the engine serves that line service instead of echo; malformed: -EINVAL. */
 static napi_value js_create(napi_env env, napi_callback_info info) {
-  GET_ARGS(6);
+  size_t argc = 7;
+  napi_value argv[7];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "missing arguments");
+    return NULL;
+  }
   napi_valuetype type;
   bool is_typed = false, inet = false;
   napi_typedarray_type ttype;
@@ -580,10 +788,28 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   size_t capacity = nrecords / RECORD_FIELDS;
   if (npeers / PEER_SLOT < capacity) capacity = npeers / PEER_SLOT;
   if (capacity == 0 || limit < 1 || accept_limit < limit) return make_int(env, -EINVAL);
+  line_rules_t* rules = NULL;
+  if (argc > 6) {
+    NAPI_CALL(env, napi_typeof(env, argv[6], &type));
+    if (type != napi_undefined && type != napi_null) {
+      void* spec;
+      size_t spec_len;
+      if (!arg_buffer(env, argv[6], &spec, &spec_len)) return NULL;
+      rules = line_rules_parse(spec, spec_len);
+      if (rules == NULL) return make_int(env, -EINVAL);
+    }
+  }
   instance_t* inst = instance_of(env);
-  if (inst == NULL || inst->tearing_down) return make_int(env, -ECANCELED);
+  if (inst == NULL || inst->tearing_down) {
+    line_rules_free(rules);
+    return make_int(env, -ECANCELED);
+  }
   engine_t* e = calloc(1, sizeof(*e));
-  if (e == NULL) return make_int(env, -ENOMEM);
+  if (e == NULL) {
+    line_rules_free(rules);
+    return make_int(env, -ENOMEM);
+  }
+  e->rules = rules;
   e->inst = inst;
   e->env = env;
   e->node.close = engine_close_tracked;
@@ -648,30 +874,6 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
-/* streamEchoAdopt(engine, fd) -> 0 or -errno: a client the JS server accepted before the
- * engine took over (the engine owns fd from now on). Its events come in a callback. */
-static napi_value js_adopt(napi_env env, napi_callback_info info) {
-  GET_ARGS(2);
-  engine_t* e;
-  int32_t fd;
-  if (!arg_engine(env, argv[0], &e) || !arg_int(env, argv[1], &fd)) return NULL;
-  if (e->closed) {
-    close(fd);
-    return make_int(env, -EBADF);
-  }
-  union {
-    struct sockaddr_in v4;
-    struct sockaddr_in6 v6;
-  } peer;
-  socklen_t len = sizeof(peer);
-  memset(&peer, 0, sizeof(peer));
-  if (!e->inet || getpeername(fd, (struct sockaddr*)&peer, &len) < 0) len = 0;
-  take(e, fd, len > 0 ? &peer : NULL, len);
-  update_accepting(e);
-  flush(e);
-  return make_int(env, 0);
-}
-
 /* streamEchoStopAccepting(engine): close the listeners; clients go on. */
 static napi_value js_stop_accepting(napi_env env, napi_callback_info info) {
   GET_ARGS(1);
@@ -698,7 +900,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
-/* streamEchoStats(engine, out: Float64Array(3)): active, waiting, bytes held unsent. */
+/* streamEchoStats(engine, out: Float64Array(4)): active, waiting, bytes held unsent, and
+ * the buffer memory the clients hold (output and line input, allocated sizes). */
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   GET_ARGS(2);
   engine_t* e;
@@ -709,14 +912,22 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   if (!arg_engine(env, argv[0], &e)) return NULL;
   NAPI_CALL(env, napi_is_typedarray(env, argv[1], &is_typed));
   if (is_typed) NAPI_CALL(env, napi_get_typedarray_info(env, argv[1], &ttype, &n, &out, NULL, NULL));
-  if (!is_typed || ttype != napi_float64_array || n < 3) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a Float64Array of 3");
+  if (!is_typed || ttype != napi_float64_array || n < 4) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a Float64Array of 4");
     return NULL;
+  }
+  double buffered = 0, memory = 0;
+  for (int list = 0; list < 2; list++) {
+    for (conn_t* c = list == 0 ? e->active_head : e->wait_head; c != NULL; c = c->next) {
+      buffered += (double)(c->out.len - c->out.off);
+      memory += (double)(c->out.cap + c->lines.in.cap);
+    }
   }
   double* o = (double*)out;
   o[0] = e->active;
   o[1] = e->waiting;
-  o[2] = e->buffered;
+  o[2] = buffered;
+  o[3] = memory;
   return make_int(env, 0);
 }
 
@@ -724,8 +935,8 @@ napi_status register_stream_echo(napi_env env, napi_value exports) {
   napi_status s;
   if ((s = export_fn(env, exports, "streamEchoCreate", js_create)) != napi_ok) return s;
   if ((s = export_fn(env, exports, "streamEchoListen", js_listen)) != napi_ok) return s;
-  if ((s = export_fn(env, exports, "streamEchoAdopt", js_adopt)) != napi_ok) return s;
   if ((s = export_fn(env, exports, "streamEchoStopAccepting", js_stop_accepting)) != napi_ok) return s;
   if ((s = export_fn(env, exports, "streamEchoClose", js_close)) != napi_ok) return s;
-  return export_fn(env, exports, "streamEchoStats", js_stats);
+  if ((s = export_fn(env, exports, "streamEchoStats", js_stats)) != napi_ok) return s;
+  return register_line_rules(env, exports);
 }

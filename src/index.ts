@@ -43,7 +43,7 @@ export { DatagramClientBase, type DatagramReply, type DatagramRequestOptions, ty
 export { UdpClient, udpRequest, type UdpRequestOptions, type UdpReply } from "./udp/request.js";
 export { discover, type DiscoverOptions, type DiscoveredPeer } from "./udp/discover.js";
 export { streamEcho, datagramEcho } from "./services/echo.js";
-export { lineService, LINE_TOO_LONG_REPLY, type LineServiceOptions } from "./services/line-service.js";
+export { lineService, LINE_TOO_LONG_REPLY, type LineResponder, type LineRules, type LineServiceOptions } from "./services/line-service.js";
 export { lineEcho, lineEchoReply } from "./services/line-echo.js";
 export { commandService, commandReply, GUIDE1_UNKNOWN_REPLY, GUIDE2_UNKNOWN_REPLY } from "./services/cmd.js";
 export { datagramTime } from "./services/time.js";

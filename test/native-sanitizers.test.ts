@@ -1,8 +1,8 @@
 /**
  * The C stays clean: the addon is rebuilt with AddressSanitizer and UndefinedBehaviorSanitizer
  * (scripts/build-native.mjs with SOCKLAB_SANITIZE=1, into a scratch directory so the normal
- * build is untouched) and every Unix test file, and the stream echo engine's
- * (native-echo.test), runs against that build in a child test runner.
+ * build is untouched) and every Unix test file, and the stream engine's (native-echo.test,
+ * and its line mode's native-lines.test), runs against that build in a child test runner.
  * Node itself is not instrumented, so libasan is preloaded (LD_PRELOAD) for the runtime to
  * intercept malloc/free before the addon loads; leak detection is off because Node's own
  * allocations at exit are not ours. Any sanitizer report fails the run
@@ -78,7 +78,7 @@ test(
     assert.ok(probe.output.includes(addon), probe.output);
 
     const files = readdirSync(DIST_TEST)
-      .filter((f) => /^(unix-.*|native-echo)\.test\.js$/.test(f))
+      .filter((f) => /^(unix-.*|native-echo|native-lines)\.test\.js$/.test(f))
       .map((f) => join(DIST_TEST, f));
     assert.ok(files.length >= 5, `expected the Unix test files, found ${files.length}`);
     // Tests that only drive CLI processes skip themselves here (seconds each under ASan, and

@@ -8,7 +8,7 @@
  * \v, \f, \r) is stripped at the ends, as Python's bytes.strip() does; nothing is decoded.
  */
 import { clockDateTime } from "./clock.js";
-import { lineService, type LineServiceOptions } from "./line-service.js";
+import { lineService, type LineRules, type LineServiceOptions } from "./line-service.js";
 import type { StreamHandler } from "./types.js";
 
 export const GUIDE1_UNKNOWN_REPLY = "ERR desconocido\n";
@@ -74,12 +74,21 @@ export interface CommandServiceOptions extends LineServiceOptions {
   unknownReply?: string;
 }
 
+/**
+ * The protocol above as data (LineRules), in commandReplyBytes's order, for the native
+ * engine: the same constants, so the two cannot drift apart unnoticed.
+ */
+export function commandRules(unknownReply: Buffer = Buffer.from(GUIDE1_UNKNOWN_REPLY)): LineRules {
+  return { strip: true, exact: [[PING, PONG]], prefix: [[ECHO_PREFIX, LF]], time: TIME, fallback: { reply: unknownReply } };
+}
+
 export function commandService(options: CommandServiceOptions = {}): StreamHandler {
   const unknown = Buffer.from(options.unknownReply ?? GUIDE1_UNKNOWN_REPLY);
   const unknownLatin1 = unknown.toString("latin1");
   return lineService(
     Object.assign((line: Buffer) => commandReplyBytes(line, unknown), {
       text: (line: string) => commandReplyLatin1(line, unknownLatin1),
+      rules: commandRules(unknown),
     }),
     options,
   );

@@ -7,8 +7,12 @@ const LF = Buffer.from("\n");
 
 export const lineEchoReply: LineResponder = Object.assign(
   (line: Buffer): Buffer => Buffer.concat([PREFIX, line, LF], PREFIX.length + line.length + 1),
-  // Fast path, on latin1 text: the same bytes.
-  { text: (line: string): string => "eco: " + line + "\n" },
+  {
+    // Fast path, on latin1 text: the same bytes.
+    text: (line: string): string => "eco: " + line + "\n",
+    // The same as data, for the native engine.
+    rules: { fallback: { before: PREFIX, after: LF } },
+  },
 );
 
 export function lineEcho(options: LineServiceOptions = {}): StreamHandler {

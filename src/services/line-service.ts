@@ -5,9 +5,10 @@
  * An over-long line gets an error reply and the connection is closed; nothing grows unbounded.
  */
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter, LineTooLongError, type TextReply } from "../framing/line-splitter.js";
+import { servesLinesNatively, type LineRules, type NativeLineService } from "../stream/native-echo.js";
 import type { StreamHandler } from "./types.js";
 
-export type { TextReply };
+export type { LineRules, TextReply };
 
 export const LINE_TOO_LONG_REPLY = Buffer.from("ERR línea demasiado larga\n");
 
@@ -20,15 +21,18 @@ export interface LineServiceOptions {
  * The reply to one line (without `\n`). With `text`, a service's fast path: the same reply
  * computed on latin1 text (one character per byte), so a read's lines are answered without
  * a Buffer per line and written as one string; `text` must answer exactly as the function.
+ * With `rules`, the same protocol as data: where nothing needs JavaScript per connection the
+ * stream server has the native engine answer by them (they must answer exactly as the
+ * function; test/native-lines.test.ts holds both to it).
  */
-export type LineResponder = ((line: Buffer) => Buffer) & { text?: TextReply };
+export type LineResponder = ((line: Buffer) => Buffer) & { text?: TextReply; rules?: LineRules };
 
 /** Builds a stream handler that answers each line with `respond(line)` (line without `\n`). */
 export function lineService(respond: LineResponder, options: LineServiceOptions = {}): StreamHandler {
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   const tooLongReply = options.tooLongReply ?? LINE_TOO_LONG_REPLY;
   const text = respond.text;
-  return (socket, context) => {
+  const handler: StreamHandler = (socket, context) => {
     const splitter = new LineSplitter(maxLineLength);
     let broken = false;
 
@@ -81,4 +85,8 @@ export function lineService(respond: LineResponder, options: LineServiceOptions 
       }
     });
   };
+  if (respond.rules === undefined) return handler;
+  // What this handler does, the engine does from these (src/stream/native-echo.ts).
+  const native: NativeLineService = { rules: respond.rules, maxLineLength, tooLongReply };
+  return Object.assign(handler, { [servesLinesNatively]: native });
 }

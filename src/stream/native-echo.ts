@@ -1,12 +1,13 @@
 /**
- * The native stream echo engine (native/stream_echo.c) on the JavaScript side: the
- * StreamServer hands it its listening sockets when the service is the plain stream echo
- * and nothing needs JavaScript per connection or per byte. Accepting, reading, writing
- * back, backpressure and closing happen in C; what reaches here is a batch of records per
- * readiness callback, turned into the same events the JS path emits (`queued`,
- * `accepted`, `closed`, `error`), with the same peer names.
+ * The native stream engine (native/stream_echo.c) on the JavaScript side: the
+ * StreamServer hands it its listening sockets when the service is the plain stream echo,
+ * or a line service that states its protocol as rules (cmd, line-echo: LineRules, which
+ * native/line_rules.c interprets), and nothing needs JavaScript per connection or per
+ * byte. Accepting, reading, answering, backpressure and closing happen in C; what reaches
+ * here is a batch of records per readiness callback, turned into the same events the JS
+ * path emits (`queued`, `accepted`, `closed`, `error`, `line-too-long`), with the same
+ * peer names.
  */
-import type { Socket } from "node:net";
 import { formatInetPeer } from "../address.js";
 import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
 import { errnoError } from "../errors.js";
@@ -14,6 +15,36 @@ import { errorEvent, type EventSink } from "../events.js";
 
 /** Marks a stream handler the engine can stand in for (src/services/echo.ts streamEcho). */
 export const echoesNatively: unique symbol = Symbol("socklab.echoesNatively");
+
+/**
+ * On a line service's handler (src/services/line-service.ts): what the engine needs to
+ * serve it instead, its rules and limits.
+ */
+export const servesLinesNatively: unique symbol = Symbol("socklab.servesLinesNatively");
+
+/**
+ * A line protocol stated as data (a line service's `rules`, src/services/line-service.ts),
+ * for the native engine (native/line_rules.c interprets it; nothing of the protocol is
+ * written in C). Per line (without `\n` and one trailing `\r`),
+ * in this order: `strip` takes the ASCII whitespace off both ends (stripAsciiWhitespace);
+ * the first `exact` match gives its reply; else the first `prefix` the line starts with
+ * gives the rest of the line and the suffix; else a line equal to `time` gives local
+ * `YYYY-mm-dd HH:MM:SS\n` (clockDateTime); else the `fallback`: a constant `reply`, or
+ * `before` + the line + `after`. Byte strings, matched byte for byte.
+ */
+export interface LineRules {
+  strip?: boolean;
+  exact?: readonly (readonly [match: Buffer, reply: Buffer])[];
+  prefix?: readonly (readonly [prefix: Buffer, suffix: Buffer])[];
+  time?: Buffer;
+  fallback: { reply: Buffer } | { before: Buffer; after: Buffer };
+}
+
+export interface NativeLineService {
+  rules: LineRules;
+  maxLineLength: number;
+  tooLongReply: Buffer;
+}
 
 /** What the addon exports for the engine (absent in an older build: then the JS path). */
 interface EngineBinding {
@@ -24,12 +55,13 @@ interface EngineBinding {
     inet: boolean,
     limit: number,
     acceptLimit: number,
+    rules?: Buffer,
   ): object | number;
   streamEchoListen(engine: object, fd: number): number;
-  streamEchoAdopt(engine: object, fd: number): number;
   streamEchoStopAccepting(engine: object): number;
   streamEchoClose(engine: object): number;
   streamEchoStats(engine: object, out: Float64Array): number;
+  lineRulesRun(rules: Buffer, input: Buffer, chunk: number, mark: number): Buffer | number;
 }
 
 /** Record kinds and fields, as native/stream_echo.c writes them. */
@@ -39,6 +71,7 @@ const CLOSED = 3;
 const ERROR = 4;
 const ACCEPT_ERROR = 5;
 const ENGINE_CLOSED = 6;
+const LINE_TOO_LONG = 7;
 const FIELDS = 4;
 const PEER_SLOT = 48;
 const CAPACITY = 256;
@@ -47,12 +80,71 @@ const SYSCALLS = ["read", "write", "accept"] as const;
 function engineBinding(): EngineBinding | undefined {
   if (!isNativeAvailable()) return undefined;
   const binding = nativeBinding("the native echo") as unknown as Partial<EngineBinding>;
-  return typeof binding.streamEchoCreate === "function" ? (binding as EngineBinding) : undefined;
+  return typeof binding.streamEchoCreate === "function" && typeof binding.lineRulesRun === "function" ? (binding as EngineBinding) : undefined;
 }
 
-/** Whether `handler` is one the engine replaces, and the addon has the engine. */
-export function canEchoNatively(handler: unknown): boolean {
-  return (handler as { [echoesNatively]?: unknown } | null)?.[echoesNatively] === true && engineBinding() !== undefined;
+const UINT32_MAX = 0xffff_ffff;
+
+/**
+ * LineRules and limits as native/line_rules.c reads them (little-endian u32s): version,
+ * flags (1 strip, 2 time, 4 wrap), maxLineLength, the number of exact and of prefix
+ * pairs; then length-prefixed byte strings: the too-long reply, the time match, the
+ * fallback's two (reply and "", or before and after), the exact pairs, the prefix pairs.
+ */
+export function encodeLineRules(service: NativeLineService): Buffer {
+  const { rules, maxLineLength, tooLongReply } = service;
+  const exact = rules.exact ?? [];
+  const prefix = rules.prefix ?? [];
+  const wrap = "before" in rules.fallback;
+  const head = Buffer.alloc(20);
+  head.writeUInt32LE(1, 0);
+  head.writeUInt32LE((rules.strip ? 1 : 0) | (rules.time !== undefined ? 2 : 0) | (wrap ? 4 : 0), 4);
+  head.writeUInt32LE(maxLineLength, 8);
+  head.writeUInt32LE(exact.length, 12);
+  head.writeUInt32LE(prefix.length, 16);
+  const parts: Buffer[] = [head];
+  const bytes = (b: Buffer): void => {
+    const n = Buffer.alloc(4);
+    n.writeUInt32LE(b.length);
+    parts.push(n, b);
+  };
+  const fallback = rules.fallback;
+  bytes(tooLongReply);
+  bytes(rules.time ?? Buffer.alloc(0));
+  bytes("before" in fallback ? fallback.before : fallback.reply);
+  bytes("before" in fallback ? fallback.after : Buffer.alloc(0));
+  for (const [a, b] of [...exact, ...prefix]) {
+    bytes(a);
+    bytes(b);
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * What the engine serves for `handler`: `echo`, the encoded rules of a line service, or
+ * undefined (the JS path serves it; also when the addon lacks the engine).
+ */
+export function nativeServiceOf(handler: unknown): "echo" | Buffer | undefined {
+  if (handler === null || typeof handler !== "function" || engineBinding() === undefined) return undefined;
+  const marked = handler as { [echoesNatively]?: unknown; [servesLinesNatively]?: NativeLineService };
+  if (marked[echoesNatively] === true) return "echo";
+  const lines = marked[servesLinesNatively];
+  // A limit the C side cannot hold as a u32 stays on the JS path (which reports it as before).
+  if (lines === undefined || !Number.isInteger(lines.maxLineLength) || lines.maxLineLength < 1 || lines.maxLineLength >= UINT32_MAX) return undefined;
+  return encodeLineRules(lines);
+}
+
+/**
+ * For tests: the bytes a client reads from the engine's line mode when it sends `input`
+ * in reads of `chunk` bytes and then ends (replies sent whenever `mark` bytes wait);
+ * undefined without the addon's engine.
+ */
+export function runLineRules(service: NativeLineService, input: Buffer, chunk: number, mark = 64 * 1024): Buffer | undefined {
+  const binding = engineBinding();
+  if (binding === undefined) return undefined;
+  const out = binding.lineRulesRun(encodeLineRules(service), input, chunk, mark);
+  if (typeof out === "number") throw errnoError(out, "line rules");
+  return out;
 }
 
 export interface NativeEchoStats {
@@ -60,8 +152,13 @@ export interface NativeEchoStats {
   active: number;
   /** Clients accepted and waiting their turn. */
   waiting: number;
-  /** Bytes read and not yet written back, all clients together (at most 64 KiB each). */
+  /**
+   * Bytes not yet written back, all clients together: echo holds at most 64 KiB each, a
+   * line client at most 64 KiB of replies and one more reply.
+   */
   buffered: number;
+  /** Buffer memory the clients hold (unsent output, and line input not answered yet). */
+  memory: number;
 }
 
 export class NativeEcho {
@@ -78,6 +175,7 @@ export class NativeEcho {
   /**
    * @param url the listening address as socklab writes it (Unix clients are `URL#N`)
    * @param inet TCP (peers named by address and port) rather than a Unix socket
+   * @param rules encoded line rules (encodeLineRules) for a line service; else echo
    */
   constructor(
     private readonly url: string,
@@ -85,9 +183,10 @@ export class NativeEcho {
     limit: number,
     acceptLimit: number,
     private readonly emit: EventSink,
+    rules?: Buffer,
   ) {
     this.binding = engineBinding()!;
-    const engine = this.binding.streamEchoCreate(this.dispatch, this.records, this.peerText, inet, limit, acceptLimit);
+    const engine = this.binding.streamEchoCreate(this.dispatch, this.records, this.peerText, inet, limit, acceptLimit, rules);
     if (typeof engine === "number") throw errnoError(engine, "stream echo");
     this.engine = engine;
   }
@@ -96,18 +195,6 @@ export class NativeEcho {
   listen(fd: number): void {
     const r = this.binding.streamEchoListen(this.engine, fd);
     if (r < 0) throw errnoError(r, "listen");
-  }
-
-  /**
-   * Serve a client a net.Server accepted while the engine held its listener (the server's
-   * routing sends it here; handing over closes the net.Server, so this is rare).
-   */
-  adopt(socket: Socket): void {
-    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    const own = typeof fd === "number" && fd >= 0 ? nativeBinding("the native echo").dup(fd) : -1;
-    // Our duplicate keeps the connection; the socket object (never read) just goes.
-    socket.destroy();
-    if (own >= 0) this.binding.streamEchoAdopt(this.engine, own);
   }
 
   stopAccepting(): void {
@@ -130,9 +217,9 @@ export class NativeEcho {
   }
 
   stats(): NativeEchoStats {
-    const out = new Float64Array(3);
+    const out = new Float64Array(4);
     this.binding.streamEchoStats(this.engine, out);
-    return { active: out[0]!, waiting: out[1]!, buffered: out[2]! };
+    return { active: out[0]!, waiting: out[1]!, buffered: out[2]!, memory: out[3]! };
   }
 
   private peerOf(id: number, at: number, port: number): string {
@@ -177,6 +264,9 @@ export class NativeEcho {
           break;
         case ACCEPT_ERROR:
           this.emit(errorEvent(errnoError(a, "accept"), { address: this.url, during: "accept" }));
+          break;
+        case LINE_TOO_LONG:
+          this.emit({ type: "line-too-long", peer: this.peers.get(id) ?? `${this.url}#${id}`, limit: a });
           break;
         case ENGINE_CLOSED:
           this.peers.clear();

@@ -33,10 +33,11 @@
  * IPv6-only for `::`, event log lines, an optional socket-level trace, and an idempotent
  * graceful close().
  *
- * The plain stream echo (no TLS, trace, payload events, time limits or accept filter) is
- * served by the native engine instead (src/stream/native-echo.ts, native/stream_echo.c):
- * the listening sockets are handed over once all listen (the net.Servers closed, as for a
- * pause) and C accepts, echoes and closes, with the same limits, queueing and events; no
+ * The plain stream echo, and the line services that state their protocol as rules (cmd,
+ * line-echo), with no TLS, trace, payload events, time limits or accept filter, are served
+ * by the native engine instead (src/stream/native-echo.ts, native/stream_echo.c): the
+ * listening sockets are handed over once all listen (the net.Servers closed, as for a
+ * pause) and C accepts, answers and closes, with the same limits, queueing and events; no
  * net.Socket per connection. Anything else, or no addon, takes the JS path below.
  */
 import { once } from "node:events";
@@ -57,7 +58,7 @@ import { traceReads, traceWrites } from "./trace.js";
 import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadEncoding, type PayloadOption } from "../format/payload.js";
 import { tap, type TapGate } from "../format/tap.js";
 import { claimSocketFileSync, removeIfOursSync, type OwnedSocketFile } from "../unix/socket-file.js";
-import { canEchoNatively, NativeEcho, type NativeEchoStats } from "./native-echo.js";
+import { NativeEcho, nativeServiceOf, type NativeEchoStats } from "./native-echo.js";
 
 export interface ConnectionContext {
   /** The peer in socklab notation (tcp://127.0.0.1:51000, or `unix:PATH#3` for Unix clients). */
@@ -394,7 +395,8 @@ export class StreamServer {
             failed: (err, peer) => this.emit(errorEvent(err, { peer })),
           })
       : (server: Server): void =>
-          void server.on("connection", (socket: Socket) => (this.engine ? this.engine.adopt(socket) : this.onConnection(socket)));
+          // Never while the engine serves: it takes each listener once its net.Server is closed.
+          void server.on("connection", (socket: Socket) => this.onConnection(socket));
     this.onAcceptError = (err: Error): void =>
       this.emit(errorEvent(err, { address: this.bound.length > 0 ? this.url : formatAddress(options.address), during: "accept" }));
     live.add(this);
@@ -480,11 +482,13 @@ export class StreamServer {
    * second socket was being bound): one server, one path.
    */
   private startEngine(): void {
-    if (!this.nativeEligible() || !this.points.every((point) => point.pausable)) return;
+    const service = this.nativeEligible() ? nativeServiceOf(this.options.handler) : undefined;
+    if (service === undefined || !this.points.every((point) => point.pausable)) return;
     if (this.active.size + this.waiting.length + this.lingering.size > 0) return;
     let engine: NativeEcho | undefined;
     try {
-      engine = new NativeEcho(formatAddress(this.options.address), this.options.address.kind === "tcp", this.limit, this.acceptLimit, this.emit);
+      const rules = service === "echo" ? undefined : service;
+      engine = new NativeEcho(formatAddress(this.options.address), this.options.address.kind === "tcp", this.limit, this.acceptLimit, this.emit, rules);
       for (const point of this.points) engine.listen(point.handOver());
       this.engine = engine;
     } catch {
@@ -495,9 +499,10 @@ export class StreamServer {
   }
 
   /**
-   * The native engine can serve: the handler is the plain stream echo and nothing needs
-   * JavaScript per connection or per byte (no TLS, trace, payload events, time limits,
-   * accept filter). The listeners must be pausable too (checked by the caller).
+   * The native engine can serve: nothing needs JavaScript per connection or per byte (no
+   * TLS, trace, payload events, time limits, accept filter), and the handler is one the
+   * engine stands in for (the plain stream echo, or a line service with rules: checked by
+   * the caller with nativeServiceOf). The listeners must be pausable too.
    */
   private nativeEligible(): boolean {
     const o = this.options;
@@ -509,12 +514,11 @@ export class StreamServer {
       this.encodings.length === 0 &&
       !((o.idleTimeoutMs ?? 0) > 0) &&
       !((o.maxTimeMs ?? 0) > 0) &&
-      o.acceptFilter === undefined &&
-      canEchoNatively(o.handler)
+      o.acceptFilter === undefined
     );
   }
 
-  /** Whether the native echo engine serves this server (see the top of this file). */
+  /** Whether the native engine serves this server, echo or line mode (see the top of this file). */
   get echoesNatively(): boolean {
     return this.engine !== undefined;
   }
