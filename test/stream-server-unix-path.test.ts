@@ -20,7 +20,8 @@ import { prepareSocketPath } from "../src/unix/socket-path.js";
 import { listenUnixStream } from "../src/unix/index.js";
 import type { SocklabEvent } from "../src/events.js";
 import type { Teardown } from "./support/process.js";
-import { tempPath } from "./support/tmp.js";
+import { abstractName, tempPath } from "./support/tmp.js";
+import { nativeBinding, SOCK_DGRAM } from "../src/addon/binding.js";
 import { hold, waitUntil } from "./support/wait.js";
 
 async function unixServer(
@@ -245,4 +246,100 @@ test("every net.Server has its connection routing before it listens: nothing acc
     const now = server.listeners(event);
     assert.ok(at.every((listener) => now.includes(listener)), `the ${event} listeners at listen() are still there: ${shown}`);
   }
+});
+
+/** Every socket descriptor this process has open now, as /proc/self/fd names them. */
+function socketDescriptors(): string[] {
+  const found: string[] = [];
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const link = readlinkSync(`/proc/self/fd/${fd}`);
+      if (link.startsWith("socket:")) found.push(`${fd} ${link}`);
+    } catch {
+      // the directory's own descriptor, closed by now
+    }
+  }
+  return found.sort();
+}
+
+/**
+ * Make net.Server.listen({ fd }) refuse the descriptor the way Node does for one it cannot
+ * wrap (createServerHandle fails: an `error` event with EINVAL on the next tick, the
+ * descriptor left untouched), while `refusing()` says so; restored after the test.
+ */
+function refuseDescriptors(t: Teardown, refusing: () => boolean): void {
+  const original = net.Server.prototype.listen;
+  net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
+    const first = args[0];
+    if (refusing() && typeof first === "object" && first !== null && "fd" in first) {
+      const err = Object.assign(new Error("listen EINVAL: invalid argument"), { code: "EINVAL", errno: -22, syscall: "listen" });
+      process.nextTick(() => this.emit("error", err));
+      return this;
+    }
+    return (original as (...a: unknown[]) => net.Server).apply(this, args);
+  } as typeof net.Server.prototype.listen;
+  t.after(() => {
+    net.Server.prototype.listen = original;
+  });
+}
+
+test("a listening descriptor given to the server that Node refuses is closed, not left open", async () => {
+  // A Unix datagram socket: Node's listen({ fd }) refuses it (not a handle type it knows).
+  const native = nativeBinding("the test");
+  const fd = native.socket(SOCK_DGRAM);
+  assert.ok(fd >= 0, `socket(): ${fd}`);
+  const link = readlinkSync(`/proc/self/fd/${fd}`);
+  await assert.rejects(
+    StreamServer.listen({ address: { kind: "abstract", name: abstractName() }, listenFd: fd, handler: streamEcho }),
+    (err: Error) => /EINVAL|invalid/i.test(err.message),
+  );
+  let now: string | undefined;
+  try {
+    now = readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    now = undefined; // closed
+  }
+  assert.notEqual(now, link, `descriptor ${fd} (${link}) is still open`);
+});
+
+test("library unix:PATH: a descriptor listenUnixStream made that Node refuses is closed, and the file removed", async (t) => {
+  const path = tempPath(t, "refused.sock");
+  const before = socketDescriptors();
+  refuseDescriptors(t, () => true);
+  await assert.rejects(StreamServer.listen({ address: { kind: "unix", path }, handler: streamEcho }), /EINVAL|invalid/i);
+  assert.deepEqual(socketDescriptors(), before, "socket descriptors left open");
+  assert.equal(existsSync(path), false, "the socket file bound for it is removed");
+});
+
+/** The inode of the listening Unix socket bound at `path` (/proc/net/unix), if any. */
+function unixInode(path: string): string | undefined {
+  for (const line of readFileSync("/proc/net/unix", "utf8").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[7] === path) return f[6];
+  }
+  return undefined;
+}
+
+test("a resumed accept whose descriptor Node refuses closes that descriptor (reported as an accept error)", { timeout: 30_000 }, async (t) => {
+  let refusing = false;
+  refuseDescriptors(t, () => refusing);
+  const events: SocklabEvent[] = [];
+  const path = tempPath(t, "resume-refused.sock");
+  const handler: StreamHandler = (socket) => {
+    socket.on("data", () => {});
+    socket.on("end", () => socket.end());
+  };
+  const server = await StreamServer.listen({ address: { kind: "unix", path }, handler, concurrent: true, maxConnections: 1, onEvent: (e) => events.push(e) });
+  t.after(() => server.close());
+  const inode = unixInode(path);
+  assert.ok(inode !== undefined, "the server's socket is in /proc/net/unix");
+  const first = net.connect(path);
+  const firstDone = readAll(first);
+  await waitUntil(() => events.some((e) => e.type === "accepted"), { what: "the first client accepted (accepting pauses)" });
+  await waitUntil(() => descriptorsOf(inode).length === 1, { what: "only the accept point's own descriptor left (paused)" });
+  refusing = true;
+  first.end(); // room again: accepting resumes on a new descriptor, which Node refuses
+  await firstDone;
+  await waitUntil(() => events.some((e) => e.type === "error" && e.during === "accept"), { what: "the refused resume reported" });
+  assert.equal(descriptorsOf(inode).length, 1, `descriptors of socket:[${inode}]: ${descriptorsOf(inode).join(", ")}`);
 });

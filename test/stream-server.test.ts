@@ -241,21 +241,29 @@ test("close() removes its own socket file, never one re-bound at the same path s
 });
 
 test("a failed listen() removes the socket file it was given only if the path still names that file", async (t) => {
-  const { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeFileSync } = await import("node:fs");
+  const { closeSync, existsSync, openSync, readFileSync, readlinkSync, unlinkSync, writeFileSync } = await import("node:fs");
   const dir = tempDir(t, "socklab-fail-");
   const path = `${dir}/s.sock`;
   const address = parseAddress(`unix:${path}`);
-  // listen(2) on a directory's descriptor fails (EINVAL) after the socket file exists,
-  // as any failure after the bind would.
-  const notASocket = openSync(dir, "r");
-  t.after(() => closeSync(notASocket));
   const failing = async (replace?: () => void) => {
     const { listenFd } = await listenExtras(address); // bound natively, as the CLI does
     t.after(() => closeSync(listenFd!));
+    // listen(2) on a directory's descriptor fails (EINVAL) after the socket file exists,
+    // as any failure after the bind would. The server owns the descriptor it is given:
+    // refused, it is closed, not left open.
+    const notASocket = openSync(dir, "r");
+    const link = readlinkSync(`/proc/self/fd/${notASocket}`);
     const listening = StreamServer.listen({ address, handler: streamEcho, listenFd: notASocket });
     // listen() has recorded the file it was given before its first await: replace it now.
     replace?.();
     await assert.rejects(listening);
+    let now: string | undefined;
+    try {
+      now = readlinkSync(`/proc/self/fd/${notASocket}`);
+    } catch {
+      now = undefined;
+    }
+    assert.notEqual(now, link, "the refused descriptor is closed");
   };
 
   await failing();

@@ -3,7 +3,6 @@
  * `--deny`, `--allow-file`, `--deny-file`), the byte views (`-x`, `--hexdump-file`, `--show`)
  * for stream connections and for datagrams, and the forced-stop removal of a socket file.
  */
-import { createWriteStream, type WriteStream } from "node:fs";
 import type { Socket } from "node:net";
 import { formatAddress, type Address } from "../address.js";
 import type { DatagramEndpoint } from "../datagram/endpoint.js";
@@ -13,6 +12,7 @@ import { allSinks, byteViewSink, tap, type TapSink } from "../format/tap.js";
 import { accessFilter, accessListFrom, type AccessList } from "../net/cidr.js";
 import type { AcceptFilter, StreamHandler } from "../stream/server.js";
 import { flag, list, str, usage } from "./args.js";
+import { appendDump, type DumpFile } from "./dump-file.js";
 import { diag, emit, jsonPayload, outputMode, stderrGate } from "./output.js";
 import { onForcedStop } from "./signals.js";
 import { claimSocketFileSync, removeIfOursSync } from "../unix/socket-file.js";
@@ -90,18 +90,13 @@ export function byteViewFromFlags(values: Record<string, unknown>): ByteView {
   // --json: the dump is text only in its file; --show is always an event field.
   const hexdump = json ? file !== undefined : flag(values, "hexdump") || file !== undefined;
   const show = !json && flag(values, "show");
-  let dumpFile: WriteStream | undefined;
-  if (file !== undefined) {
-    dumpFile = createWriteStream(file, { flags: "a" });
-    dumpFile.on("error", (err: NodeJS.ErrnoException) =>
-      emit({ type: "error", code: err.code ?? "ERROR", message: `${file}: ${err.message}` }),
-    );
-  }
+  // A failed write is reported once for the file; the transfers go on (dump-file.ts).
+  const dumpFile: DumpFile | undefined = file !== undefined ? appendDump(file) : undefined;
   // Every line kept (the connection waits for standard error instead: viewedHandler's gate).
   const toStderr = (text: string): void => {
     for (const line of text.slice(0, -1).split("\n")) diag(line, true);
   };
-  const writeDump = dumpFile ? (text: string): void => void dumpFile!.write(text) : toStderr;
+  const writeDump = dumpFile ? (text: string): void => dumpFile.write(text) : toStderr;
   return {
     active: hexdump || show || payload.length > 0,
     payload,
@@ -119,7 +114,7 @@ export function byteViewFromFlags(values: Record<string, unknown>): ByteView {
         },
       };
     },
-    close: () => (dumpFile ? new Promise<void>((resolve) => dumpFile!.end(() => resolve())) : Promise.resolve()),
+    close: () => (dumpFile ? dumpFile.close() : Promise.resolve()),
   };
 }
 

@@ -156,7 +156,8 @@ export interface LabCatalog {
     ex7(reply: string, from: string): string;
     ex8(reply: string): string;
     ex9(names: string): string;
-    ex10(queued: boolean): string;
+    /** `window`: seconds client 2 was held (connected, queued) while the lab watched for a reply. */
+    ex10(window: string): string;
     ex12(seconds: string, serverSeconds: number): string;
     ex13: string;
     exB1(clientName: string): string;
@@ -257,6 +258,7 @@ export interface LabCatalog {
     notSequentialExited(label: string, stdout: string): string;
     notSequentialGot(label: string, stdout: string): string;
     accepts(count: number): string;
+    notQueued(label: string, exit: string, client: string): string;
     // exercises 11, 2.2
     replyLines(stdout: string): string;
     commandReply(command: string, got: string, expected: string): string;
@@ -537,7 +539,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
     ex7: (reply, from) => `→ "ping" ← ${reply} from ${from}`,
     ex8: (reply) => `→ "TIME" ← ${reply}; mute peer got 3× "TIME", then no response after 3 attempts`,
     ex9: (names) => `→ "DISCOVER?" to 127.255.255.255 ← ${names}`,
-    ex10: (queued) => `c1 → "primero\\n" ← same; c2 waited${queued ? " (connected, queued)" : ""}, then → "hola mundo\\n" ← same`,
+    ex10: (window) => `c1 → "primero\\n" ← same; c2 connected, queued by the server, nothing for ${window} s; once c1 closed → "hola mundo\\n" ← same`,
     ex12: (seconds, serverSeconds) => `→ "hola\\n" ← "hola\\n", silence, closed after ${seconds} s (server: idle timeout ${serverSeconds} s)`,
     ex13: `→ "ping", "hola udp", "\\0\\xff\\n" ← the same 3 datagrams`,
     exB1: (clientName) => `→ "hola" from ${clientName} ← "hola"; autobind → "hola autobind" ← same`,
@@ -628,6 +630,7 @@ exchanged, result) and "N passed, M failed"; exits 1 if any exercise fails.
       `${label} finished (its stdout: ${stdout}) while client 1 was still connected: the server is not sequential`,
     notSequentialGot: (label, stdout) => `${label} got ${stdout} while client 1 was still connected: the server is not sequential`,
     accepts: (count) => `the server reported ${count} accepted connections while serving client 1, expected 1 (it is sequential)`,
+    notQueued: (label, exit, client) => `${label} exited ${exit} without reporting ${client} as queued (waiting its turn)`,
     replyLines: (stdout) => `expected 4 reply lines, each ending in \\n, got ${stdout}`,
     commandReply: (command, got, expected) => `${command} → ${got}, expected ${expected}`,
     idleClose: (seconds) => `the connection was closed ${seconds} s after the last data, expected about 1 s`,

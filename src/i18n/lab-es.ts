@@ -251,7 +251,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     ex7: (reply, from) => `→ "ping" ← ${reply} desde ${from}`,
     ex8: (reply) => `→ "TIME" ← ${reply}; el peer mudo recibió 3× "TIME", luego sin respuesta tras 3 intentos`,
     ex9: (names) => `→ "DISCOVER?" a 127.255.255.255 ← ${names}`,
-    ex10: (queued) => `c1 → "primero\\n" ← igual; c2 esperó${queued ? " (conectado, en cola)" : ""}, luego → "hola mundo\\n" ← igual`,
+    ex10: (window) => `c1 → "primero\\n" ← igual; c2 conectado, en cola en el servidor, nada durante ${window} s; cerrado c1 → "hola mundo\\n" ← igual`,
     ex12: (seconds, serverSeconds) =>
       `→ "hola\\n" ← "hola\\n", silencio, cerrado a los ${seconds} s (servidor: inactividad ${serverSeconds} s)`,
     ex13: `→ "ping", "hola udp", "\\0\\xff\\n" ← los mismos 3 datagramas`,
@@ -346,6 +346,7 @@ ejercicio, lo que viajó, resultado) y "N bien, M fallaron"; sale con 1 si algun
     notSequentialGot: (label, stdout) => `${label} recibió ${stdout} mientras el cliente 1 seguía conectado: el servidor no es secuencial`,
     accepts: (count) =>
       `el servidor informó ${count} conexiones aceptadas mientras atendía al cliente 1; se esperaba 1 (es secuencial)`,
+    notQueued: (label, exit, client) => `${label} terminó ${exit} sin informar de que ${client} estaba en cola (esperando su turno)`,
     replyLines: (stdout) => `se esperaban 4 líneas de respuesta, cada una terminada en \\n, y llegó ${stdout}`,
     commandReply: (command, got, expected) => `${command} → ${got}; se esperaba ${expected}`,
     idleClose: (seconds) => `la conexión se cerró ${seconds} s después de los últimos datos; se esperaba alrededor de 1 s`,

@@ -291,26 +291,6 @@ export class LabContext {
     return event;
   }
 
-  /**
-   * Wait at most `ms` for an event of `type` satisfying `check`; undefined if none came.
-   * (The exercise's own deadline still applies.)
-   */
-  async maybeEvent<T extends EventType>(
-    proc: Proc,
-    type: T,
-    ms: number,
-    check: (event: EventOf<T>) => boolean = () => true,
-  ): Promise<EventOf<T> | undefined> {
-    const found = (): EventOf<T> | undefined => proc.eventsOf(type).find(check);
-    const deadline = AbortSignal.any([this.signal, AbortSignal.timeout(ms)]);
-    try {
-      await proc.waitFor(() => found() !== undefined || !proc.running, deadline);
-    } catch {
-      this.throwIfAborted();
-    }
-    return found();
-  }
-
   sleep(ms: number): Promise<void> {
     this.throwIfAborted();
     return new Promise((resolve, reject) => {

@@ -41,8 +41,7 @@
  * net.Socket per connection. Anything else, or no addon, takes the JS path below.
  */
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
-import { chmod } from "node:fs/promises";
+import { chmodSync, readFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Server as TlsNetServer } from "node:tls";
 import { formatAddress, formatInetPeer, serverAddress, type Address, type ServerAddress } from "../address.js";
@@ -53,7 +52,7 @@ import { errorEvent, publishing, type EventSink, type RefusalReason, type Sockla
 import { isNativeAvailable, nativeBinding } from "../addon/binding.js";
 import { createTlsServerOptions, onTlsConnections, type TlsServerSetup } from "../tls/server.js";
 import { sessionEvents } from "../tls/session.js";
-import { listenAbstractStream, listenUnixStream } from "../unix/stream.js";
+import { closerUnlessTaken, listenAbstractStream, listenUnixStream } from "../unix/stream.js";
 import { Poller } from "../unix/poller.js";
 import { traceReads, traceWrites } from "./trace.js";
 import { payloadEncodings, payloadEvents, withoutChunkEvents, type PayloadEncoding, type PayloadOption } from "../format/payload.js";
@@ -113,7 +112,8 @@ export interface StreamServerOptions {
   /** Unix socket file permissions. Default 0o600 (owner only). */
   socketMode?: number;
   /**
-   * Listen on an already bound and listening descriptor (the server owns it from then on).
+   * Listen on an already bound and listening descriptor (the server owns it from then on:
+   * if listen() fails, it is closed).
    * Not needed for any address kind: abstract names are bound here natively when absent.
    */
   listenFd?: number;
@@ -294,6 +294,10 @@ class AcceptPoint {
     }
     const server = this.make();
     this.attach(server);
+    // A descriptor Node refuses (reported through onError) is closed, not left open.
+    const release = closerUnlessTaken(fd);
+    server.once("error", release);
+    server.once("listening", () => server.removeListener("error", release));
     // For a descriptor Node takes the backlog only as a second argument.
     server.listen({ fd }, this.backlog);
   }
@@ -404,6 +408,11 @@ export class StreamServer {
    * one that connected as soon as the socket file appeared) is served like any other.
    * Sockets are bound natively where the addon is (Unix paths included: see listen()), so
    * every one can pause accepting.
+   *
+   * From the first listen(2) on, nothing here waits for I/O (each listen's 'listening' comes
+   * on process.nextTick): the event loop does not turn before listen() resolves, so libuv
+   * accepts nobody meanwhile, and a caller that reports "listening" as soon as listen()
+   * resolves reports it before any client's `accepted` (test/stream-server-listen-order).
    */
   private async bind(): Promise<void> {
     const options = this.options;
@@ -426,8 +435,15 @@ export class StreamServer {
         await options.preparePath?.(address.path);
         fd = listenUnixStream({ path: address.path }, { mode: options.socketMode ?? 0o600, backlog });
       }
-      if (address.kind === "unix") this.owned = claimSocketFileSync(address.path);
-      this.bound.push(boundAddress(address, await listen({ fd, backlog })));
+      // The descriptor is ours until Node's handle has it: a failure before then closes it.
+      const release = fd === undefined ? noop : closerUnlessTaken(fd);
+      try {
+        if (address.kind === "unix") this.owned = claimSocketFileSync(address.path);
+        this.bound.push(boundAddress(address, await listen({ fd, backlog })));
+      } catch (err) {
+        release();
+        throw err;
+      }
     } else if (address.kind === "tcp" || address.kind === "tls") {
       const v6 = address.host.includes(":");
       const wantDual = v6 && !options.ipv6Only && (options.dualStack ?? true) && isUnspecified6(address.host);
@@ -453,7 +469,7 @@ export class StreamServer {
       await options.preparePath?.(address.path);
       const server = await listen({ path: address.path, backlog });
       this.owned = claimSocketFileSync(address.path);
-      await chmod(address.path, options.socketMode ?? 0o600);
+      chmodSync(address.path, options.socketMode ?? 0o600); // not awaited: see bind()
       this.bound.push(boundAddress(address, server));
     } else {
       throw new SocklabError("ERR_NOT_SUPPORTED", `${formatAddress(address)} is not a stream address`);

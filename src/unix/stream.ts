@@ -5,7 +5,7 @@
  * (nor a Node client them). Here the address length is exact.
  */
 import { Socket, type SocketConstructorOpts } from "node:net";
-import { chmodSync } from "node:fs";
+import { chmodSync, closeSync, fstatSync } from "node:fs";
 import { claimSocketFileSync, removeIfOursSync, type OwnedSocketFile } from "./socket-file.js";
 import { constants as osConstants } from "node:os";
 import { abortError, delay, throwIfAborted } from "../abort.js";
@@ -81,6 +81,35 @@ export function listenUnixStream(target: UnixSocketTarget, options: ListenUnixSt
     throw err;
   }
   return fd;
+}
+
+/**
+ * For a descriptor about to be handed to Node (`net.Server.listen({ fd })`): returns what
+ * closes it if that fails. Node closes a descriptor it took and then could not listen on
+ * (its handle owned it), but not one it refused outright (a socket type it does not know,
+ * a handle that could not open it): that one would stay open for good. So it is closed
+ * only if the number still names the same socket (device and inode): one Node closed may
+ * already name something else by then.
+ */
+export function closerUnlessTaken(fd: number): () => void {
+  const identity = (): string | undefined => {
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      return `${st.dev}:${st.ino}`;
+    } catch {
+      return undefined; // closed
+    }
+  };
+  let id = identity();
+  return () => {
+    if (id === undefined || identity() !== id) return;
+    id = undefined;
+    try {
+      closeSync(fd);
+    } catch {
+      // closed meanwhile: nothing left to release
+    }
+  };
 }
 
 /** A listening descriptor on the exact abstract name `name` (no file, no padding). */

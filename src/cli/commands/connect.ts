@@ -5,7 +5,7 @@
 import type { Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { formatAddress, isInetAddress, isStreamAddress, type Address } from "../../address.js";
-import { fstatSync, openSync, writeSync } from "node:fs";
+import { fstatSync } from "node:fs";
 import { describeError, SocklabError, type AttemptRecord } from "../../errors.js";
 import { lfToCrlf, crlf } from "../../format/crlf.js";
 import { allSinks, byteViewSink, tap, type ByteViewOptions, type Direction, type TapSink } from "../../format/tap.js";
@@ -23,6 +23,7 @@ import { openDatagramClient } from "../../transports/registry.js";
 import "../../udp/request.js";
 import { address, count, decodeEscapes, exclusive, flag, list, parseCommand, seconds, str, usage } from "../args.js";
 import { tlsSettings, tlsOptions } from "../tls-options.js";
+import { appendDumpSync, type DumpFile } from "../dump-file.js";
 import type { TlsClientConfig } from "../../tls/client.js";
 import { sessionEvents } from "../../tls/session.js";
 import { emit, jsonPayload, outputMode, writeDatagram, flushed, isStdoutBroken, onStdoutClosed, stderrGate, writeStderr } from "../output.js";
@@ -191,21 +192,16 @@ interface ByteView {
 
 function byteView(hexdump: boolean, show: boolean, file: string | undefined): ByteView | undefined {
   if (!hexdump && !show) return undefined;
-  let fd: number | undefined;
+  let dump: DumpFile | undefined;
   if (file !== undefined) {
     try {
-      fd = openSync(file, "a");
+      dump = appendDumpSync(file);
     } catch (err) {
       throw usage("usage.bad-option", { detail: `--hexdump-file ${file}: ${describeError(err)}` });
     }
   }
-  const write =
-    fd === undefined
-      ? writeStderr
-      : (text: string): void => {
-          writeSync(fd!, text);
-        };
-  return { options: { hexdump, show }, write };
+  // A failed write is reported once for the file; the transfer goes on (dump-file.ts).
+  return { options: { hexdump, show }, write: dump ? (text) => dump.write(text) : writeStderr };
 }
 
 /** Report every chunk of `socket` to the byte views (if any): what we sent and what arrived. */

@@ -3,7 +3,6 @@
  * copy both ways. Prints `listening ADDRESS`, then events: relay-open, relay-close with the
  * bytes each way, upstream-failed, refusals. SIGINT/SIGTERM stop it cleanly (exit 0).
  */
-import { createWriteStream, type WriteStream } from "node:fs";
 import { formatAddress, isStreamAddress } from "../../address.js";
 import { byteViewSink } from "../../format/tap.js";
 import { accessListFrom } from "../../net/cidr.js";
@@ -13,6 +12,7 @@ import { relayTlsSettings, tlsOptions } from "../tls-options.js";
 import { address, exclusive, flag, list, noExtra, octalMode, parseCommand, seconds, str, usage } from "../args.js";
 import { diag, emit, flushed, jsonPayload, outputMode, stderrGate } from "../output.js";
 import { untilSignal } from "../signals.js";
+import { appendDump, type DumpFile } from "../dump-file.js";
 
 export const relayOptions = {
   allow: { type: "string", multiple: true },
@@ -57,12 +57,9 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
   const mode = octalMode(values);
   const tls = relayTlsSettings(values, from, to);
 
-  let dumpFile: WriteStream | undefined;
   const hexdumpFile = str(values, "hexdump-file");
-  if (hexdumpFile !== undefined) {
-    dumpFile = createWriteStream(hexdumpFile, { flags: "a" });
-    dumpFile.on("error", (err) => emit({ type: "error", code: (err as NodeJS.ErrnoException).code ?? "ERROR", message: `${hexdumpFile}: ${err.message}` }));
-  }
+  // A failed write is reported once for the file; the relayed transfers go on (dump-file.ts).
+  const dumpFile: DumpFile | undefined = hexdumpFile !== undefined ? appendDump(hexdumpFile) : undefined;
   // --json: each chunk is a relayed client's sent/received event with its bytes; the dump stays text only in its file.
   const json = outputMode().json;
   const payload = jsonPayload({ hexdump: flag(values, "hexdump"), hexdumpFile: hexdumpFile !== undefined, show: flag(values, "show") });
@@ -115,6 +112,6 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
   const signal = await stopSignal;
   emit({ type: "stopping", signal });
   await relay.close();
-  if (dumpFile) await new Promise<void>((resolve) => dumpFile!.end(() => resolve()));
+  await dumpFile?.close();
   return 0;
 }
