@@ -84,11 +84,12 @@ export const unix: StreamTransport = {
   async listen(address, settings) {
     if (address.kind !== "unix") throw new SocklabError("ERR_NOT_SUPPORTED", "not a unix: address");
     // Bound natively with fchmod first: the file never exists with looser permissions.
+    // The filter first: nothing that can throw runs between the bind and the hand-over.
+    const filter = uidFilter(settings.allowUids);
     await prepareSocketPath(address.path);
     const extras: ListenExtras = {
       listenFd: listenUnixStream({ path: address.path }, { mode: settings.mode ?? 0o600 }),
     };
-    const filter = uidFilter(settings.allowUids);
     if (filter) extras.acceptFilter = filter;
     return extras;
   },
