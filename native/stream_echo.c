@@ -125,10 +125,11 @@ struct engine_s {
    * its microtasks) and may close the engine there: that close waits until the outermost
    * callback is done, so nothing a callback still uses is released under it. */
   int depth, close_pending;
+  double reads; /* read(2) calls on clients, for the stats */
   char scratch[ECHO_BUF];
 };
 
-static void conn_read(conn_t* c);
+static void conn_read(conn_t* c, int polled);
 static void update_accepting(engine_t* e);
 static void engine_close(engine_t* e);
 
@@ -343,11 +344,19 @@ static int conn_echo(conn_t* c, size_t n) {
   return 0;
 }
 
-/* Read and echo until the socket has nothing more (or a turn's worth), EOF or an error. */
-static void echo_read(conn_t* c) {
+/*
+ * Read and echo until the socket has nothing more (or a turn's worth), EOF or an error.
+ * With `short_drained`, a read shorter than the buffer is taken as the socket drained (as
+ * libuv's uv__read does): the level-triggered poll says when more comes, which spares a
+ * read that would find nothing per request. A newly accepted client's first turn reads
+ * until EAGAIN instead: its FIN usually waits behind its bytes (connect, send, shut down),
+ * and finding it there closes the connection without ever polling it.
+ */
+static void echo_read(conn_t* c, int short_drained) {
   engine_t* e = c->e;
   for (int i = 0; i < READS_PER_TURN; i++) {
     ssize_t n = read(c->fd, e->scratch, ECHO_BUF);
+    e->reads++;
     if (n > 0) {
       c->received += (double)n;
       int r = conn_echo(c, (size_t)n);
@@ -356,6 +365,7 @@ static void echo_read(conn_t* c) {
         conn_wait(c, UV_WRITABLE); /* backpressure: no reading until it drains */
         return;
       }
+      if (short_drained && (size_t)n < ECHO_BUF) break;
       continue;
     }
     if (n == 0) {
@@ -400,6 +410,7 @@ static void refused_pump(conn_t* c) {
   }
   for (int i = 0; i < READS_PER_TURN && !c->eof; i++) {
     ssize_t n = read(c->fd, e->scratch, ECHO_BUF);
+    e->reads++;
     if (n > 0) {
       c->received += (double)n;
       continue;
@@ -507,6 +518,7 @@ static void lines_pump(conn_t* c) {
     }
     if (drained || reads == READS_PER_TURN) break;
     ssize_t n = read(c->fd, e->scratch, ECHO_BUF);
+    e->reads++;
     reads++;
     if (n > 0) {
       c->received += (double)n;
@@ -531,9 +543,10 @@ static void lines_pump(conn_t* c) {
   conn_wait(c, UV_READABLE);
 }
 
-static void conn_read(conn_t* c) {
+/* `polled`: called from the client's own readiness (not its first turn after accept). */
+static void conn_read(conn_t* c, int polled) {
   if (c->e->rules != NULL) lines_pump(c);
-  else echo_read(c);
+  else echo_read(c, polled);
 }
 
 static void on_conn_poll(uv_poll_t* handle, int status, int events) {
@@ -550,10 +563,10 @@ static void on_conn_poll(uv_poll_t* handle, int status, int events) {
   } else if (conn_pending(c)) {
     if (events & UV_WRITABLE) {
       int r = conn_flush(c);
-      if (r > 0) conn_read(c); /* drained: answer or read again (EOF is found there) */
+      if (r > 0) conn_read(c, 0); /* drained: answer or read again (EOF is found there) */
     }
   } else if (events & (UV_READABLE | UV_DISCONNECT)) {
-    conn_read(c);
+    conn_read(c, 1);
   }
   flush(e);
   leave(e);
@@ -569,7 +582,7 @@ static void serve(engine_t* e, conn_t* c) {
   e->active++;
   double* r = record(e, EV_ACCEPTED, c->id, 0, 0);
   r[2] = peer_slot(e, c);
-  conn_read(c);
+  conn_read(c, 0);
 }
 
 /* Serve waiting clients while there is room. Not reentrant: a client served here that
@@ -900,8 +913,9 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
-/* streamEchoStats(engine, out: Float64Array(4)): active, waiting, bytes held unsent, and
- * the buffer memory the clients hold (output and line input, allocated sizes). */
+/* streamEchoStats(engine, out: Float64Array(5)): active, waiting, bytes held unsent, the
+ * buffer memory the clients hold (output and line input, allocated sizes), and the read(2)
+ * calls made on clients so far. */
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   GET_ARGS(2);
   engine_t* e;
@@ -912,8 +926,8 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   if (!arg_engine(env, argv[0], &e)) return NULL;
   NAPI_CALL(env, napi_is_typedarray(env, argv[1], &is_typed));
   if (is_typed) NAPI_CALL(env, napi_get_typedarray_info(env, argv[1], &ttype, &n, &out, NULL, NULL));
-  if (!is_typed || ttype != napi_float64_array || n < 4) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a Float64Array of 4");
+  if (!is_typed || ttype != napi_float64_array || n < 5) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a Float64Array of 5");
     return NULL;
   }
   double buffered = 0, memory = 0;
@@ -928,6 +942,7 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   o[1] = e->waiting;
   o[2] = buffered;
   o[3] = memory;
+  o[4] = e->reads;
   return make_int(env, 0);
 }
 

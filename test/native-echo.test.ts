@@ -420,3 +420,41 @@ test("close() from inside an event resolves after the engine has closed: the cli
   const again = await StreamServer.listen({ address: { ...TCP, port }, handler: streamEcho });
   await again.close();
 });
+
+test("request/response: a polled client's short read ends its turn (one read per request), and data with its FIN right behind is still echoed and closed", { timeout: 30_000 }, async (t) => {
+  const { server, events } = await echoServer(t, { concurrent: true });
+  assert.equal(server.echoesNatively, true);
+  const socket = connectTo(server);
+  t.after(() => socket.destroy());
+  await connected(socket);
+  await waitUntil(() => events.find((e) => e.type === "accepted"), { what: "the accepted event" });
+  const chunks: Buffer[] = [];
+  let got = 0;
+  socket.on("data", (c: Buffer) => {
+    chunks.push(c);
+    got += c.length;
+  });
+  const request = randomBytes(1024);
+  const rounds = 20;
+  // The accept turn found nothing yet (it reads until EAGAIN); from here each request comes
+  // through the client's poll.
+  const before = server.nativeEchoStats()!.reads;
+  for (let i = 1; i <= rounds; i++) {
+    socket.write(request);
+    await waitUntil(() => got >= i * request.length || undefined, { what: `echo ${i}` });
+  }
+  const reads = server.nativeEchoStats()!.reads - before;
+  // Until EAGAIN it would be two per request (the echo, then one finding nothing). A request
+  // may arrive split (then more reads), so allow a little over one each.
+  assert.ok(reads >= rounds && reads <= rounds + rounds / 4, `${reads} reads for ${rounds} requests`);
+  // The last bytes and the FIN in one go: the short read ends the turn, the poll brings the EOF.
+  const end = once(socket, "end");
+  socket.end(request);
+  await end;
+  const all = Buffer.concat(chunks);
+  assert.equal(all.length, (rounds + 1) * request.length);
+  for (let i = 0; i <= rounds; i++) assert.ok(all.subarray(i * 1024, (i + 1) * 1024).equals(request), `echo ${i} differs`);
+  const closed = await waitUntil(() => events.find((e) => e.type === "closed"), { what: "the closed event" });
+  assert.equal(closed.type === "closed" && closed.received, (rounds + 1) * request.length);
+  assert.equal(closed.type === "closed" && closed.sent, (rounds + 1) * request.length);
+});

@@ -166,6 +166,8 @@ export interface NativeEchoStats {
   buffered: number;
   /** Buffer memory the clients hold (unsent output, and line input not answered yet). */
   memory: number;
+  /** read(2) calls made on clients so far (how many reads a request costs). */
+  reads: number;
 }
 
 export class NativeEcho {
@@ -224,9 +226,9 @@ export class NativeEcho {
   }
 
   stats(): NativeEchoStats {
-    const out = new Float64Array(4);
+    const out = new Float64Array(5);
     this.binding.streamEchoStats(this.engine, out);
-    return { active: out[0]!, waiting: out[1]!, buffered: out[2]!, memory: out[3]! };
+    return { active: out[0]!, waiting: out[1]!, buffered: out[2]!, memory: out[3]!, reads: out[4]! };
   }
 
   private peerOf(id: number, at: number, port: number): string {
