@@ -168,6 +168,10 @@ export interface NativeEchoStats {
   memory: number;
   /** read(2) calls made on clients so far (how many reads a request costs). */
   reads: number;
+  /** Polling on after a busy loop turn: polls that found clients ready (served without a wake-up). */
+  pollHits: number;
+  /** Polling-on windows that found nothing (each makes the next busy turns skip it, backing off). */
+  pollMisses: number;
 }
 
 export class NativeEcho {
@@ -226,9 +230,9 @@ export class NativeEcho {
   }
 
   stats(): NativeEchoStats {
-    const out = new Float64Array(5);
+    const out = new Float64Array(7);
     this.binding.streamEchoStats(this.engine, out);
-    return { active: out[0]!, waiting: out[1]!, buffered: out[2]!, memory: out[3]!, reads: out[4]! };
+    return { active: out[0]!, waiting: out[1]!, buffered: out[2]!, memory: out[3]!, reads: out[4]!, pollHits: out[5]!, pollMisses: out[6]! };
   }
 
   private peerOf(id: number, at: number, port: number): string {

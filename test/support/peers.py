@@ -461,6 +461,30 @@ def fd_sender(path, file="/etc/hostname"):
     os.close(fd)
 
 
+@peer("rr-clients")  # request/response on CONNS connections at once (the bench's rr rows)
+def rr_clients(port, conns="4", rounds="3000", size="1024"):
+    """Each round: a SIZE-byte request on every connection, then each echo read back whole
+    and compared. Prints "ok ROUNDS", then half-closes and reads each to EOF."""
+    socks = [socket.create_connection(("127.0.0.1", int(port))) for _ in range(int(conns))]
+    for s in socks:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    size = int(size)
+    for r in range(int(rounds)):
+        requests = [bytes([(r + i) % 251]) * size for i in range(len(socks))]
+        for s, req in zip(socks, requests):
+            s.sendall(req)
+        for s, req in zip(socks, requests):
+            got = recv_all(s, size)
+            if got != req:
+                sys.exit(f"round {r}: the echo differs ({len(got)} bytes)")
+    print(f"ok {rounds}", flush=True)
+    for s in socks:
+        s.shutdown(socket.SHUT_WR)
+        if read_to_eof(s):
+            sys.exit("bytes after the last echo")
+        s.close()
+
+
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in PEERS:
         sys.exit(f"usage: peers.py NAME [ARGS...]; NAME: {', '.join(sorted(PEERS))}")
