@@ -23,6 +23,7 @@ import type { StreamHandler } from "../src/services/types.js";
 import { runLineRules, servesLinesNatively, type NativeLineService } from "../src/stream/native-echo.js";
 import { listenExtras } from "../src/transports/registry.js";
 import { socklab } from "./support/cli.js";
+import { PYTHON, spawnPeer } from "./support/python.js";
 import type { Teardown } from "./support/process.js";
 import { tempPath } from "./support/tmp.js";
 import { waitUntil } from "./support/wait.js";
@@ -585,4 +586,24 @@ test("CLI --json: serve cmd --err ERR --max-line 64 prints the same events and r
   assert.deepEqual(runs[0], runs[1]);
   const tooLong = LINE_TOO_LONG_REPLY.toString("latin1"); // as untimed() reads replies
   assert.deepEqual(runs[0]!.replies, ["PONG\nhola\nERR\n", "ERR\n", "ERR\n", `ERR\n${tooLong}`]);
+});
+
+test("line mode polls on too: line-echo clients in another process on 4 connections, every reply exact", { timeout: 60_000 }, async (t) => {
+  if (PYTHON === undefined) return t.skip("python3 is not installed (the clients are a Python peer: a client in this process could not send while the engine polls)");
+  const { server, events } = await lineServer(t, lineEcho(), { concurrent: true });
+  assert.equal(server.echoesNatively, true);
+  const a = server.address;
+  assert.ok(a.kind === "tcp");
+  const ROUNDS = 3000;
+  const result = await spawnPeer("rr-clients", [a.port, 4, ROUNDS, 200, "line-echo"], { teardown: t }).waitExit(45_000);
+  assert.equal(result.code, 0, result.stderr.toString());
+  assert.match(result.stdout.toString(), new RegExp(`^ok ${ROUNDS}$`, "m"));
+  await waitUntil(() => events.filter((e) => e.type === "closed").length === 4 || undefined, { what: "4 closed events" });
+  for (const e of events.filter((e) => e.type === "closed")) {
+    assert.ok(e.type === "closed");
+    assert.equal(e.received, ROUNDS * 200);
+    assert.equal(e.sent, ROUNDS * 205);
+  }
+  const stats = server.nativeEchoStats()!;
+  assert.ok(stats.pollHits > 0, `polling on served clients (${stats.pollHits} polls; ${stats.pollMisses} windows found nothing)`);
 });

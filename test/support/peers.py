@@ -462,19 +462,25 @@ def fd_sender(path, file="/etc/hostname"):
 
 
 @peer("rr-clients")  # request/response on CONNS connections at once (the bench's rr rows)
-def rr_clients(port, conns="4", rounds="3000", size="1024"):
-    """Each round: a SIZE-byte request on every connection, then each echo read back whole
-    and compared. Prints "ok ROUNDS", then half-closes and reads each to EOF."""
+def rr_clients(port, conns="4", rounds="3000", size="1024", service="echo"):
+    """Each round: a SIZE-byte request on every connection, then each reply read back whole
+    and compared (SERVICE echo: the request; line-echo: a line, answered "eco: " + it).
+    Prints "ok ROUNDS", then half-closes and reads each to EOF."""
     socks = [socket.create_connection(("127.0.0.1", int(port))) for _ in range(int(conns))]
     for s in socks:
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     size = int(size)
     for r in range(int(rounds)):
-        requests = [bytes([(r + i) % 251]) * size for i in range(len(socks))]
+        if service == "line-echo":
+            requests = [(b"%d-%d " % (r, i)).ljust(size - 1, b"x") + b"\n" for i in range(len(socks))]
+            replies = [b"eco: " + req for req in requests]
+        else:
+            requests = [bytes([(r + i) % 251]) * size for i in range(len(socks))]
+            replies = requests
         for s, req in zip(socks, requests):
             s.sendall(req)
-        for s, req in zip(socks, requests):
-            got = recv_all(s, size)
+        for s, req in zip(socks, replies):
+            got = recv_all(s, len(req))
             if got != req:
                 sys.exit(f"round {r}: the echo differs ({len(got)} bytes)")
     print(f"ok {rounds}", flush=True)
