@@ -8,19 +8,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { runSocklab, stderrLines } from "./support/cli.js";
+import { seededRandom } from "./support/random.js";
 import { tempDir } from "./support/tmp.js";
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BAD_NUMBERS = ["0", "abc", "", " ", "1e999", "NaN", "Infinity", "0x10", "1.5.2", "--", "99999999999999999999"];
 const BAD_COUNTS = ["0", "1.5", "x", "1e3", "", "99999999999"];
@@ -40,7 +29,7 @@ interface Case {
 }
 
 function cases(seed: number, count: number, dir: string, regular: string): Case[] {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const addresses = badAddresses(dir, regular);
   const good = ["tcp://127.0.0.1:0", `unix:${dir}/ok-${seed}.sock`];

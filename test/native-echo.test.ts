@@ -15,12 +15,12 @@ import { closeSync, openSync } from "node:fs";
 import { open as openFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import net from "node:net";
-import { openStream, StreamServer, streamEcho } from "../src/index.js";
+import { StreamServer, streamEcho } from "../src/index.js";
 import type { Address } from "../src/address.js";
 import type { SocklabEvent } from "../src/events.js";
-import { listenExtras } from "../src/transports/registry.js";
 import { listenUnixStream } from "../src/unix/index.js";
 import { socklab } from "./support/cli.js";
+import { connected, connectTo, engineServer, exchange, normalised, readAll, TCP } from "./support/engine.js";
 import { PYTHON, spawnPeer } from "./support/python.js";
 import type { Teardown } from "./support/process.js";
 import { abstractName, tempDir, tempPath } from "./support/tmp.js";
@@ -29,67 +29,8 @@ import { waitUntil } from "./support/wait.js";
 /** The sanitizer run (native-sanitizers.test) preloads libasan: CLI-process tests skip there. */
 const CLI_SKIP = /libasan/.test(process.env.LD_PRELOAD ?? "") ? "CLI processes run in the normal suite, not under the sanitizer run" : false;
 
-const TCP: Address = { kind: "tcp", host: "127.0.0.1", port: 0 };
-
-async function echoServer(
-  t: Teardown,
-  options: Partial<Parameters<typeof StreamServer.listen>[0]> & { address?: Address } = {},
-): Promise<{ server: StreamServer; events: SocklabEvent[] }> {
-  const events: SocklabEvent[] = [];
-  const address = options.address ?? TCP;
-  // A Unix path is bound natively first, as the CLI does (the engine needs a pausable listener).
-  const extras = address.kind === "unix" ? await listenExtras(address) : {};
-  const server = await StreamServer.listen({ handler: streamEcho, ...extras, ...options, address, onEvent: (e) => events.push(e) });
-  t.after(() => server.close());
-  return { server, events };
-}
-
-function connectTo(server: StreamServer): net.Socket {
-  const a = server.address;
-  if (a.kind === "tcp") return net.connect(a.port, a.host);
-  if (a.kind === "unix") return net.connect(a.path);
-  throw new Error(`connectTo: ${server.url}`);
-}
-
-/** Everything the client reads until the server's EOF. */
-function readAll(socket: net.Socket): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    socket.on("data", (c: Buffer) => chunks.push(c));
-    socket.once("end", () => resolve(Buffer.concat(chunks)));
-    socket.once("error", reject);
-  });
-}
-
-/** Connect, send `data`, half-close, read to EOF. */
-async function exchange(server: StreamServer, data: Buffer): Promise<Buffer> {
-  // Abstract names are connected natively with their exact length (libuv would pad them).
-  const socket = server.address.kind === "abstract" ? (await openStream(server.address)).socket : connectTo(server);
-  const reply = readAll(socket);
-  socket.end(data);
-  const got = await reply;
-  socket.destroy();
-  return got;
-}
-
-function connected(socket: net.Socket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("error", reject);
-  });
-}
-
-/** Events with peers renamed by order of appearance (ports and paths differ between runs). */
-function normalised(events: readonly SocklabEvent[]): unknown[] {
-  const names = new Map<string, string>();
-  return events.map((e) => {
-    const copy = { ...e } as Record<string, unknown>;
-    if (typeof copy.peer === "string") {
-      if (!names.has(copy.peer)) names.set(copy.peer, `peer${names.size + 1}`);
-      copy.peer = names.get(copy.peer);
-    }
-    return copy;
-  });
+function echoServer(t: Teardown, options: Parameters<typeof engineServer>[2] = {}): ReturnType<typeof engineServer> {
+  return engineServer(t, streamEcho, options);
 }
 
 for (const kind of ["tcp", "unix", "abstract"] as const) {

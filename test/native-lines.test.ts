@@ -21,14 +21,13 @@ import { lineEcho, lineEchoReply } from "../src/services/line-echo.js";
 import { LINE_TOO_LONG_REPLY, lineService, type LineResponder, type LineRules } from "../src/services/line-service.js";
 import type { StreamHandler } from "../src/services/types.js";
 import { runLineRules, servesLinesNatively, type NativeLineService } from "../src/stream/native-echo.js";
-import { listenExtras } from "../src/transports/registry.js";
 import { socklab } from "./support/cli.js";
+import { connected, connectTo, engineServer, exchange, normalised, readAll, TCP } from "./support/engine.js";
 import { PYTHON, spawnPeer } from "./support/python.js";
 import type { Teardown } from "./support/process.js";
+import { seededRandom } from "./support/random.js";
 import { tempPath } from "./support/tmp.js";
 import { waitUntil } from "./support/wait.js";
-
-const TCP: Address = { kind: "tcp", host: "127.0.0.1", port: 0 };
 
 interface Service {
   name: string;
@@ -101,18 +100,6 @@ function jsTextBytes(s: Service, max: number, input: Buffer, chunk: number): Buf
   return Buffer.concat(out);
 }
 
-/** A small seeded generator (mulberry32), so a failure names an input that reproduces. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const EDGE_LINES = [
   "",
   "\r",
@@ -161,7 +148,7 @@ test("the engine's interpreter answers as the JS line service: random and edge l
   for (const s of SERVICES) {
     for (const max of [8, 16, 64 * 1024]) {
       const native = nativeOf(s.make(max));
-      const next = random(max * 31 + s.name.length);
+      const next = seededRandom(max * 31 + s.name.length);
       for (let i = 0; i < 150; i++) {
         const input = randomInput(next, max);
         const expected = untimed(jsBytes(s, max, input, input.length || 1));
@@ -209,49 +196,8 @@ test("framing edges: \\r dropping, the limit at maxLineLength ± 1, unterminated
   }
 });
 
-async function lineServer(
-  t: Teardown,
-  handler: StreamHandler,
-  options: Partial<Parameters<typeof StreamServer.listen>[0]> = {},
-): Promise<{ server: StreamServer; events: SocklabEvent[] }> {
-  const events: SocklabEvent[] = [];
-  const address = options.address ?? TCP;
-  const extras = address.kind === "unix" ? await listenExtras(address) : {};
-  const server = await StreamServer.listen({ handler, ...extras, ...options, address, onEvent: (e) => events.push(e) });
-  t.after(() => server.close());
-  return { server, events };
-}
-
-function connectTo(server: StreamServer, allowHalfOpen = false): net.Socket {
-  const a = server.address;
-  if (a.kind === "tcp") return net.connect({ port: a.port, host: a.host, allowHalfOpen });
-  if (a.kind === "unix") return net.connect({ path: a.path, allowHalfOpen });
-  throw new Error(`connectTo: ${server.url}`);
-}
-
-function readAll(socket: net.Socket): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    socket.on("data", (c: Buffer) => chunks.push(c));
-    socket.once("end", () => resolve(Buffer.concat(chunks)));
-    socket.once("error", reject);
-  });
-}
-
-function connected(socket: net.Socket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("error", reject);
-  });
-}
-
-async function exchange(server: StreamServer, data: Buffer): Promise<Buffer> {
-  const socket = connectTo(server);
-  const reply = readAll(socket);
-  socket.end(data);
-  const got = await reply;
-  socket.destroy();
-  return got;
+function lineServer(t: Teardown, handler: StreamHandler, options: Parameters<typeof engineServer>[2] = {}): ReturnType<typeof engineServer> {
+  return engineServer(t, handler, options);
 }
 
 test("over sockets: the engine writes exactly what the JS path writes, for every service and edge input", { timeout: 60_000 }, async (t) => {
@@ -336,19 +282,6 @@ async function session(server: StreamServer, events: SocklabEvent[]): Promise<st
   long.end("more, dropped\n");
   await waitUntil(() => events.filter((e) => e.type === "closed").length === 4, { what: "the refused client's close" });
   return replies;
-}
-
-/** Events with peers renamed by order of appearance (ports differ between runs). */
-function normalised(events: readonly SocklabEvent[]): unknown[] {
-  const names = new Map<string, string>();
-  return events.map((e) => {
-    const copy = { ...e } as Record<string, unknown>;
-    if (typeof copy.peer === "string") {
-      if (!names.has(copy.peer)) names.set(copy.peer, `peer${names.size + 1}`);
-      copy.peer = names.get(copy.peer);
-    }
-    return copy;
-  });
 }
 
 for (const s of [SERVICES[0]!, SERVICES[1]!, SERVICES[2]!]) {

@@ -1,0 +1,76 @@
+/**
+ * Helpers for the native stream engine's tests (native-echo, native-lines): a StreamServer
+ * recording its events, clients that connect to it, and events made comparable across runs.
+ */
+import net from "node:net";
+import { openStream, StreamServer } from "../../src/index.js";
+import type { Address, InetAddress } from "../../src/address.js";
+import type { SocklabEvent } from "../../src/events.js";
+import type { StreamHandler } from "../../src/services/types.js";
+import { listenExtras } from "../../src/transports/registry.js";
+import type { Teardown } from "./process.js";
+
+export const TCP: InetAddress = { kind: "tcp", host: "127.0.0.1", port: 0 };
+
+/** A server for `handler` on `options.address` (loopback TCP by default), its events recorded. */
+export async function engineServer(
+  t: Teardown,
+  handler: StreamHandler,
+  options: Partial<Parameters<typeof StreamServer.listen>[0]> & { address?: Address } = {},
+): Promise<{ server: StreamServer; events: SocklabEvent[] }> {
+  const events: SocklabEvent[] = [];
+  const address = options.address ?? TCP;
+  // A Unix path is bound natively first, as the CLI does (the engine needs a pausable listener).
+  const extras = address.kind === "unix" ? await listenExtras(address) : {};
+  const server = await StreamServer.listen({ handler, ...extras, ...options, address, onEvent: (e) => events.push(e) });
+  t.after(() => server.close());
+  return { server, events };
+}
+
+export function connectTo(server: StreamServer, allowHalfOpen = false): net.Socket {
+  const a = server.address;
+  if (a.kind === "tcp") return net.connect({ port: a.port, host: a.host, allowHalfOpen });
+  if (a.kind === "unix") return net.connect({ path: a.path, allowHalfOpen });
+  throw new Error(`connectTo: ${server.url}`);
+}
+
+/** Everything the client reads until the server's EOF. */
+export function readAll(socket: net.Socket): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.once("end", () => resolve(Buffer.concat(chunks)));
+    socket.once("error", reject);
+  });
+}
+
+export function connected(socket: net.Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+}
+
+/** Connect, send `data`, half-close, read to EOF. */
+export async function exchange(server: StreamServer, data: Buffer): Promise<Buffer> {
+  // Abstract names are connected natively with their exact length (libuv would pad them).
+  const socket = server.address.kind === "abstract" ? (await openStream(server.address)).socket : connectTo(server);
+  const reply = readAll(socket);
+  socket.end(data);
+  const got = await reply;
+  socket.destroy();
+  return got;
+}
+
+/** Events with peers renamed by order of appearance (ports and paths differ between runs). */
+export function normalised(events: readonly SocklabEvent[]): unknown[] {
+  const names = new Map<string, string>();
+  return events.map((e) => {
+    const copy = { ...e } as Record<string, unknown>;
+    if (typeof copy.peer === "string") {
+      if (!names.has(copy.peer)) names.set(copy.peer, `peer${names.size + 1}`);
+      copy.peer = names.get(copy.peer);
+    }
+    return copy;
+  });
+}
