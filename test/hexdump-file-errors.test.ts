@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import type net from "node:net";
 import { runSocklab, startServer, stderrLines } from "./support/cli.js";
 import { tcpConnect, tcpServer } from "./support/net.js";
+import type { Teardown } from "./support/process.js";
 import { waitUntil } from "./support/wait.js";
 
 const FULL = "/dev/full";
@@ -63,29 +64,27 @@ test("connect (stdin) --hexdump-file /dev/full: stdin is sent and the reply prin
   assert.equal(dumpErrors(r.stderr).length, 1, r.stderr);
 });
 
-test("serve echo --hexdump-file /dev/full: three clients of many chunks each are echoed, one error line in all", opts, async (t) => {
-  const { proc, ready } = await startServer(["serve", "echo", "tcp://127.0.0.1:0", "--hexdump-file", FULL], { teardown: t });
-  for (let client = 0; client < 3; client++) {
-    const lines = Array.from({ length: 5 }, (_, i) => `cliente ${client} línea ${i}\n`);
-    assert.equal(await echoSession(ready.port, lines), lines.join(""));
-  }
-  proc.signal("SIGTERM");
-  const r = await proc.waitExit();
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(dumpErrors(r.stderr).length, 1, r.stderr);
-  assert.equal(stderrLines(r.stderr).filter((l) => l.startsWith("close ")).length, 3, r.stderr);
-});
+const SERVERS: { name: string; what: string; args: (t: Teardown) => Promise<string[]>; closeLine: string }[] = [
+  { name: "serve echo", what: "clients", args: async () => ["serve", "echo", "tcp://127.0.0.1:0"], closeLine: "close " },
+  {
+    name: "relay",
+    what: "relayed clients",
+    args: async (t) => ["relay", "tcp://127.0.0.1:0", `tcp://127.0.0.1:${await echoPeer(t)}`],
+    closeLine: "relay-close ",
+  },
+];
 
-test("relay --hexdump-file /dev/full: three relayed clients of many chunks each, one error line in all", opts, async (t) => {
-  const upstream = await echoPeer(t);
-  const { proc, ready } = await startServer(["relay", "tcp://127.0.0.1:0", `tcp://127.0.0.1:${upstream}`, "--hexdump-file", FULL], { teardown: t });
-  for (let client = 0; client < 3; client++) {
-    const lines = Array.from({ length: 5 }, (_, i) => `cliente ${client} línea ${i}\n`);
-    assert.equal(await echoSession(ready.port, lines), lines.join(""));
-  }
-  proc.signal("SIGTERM");
-  const r = await proc.waitExit();
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(dumpErrors(r.stderr).length, 1, r.stderr);
-  assert.equal(stderrLines(r.stderr).filter((l) => l.startsWith("relay-close ")).length, 3, r.stderr);
-});
+for (const server of SERVERS) {
+  test(`${server.name} --hexdump-file /dev/full: three ${server.what} of many chunks each, one error line in all`, opts, async (t) => {
+    const { proc, ready } = await startServer([...(await server.args(t)), "--hexdump-file", FULL], { teardown: t });
+    for (let client = 0; client < 3; client++) {
+      const lines = Array.from({ length: 5 }, (_, i) => `cliente ${client} línea ${i}\n`);
+      assert.equal(await echoSession(ready.port, lines), lines.join(""));
+    }
+    proc.signal("SIGTERM");
+    const r = await proc.waitExit();
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(dumpErrors(r.stderr).length, 1, r.stderr);
+    assert.equal(stderrLines(r.stderr).filter((l) => l.startsWith(server.closeLine)).length, 3, r.stderr);
+  });
+}
