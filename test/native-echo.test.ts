@@ -20,7 +20,7 @@ import type { Address } from "../src/address.js";
 import type { SocklabEvent } from "../src/events.js";
 import { listenUnixStream } from "../src/unix/index.js";
 import { socklab } from "./support/cli.js";
-import { connected, connectTo, engineServer, exchange, normalised, readAll, TCP } from "./support/engine.js";
+import { connected, connectTo, engineServer, exchange, normalised, queuedSession, readAll, TCP } from "./support/engine.js";
 import { PYTHON, spawnPeer } from "./support/python.js";
 import type { Teardown } from "./support/process.js";
 import { abstractName, tempDir, tempPath } from "./support/tmp.js";
@@ -119,22 +119,10 @@ test("concurrent with maxConnections 2: the others wait in the kernel queue and 
   assert.equal(events.filter((e) => e.type === "error").length, 0);
 });
 
-/** One session: a client served, a second queued behind a slow first one, a reset client. */
+/** One session: a client served, then a second queued behind a slow one. */
 async function session(server: StreamServer, events: SocklabEvent[]): Promise<void> {
-  assert.equal((await exchange(server, Buffer.from("one"))).toString(), "one");
-  await waitUntil(() => events.filter((e) => e.type === "closed").length === 1, { what: "the first close" });
-  const slow = connectTo(server);
-  const slowReply = readAll(slow);
-  await connected(slow);
-  await waitUntil(() => events.filter((e) => e.type === "accepted").length === 2, { what: "the slow client accepted" });
-  const queued = connectTo(server);
-  const queuedReply = readAll(queued);
-  queued.end("queued");
-  await waitUntil(() => events.some((e) => e.type === "queued"), { what: "the queued event" });
-  slow.end("slow");
-  await slowReply;
-  await queuedReply;
-  await waitUntil(() => events.filter((e) => e.type === "closed").length === 3, { what: "three closes" });
+  const replies = await queuedSession(server, events, { first: "one", slow: "slow", queued: "queued" });
+  assert.deepEqual(replies.map(String), ["one", "slow", "queued"]);
 }
 
 test("library: the engine's events equal the JS path's for the same session", { timeout: 30_000 }, async (t) => {

@@ -22,7 +22,7 @@ import { LINE_TOO_LONG_REPLY, lineService, type LineResponder, type LineRules } 
 import type { StreamHandler } from "../src/services/types.js";
 import { runLineRules, servesLinesNatively, type NativeLineService } from "../src/stream/native-echo.js";
 import { socklab } from "./support/cli.js";
-import { connected, connectTo, engineServer, exchange, normalised, readAll, TCP } from "./support/engine.js";
+import { connected, connectTo, engineServer, exchange, normalised, queuedSession, readAll, TCP } from "./support/engine.js";
 import { PYTHON, spawnPeer } from "./support/python.js";
 import type { Teardown } from "./support/process.js";
 import { seededRandom } from "./support/random.js";
@@ -259,20 +259,7 @@ test("over a socket, a line split between two reads at every offset is answered 
 
 /** One session: two clients one after the other (the second queued), then a too-long line. */
 async function session(server: StreamServer, events: SocklabEvent[]): Promise<string[]> {
-  const replies: string[] = [];
-  replies.push(untimed(await exchange(server, Buffer.from("PING\nECHO hola\nhola\n"))));
-  await waitUntil(() => events.filter((e) => e.type === "closed").length === 1, { what: "the first close" });
-  const slow = connectTo(server);
-  const slowReply = readAll(slow);
-  await connected(slow);
-  await waitUntil(() => events.filter((e) => e.type === "accepted").length === 2, { what: "the slow client accepted" });
-  const queued = connectTo(server);
-  const queuedReply = readAll(queued);
-  queued.end("queued\n");
-  await waitUntil(() => events.some((e) => e.type === "queued"), { what: "the queued event" });
-  slow.end("slow");
-  replies.push(untimed(await slowReply), untimed(await queuedReply));
-  await waitUntil(() => events.filter((e) => e.type === "closed").length === 3, { what: "three closes" });
+  const replies = (await queuedSession(server, events, { first: "PING\nECHO hola\nhola\n", slow: "slow", queued: "queued\n" })).map(untimed);
   // Too long: the line before is answered, then the too-long reply and our EOF; what the
   // client still sends is read and dropped until its own EOF.
   const long = connectTo(server);

@@ -9,6 +9,7 @@ import type { SocklabEvent } from "../../src/events.js";
 import type { StreamHandler } from "../../src/services/types.js";
 import { listenExtras } from "../../src/transports/registry.js";
 import type { Teardown } from "./process.js";
+import { waitUntil } from "./wait.js";
 
 export const TCP: InetAddress = { kind: "tcp", host: "127.0.0.1", port: 0 };
 
@@ -73,4 +74,30 @@ export function normalised(events: readonly SocklabEvent[]): unknown[] {
     }
     return copy;
   });
+}
+
+/**
+ * The engine tests' common session on a sequential server: one client served (`first`, sent
+ * with half-close), then a slow client holding the server while a second one is queued
+ * behind it (`slow` and `queued` sent, each with half-close). The three replies, in order.
+ */
+export async function queuedSession(
+  server: StreamServer,
+  events: readonly SocklabEvent[],
+  sends: { first: string; slow: string; queued: string },
+): Promise<Buffer[]> {
+  const first = await exchange(server, Buffer.from(sends.first));
+  await waitUntil(() => events.filter((e) => e.type === "closed").length === 1, { what: "the first close" });
+  const slow = connectTo(server);
+  const slowReply = readAll(slow);
+  await connected(slow);
+  await waitUntil(() => events.filter((e) => e.type === "accepted").length === 2, { what: "the slow client accepted" });
+  const queued = connectTo(server);
+  const queuedReply = readAll(queued);
+  queued.end(sends.queued);
+  await waitUntil(() => events.some((e) => e.type === "queued"), { what: "the queued event" });
+  slow.end(sends.slow);
+  const replies = [first, await slowReply, await queuedReply];
+  await waitUntil(() => events.filter((e) => e.type === "closed").length === 3, { what: "three closes" });
+  return replies;
 }
