@@ -20,14 +20,11 @@ import type { Address } from "../src/address.js";
 import type { SocklabEvent } from "../src/events.js";
 import { listenUnixStream } from "../src/unix/index.js";
 import { socklab } from "./support/cli.js";
-import { connected, connectTo, engineServer, exchange, normalised, queuedSession, readAll, TCP } from "./support/engine.js";
+import { CLI_SKIP, cliSession, connected, connectTo, engineServer, exchange, normalised, queuedSession, readAll, TCP } from "./support/engine.js";
 import { PYTHON, spawnPeer } from "./support/python.js";
 import type { Teardown } from "./support/process.js";
 import { abstractName, tempDir, tempPath } from "./support/tmp.js";
 import { waitUntil } from "./support/wait.js";
-
-/** The sanitizer run (native-sanitizers.test) preloads libasan: CLI-process tests skip there. */
-const CLI_SKIP = /libasan/.test(process.env.LD_PRELOAD ?? "") ? "CLI processes run in the normal suite, not under the sanitizer run" : false;
 
 function echoServer(t: Teardown, options: Parameters<typeof engineServer>[2] = {}): ReturnType<typeof engineServer> {
   return engineServer(t, streamEcho, options);
@@ -138,33 +135,9 @@ test("library: the engine's events equal the JS path's for the same session", { 
 });
 
 test("CLI --json: serve echo prints the same events natively as with the JS path (--idle-timeout)", { timeout: 60_000, skip: CLI_SKIP }, async (t) => {
-  const runs: unknown[][] = [];
-  for (const extra of [[], ["--idle-timeout", "600"]]) {
-    const proc = socklab(["serve", "echo", "tcp://127.0.0.1:0", "--json", ...extra], { input: "pipe", teardown: t });
-    const m = await proc.waitForStderr(/"event":"listening","seq":\d+,"t":[\d.]+,"address":"(tcp:\/\/[^"]+)"/);
-    const port = Number(new URL(m[1]!).port);
-    const lines = (): SocklabEvent[] =>
-      proc.stderr
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => {
-          const { event, seq: _seq, t: _t, ...rest } = JSON.parse(l) as Record<string, unknown>;
-          return { type: event, ...rest } as SocklabEvent;
-        });
-    const server = { address: { kind: "tcp", host: "127.0.0.1", port } } as unknown as StreamServer;
-    const events: SocklabEvent[] = [];
-    const follow = setInterval(() => events.splice(0, events.length, ...lines().filter((e) => e.type !== "listening")), 5);
-    try {
-      await session(server, events);
-    } finally {
-      clearInterval(follow);
-    }
-    proc.signal("SIGTERM");
-    const r = await proc.waitExit(10_000);
-    assert.equal(r.code, 0, r.stderr);
-    runs.push(normalised(lines().filter((e) => e.type !== "listening")));
-  }
-  assert.deepEqual(runs[0], runs[1]);
+  const native = await cliSession(t, ["serve", "echo", "tcp://127.0.0.1:0"], session);
+  const js = await cliSession(t, ["serve", "echo", "tcp://127.0.0.1:0", "--idle-timeout", "600"], session);
+  assert.deepEqual(native.events, js.events);
 });
 
 test("close() with clients connected: the active one gets its closed event, both are disconnected", { timeout: 30_000 }, async (t) => {

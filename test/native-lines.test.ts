@@ -21,8 +21,7 @@ import { lineEcho, lineEchoReply } from "../src/services/line-echo.js";
 import { LINE_TOO_LONG_REPLY, lineService, type LineResponder, type LineRules } from "../src/services/line-service.js";
 import type { StreamHandler } from "../src/services/types.js";
 import { runLineRules, servesLinesNatively, type NativeLineService } from "../src/stream/native-echo.js";
-import { socklab } from "./support/cli.js";
-import { connected, connectTo, engineServer, exchange, normalised, queuedSession, readAll, TCP } from "./support/engine.js";
+import { CLI_SKIP, cliSession, connected, connectTo, engineServer, exchange, normalised, queuedSession, readAll, TCP } from "./support/engine.js";
 import { PYTHON, spawnPeer } from "./support/python.js";
 import type { Teardown } from "./support/process.js";
 import { seededRandom } from "./support/random.js";
@@ -471,41 +470,13 @@ test("TIME from the engine is clockDateTime's local time under the child's TZ", 
   assert.equal(new Set(replies).size, 3, replies.join(" "));
 });
 
-/** The sanitizer run (native-sanitizers.test) preloads libasan: CLI-process tests skip there. */
-const CLI_SKIP = /libasan/.test(process.env.LD_PRELOAD ?? "") ? "CLI processes run in the normal suite, not under the sanitizer run" : false;
-
 test("CLI --json: serve cmd --err ERR --max-line 64 prints the same events and replies natively as with the JS path (--idle-timeout)", { timeout: 60_000, skip: CLI_SKIP }, async (t) => {
-  const runs: { events: unknown[]; replies: string[] }[] = [];
-  for (const extra of [[], ["--idle-timeout", "600"]]) {
-    const proc = socklab(["serve", "cmd", "tcp://127.0.0.1:0", "--json", "--err", "ERR", "--max-line", "64", ...extra], { input: "pipe", teardown: t });
-    const m = await proc.waitForStderr(/"event":"listening","seq":\d+,"t":[\d.]+,"address":"(tcp:\/\/[^"]+)"/);
-    const port = Number(new URL(m[1]!).port);
-    const lines = (): SocklabEvent[] =>
-      proc.stderr
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => {
-          const { event, seq: _seq, t: _t, ...rest } = JSON.parse(l) as Record<string, unknown>;
-          return { type: event, ...rest } as SocklabEvent;
-        })
-        .filter((e) => e.type !== "listening");
-    const server = { address: { kind: "tcp", host: "127.0.0.1", port } } as unknown as StreamServer;
-    const events: SocklabEvent[] = [];
-    const follow = setInterval(() => events.splice(0, events.length, ...lines()), 5);
-    let replies: string[];
-    try {
-      replies = await session(server, events);
-    } finally {
-      clearInterval(follow);
-    }
-    proc.signal("SIGTERM");
-    const r = await proc.waitExit(10_000);
-    assert.equal(r.code, 0, r.stderr);
-    runs.push({ events: normalised(lines()), replies });
-  }
-  assert.deepEqual(runs[0], runs[1]);
+  const args = ["serve", "cmd", "tcp://127.0.0.1:0", "--err", "ERR", "--max-line", "64"];
+  const native = await cliSession(t, args, session);
+  const js = await cliSession(t, [...args, "--idle-timeout", "600"], session);
+  assert.deepEqual(native, js);
   const tooLong = LINE_TOO_LONG_REPLY.toString("latin1"); // as untimed() reads replies
-  assert.deepEqual(runs[0]!.replies, ["PONG\nhola\nERR\n", "ERR\n", "ERR\n", `ERR\n${tooLong}`]);
+  assert.deepEqual(native.result, ["PONG\nhola\nERR\n", "ERR\n", "ERR\n", `ERR\n${tooLong}`]);
 });
 
 test("line mode polls on too: line-echo clients in another process on 4 connections, every reply exact", { timeout: 60_000 }, async (t) => {

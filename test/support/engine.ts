@@ -2,12 +2,14 @@
  * Helpers for the native stream engine's tests (native-echo, native-lines): a StreamServer
  * recording its events, clients that connect to it, and events made comparable across runs.
  */
+import assert from "node:assert/strict";
 import net from "node:net";
 import { openStream, StreamServer } from "../../src/index.js";
 import type { Address, InetAddress } from "../../src/address.js";
 import type { SocklabEvent } from "../../src/events.js";
 import type { StreamHandler } from "../../src/services/types.js";
 import { listenExtras } from "../../src/transports/registry.js";
+import { socklab } from "./cli.js";
 import type { Teardown } from "./process.js";
 import { waitUntil } from "./wait.js";
 
@@ -100,4 +102,45 @@ export async function queuedSession(
   const replies = [first, await slowReply, await queuedReply];
   await waitUntil(() => events.filter((e) => e.type === "closed").length === 3, { what: "three closes" });
   return replies;
+}
+
+/** The sanitizer run (native-sanitizers.test) preloads libasan: CLI-process tests skip there. */
+export const CLI_SKIP = /libasan/.test(process.env.LD_PRELOAD ?? "") ? "CLI processes run in the normal suite, not under the sanitizer run" : false;
+
+/**
+ * `socklab ARGS --json` (ARGS serve on tcp://127.0.0.1:0): runs `session` against it with
+ * its events as they come (the listening event left out), stops it with SIGTERM (exit 0
+ * required) and returns its events, normalised, and what the session returned.
+ */
+export async function cliSession<T>(
+  t: Teardown,
+  args: readonly string[],
+  session: (server: StreamServer, events: SocklabEvent[]) => Promise<T>,
+): Promise<{ events: unknown[]; result: T }> {
+  const proc = socklab([...args, "--json"], { input: "pipe", teardown: t });
+  const m = await proc.waitForStderr(/"event":"listening","seq":\d+,"t":[\d.]+,"address":"(tcp:\/\/[^"]+)"/);
+  const port = Number(new URL(m[1]!).port);
+  const lines = (): SocklabEvent[] =>
+    proc.stderr
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => {
+        const { event, seq: _seq, t: _t, ...rest } = JSON.parse(l) as Record<string, unknown>;
+        return { type: event, ...rest } as SocklabEvent;
+      })
+      .filter((e) => e.type !== "listening");
+  // Only its address is used by the session's clients.
+  const server = { address: { kind: "tcp", host: "127.0.0.1", port } } as unknown as StreamServer;
+  const events: SocklabEvent[] = [];
+  const follow = setInterval(() => events.splice(0, events.length, ...lines()), 5);
+  let result: T;
+  try {
+    result = await session(server, events);
+  } finally {
+    clearInterval(follow);
+  }
+  proc.signal("SIGTERM");
+  const r = await proc.waitExit(10_000);
+  assert.equal(r.code, 0, r.stderr);
+  return { events: normalised(lines()), result };
 }
