@@ -62,12 +62,12 @@
 /*
  * Polling on (see on_check): after a loop turn that served at least POLL_ON_MIN_TURNS client
  * turns, poll(2) the clients (at most POLL_ON_MAX_FDS of them) with timeout 0 for up to
- * POLL_ON_NS, serving what comes; a window that finds nothing makes the next 1, 2, 4 ...
+ * poll_on_ns (POLL_ON_US by default), serving what comes; a window that finds nothing makes the next 1, 2, 4 ...
  * POLL_ON_MAX_SKIP busy turns skip polling on; one check serves at most POLL_ON_MAX_HITS polls.
  */
 #define POLL_ON_MIN_TURNS 2
 #define POLL_ON_MAX_FDS 64
-#define POLL_ON_NS 20000
+#define POLL_ON_US 20 /* the default; streamEchoCreate's pollOnMicros sets it (0: never) */
 #define POLL_ON_MAX_SKIP 64
 #define POLL_ON_MAX_HITS 64
 
@@ -129,6 +129,7 @@ struct engine_s {
   uv_check_t check; /* after each loop turn's poll phase: polling on */
   int turns;        /* client turns from readiness in this loop turn */
   int poll_skip, poll_backoff;
+  uint64_t poll_on_ns; /* polling on's window; 0: never */
   double poll_hits, poll_misses; /* polls on that served something / windows that found nothing */
   conn_t* active_head;
   conn_t *wait_head, *wait_tail;
@@ -700,7 +701,7 @@ static void accept_ready(listener_t* l) {
  * connections (rr-1k) keeps both sides half idle: the engine answers every request of a
  * wake-up faster than the client sends the next ones, sleeps, and each refill wakes it. After
  * a busy loop turn (two client turns or more) the engine polls its clients (and listeners)
- * with poll(2), timeout 0, for up to POLL_ON_NS, and serves what comes through the usual
+ * with poll(2), timeout 0, for up to poll_on_ns, and serves what comes through the usual
  * paths; the window starts again after each poll that served something. A single client's
  * wake-up (ping-1, conn-seq, the pipelined rows) never polls on; an empty window backs off.
  * A client libuv already has an event for is read again from that event and finds EAGAIN.
@@ -709,7 +710,7 @@ static void on_check(uv_check_t* handle) {
   engine_t* e = (engine_t*)handle->data;
   int turns = e->turns;
   e->turns = 0;
-  if (turns < POLL_ON_MIN_TURNS || e->closed || e->active == 0 || e->active > POLL_ON_MAX_FDS) return;
+  if (turns < POLL_ON_MIN_TURNS || e->poll_on_ns == 0 || e->closed || e->active == 0 || e->active > POLL_ON_MAX_FDS) return;
   if (e->poll_skip > 0) {
     e->poll_skip--;
     return;
@@ -718,7 +719,7 @@ static void on_check(uv_check_t* handle) {
   conn_t* who[POLL_ON_MAX_FDS];
   int hits = 0, served = 0;
   enter(e);
-  uint64_t until = uv_hrtime() + POLL_ON_NS;
+  uint64_t until = uv_hrtime() + e->poll_on_ns;
   while (!e->closed && !e->close_pending && hits < POLL_ON_MAX_HITS) {
     int n = 0;
     for (conn_t* c = e->active_head; c != NULL && n < POLL_ON_MAX_FDS; c = c->next) {
@@ -749,7 +750,7 @@ static void on_check(uv_check_t* handle) {
         if (fds[i].revents != 0) accept_ready(&e->listeners[i - nconns]);
       update_accepting(e);
       served = 1;
-      until = uv_hrtime() + POLL_ON_NS;
+      until = uv_hrtime() + e->poll_on_ns;
       continue;
     }
     if (r < 0 && errno != EINTR) break;
@@ -867,12 +868,14 @@ static int arg_engine(napi_env env, napi_value value, engine_t** out) {
 }
 
 /* streamEchoCreate(callback(count), records: Float64Array, peers: Buffer, inet, limit,
- * acceptLimit, rules?: Buffer) -> engine external, or -errno. records holds capacity*4
- * numbers and peers capacity*48 bytes. With `rules` (encoded line rules, see
- * line_rules.c) the engine serves that line service instead of echo; malformed: -EINVAL. */
+ * acceptLimit, rules?: Buffer, pollOnMicros?: number) -> engine external, or -errno.
+ * records holds capacity*4 numbers and peers capacity*48 bytes. With `rules` (encoded line
+ * rules, see line_rules.c) the engine serves that line service instead of echo; malformed:
+ * -EINVAL. pollOnMicros: polling on's window (see on_check; default POLL_ON_US, 0: never,
+ * at most 1 s). */
 static napi_value js_create(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 6) {
     napi_throw_type_error(env, "ERR_MISSING_ARGS", "missing arguments");
@@ -912,6 +915,20 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
       if (rules == NULL) return make_int(env, -EINVAL);
     }
   }
+  int32_t poll_on_us = POLL_ON_US;
+  if (argc > 7) {
+    NAPI_CALL(env, napi_typeof(env, argv[7], &type));
+    if (type != napi_undefined) {
+      if (!arg_int(env, argv[7], &poll_on_us)) {
+        line_rules_free(rules);
+        return NULL;
+      }
+      if (poll_on_us < 0 || poll_on_us > 1000000) {
+        line_rules_free(rules);
+        return make_int(env, -EINVAL);
+      }
+    }
+  }
   instance_t* inst = instance_of(env);
   if (inst == NULL || inst->tearing_down) {
     line_rules_free(rules);
@@ -923,6 +940,7 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
     return make_int(env, -ENOMEM);
   }
   e->rules = rules;
+  e->poll_on_ns = (uint64_t)poll_on_us * 1000;
   e->inst = inst;
   e->env = env;
   e->node.close = engine_close_tracked;

@@ -56,6 +56,7 @@ interface EngineBinding {
     limit: number,
     acceptLimit: number,
     rules?: Buffer,
+    pollOnMicros?: number,
   ): object | number;
   streamEchoListen(engine: object, fd: number): number;
   streamEchoStopAccepting(engine: object): number;
@@ -189,6 +190,8 @@ export class NativeEcho {
    * @param url the listening address as socklab writes it (Unix clients are `URL#N`)
    * @param inet TCP (peers named by address and port) rather than a Unix socket
    * @param rules encoded line rules (encodeLineRules) for a line service; else echo
+   * @param pollOnMicros polling on's window after a busy loop turn (native/stream_echo.c
+   *   on_check; default 20, 0: never)
    */
   constructor(
     private readonly url: string,
@@ -197,9 +200,10 @@ export class NativeEcho {
     acceptLimit: number,
     private readonly emit: EventSink,
     rules?: Buffer,
+    pollOnMicros?: number,
   ) {
     this.binding = engineBinding()!;
-    const engine = this.binding.streamEchoCreate(this.dispatch, this.records, this.peerText, inet, limit, acceptLimit, rules);
+    const engine = this.binding.streamEchoCreate(this.dispatch, this.records, this.peerText, inet, limit, acceptLimit, rules, pollOnMicros);
     if (typeof engine === "number") throw errnoError(engine, "stream echo");
     this.engine = engine;
   }
