@@ -17,13 +17,18 @@ const BIN = fileURLToPath(new URL("../../bin/socklab.js", import.meta.url));
 /**
  * The real socklab, except: with FAKE_LATE, client 2 (`connect … --send`) connects only once
  * client 1 has exited (a client that is slow to connect, as on a loaded machine); with
- * FAKE_CONCURRENT, `serve` serves every client at once.
+ * FAKE_FAIL, client 2 fails at once (exit 1, one stderr line); with FAKE_CONCURRENT,
+ * `serve` serves every client at once.
  */
 const WRAPPER = [
   `import { existsSync, writeFileSync } from "node:fs";`,
   `import { pathToFileURL } from "node:url";`,
   `const args = process.argv.slice(2);`,
   `const marker = process.env.FAKE_MARKER;`,
+  `if (args[0] === "connect" && args.includes("--send") && process.env.FAKE_FAIL) {`,
+  `  process.stderr.write("error: simulated client failure\\n");`,
+  `  process.exit(1);`,
+  `}`,
   `if (args[0] === "connect" && args.includes("--send") && process.env.FAKE_LATE) {`,
   `  await new Promise((resolve) => {`,
   `    const timer = setInterval(() => existsSync(marker) && (clearInterval(timer), resolve()), 20);`,
@@ -97,5 +102,14 @@ test("exercise 10 fails when the server serves client 2 at once (not sequential)
   const row = row10(r.out);
   assert.equal(row.status, "FAIL", r.out);
   assert.match(row.reason ?? "", /the server is not sequential|accepted connections while serving client 1, expected 1/, r.out);
+  assert.equal(r.code, 1);
+});
+
+test("exercise 10 names a client 2 that fails by itself (exit 1, its stderr), not 'the server is not sequential'", { timeout: 30_000 }, async () => {
+  const r = await lab10({ FAKE_FAIL: "1" });
+  const row = row10(r.out);
+  assert.equal(row.status, "FAIL", r.out);
+  assert.match(row.reason ?? "", /^client 2 exited with code 1 while the lab was waiting for the queued event of server.*simulated client failure/, r.out);
+  assert.doesNotMatch(row.reason ?? "", /not sequential/);
   assert.equal(r.code, 1);
 });

@@ -31,6 +31,13 @@ export const ex10: Exercise = {
     await second.waitFor(() => second.eventsOf("connected").length > 0 || misbehaved(), ctx.signal);
     ctx.step = ctx.t.wait.waitingFor(ctx.t.wait.event(server.proc.label, "queued"));
     await server.proc.waitFor(() => server.proc.eventsOf("queued").length > 0 || misbehaved() || !server.proc.running, ctx.signal);
+    // Client 2 failing by itself (nothing received, a non-zero exit: it could not connect…)
+    // says nothing about the server: name that, not "the server is not sequential".
+    const status = second.exitStatus;
+    if (status !== undefined && status.code !== 0 && second.stdoutBytes === 0) {
+      const what = ctx.t.wait.event(server.proc.label, "queued");
+      ctx.check(false, ctx.t.fail.exitedWhileWaiting(second.label, ctx.exitText(status), what, quote(second.stdout)) + ctx.errTail(second));
+    }
     // Then give the server every chance to misbehave (serve client 2 at once).
     const windowMs = Math.round(400 * loadFactor());
     if (!misbehaved()) await ctx.sleep(windowMs);
