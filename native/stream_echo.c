@@ -339,6 +339,16 @@ static int conn_flush(conn_t* c) {
   return 1;
 }
 
+/* Send what is held: 1 if it is all out (or nothing was held); 0 if the rest waits (the
+ * socket is polled for writability, and this is called again from there) or the
+ * connection ended. */
+static int conn_drain(conn_t* c) {
+  if (!conn_pending(c)) return 1;
+  int r = conn_flush(c);
+  if (r == 0) conn_wait(c, UV_WRITABLE);
+  return r > 0;
+}
+
 /* Echo `n` bytes of the scratch buffer; keep what the socket does not take. 1: all sent. */
 static int conn_echo(conn_t* c, size_t n) {
   engine_t* e = c->e;
@@ -362,6 +372,30 @@ static int conn_echo(conn_t* c, size_t n) {
   return 0;
 }
 
+
+/* What conn_recv found when it returned no bytes and no EOF. */
+enum { RECV_NONE = -1, RECV_FAILED = -2 };
+
+/* One read(2) of the client into the scratch buffer, counted: the bytes (> 0), 0 at EOF,
+ * RECV_NONE when nothing waits (EAGAIN), RECV_FAILED once the connection has failed (it
+ * is over: conn_fail ran). */
+static ssize_t conn_recv(conn_t* c) {
+  engine_t* e = c->e;
+  for (;;) {
+    ssize_t n = read(c->fd, e->scratch, ECHO_BUF);
+    e->reads++;
+    if (n > 0) {
+      c->received += (double)n;
+      return n;
+    }
+    if (n == 0) return 0;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return RECV_NONE;
+    conn_fail(c, errno, SYS_READ);
+    return RECV_FAILED;
+  }
+}
+
 /*
  * Read and echo until the socket has nothing more (or a turn's worth), EOF or an error.
  * With `short_drained`, a read shorter than the buffer is taken as the socket drained (as
@@ -371,29 +405,21 @@ static int conn_echo(conn_t* c, size_t n) {
  * and finding it there closes the connection without ever polling it.
  */
 static void echo_read(conn_t* c, int short_drained) {
-  engine_t* e = c->e;
   for (int i = 0; i < READS_PER_TURN; i++) {
-    ssize_t n = read(c->fd, e->scratch, ECHO_BUF);
-    e->reads++;
-    if (n > 0) {
-      c->received += (double)n;
-      int r = conn_echo(c, (size_t)n);
-      if (r < 0) return;
-      if (r == 0) {
-        conn_wait(c, UV_WRITABLE); /* backpressure: no reading until it drains */
-        return;
-      }
-      if (short_drained && (size_t)n < ECHO_BUF) break;
-      continue;
-    }
+    ssize_t n = conn_recv(c);
+    if (n == RECV_FAILED) return;
+    if (n == RECV_NONE) break;
     if (n == 0) {
       conn_done(c); /* EOF and nothing held: our side ends too (close sends our FIN) */
       return;
     }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    conn_fail(c, errno, SYS_READ);
-    return;
+    int r = conn_echo(c, (size_t)n);
+    if (r < 0) return;
+    if (r == 0) {
+      conn_wait(c, UV_WRITABLE); /* backpressure: no reading until it drains */
+      return;
+    }
+    if (short_drained && (size_t)n < ECHO_BUF) break;
   }
   conn_wait(c, UV_READABLE);
 }
@@ -413,34 +439,16 @@ static void on_linger(uv_timer_t* timer) {
 
 /* After the too-long reply: send it, shut our side, then drop input until EOF. */
 static void refused_pump(conn_t* c) {
-  engine_t* e = c->e;
-  if (conn_pending(c)) {
-    int r = conn_flush(c);
-    if (r < 0) return;
-    if (r == 0) {
-      conn_wait(c, UV_WRITABLE);
-      return;
-    }
-  }
+  if (!conn_drain(c)) return;
   if (!c->shut) {
     c->shut = 1;
     shutdown(c->fd, SHUT_WR);
   }
   for (int i = 0; i < READS_PER_TURN && !c->eof; i++) {
-    ssize_t n = read(c->fd, e->scratch, ECHO_BUF);
-    e->reads++;
-    if (n > 0) {
-      c->received += (double)n;
-      continue;
-    }
-    if (n == 0) {
-      c->eof = 1;
-      break;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    conn_fail(c, errno, SYS_READ);
-    return;
+    ssize_t n = conn_recv(c); /* what comes is dropped */
+    if (n == RECV_FAILED) return;
+    if (n == RECV_NONE) break;
+    if (n == 0) c->eof = 1;
   }
   if (c->eof) conn_done(c);
   else conn_wait(c, UV_READABLE);
@@ -487,14 +495,7 @@ static void lines_finish(conn_t* c) {
       lines_stop(c, rc);
       return;
     }
-    if (conn_pending(c)) {
-      int r = conn_flush(c);
-      if (r < 0) return;
-      if (r == 0) {
-        conn_wait(c, UV_WRITABLE); /* back here once it is out (nothing left to answer) */
-        return;
-      }
-    }
+    if (!conn_drain(c)) return; /* back here once it is out (nothing left to answer) */
   }
   conn_done(c); /* close sends our FIN */
 }
@@ -521,13 +522,8 @@ static void lines_pump(conn_t* c) {
       }
     }
     if (conn_pending(c)) {
-      int r = conn_flush(c);
-      if (r < 0) return;
-      if (r == 0) {
-        conn_wait(c, UV_WRITABLE); /* backpressure: no reading until it drains */
-        return;
-      }
-      continue; /* sent: answer the rest of a backlog, or read */
+      if (!conn_drain(c)) return; /* backpressure: no reading until it drains */
+      continue;                   /* sent: answer the rest of a backlog, or read */
     }
     if (c->lines.backlog) continue;
     if (c->eof) {
@@ -535,27 +531,20 @@ static void lines_pump(conn_t* c) {
       return;
     }
     if (drained || reads == READS_PER_TURN) break;
-    ssize_t n = read(c->fd, e->scratch, ECHO_BUF);
-    e->reads++;
+    ssize_t n = conn_recv(c);
     reads++;
-    if (n > 0) {
-      c->received += (double)n;
-      int rc = lines_feed(e->rules, &c->lines, e->scratch, (size_t)n, &c->out, LINE_MARK);
-      if (rc != LINES_OK) {
-        lines_stop(c, rc);
-        return;
-      }
-      drained = (size_t)n < ECHO_BUF;
-      continue;
-    }
+    if (n == RECV_FAILED) return;
+    if (n == RECV_NONE) break;
     if (n == 0) {
       c->eof = 1;
       continue;
     }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    conn_fail(c, errno, SYS_READ);
-    return;
+    int rc = lines_feed(e->rules, &c->lines, e->scratch, (size_t)n, &c->out, LINE_MARK);
+    if (rc != LINES_OK) {
+      lines_stop(c, rc);
+      return;
+    }
+    drained = (size_t)n < ECHO_BUF;
   }
   lbuf_trim(&c->lines.in, LINE_KEEP);
   conn_wait(c, UV_READABLE);

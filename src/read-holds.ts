@@ -44,22 +44,18 @@ export function holdReading(stream: Readable, reason: string): void {
   held.set(stream, next);
   stream.pause();
   // From here until the last release, other readers' pause()/resume() are wishes.
-  Object.defineProperty(stream, "pause", {
-    configurable: true,
-    writable: true,
-    value(this: Readable) {
-      next.wanted = false;
-      return this;
-    },
-  });
-  Object.defineProperty(stream, "resume", {
-    configurable: true,
-    writable: true,
-    value(this: Readable) {
-      next.wanted = true;
-      return this;
-    },
-  });
+  const wish = (key: "pause" | "resume", wanted: boolean): void => {
+    Object.defineProperty(stream, key, {
+      configurable: true,
+      writable: true,
+      value(this: Readable) {
+        next.wanted = wanted;
+        return this;
+      },
+    });
+  };
+  wish("pause", false);
+  wish("resume", true);
 }
 
 /** `reason` no longer holds; the stream resumes if no other reason does (and its readers want it). */
