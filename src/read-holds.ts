@@ -68,11 +68,6 @@ export function releaseReading(stream: Readable, reason: string): void {
   if (hold.wanted && !stream.destroyed) stream.resume();
 }
 
-/** Whether `stream` is held for any reason. */
-export function isHeld(stream: Readable): boolean {
-  return held.has(stream);
-}
-
 function restore(stream: Readable, key: "pause" | "resume", own: PropertyDescriptor | undefined): void {
   if (own !== undefined) Object.defineProperty(stream, key, own);
   else delete (stream as unknown as Record<string, unknown>)[key];

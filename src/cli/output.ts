@@ -113,7 +113,6 @@ let dropped = 0;
 
 function flushDiag(): void {
   scheduled = false;
-  if (stderrBroken) pending = "";
   if (pending === "") return;
   let out = pending;
   pending = "";
@@ -201,10 +200,6 @@ process.stderr.on("error", () => {
   dropped = 0;
   wakeDrainWaiters();
 });
-
-export function isStderrBroken(): boolean {
-  return stderrBroken;
-}
 
 /** Text for standard error written as is (a byte dump, a progress line), unless it is broken. */
 export function writeStderr(text: string): void {

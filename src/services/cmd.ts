@@ -78,7 +78,7 @@ export interface CommandServiceOptions extends LineServiceOptions {
  * The protocol above as data (LineRules), in commandReplyBytes's order, for the native
  * engine: the same constants, so the two cannot drift apart unnoticed.
  */
-export function commandRules(unknownReply: Buffer = Buffer.from(GUIDE1_UNKNOWN_REPLY)): LineRules {
+function commandRules(unknownReply: Buffer): LineRules {
   return { strip: true, exact: [[PING, PONG]], prefix: [[ECHO_PREFIX, LF]], time: TIME, fallback: { reply: unknownReply } };
 }
 

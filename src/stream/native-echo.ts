@@ -126,7 +126,7 @@ export function encodeLineRules(service: NativeLineService): Buffer {
  * undefined (the JS path serves it; also when the addon lacks the engine).
  */
 export function nativeServiceOf(handler: unknown): "echo" | Buffer | undefined {
-  if (handler === null || typeof handler !== "function" || engineBinding() === undefined) return undefined;
+  if (typeof handler !== "function" || engineBinding() === undefined) return undefined;
   const marked = handler as { [echoesNatively]?: unknown; [servesLinesNatively]?: NativeLineService };
   if (marked[echoesNatively] === true) return "echo";
   const lines = marked[servesLinesNatively];
@@ -182,7 +182,6 @@ export class NativeEcho {
   private readonly peerText = Buffer.alloc(CAPACITY * PEER_SLOT);
   /** Peer names of the clients accepted and not closed yet, by connection number. */
   private readonly peers = new Map<number, string>();
-  private closed = false;
   private closing: Promise<void> | undefined;
   private resolveClosed: (() => void) | undefined;
 
@@ -215,7 +214,7 @@ export class NativeEcho {
   }
 
   stopAccepting(): void {
-    if (!this.closed) this.binding.streamEchoStopAccepting(this.engine);
+    if (this.closing === undefined) this.binding.streamEchoStopAccepting(this.engine);
   }
 
   /**
@@ -225,7 +224,6 @@ export class NativeEcho {
    */
   close(): Promise<void> {
     if (this.closing !== undefined) return this.closing;
-    this.closed = true;
     this.closing = new Promise<void>((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -254,6 +252,11 @@ export class NativeEcho {
     return peer;
   }
 
+  /** The name of client `id` (a record of a client whose accepted event named it). */
+  private nameOf(id: number): string {
+    return this.peers.get(id) ?? `${this.url}#${id}`;
+  }
+
   /** One batch of records from C: the events in order. */
   private readonly dispatch = (count: number): void => {
     const r = this.records;
@@ -271,19 +274,19 @@ export class NativeEcho {
           this.emit({ type: "accepted", peer: this.peerOf(id, i, a) });
           break;
         case CLOSED: {
-          const peer = this.peers.get(id) ?? `${this.url}#${id}`;
+          const peer = this.nameOf(id);
           this.peers.delete(id);
           this.emit({ type: "closed", peer, received: a, sent: b });
           break;
         }
         case ERROR:
-          this.emit(errorEvent(errnoError(a, SYSCALLS[b] ?? "read"), { peer: this.peers.get(id) ?? `${this.url}#${id}` }));
+          this.emit(errorEvent(errnoError(a, SYSCALLS[b] ?? "read"), { peer: this.nameOf(id) }));
           break;
         case ACCEPT_ERROR:
           this.emit(errorEvent(errnoError(a, "accept"), { address: this.url, during: "accept" }));
           break;
         case LINE_TOO_LONG:
-          this.emit({ type: "line-too-long", peer: this.peers.get(id) ?? `${this.url}#${id}`, limit: a });
+          this.emit({ type: "line-too-long", peer: this.nameOf(id), limit: a });
           break;
         case ENGINE_CLOSED:
           this.peers.clear();

@@ -4,15 +4,14 @@
  * bytes each way, upstream-failed, refusals. SIGINT/SIGTERM stop it cleanly (exit 0).
  */
 import { formatAddress, isStreamAddress } from "../../address.js";
-import { byteViewSink } from "../../format/tap.js";
 import { accessListFrom } from "../../net/cidr.js";
-import { DEFAULT_UDP_MAPPING_IDLE_MS, startRelay } from "../../relay.js";
+import { startRelay } from "../../relay.js";
 import { listenExtras } from "../../transports/registry.js";
 import { relayTlsSettings, tlsOptions } from "../tls-options.js";
-import { address, exclusive, flag, list, noExtra, octalMode, parseCommand, seconds, str, usage } from "../args.js";
-import { diag, emit, flushed, jsonPayload, outputMode, stderrGate } from "../output.js";
+import { address, exclusive, flag, list, noExtra, octalMode, parseCommand, seconds, usage } from "../args.js";
+import { emit, stderrGate } from "../output.js";
+import { byteViewFromFlags } from "../server-options.js";
 import { untilSignal } from "../signals.js";
-import { appendDump, type DumpFile } from "../dump-file.js";
 
 export const relayOptions = {
   allow: { type: "string", multiple: true },
@@ -57,22 +56,9 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
   const mode = octalMode(values);
   const tls = relayTlsSettings(values, from, to);
 
-  const hexdumpFile = str(values, "hexdump-file");
-  // A failed write is reported once for the file; the relayed transfers go on (dump-file.ts).
-  const dumpFile: DumpFile | undefined = hexdumpFile !== undefined ? appendDump(hexdumpFile) : undefined;
-  // --json: each chunk is a relayed client's sent/received event with its bytes; the dump stays text only in its file.
-  const json = outputMode().json;
-  const payload = jsonPayload({ hexdump: flag(values, "hexdump"), hexdumpFile: hexdumpFile !== undefined, show: flag(values, "show") });
-  const hexdump = json ? hexdumpFile !== undefined : flag(values, "hexdump") || hexdumpFile !== undefined;
-  const show = !json && flag(values, "show");
-  // Every line kept: a relayed client waits for standard error instead (tapGate).
-  const writeDump = (text: string): void => {
-    if (dumpFile) dumpFile.write(text);
-    else for (const line of text.slice(0, -1).split("\n")) diag(line, true);
-  };
-  const writeShow = (text: string): void => {
-    for (const line of text.slice(0, -1).split("\n")) diag(line, true);
-  };
+  // -x/--hexdump-file/--show, as serve and listen read them (a failed dump write is reported
+  // once for the file; with --json the chunks are events carrying the bytes).
+  const view = byteViewFromFlags(values);
 
   const stopSignal = untilSignal();
   const relay = await startRelay({
@@ -83,20 +69,8 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
     connectTimeoutMs: seconds(values, "timeout"),
     idleTimeoutMs: seconds(values, "idle-timeout"),
     family: flag(values, "4") ? 4 : flag(values, "6") ? 6 : 0,
-    tapFor:
-      hexdump || show
-        ? (peer) => {
-            const dump = hexdump ? byteViewSink(peer, { hexdump: true }, writeDump) : undefined;
-            const literal = show ? byteViewSink(peer, { show: true }, writeShow) : undefined;
-            return {
-              chunk: (direction, data) => {
-                dump?.chunk(direction, data);
-                literal?.chunk(direction, data);
-              },
-            };
-          }
-        : undefined,
-    payload,
+    tapFor: (peer) => view.forPeer(peer),
+    payload: view.payload,
     tapGate: stderrGate,
     ...(tls.client ? { upstreamTls: tls.client } : {}),
     listen: bothStream
@@ -112,6 +86,6 @@ export async function relayCommand(argv: string[]): Promise<number | "help"> {
   const signal = await stopSignal;
   emit({ type: "stopping", signal });
   await relay.close();
-  await dumpFile?.close();
+  await view.close();
   return 0;
 }
