@@ -225,9 +225,9 @@ int lines_feed(line_rules_t* r, line_input_t* st, const char* p, size_t n, lbuf_
     if (nl == NULL) return hold_head(r, st, p, n);
     size_t k = (size_t)(nl - p);
     /* Past limit + 1 it is too long whatever its last byte (one \r only is dropped). */
-    if (st->in.len - st->in.off + k > r->max_line + 1) return LINES_TOO_LONG;
-    if (lbuf_append(&st->in, p, k) < 0) return LINES_NOMEM;
-    int rc = answer_line(r, st->in.p + st->in.off, st->in.len - st->in.off, out);
+    int rc = hold_head(r, st, p, k);
+    if (rc != LINES_OK) return rc;
+    rc = answer_line(r, st->in.p + st->in.off, st->in.len - st->in.off, out);
     st->in.off = st->in.len = 0;
     if (rc != LINES_OK) return rc;
     p += k + 1;

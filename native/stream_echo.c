@@ -321,19 +321,30 @@ static int conn_pending(const conn_t* c) {
   return c->out.off < c->out.len;
 }
 
-/* Write what is held; returns 1 if all of it is out, 0 if some waits, -1 if the connection ended. */
-static int conn_flush(conn_t* c) {
-  while (c->out.off < c->out.len) {
-    ssize_t n = send(c->fd, c->out.p + c->out.off, c->out.len - c->out.off, MSG_NOSIGNAL);
-    if (n < 0) {
+/* Send up to n bytes, counted: how many the socket took (0..n), or -1 once the connection
+ * has failed (conn_fail ran). */
+static ssize_t conn_send(conn_t* c, const char* p, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t w = send(c->fd, p + done, n - done, MSG_NOSIGNAL);
+    if (w < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       conn_fail(c, errno, SYS_WRITE);
       return -1;
     }
-    c->out.off += (size_t)n;
-    c->sent += (double)n;
+    done += (size_t)w;
+    c->sent += (double)w;
   }
+  return (ssize_t)done;
+}
+
+/* Write what is held; returns 1 if all of it is out, 0 if some waits, -1 if the connection ended. */
+static int conn_flush(conn_t* c) {
+  ssize_t n = conn_send(c, c->out.p + c->out.off, c->out.len - c->out.off);
+  if (n < 0) return -1;
+  c->out.off += (size_t)n;
+  if (c->out.off < c->out.len) return 0;
   /* Echo holds a buffer only while a write is partial; a line client keeps a small one. */
   lbuf_trim(&c->out, c->e->rules != NULL ? LINE_KEEP : 0);
   return 1;
@@ -352,18 +363,9 @@ static int conn_drain(conn_t* c) {
 /* Echo `n` bytes of the scratch buffer; keep what the socket does not take. 1: all sent. */
 static int conn_echo(conn_t* c, size_t n) {
   engine_t* e = c->e;
-  size_t done = 0;
-  while (done < n) {
-    ssize_t w = send(c->fd, e->scratch + done, n - done, MSG_NOSIGNAL);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      conn_fail(c, errno, SYS_WRITE);
-      return -1;
-    }
-    done += (size_t)w;
-    c->sent += (double)w;
-  }
+  ssize_t sent = conn_send(c, e->scratch, n);
+  if (sent < 0) return -1;
+  size_t done = (size_t)sent;
   if (done == n) return 1;
   if (lbuf_append(&c->out, e->scratch + done, n - done) < 0) {
     conn_fail(c, ENOMEM, SYS_WRITE);
@@ -684,6 +686,30 @@ static void accept_ready(listener_t* l) {
   }
 }
 
+/* Polling on's set: the clients waiting for input (not those with output held, or refused
+ * ones lingering; at most POLL_ON_MAX_FDS), their count in *nconns, then the listeners while
+ * accepting. Returns the number of entries. */
+static int poll_set(engine_t* e, struct pollfd* fds, conn_t** who, int* nconns) {
+  int n = 0;
+  for (conn_t* c = e->active_head; c != NULL && n < POLL_ON_MAX_FDS; c = c->next) {
+    if (!c->polled || c->armed != UV_READABLE || conn_pending(c) || c->refused) continue;
+    fds[n].fd = c->fd;
+    fds[n].events = POLLIN;
+    fds[n].revents = 0;
+    who[n++] = c;
+  }
+  *nconns = n;
+  if (e->accepting) {
+    for (int i = 0; i < e->nlisteners; i++) {
+      fds[n].fd = e->listeners[i].fd;
+      fds[n].events = POLLIN;
+      fds[n].revents = 0;
+      n++;
+    }
+  }
+  return n;
+}
+
 /*
  * Polling on. On this kind of VM a process that sleeps in epoll_wait pays ~13 us to be woken
  * by its peer, against ~1 us when it is still running. A request/response load with a few
@@ -706,29 +732,12 @@ static void on_check(uv_check_t* handle) {
   }
   struct pollfd fds[POLL_ON_MAX_FDS + MAX_LISTENERS];
   conn_t* who[POLL_ON_MAX_FDS];
-  int hits = 0, served = 0;
+  int hits = 0, served = 0, nconns;
   enter(e);
+  /* The set changes only when something was served: built again only then. */
+  int n = poll_set(e, fds, who, &nconns);
   uint64_t until = uv_hrtime() + e->poll_on_ns;
-  while (!e->closed && !e->close_pending && hits < POLL_ON_MAX_HITS) {
-    int n = 0;
-    for (conn_t* c = e->active_head; c != NULL && n < POLL_ON_MAX_FDS; c = c->next) {
-      /* Only clients waiting for input (not those with output held, or refused ones lingering). */
-      if (!c->polled || c->armed != UV_READABLE || conn_pending(c) || c->refused) continue;
-      fds[n].fd = c->fd;
-      fds[n].events = POLLIN;
-      fds[n].revents = 0;
-      who[n++] = c;
-    }
-    int nconns = n;
-    if (e->accepting) {
-      for (int i = 0; i < e->nlisteners; i++) {
-        fds[n].fd = e->listeners[i].fd;
-        fds[n].events = POLLIN;
-        fds[n].revents = 0;
-        n++;
-      }
-    }
-    if (nconns == 0) break;
+  while (nconns > 0 && !e->closed && !e->close_pending && hits < POLL_ON_MAX_HITS) {
     int r = poll(fds, (nfds_t)n, 0);
     if (r > 0) {
       hits++;
@@ -740,6 +749,7 @@ static void on_check(uv_check_t* handle) {
       update_accepting(e);
       served = 1;
       until = uv_hrtime() + e->poll_on_ns;
+      n = poll_set(e, fds, who, &nconns);
       continue;
     }
     if (r < 0 && errno != EINTR) break;
