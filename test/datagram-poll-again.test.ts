@@ -73,7 +73,7 @@ test("poll on: three pipelined clients (16 in flight, 0–60 000 bytes) get ever
   if (skip) return t.skip(skip);
   const path = tempPath(t, "srv");
   // A wide window, so the test does not depend on this machine's timing to see the polls pay.
-  const s = echoSocket(t, path, 2000);
+  const s = echoSocket(t, path, 5000);
   let ticks = 0;
   const interval = setInterval(() => ticks++, 5);
   t.after(() => clearInterval(interval));

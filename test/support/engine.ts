@@ -8,9 +8,11 @@ import { openStream, StreamServer } from "../../src/index.js";
 import type { Address, InetAddress } from "../../src/address.js";
 import type { SocklabEvent } from "../../src/events.js";
 import type { StreamHandler } from "../../src/services/types.js";
+import type { NativeEchoStats } from "../../src/stream/native-echo.js";
 import { listenExtras } from "../../src/transports/registry.js";
 import { socklab } from "./cli.js";
 import type { Teardown } from "./process.js";
+import { spawnPeer } from "./python.js";
 import { waitUntil } from "./wait.js";
 
 export const TCP: InetAddress = { kind: "tcp", host: "127.0.0.1", port: 0 };
@@ -144,3 +146,40 @@ export async function cliSession<T>(
   assert.equal(r.code, 0, r.stderr);
   return { events: normalised(lines()), result };
 }
+
+/**
+ * The Python rr peer (test/support/peers.py rr-clients: 3000 rounds of a `size`-byte request
+ * on each of 4 connections, each reply read back whole and compared) against `handler`
+ * served concurrently by the engine, polling on for `pollOnMicros`. Checks every client's
+ * byte counts (`replySize` bytes answered per request) and that timers ran meanwhile; the
+ * engine's stats at the end.
+ */
+export async function rrPeerSession(
+  t: Teardown,
+  handler: StreamHandler,
+  o: { pollOnMicros: number; size: number; replySize?: number; service?: "echo" | "line-echo" },
+): Promise<NativeEchoStats> {
+  const { server, events } = await engineServer(t, handler, { concurrent: true, pollOnMicros: o.pollOnMicros });
+  assert.equal(server.echoesNatively, true);
+  const a = server.address;
+  assert.ok(a.kind === "tcp");
+  let ticks = 0;
+  const interval = setInterval(() => ticks++, 5);
+  t.after(() => clearInterval(interval));
+  const ROUNDS = 3000;
+  const result = await spawnPeer("rr-clients", [a.port, 4, ROUNDS, o.size, o.service ?? "echo"], { teardown: t }).waitExit(45_000);
+  assert.equal(result.code, 0, result.stderr.toString());
+  assert.match(result.stdout.toString(), new RegExp(`^ok ${ROUNDS}$`, "m"));
+  const closed = await waitUntil(() => (events.filter((e) => e.type === "closed").length === 4 ? events.filter((e) => e.type === "closed") : undefined), {
+    what: "4 closed events",
+  });
+  const sent = ROUNDS * (o.replySize ?? o.size);
+  for (const e of closed) assert.deepEqual({ ...e, peer: undefined }, { type: "closed", peer: undefined, received: ROUNDS * o.size, sent });
+  assert.ok(ticks > 0, "timers ran while the clients were served");
+  const stats = server.nativeEchoStats()!;
+  assert.equal(stats.active, 0);
+  return stats;
+}
+
+/** Why the rr peer tests skip where python3 is missing. */
+export const NO_PYTHON = "python3 is not installed (the clients are a Python peer: a client in this process could not send while the engine polls)";
